@@ -1,0 +1,1 @@
+"""pytest --unify: unify's checks as pytest items (see pytest_unify.plugin)."""

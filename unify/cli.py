@@ -1,0 +1,213 @@
+"""The ``unify`` command line: thin over the library, strict about exit codes.
+
+Exit codes (DESIGN.md): 0 clean, 1 findings at or above ``--fail-on``,
+2 bad input or usage, 3 observation incomplete and nothing failed. Reports
+go to stdout (or ``-o``); diagnostics and the final reason go to stderr.
+Every :class:`UnifyError` becomes one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from unify import __version__
+from unify._policy_schema import SEVERITIES, policy_schema, waivers_schema
+from unify.checks import PolicySet, lint_paths, load_policies
+from unify.errors import EXIT_BAD_INPUT, InputError, Problem, UnifyError
+from unify.evaluation import evaluate
+from unify.plugins import get_plugins
+from unify.renderers import RenderOptions, render, write_output
+from unify.results import Results
+from unify.snapshot import load_snapshot, snapshot_schema
+from unify.waivers import WaiverSet, load_waivers, waivers_from_documents
+
+__all__ = ["main"]
+
+
+class _Group(click.Group):
+    """Turns unify's own errors into one stderr line and their exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UnifyError as exc:
+            _fail(str(exc), exc.exit_code, getattr(exc, "problems", None))
+        except KeyboardInterrupt:
+            click.echo("unify: interrupted", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug, reported without a traceback unless asked
+            if os.environ.get("UNIFY_DEBUG"):
+                raise
+            _fail(f"internal error: {type(exc).__name__}: {exc} (set UNIFY_DEBUG=1 for a traceback)", EXIT_BAD_INPUT)
+
+
+def _fail(message: str, code: int, problems: Sequence[Problem] | None = None) -> NoReturn:
+    if problems and len(problems) > 1:
+        for problem in problems:
+            click.echo(f"unify: error: {problem}", err=True)
+    else:
+        click.echo(f"unify: error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="unify")
+def main() -> None:
+    """One observation, one set of checks: drift, policy and compliance from the same verdicts."""
+
+
+def _parse_formats(formats: Sequence[str], output: str | None) -> list[tuple[str, str | None]]:
+    renderers = get_plugins().renderers
+    targets: list[tuple[str, str | None]] = []
+    for spec in formats or ("table",):
+        name, _, path = spec.partition("=")
+        if name not in renderers:
+            raise click.UsageError(f"unknown format {name!r}; choose from {', '.join(renderers.names())}")
+        targets.append((name, path or None))
+    unnamed = [i for i, (_, path) in enumerate(targets) if path is None]
+    if len(unnamed) > 1:
+        raise click.UsageError("several formats need a file each: --format NAME=PATH")
+    if unnamed and output:
+        name, _ = targets[unnamed[0]]
+        targets[unnamed[0]] = (name, output)
+    elif output:
+        raise click.UsageError("-o/--output goes with a single --format NAME; use --format NAME=PATH for several")
+    return targets
+
+
+def _guard_outputs(targets: list[tuple[str, str | None]], inputs: Sequence[str]) -> None:
+    """Refuse to write a report over a file the run reads: nothing the user had is lost."""
+    sources = {Path(p).resolve() for p in inputs if p}
+    for _, path in targets:
+        if path and path != "-" and Path(path).resolve() in sources:
+            raise InputError(Problem(path, None, "--output", "refusing to overwrite an input of this run with a report"))
+
+
+def _stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def emit(results: Results, targets: list[tuple[str, str | None]], fail_on: str, color: bool | None) -> None:
+    """Render every requested format to its file or stdout."""
+    renderers = get_plugins().renderers
+    for name, path in targets:
+        to_terminal = path in (None, "-") and _stdout_is_terminal()
+        use_color = to_terminal and not os.environ.get("NO_COLOR") if color is None else color
+        options = RenderOptions(fail_on=fail_on, terminal=to_terminal, color=bool(use_color))
+        write_output(render(renderers[name], results, options), path)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--snapshot", "snapshot_path", type=click.Path(), metavar="FILE",
+              help="Snapshot to evaluate (.json or .json.gz).")
+@click.option("--waivers", "waiver_paths", multiple=True, type=click.Path(), metavar="FILE",
+              help="Waivers file; repeatable.")
+@click.option("--framework", metavar="ID", help="Evaluate only checks mapped to this framework and show its controls.")
+@click.option("--format", "formats", multiple=True, metavar="NAME[=PATH]",
+              help="Output format (table, json, or a plugin's); repeat as NAME=PATH for several.")
+@click.option("-o", "--output", metavar="FILE", help="Write the report here instead of stdout.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default="info", show_default=True,
+              help="Lowest severity whose failures (or unknowns) set the exit code.")
+@click.option("--color/--no-color", default=None, help="Force colour on or off (default: on for a terminal).")
+def audit(
+    paths: tuple[str, ...],
+    snapshot_path: str | None,
+    waiver_paths: tuple[str, ...],
+    framework: str | None,
+    formats: tuple[str, ...],
+    output: str | None,
+    fail_on: str,
+    color: bool | None,
+) -> None:
+    """Evaluate the checks under PATHS (default: policies/) against a snapshot."""
+    if snapshot_path is None:
+        raise click.UsageError("give the observation to evaluate: --snapshot FILE")
+    targets = _parse_formats(formats, output)
+    policy_paths = list(paths) or ["policies"]
+    policy = load_policies(policy_paths)
+    _guard_outputs(targets, [f.path for f in policy.files] + [snapshot_path, *waiver_paths])
+    waivers = load_waivers(waiver_paths) if waiver_paths else WaiverSet()
+    snapshot = load_snapshot(snapshot_path)
+    results = evaluate(policy, snapshot, waivers, framework=framework)
+    emit(results, targets, fail_on, color)
+    _finish(results, fail_on, policy)
+
+
+def _finish(results: Results, fail_on: str, policy: PolicySet) -> NoReturn:
+    for warning in policy.warnings:
+        click.echo(f"unify: {warning}", err=True)
+    for use in results.waivers:
+        if use.status == "expired":
+            click.echo(f"unify: waiver expired {use.waiver.expires} at {use.waiver.location} ({use.waiver.check}): it no longer applies", err=True)
+    gate = results.gate(fail_on)
+    click.echo(f"unify: exit {gate.code}: {gate.reason}", err=True)
+    sys.exit(gate.code)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(), required=True)
+@click.option("--waivers", "waiver_paths", multiple=True, type=click.Path(), metavar="FILE",
+              help="Waivers file to check against the checks; repeatable (waiver files among PATHS count too).")
+def lint(paths: tuple[str, ...], waiver_paths: tuple[str, ...]) -> None:
+    """Validate policy and waiver files, reporting every problem with its line."""
+    problems, policy, waiver_docs = lint_paths(list(paths) + list(waiver_paths))
+    waivers, waiver_problems = waivers_from_documents(waiver_docs)
+    problems = problems + waiver_problems
+    known = set(policy.ids)
+    for waiver in waivers:
+        if waiver.check not in known:
+            problems.append(Problem(waiver.file, waiver.line, waiver.check, f"waiver names unknown check id {waiver.check!r}"))
+    problems = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.message))
+    errors = [p for p in problems if not p.warning]
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    files = len(policy.files)
+    if errors:
+        click.echo(f"unify lint: {len(errors)} error(s), {len(problems) - len(errors)} warning(s) in {files} file(s)", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(
+        f"unify lint: ok: {len(policy.checks)} checks, {len(policy.frameworks)} framework catalog(s), "
+        f"{len(waivers)} waiver(s) in {files} file(s); {len(problems)} warning(s)",
+        err=True,
+    )
+
+
+@main.command()
+@click.option("--kind", type=click.Choice(["policy", "waivers", "snapshot"]), default="policy", show_default=True,
+              help="Which file format's JSON Schema to print.")
+def schema(kind: str) -> None:
+    """Print a JSON Schema (policy files by default), for editors and CI."""
+    if kind == "policy":
+        document = policy_schema(get_plugins().operators)
+    elif kind == "waivers":
+        document = waivers_schema()
+    else:
+        document = snapshot_schema()
+    click.echo(json.dumps(document, indent=2, sort_keys=True))
+
+
+@main.command()
+def plugins() -> None:
+    """List loaded plugins and what each contributes."""
+    loaded = get_plugins()
+    rows: dict[str, list[str]] = {}
+    for kind, registry in (("operator", loaded.operators), ("renderer", loaded.renderers),
+                           ("framework", loaded.frameworks)):
+        for name in registry.names():
+            rows.setdefault(registry.owner(name), []).append(f"{kind} {name}")
+    for plugin in loaded.names():
+        contributions = rows.get(plugin, [])
+        click.echo(f"{plugin}: {', '.join(contributions) if contributions else '(hooks only)'}")

@@ -1,0 +1,182 @@
+"""Built-in renderers, registered through ``unify_register_renderers``: table and json.
+
+The table is for people: failing resources by severity, what could not be
+decided and why, the compliance posture, drift, and a one-line summary. It
+uses rich on a terminal and plain ASCII otherwise (CI logs, files). Every
+value from the estate is passed as :class:`rich.text.Text`, never as markup,
+so a bucket named ``[bold]x`` prints as it is.
+"""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from unify.hookspecs import hookimpl
+from unify.operators import describe_value
+from unify.renderers import Renderer, RendererRegistry, RenderOptions
+from unify.results import Results
+from unify.views import CONTROL_STATUSES
+
+_SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
+_STATUS_STYLE = {"met": "green", "not met": "red", "unknown": "yellow", "waived": "magenta", "manual": "dim",
+                 "not applicable": "dim"}
+_MAX_ROWS = 200
+
+__all__ = ["render_table", "render_json"]
+
+
+def render_json(results: Results, stream: IO[str], options: RenderOptions) -> None:
+    stream.write(results.to_json())
+
+
+def _console(stream: IO[str], options: RenderOptions) -> Console:
+    return Console(
+        file=stream,
+        force_terminal=options.terminal,
+        no_color=not options.color,
+        color_system="auto" if options.color else None,
+        width=options.width or (None if options.terminal else 160),
+        highlight=False,
+        emoji=False,
+        markup=False,
+        soft_wrap=False,
+    )
+
+
+def _table(options: RenderOptions, *columns: str, title: str | None = None) -> Table:
+    table = Table(
+        title=title,
+        title_justify="left",
+        box=box.SIMPLE_HEAD if options.terminal else box.ASCII,
+        show_edge=not options.terminal,
+        header_style="bold" if options.color else "",
+        title_style="bold" if options.color else "",
+        expand=False,
+    )
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
+
+
+def _t(value: Any, style: str = "") -> Text:
+    return Text(str(value) if value is not None else "", style=style)
+
+
+def _more(console: Console, shown: int, total: int) -> None:
+    if total > shown:
+        console.print(Text(f"... and {total - shown} more (use --format json for all)"))
+
+
+def render_table(results: Results, stream: IO[str], options: RenderOptions) -> None:
+    console = _console(stream, options)
+    info = results.snapshot
+    console.print(
+        Text(
+            f"unify audit: {info.source} snapshot taken {info.taken_at}, {info.resources} resources, "
+            f"{len(info.accounts)} account(s), {len(info.regions)} region(s), {info.digest[:19]}..."
+        )
+    )
+    if info.coverage_errors:
+        console.print(Text(f"Coverage gaps ({len(info.coverage_errors)}): checks over these are unknown", style="yellow"))
+        for entry in info.coverage_errors[:20]:
+            error = entry.get("error") or {}
+            console.print(Text(f"  {entry['type']} in {entry['account']}/{entry['region']}: {error.get('code')}: {error.get('message')}"))
+    _policy(console, results, options)
+    _compliance(console, results, options)
+    _drift(console, results, options)
+    _waivers(console, results)
+    summary = results.summary()
+    console.print(Text("Summary: " + ", ".join(f"{summary[v]} {v}" for v in summary), style="bold" if options.color else ""))
+
+
+def _policy(console: Console, results: Results, options: RenderOptions) -> None:
+    view = results.policy_view()
+    failing = sum(len(g.failures) for g in view.groups)
+    console.print()
+    if not failing:
+        console.print(Text(f"Policy: no failing resources in {len(results.checks)} checks"))
+    else:
+        counts = ", ".join(f"{n} {s}" for s, n in view.failure_counts().items() if n)
+        table = _table(options, "Severity", "Check", "Resource", "Reason",
+                       title=f"Policy: {failing} failing result(s) in {len(view.groups)} check(s) ({counts})")
+        rows = 0
+        for group in view.groups:
+            for result in group.failures:
+                if rows < _MAX_ROWS:
+                    table.add_row(_t(group.check.severity, _SEVERITY_STYLE[group.check.severity] if options.color else ""),
+                                  _t(group.check.id), _t(result.address or result.resource), _t(result.reason))
+                rows += 1
+        console.print(table)
+        _more(console, min(rows, _MAX_ROWS), rows)
+    for label, found in (("Unknown (not decided: data not observed)", view.unknown),
+                         ("Errors (defects in checks)", view.errors)):
+        if not found:
+            continue
+        table = _table(options, "Check", "Resource", "Reason", title=f"{label}: {len(found)}")
+        for result in found[:_MAX_ROWS]:
+            table.add_row(_t(result.check), _t(result.address or result.resource), _t(result.reason))
+        console.print(table)
+        _more(console, min(len(found), _MAX_ROWS), len(found))
+
+
+def _compliance(console: Console, results: Results, options: RenderOptions) -> None:
+    frameworks = results.framework_ids
+    if not frameworks:
+        return
+    console.print()
+    summary = _table(options, "Framework", *[s.title() for s in CONTROL_STATUSES], "Automated",
+                     title="Compliance")
+    for fw in frameworks:
+        view = results.compliance_view(fw)
+        counts = view.summary()
+        label = f"{view.title} ({fw})" if view.title != fw else fw
+        summary.add_row(_t(label), *[_t(counts[s]) for s in CONTROL_STATUSES],
+                        _t(f"{counts['automated']}/{counts['total']}"))
+    console.print(summary)
+    if results.framework is not None:
+        view = results.compliance_view(results.framework)
+        table = _table(options, "Control", "Title", "Status", "Checks", title=f"{view.title}: controls")
+        for control in view.controls:
+            style = _STATUS_STYLE[control.status] if options.color else ""
+            table.add_row(_t(control.id), _t(control.title), _t(control.status, style), _t(", ".join(control.checks)))
+        console.print(table)
+
+
+def _drift(console: Console, results: Results, options: RenderOptions) -> None:
+    records = results.drift_view()
+    if not records:
+        return
+    console.print()
+    table = _table(options, "Resource", "Path", "Expected", "Actual", title=f"Drift: {len(records)} difference(s) from declared state")
+    for record in records[:_MAX_ROWS]:
+        path = record.path or "(resource)"
+        actual = "missing" if record.kind == "missing" else describe_value(record.actual)
+        table.add_row(_t(record.name or record.resource), _t(path), _t(describe_value(record.expected)), _t(actual))
+    console.print(table)
+    _more(console, min(len(records), _MAX_ROWS), len(records))
+
+
+def _waivers(console: Console, results: Results) -> None:
+    expired = [use for use in results.waivers if use.status == "expired"]
+    unused = [use for use in results.waivers if use.status == "active" and use.applied == 0]
+    applied = sum(use.applied for use in results.waivers)
+    if not results.waivers:
+        return
+    console.print()
+    console.print(Text(f"Waivers: {len(results.waivers)} loaded, {applied} result(s) waived"))
+    for use in expired:
+        console.print(Text(f"  expired {use.waiver.expires}: {use.waiver.check} ({use.waiver.location}): {use.waiver.reason}"))
+    for use in unused:
+        console.print(Text(f"  unused: {use.waiver.check} ({use.waiver.location}) matched no failing result"))
+
+
+@hookimpl
+def unify_register_renderers(registry: RendererRegistry) -> None:
+    registry.add(Renderer("table", render_table, "human-readable tables (rich on a terminal, ASCII otherwise)"))
+    registry.add(Renderer("json", render_json, "the unify.results/v1 document", extension=".json"))
+

@@ -1,0 +1,96 @@
+"""Typed errors: each names where the problem is, so the CLI can print one line.
+
+The CLI maps every :class:`UnifyError` to its ``exit_code`` and prints
+``str(error)`` on stderr, never a traceback. ``InputError`` is bad input
+(exit 2): a file, line and key the user can go and fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+__all__ = [
+    "UnifyError",
+    "InputError",
+    "Problem",
+    "PolicyError",
+    "SnapshotError",
+    "WaiverError",
+    "PluginError",
+    "EXIT_CLEAN",
+    "EXIT_FINDINGS",
+    "EXIT_BAD_INPUT",
+    "EXIT_INCOMPLETE",
+]
+
+EXIT_CLEAN: Final = 0
+EXIT_FINDINGS: Final = 1
+EXIT_BAD_INPUT: Final = 2
+EXIT_INCOMPLETE: Final = 3
+
+
+class UnifyError(Exception):
+    """Base of every error unify raises on purpose."""
+
+    exit_code: int = EXIT_BAD_INPUT
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One located mistake in an input file: what lint reports, one per line."""
+
+    file: str
+    line: int | None
+    key: str | None
+    message: str
+    warning: bool = False
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        key = f" [{self.key}]" if self.key else ""
+        kind = "warning: " if self.warning else ""
+        return f"{where}:{key} {kind}{self.message}"
+
+
+class InputError(UnifyError):
+    """Bad input: carries every problem found, the first one is the message."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, problems: list[Problem] | Problem | str) -> None:
+        if isinstance(problems, str):
+            problems = [Problem("<input>", None, None, problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        first = str(self.problems[0]) if self.problems else "bad input"
+        more = len(self.problems) - 1
+        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        super().__init__(first + suffix)
+
+    @classmethod
+    def at(cls, file: str, line: int | None, key: str | None, message: str) -> "InputError":
+        return cls(Problem(file, line, key, message))
+
+
+class PolicyError(InputError):
+    """A policy file (checks, desired state, framework catalog) is wrong."""
+
+
+class WaiverError(InputError):
+    """A waivers file is wrong, or names a check that does not exist."""
+
+
+class SnapshotError(InputError):
+    """A snapshot file cannot be read, fails its schema or its digest."""
+
+
+class PluginError(UnifyError):
+    """A plugin failed to load or broke a hook's contract; names the plugin."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, plugin: str, message: str) -> None:
+        self.plugin = plugin
+        super().__init__(f"plugin {plugin!r}: {message}")

@@ -1,0 +1,70 @@
+"""The plugin API: every hook unify calls, in one module.
+
+A plugin is a module or object with functions marked ``@unify.hookimpl`` and
+named like the specs below. Install it with an entry point in the ``unify``
+group::
+
+    [project.entry-points.unify]
+    myplugin = "myplugin.unify_hooks"
+
+unify's own operators and renderers register through these same hooks
+(``unify.default_operators``, ``unify.default_renderers``), so a plugin can
+do anything a built-in does. Registration hooks receive a registry object
+rather than returning values, so a hook can grow new registry methods
+without breaking plugins written against an older one.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from unify.frameworks import FrameworkRegistry
+    from unify.operators import OperatorRegistry
+    from unify.renderers import RendererRegistry
+
+__all__ = ["hookspec", "hookimpl"]
+
+hookspec = pluggy.HookspecMarker("unify")
+hookimpl = pluggy.HookimplMarker("unify")
+
+
+@hookspec
+def unify_register_operators(registry: OperatorRegistry) -> None:
+    """Add comparison operators to the check language.
+
+    Call ``registry.add(Operator(...))`` once per operator. An operator's
+    ``test(actual, argument, context)`` returns a bool; it receives
+    :data:`unify.operators.MISSING` for an absent attribute, raises
+    :class:`unify.operators.Undetermined` when the answer depends on an
+    unobserved value and :class:`unify.operators.CheckDefect` when the check
+    does not fit the data. ``prepare`` validates the argument when the policy
+    loads, and ``schema`` describes it in the policy-file JSON Schema.
+    Names must be unique across all plugins; a clash is an error naming both.
+    """
+
+
+@hookspec
+def unify_register_renderers(registry: RendererRegistry) -> None:
+    """Add output formats for ``unify audit --format NAME``.
+
+    Call ``registry.add(Renderer(name, render, description))``. ``render``
+    receives the :class:`unify.Results` of one audit, a text or binary
+    stream, and :class:`unify.renderers.RenderOptions`. Renderers read the
+    views (policy, compliance, drift) from the results; they never evaluate.
+    """
+
+
+@hookspec
+def unify_register_frameworks(registry: FrameworkRegistry) -> None:
+    """Add compliance framework catalogs: control ids and titles.
+
+    Call ``registry.add(Framework(...))`` or ``registry.add_file(path)`` with
+    a catalog YAML file (``framework: {id, title, version}`` and
+    ``controls: [{id, title}]``). Catalogs let the compliance view show
+    controls that no check covers as ``manual``. A catalog found among the
+    policy files of a run takes precedence over one from a plugin with the
+    same framework id.
+    """

@@ -1,0 +1,94 @@
+"""Renderers: how one result set is written out (table, JSON, and plugins' formats).
+
+A renderer is a function of :class:`unify.Results` and a stream; it reads
+the views and never evaluates. Built-ins live in ``unify.default_renderers``
+and register through the ``unify_register_renderers`` hook.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from unify._registry import Registry
+from unify.errors import PluginError
+
+if TYPE_CHECKING:
+    from unify.results import Results
+
+__all__ = ["Renderer", "RenderOptions", "RendererRegistry", "render", "write_output"]
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """What a renderer may take into account besides the results."""
+
+    fail_on: str = "info"
+    terminal: bool = False
+    color: bool = False
+    width: int | None = None
+    verbose: bool = False
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """One output format. ``binary`` renderers get a bytes stream."""
+
+    name: str
+    render: Callable[[Results, IO[Any], RenderOptions], None]
+    description: str
+    binary: bool = False
+    extension: str = ".txt"
+    plugin: str = "unify"
+
+
+class RendererRegistry(Registry[Renderer]):
+    """Output formats by name; filled through ``unify_register_renderers``."""
+
+    kind = "renderer"
+
+    def _check(self, item: Renderer) -> None:
+        if not item.name or not item.name.replace("-", "").replace("_", "").isalnum():
+            raise PluginError(self.plugin, f"renderer name {item.name!r} is not allowed")
+
+
+def render(renderer: Renderer, results: Results, options: RenderOptions) -> bytes:
+    """Render to bytes; errors inside a plugin's renderer name the plugin."""
+    try:
+        if renderer.binary:
+            buffer = io.BytesIO()
+            renderer.render(results, buffer, options)
+            return buffer.getvalue()
+        text = io.StringIO()
+        renderer.render(results, text, options)
+        return text.getvalue().encode("utf-8")
+    except PluginError:
+        raise
+    except Exception as exc:
+        if renderer.plugin.startswith("unify."):
+            raise
+        raise PluginError(renderer.plugin, f"renderer {renderer.name!r} failed: {type(exc).__name__}: {exc}") from exc
+
+
+def write_output(data: bytes, path: str | None) -> None:
+    """Write to ``path`` atomically, or to stdout when ``path`` is None or ``-``."""
+    if path is None or path == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
