@@ -8,7 +8,6 @@ Kleene connectives are ``min`` (and), ``max`` (or) and ``2 - x`` (not).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
@@ -22,6 +21,7 @@ from unify.operators import (
     OperatorRegistry,
     Undetermined,
     describe_value,
+    suggest,
 )
 from unify.snapshot import UNKNOWN_KEY
 
@@ -405,8 +405,7 @@ class Compiler:
                 continue
             operator = self.operators.get(name) if isinstance(name, str) else None
             if operator is None:
-                close = difflib.get_close_matches(str(name), self.operators.names() + list(QUANTIFIERS), n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                hint = suggest(str(name), self.operators.names() + list(QUANTIFIERS))
                 self.problem(at, str(name), f"unknown operator {name!r}{hint}")
                 nodes.append(None)
                 continue

@@ -9,7 +9,6 @@ that name the file, the line and the key.
 
 from __future__ import annotations
 
-import difflib
 import json
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -252,8 +251,18 @@ def _json_type(value: Any) -> str:
 
 
 def _hint(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(word, options, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    from unify.operators import suggest  # noqa: PLC0415
+
+    return suggest(word, options)
+
+
+def _misspelt(name: str, instance: Any, schema: Any) -> bool:
+    """Whether an unknown key of ``instance`` is a likely misspelling of ``name``."""
+    if not isinstance(instance, dict) or not isinstance(schema, dict):
+        return False
+    allowed = set(schema.get("properties", {}))
+    unknown = [str(k) for k in instance if k not in allowed]
+    return any(_hint(k, sorted(allowed)) == f" (did you mean {name!r}?)" for k in unknown)
 
 
 def _problems(error: jsonschema.ValidationError, doc: Document) -> list[Problem]:
@@ -277,11 +286,16 @@ def _problems(error: jsonschema.ValidationError, doc: Document) -> list[Problem]
         return out
     if validator == "required":
         missing = [name for name in error.validator_value if name not in (error.instance or {})]
-        return [Problem(doc.file, where, name, f"{what} is missing required key {name!r}") for name in missing]
+        return [Problem(doc.file, where, name, f"{what} is missing required key {name!r}")
+                for name in missing if not _misspelt(name, error.instance, error.schema)]
     if validator == "oneOf" and "x-message" in error.schema:
-        return [Problem(doc.file, where, key, error.schema["x-message"])]
+        if any(_misspelt(name, error.instance, error.schema) for name in ("assert", "expect")):
+            return []  # the unknown-key problem already says it
+        return [Problem(doc.file, where, "assert", error.schema["x-message"])]
     if validator == "dependencies":
-        return [Problem(doc.file, where, key, "'controls' and 'framework' go together: a catalog needs both")]
+        present = next((k for k in ("controls", "framework") if k in (error.instance or {})), None)
+        where = doc.line(path + (present,)) if present else where
+        return [Problem(doc.file, where, present, "'controls' and 'framework' go together: a catalog needs both")]
     if validator == "enum":
         options = ", ".join(str(o) for o in error.validator_value)
         return [Problem(doc.file, where, key, f"{key} must be one of {options}; got {error.instance!r}{_hint(str(error.instance), [str(o) for o in error.validator_value])}")]

@@ -74,7 +74,8 @@ def call_each(hook: Any, registry: Registry[Any], plugin_name: Callable[[Any], s
     Calling them one by one (instead of through pluggy's fan-out) is what
     lets an error name the plugin that caused it.
     """
-    for impl in reversed(hook.get_hookimpls()):
+    # Registration order: built-ins first, so a clash names the plugin that came later.
+    for impl in hook.get_hookimpls():
         name = plugin_name(impl.plugin)
         registry.plugin = name
         try:

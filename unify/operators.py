@@ -31,6 +31,7 @@ __all__ = [
     "RESERVED_KEYS",
     "describe_value",
     "strict_equal",
+    "suggest",
 ]
 
 
@@ -155,6 +156,26 @@ def strict_equal(actual: Any, expected: Any) -> bool:
             raise Undetermined(pending)
         return True
     return type(actual) is type(expected) and actual == expected
+
+
+_SYNONYMS: Final = {
+    "equals": "eq", "equal": "eq", "is": "eq", "not_equals": "ne", "not_equal": "ne", "neq": "ne",
+    "regex": "matches", "match": "matches", "includes": "contains", "include": "contains",
+    "greater_than": "gt", "less_than": "lt", "gte": "ge", "lte": "le", "one_of": "in", "not_one_of": "not_in",
+    "present": "exists", "is_empty": "empty", "older": "older_than", "newer": "newer_than",
+    "any_of": "any", "all_of": "all", "some_item": "any_item", "every_item": "all_items", "none_item": "no_item",
+}
+
+
+def suggest(word: str, options: list[str]) -> str:
+    """`` (did you mean 'eq'?)`` for a likely typo or synonym, else ``""``."""
+    import difflib
+
+    guess = _SYNONYMS.get(word.lower())
+    if guess is None or guess not in options:
+        close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+        guess = close[0] if close else None
+    return f" (did you mean {guess!r}?)" if guess else ""
 
 
 def describe_value(value: Any, limit: int = 80) -> str:

@@ -1,0 +1,215 @@
+"""The CLI: every exit code, JSON on stdout, one-line errors on stderr, never a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from factories import denied, ok, resource, snapshot
+from unify.cli import main
+from unify.snapshot import write_snapshot
+
+POLICY = """
+checks:
+  - id: ebs-encrypted
+    title: EBS volumes are encrypted
+    severity: high
+    resource: aws_ebs_volume
+    assert: {encrypted: {eq: true}}
+    controls: {demo: [D-1]}
+  - id: ebs-small
+    title: EBS volumes are small
+    severity: low
+    resource: aws_ebs_volume
+    assert: {size: {le: 100}}
+"""
+
+
+def estate(tmp_path: Path, volumes, coverage=None) -> str:
+    snap = snapshot([resource("aws_ebs_volume", vid, attrs) for vid, attrs in volumes],
+                    coverage if coverage is not None else [ok("aws_ebs_volume")])
+    return str(write_snapshot(snap, tmp_path / "snap.json"))
+
+
+def audit(runner, *args: str):
+    return runner.invoke(main, ["audit", *args], catch_exceptions=False)
+
+
+def test_exit_0_clean(runner, write, tmp_path) -> None:
+    policy = write("p.yaml", POLICY)
+    snap = estate(tmp_path, [("v1", {"encrypted": True, "size": 10})])
+    result = audit(runner, str(policy), "--snapshot", snap)
+    assert result.exit_code == 0, result.output
+    assert "unify: exit 0: clean" in result.stderr
+
+
+def test_exit_1_findings_and_fail_on_threshold(runner, write, tmp_path) -> None:
+    policy = write("p.yaml", POLICY)
+    snap = estate(tmp_path, [("v1", {"encrypted": True, "size": 500})])
+    result = audit(runner, str(policy), "--snapshot", snap)
+    assert result.exit_code == 1
+    assert "1 failing result(s) in 1 check(s) at or above severity info" in result.stderr
+    assert "ebs-small" in result.stdout
+    # the only failure is low: gating at high passes
+    assert audit(runner, str(policy), "--snapshot", snap, "--fail-on", "high").exit_code == 0
+
+
+def test_exit_3_when_unknowns_and_nothing_failed(runner, write, tmp_path) -> None:
+    policy = write("p.yaml", POLICY)
+    snap = estate(tmp_path, [("v1", {"encrypted": True, "size": 10})],
+                  [ok("aws_ebs_volume"), denied("aws_ebs_volume", "eu-west-1")])
+    result = audit(runner, str(policy), "--snapshot", snap)
+    assert result.exit_code == 3
+    assert "observation incomplete" in result.stderr.splitlines()[-1]
+
+
+def test_json_goes_to_stdout_and_parses(runner, write, tmp_path) -> None:
+    policy = write("p.yaml", POLICY)
+    snap = estate(tmp_path, [("v1", {"encrypted": False, "size": 10})])
+    result = audit(runner, str(policy), "--snapshot", snap, "--format", "json")
+    document = json.loads(result.stdout)
+    assert document["format"] == "unify.results/v1"
+    assert document["results"][0]["reason"] == "encrypted: expected eq true, got false"
+    assert document["compliance"] == {"demo": {"D-1": "not met"}}
+    assert "unify: exit 1" in result.stderr and "unify: exit" not in result.stdout
+
+
+def test_several_formats_and_output_files(runner, write, tmp_path) -> None:
+    policy = write("p.yaml", POLICY)
+    snap = estate(tmp_path, [("v1", {"encrypted": True, "size": 10})])
+    out_json, out_table = tmp_path / "out" / "r.json", tmp_path / "r.txt"
+    result = audit(runner, str(policy), "--snapshot", snap, "--format", f"json={out_json}", "--format", f"table={out_table}")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert json.loads(out_json.read_text())["summary"]["pass"] == 2
+    assert "Policy: no failing resources" in out_table.read_text()
+    single = tmp_path / "single.json"
+    assert audit(runner, str(policy), "--snapshot", snap, "--format", "json", "-o", str(single)).exit_code == 0
+    assert json.loads(single.read_text())["format"] == "unify.results/v1"
+
+
+def test_refuses_to_overwrite_an_input(runner, write, tmp_path) -> None:
+    policy = write("p.yaml", POLICY)
+    snap = estate(tmp_path, [("v1", {"encrypted": True, "size": 10})])
+    before = Path(snap).read_bytes()
+    result = audit(runner, str(policy), "--snapshot", snap, "--format", "json", "-o", snap)
+    assert result.exit_code == 2
+    assert "refusing to overwrite" in result.stderr
+    assert Path(snap).read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--snapshot", "missing.json"], "cannot read snapshot"),
+        (["--format", "yaml"], "unknown format 'yaml'"),
+        ([], "give the observation to evaluate"),
+        (["--framework", "nope"], "unknown framework 'nope'"),
+        (["--waivers", "absent.yaml"], "cannot read file"),
+        (["--fail-on", "severe"], "Invalid value for '--fail-on'"),
+    ],
+)
+def test_exit_2_bad_input_is_one_line(runner, write, tmp_path, args, message) -> None:
+    policy = write("p.yaml", POLICY)
+    snap = estate(tmp_path, [("v1", {"encrypted": True, "size": 10})])
+    full = [str(policy), *(["--snapshot", snap] if "--snapshot" not in args and args != [] else []), *args]
+    result = runner.invoke(main, ["audit", *full])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+
+
+def test_bad_policy_file_exit_2_with_file_and_line(runner, write, tmp_path) -> None:
+    policy = write("p.yaml", "checks:\n  - id: a\n    severity: high\n    resource: aws_ebs_volume\n    assert: {encrypted: {eqq: true}}\n")
+    snap = estate(tmp_path, [("v1", {"encrypted": True})])
+    result = runner.invoke(main, ["audit", str(policy), "--snapshot", snap])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"unify: error: {policy}:5: [eqq] unknown operator 'eqq' (did you mean 'eq'?)"
+
+
+def test_default_policy_folder(runner, write, tmp_path, monkeypatch) -> None:
+    write("policies/ebs.yaml", POLICY)
+    snap = estate(tmp_path, [("v1", {"encrypted": True, "size": 10})])
+    monkeypatch.chdir(tmp_path)
+    assert audit(runner, "--snapshot", snap).exit_code == 0
+    (tmp_path / "policies" / "ebs.yaml").unlink()
+    result = runner.invoke(main, ["audit", "--snapshot", snap])
+    assert result.exit_code == 2 and "no .yaml or .yml files" in result.stderr
+
+
+def test_table_on_a_pipe_is_plain_text(runner, write, tmp_path) -> None:
+    policy = write("p.yaml", POLICY)
+    snap = estate(tmp_path, [("[bold]v1", {"encrypted": False, "size": 10})])
+    result = audit(runner, str(policy), "--snapshot", snap)
+    assert "\x1b[" not in result.stdout
+    assert "[bold]v1" in result.stdout  # estate values are never markup
+    assert result.stdout.isascii()
+
+
+def test_lint_reports_all_problems_and_exit_codes(runner, write) -> None:
+    bad = write("bad.yaml", """
+        checks:
+          - id: a
+            severity: hgih
+            resource: aws_s3_bucket
+            assert:
+              versioning.status: {equals: Enabled}
+          - id: b
+            severity: low
+            resource: aws_vpc
+            asert:
+              flow_logs: {empty: false}
+        """)
+    result = runner.invoke(main, ["lint", str(bad)])
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if line.startswith(str(bad))]
+    assert [line.split(":")[1] for line in lines] == ["3", "6", "10"]
+    assert "3 error(s)" in result.stderr
+    good = write("good.yaml", POLICY)
+    waivers = write("w.yaml", "waivers:\n  - {check: ebs-small, resources: ['*'], reason: ok, expires: 2030-01-01}\n")
+    result = runner.invoke(main, ["lint", str(good), str(waivers)])
+    assert result.exit_code == 0, result.stderr
+    assert "ok: 2 checks" in result.stderr and "1 waiver(s)" in result.stderr
+    typo = write("typo.yaml", "waivers:\n  - {check: ebs-smal, resources: ['*'], reason: ok}\n")
+    result = runner.invoke(main, ["lint", str(good), "--waivers", str(typo)])
+    assert result.exit_code == 2
+    assert f"{typo}:2: [ebs-smal] waiver names unknown check id 'ebs-smal'" in result.stderr
+    assert "warning: waiver has no expiry date" in result.stderr
+
+
+def test_schema_command_prints_each_schema(runner) -> None:
+    for kind, marker in (("policy", "urn:unify:schema:policy:v1"), ("waivers", "urn:unify:schema:waivers:v1"),
+                         ("snapshot", "urn:unify:schema:snapshot:v1")):
+        result = runner.invoke(main, ["schema", "--kind", kind])
+        assert result.exit_code == 0
+        assert json.loads(result.stdout)["$id"] == marker
+
+
+def test_plugins_command_lists_builtins(runner) -> None:
+    result = runner.invoke(main, ["plugins"])
+    assert result.exit_code == 0
+    assert "unify.default_operators: operator contains" in result.stdout
+    assert "renderer json" in result.stdout
+
+
+def test_version(runner) -> None:
+    import unify
+
+    result = runner.invoke(main, ["--version"])
+    assert result.exit_code == 0 and unify.__version__ in result.stdout
+
+
+def test_internal_errors_have_no_traceback(runner, write, tmp_path, monkeypatch) -> None:
+    import unify.cli
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(unify.cli, "evaluate", broken)
+    policy = write("p.yaml", POLICY)
+    snap = estate(tmp_path, [("v1", {"encrypted": True})])
+    result = runner.invoke(main, ["audit", str(policy), "--snapshot", snap])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "unify: error: internal error: RuntimeError: boom (set UNIFY_DEBUG=1 for a traceback)"

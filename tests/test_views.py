@@ -1,0 +1,122 @@
+"""Views: policy by severity, compliance statuses per DESIGN.md, all from one result set."""
+
+from __future__ import annotations
+
+from factories import ok, resource, snapshot
+from unify.checks import load_policies
+from unify.evaluation import evaluate
+from unify.snapshot import unknown
+from unify.views import natural_key
+
+CATALOG = """
+framework: {id: acme, title: ACME Baseline, version: "1.0"}
+controls:
+  - {id: A-1, title: Encrypted volumes}
+  - {id: A-2, title: Versioned buckets}
+  - {id: A-3, title: Unknown things}
+  - {id: A-4, title: Waived things}
+  - {id: A-5, title: Nothing in scope}
+  - {id: A-6, title: Reviewed by a person}
+  - {id: A-10, title: Mixed}
+"""
+
+CHECKS = """
+checks:
+  - id: ebs-encrypted
+    severity: high
+    resource: aws_ebs_volume
+    assert: {encrypted: {eq: true}}
+    controls: {acme: [A-1, A-10]}
+  - id: s3-versioned
+    severity: low
+    resource: aws_s3_bucket
+    assert: {versioning.status: {eq: Enabled}}
+    controls: {acme: [A-2, A-10]}
+  - id: kms-rotation
+    severity: medium
+    resource: aws_kms_key
+    assert: {enable_key_rotation: {eq: true}}
+    controls: {acme: [A-3]}
+  - id: rds-encrypted
+    severity: critical
+    resource: aws_db_instance
+    assert: {storage_encrypted: {eq: true}}
+    controls: {acme: [A-4]}
+  - id: efs-encrypted
+    severity: high
+    resource: aws_efs_file_system
+    assert: {encrypted: {eq: true}}
+    controls: {acme: [A-5], other: [Z-9, Z-10, Z-2]}
+"""
+
+WAIVERS = """
+waivers:
+  - check: rds-encrypted
+    resources: ["db-legacy"]
+    reason: migrating in Q1
+    expires: 2027-03-31
+"""
+
+
+def results(write):
+    policy = load_policies([write("p/catalog.yaml", CATALOG), write("p/checks.yaml", CHECKS)])
+    from unify.waivers import load_waivers
+
+    snap = snapshot(
+        [
+            resource("aws_ebs_volume", "vol-ok", {"encrypted": True}),
+            resource("aws_s3_bucket", "bucket-ok", {"versioning": {"status": "Enabled"}}),
+            resource("aws_s3_bucket", "bucket-bad", {"versioning": {"status": "Suspended"}}),
+            resource("aws_kms_key", "key-1", {"enable_key_rotation": unknown("AccessDenied")}),
+            resource("aws_db_instance", "db-legacy", {"storage_encrypted": False}),
+        ],
+        [ok(t) for t in ("aws_ebs_volume", "aws_s3_bucket", "aws_kms_key", "aws_db_instance", "aws_efs_file_system")],
+    )
+    return evaluate(policy, snap, load_waivers([write("w.yaml", WAIVERS)]))
+
+
+def test_control_statuses(write) -> None:
+    view = results(write).compliance_view("acme")
+    assert view.statuses() == {
+        "A-1": "met",
+        "A-2": "not met",
+        "A-3": "unknown",
+        "A-4": "waived",
+        "A-5": "not applicable",
+        "A-6": "manual",
+        "A-10": "not met",
+    }
+    assert view.title == "ACME Baseline" and view.has_catalog
+    summary = view.summary()
+    assert (summary["total"], summary["automated"], summary["manual"], summary["met"]) == (7, 6, 1, 1)
+    a2 = [c for c in view.controls if c.id == "A-2"][0]
+    assert [(r.resource, r.verdict) for r in a2.deciding()] == [("bucket-bad", "fail")]
+    assert a2.checks == ("s3-versioned",)
+
+
+def test_framework_without_catalog_uses_the_ids_checks_name(write) -> None:
+    view = results(write).compliance_view("other")
+    assert list(view.statuses()) == ["Z-2", "Z-9", "Z-10"]
+    assert not view.has_catalog and all(not c.in_catalog for c in view.controls)
+
+
+def test_policy_view_orders_by_severity_then_check(write) -> None:
+    view = results(write).policy_view()
+    assert [(g.check.id, [r.resource for r in g.failures]) for g in view.groups] == [("s3-versioned", ["bucket-bad"])]
+    assert [r.resource for r in view.unknown] == ["key-1"]
+    assert [r.resource for r in view.waived] == ["db-legacy"]
+    assert view.failure_counts() == {"critical": 0, "high": 0, "medium": 0, "low": 1, "info": 0}
+
+
+def test_json_document_carries_every_view(write) -> None:
+    document = results(write).as_json()
+    assert document["compliance"]["acme"]["A-6"] == "manual"
+    assert document["frameworks"]["acme"]["summary"]["not met"] == 2
+    assert document["summary"] == {"pass": 2, "fail": 1, "unknown": 1, "waived": 1, "error": 0}
+    assert document["drift"] == []
+    assert {c["id"] for c in document["checks"]} >= {"ebs-encrypted", "efs-encrypted"}
+
+
+def test_natural_key() -> None:
+    ids = ["2.10", "2.9", "AC-10", "AC-2", "3.1.4", "3.1.10"]
+    assert sorted(ids, key=natural_key) == ["2.9", "2.10", "3.1.4", "3.1.10", "AC-2", "AC-10"]
