@@ -235,7 +235,7 @@ def test_explain_under_not_says_not() -> None:
 
 def test_explain_points_into_list_items() -> None:
     details = explain({"ingress": {"no_item": {"cidr_blocks": {"world_open": True}}}}, INGRESS)
-    assert [d.path for d in details] == ["ingress.0.cidr_blocks"]
+    assert [d.message for d in details] == ['ingress.0: matches where no item may: cidr_blocks=["0.0.0.0/0"] (world_open true)']
     details = explain({"ingress": {"all_items": {"from_port": {"eq": 22}}}}, INGRESS)
     assert [d.path for d in details] == ["ingress.0.from_port"]
     details = explain({"ingress": {"any_item": {"from_port": {"eq": 22}}}}, {"ingress": []})

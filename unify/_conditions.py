@@ -121,10 +121,13 @@ class Detail:
     actual: Any
     verdict: str  # "fail" or "unknown"
     negated: bool = False
+    note: str = ""
 
     @property
     def message(self) -> str:
         path = self.path or "(value)"
+        if self.note:
+            return f"{path}: {self.note}"
         if self.verdict == "unknown":
             reason = _unknown_reason(self.actual) or (self.actual if isinstance(self.actual, str) else "not observed")
             return f"{path}: unknown ({reason})"
@@ -332,12 +335,32 @@ class Quantifier(Node):
             return
         shown = 0
         for index, item in enumerate(items):
-            if self.inner.evaluate(item, ctx) != inner_want:
+            if self.kind == "no_item" and want == TRUE and self.inner.evaluate(item, ctx) == TRUE:
+                if shown == MAX_ITEM_DETAILS:
+                    out.append(Detail(path, self.kind, "more items not shown", None, "fail"))
+                    break
+                out.append(self._forbidden(item, ctx, f"{path}.{index}"))
+                shown += 1
+            elif self.inner.evaluate(item, ctx) != inner_want:
                 if shown == MAX_ITEM_DETAILS:
                     out.append(Detail(path, self.kind, "more items not shown", None, "fail"))
                     break
                 self.inner.explain(item, ctx, inner_want, f"{path}.{index}", out)
                 shown += 1
+
+
+    def _forbidden(self, item: Any, ctx: EvalContext, at: str) -> Detail:
+        """One detail for an item that matches where ``no_item`` allows none: what held."""
+        held: list[Detail] = []
+        self.inner.explain(item, ctx, FALSE, at, held)
+        facts = []
+        for detail in held:
+            name = detail.path[len(at) + 1:] if detail.path.startswith(at + ".") else ""
+            value = describe_value(detail.actual)
+            facts.append(f"{name}={value} ({detail.operator} {describe_value(detail.expected)})" if name
+                         else f"{value} ({detail.operator} {describe_value(detail.expected)})")
+        note = "matches where no item may: " + "; ".join(facts) if facts else "matches where no item may"
+        return Detail(at, self.kind, None, item, "fail", note=note)
 
 
 class Compiler:

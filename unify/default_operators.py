@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from unify._time import parse_duration, parse_timestamp
@@ -196,10 +197,20 @@ def _newer_than(actual: Any, limit: timedelta, ctx: EvalContext) -> bool:
 def _cidr_is_world(cidr: Any) -> bool:
     if not isinstance(cidr, str):
         raise CheckDefect(f"expected a CIDR string, got {type(cidr).__name__}")
+    world = _world_cidr(cidr)
+    if world is None:
+        raise CheckDefect(f"not a CIDR: {cidr!r}")
+    return world
+
+
+@lru_cache(maxsize=4096)
+def _world_cidr(cidr: str) -> bool | None:
+    """Whether a CIDR covers every address (prefix length 0); None when it is not a CIDR."""
+    # Cached: an estate repeats a few hundred CIDRs across many thousand rules.
     try:
         return ipaddress.ip_network(cidr.strip(), strict=False).prefixlen == 0
     except ValueError:
-        raise CheckDefect(f"not a CIDR: {cidr!r}") from None
+        return None
 
 
 def _world_open(actual: Any, wanted: bool, ctx: EvalContext) -> bool:

@@ -9,6 +9,7 @@ so a bucket named ``[bold]x`` prints as it is.
 
 from __future__ import annotations
 
+import io
 from typing import IO, Any
 
 from rich import box
@@ -19,7 +20,7 @@ from rich.text import Text
 from unify.hookspecs import hookimpl
 from unify.operators import describe_value
 from unify.renderers import Renderer, RendererRegistry, RenderOptions
-from unify.results import Results
+from unify.results import Result, Results
 from unify.views import CONTROL_STATUSES
 
 _SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
@@ -44,7 +45,7 @@ def _console(stream: IO[str], options: RenderOptions) -> Console:
         highlight=False,
         emoji=False,
         markup=False,
-        soft_wrap=False,
+        soft_wrap=True,
     )
 
 
@@ -67,13 +68,31 @@ def _t(value: Any, style: str = "") -> Text:
     return Text(str(value) if value is not None else "", style=style)
 
 
+def _label(result: Result) -> Text:
+    """A resource as people name it: its name (or address, or id) and where it lives."""
+    label = result.address or result.name or result.resource
+    where = "/".join(part for part in (result.account, result.region) if part)
+    text = Text(label)
+    if where and label != result.account:
+        text.append(f"\n{where}", style="dim")
+    return text
+
+
 def _more(console: Console, shown: int, total: int) -> None:
     if total > shown:
         console.print(Text(f"... and {total - shown} more (use --format json for all)"))
 
 
 def render_table(results: Results, stream: IO[str], options: RenderOptions) -> None:
-    console = _console(stream, options)
+    buffer = io.StringIO()
+    _render_table(results, _console(buffer, options), options)
+    text = buffer.getvalue()
+    if not options.terminal:
+        text = "\n".join(line.rstrip() for line in text.split("\n"))
+    stream.write(text)
+
+
+def _render_table(results: Results, console: Console, options: RenderOptions) -> None:
     info = results.snapshot
     console.print(
         Text(
@@ -109,17 +128,18 @@ def _policy(console: Console, results: Results, options: RenderOptions) -> None:
             for result in group.failures:
                 if rows < _MAX_ROWS:
                     table.add_row(_t(group.check.severity, _SEVERITY_STYLE[group.check.severity] if options.color else ""),
-                                  _t(group.check.id), _t(result.address or result.resource), _t(result.reason))
+                                  _t(group.check.id), _label(result), _t(result.reason))
                 rows += 1
         console.print(table)
         _more(console, min(rows, _MAX_ROWS), rows)
     for label, found in (("Unknown (not decided: data not observed)", view.unknown),
-                         ("Errors (defects in checks)", view.errors)):
+                         ("Errors (defects in checks)", view.errors),
+                         ("Waived (accepted exceptions)", view.waived)):
         if not found:
             continue
         table = _table(options, "Check", "Resource", "Reason", title=f"{label}: {len(found)}")
         for result in found[:_MAX_ROWS]:
-            table.add_row(_t(result.check), _t(result.address or result.resource), _t(result.reason))
+            table.add_row(_t(result.check), _label(result), _t(result.reason))
         console.print(table)
         _more(console, min(len(found), _MAX_ROWS), len(found))
 
@@ -163,7 +183,7 @@ def _drift(console: Console, results: Results, options: RenderOptions) -> None:
 
 def _waivers(console: Console, results: Results) -> None:
     expired = [use for use in results.waivers if use.status == "expired"]
-    unused = [use for use in results.waivers if use.status == "active" and use.applied == 0]
+    unused = [use for use in results.waivers if use.unused]
     applied = sum(use.applied for use in results.waivers)
     if not results.waivers:
         return

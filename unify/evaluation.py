@@ -268,7 +268,8 @@ def _expected_of(check: Check) -> dict[str, object]:
     return {leaf.path.text: leaf.raw for leaf in leaves}
 
 
-def _apply_waivers(results: list[Result], waivers: WaiverSet, snapshot: Snapshot) -> tuple[list[Result], list[WaiverUse]]:
+def _apply_waivers(results: list[Result], waivers: WaiverSet, snapshot: Snapshot,
+                   evaluated: set[str]) -> tuple[list[Result], list[WaiverUse]]:
     today = snapshot.taken_at_time.date()
     applied: dict[int, int] = defaultdict(int)
     expired_hits: dict[int, int] = defaultdict(int)
@@ -288,7 +289,8 @@ def _apply_waivers(results: list[Result], waivers: WaiverSet, snapshot: Snapshot
                                       reason=f"{result.reason} (waiver expired {waiver.expires}: {waiver.reason})")
         out.append(result)
     uses = [
-        WaiverUse(w, "active" if w.active_on(today) else "expired", applied[id(w)], expired_hits[id(w)])
+        WaiverUse(w, "active" if w.active_on(today) else "expired", applied[id(w)], expired_hits[id(w)],
+                  w.check in evaluated)
         for w in waivers
     ]
     return out, uses
@@ -317,7 +319,7 @@ def evaluate(
     for check in selected.checks:
         results.extend(evaluator.run(check))
     results.sort(key=lambda r: r.sort_key)
-    results, uses = _apply_waivers(results, waivers, snapshot)
+    results, uses = _apply_waivers(results, waivers, snapshot, set(selected.ids))
     info = SnapshotInfo(
         digest=snapshot.digest,
         taken_at=snapshot.taken_at,

@@ -12,9 +12,11 @@ answers ``unknown`` for them first.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from json.encoder import encode_basestring as _encode_text  # type: ignore[attr-defined]
 from typing import Any, Final, final
 
 from unify._registry import Registry
@@ -180,17 +182,23 @@ def suggest(word: str, options: list[str]) -> str:
 
 def describe_value(value: Any, limit: int = 80) -> str:
     """A short, JSON-like rendering of a value for reasons and tables."""
-    import json
-
     if value is MISSING:
         return "absent"
-    reason = _unknown_reason(value)
-    if reason is not None:
-        return f"unknown ({reason})"
-    try:
-        text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
+    kind = type(value)
+    if kind is str:
+        text = _encode_text(value)
+    elif value is None or kind is bool:
+        text = "null" if value is None else ("true" if value else "false")
+    elif kind is int or kind is float:
         text = repr(value)
+    else:
+        reason = _unknown_reason(value)
+        if reason is not None:
+            return f"unknown ({reason})"
+        try:
+            text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+        except (TypeError, ValueError):
+            text = repr(value)
     if len(text) > limit:
         text = text[: limit - 3] + "..."
     return text

@@ -103,10 +103,16 @@ class WaiverUse:
     status: Literal["active", "expired"]
     applied: int
     matched_while_expired: int = 0
+    #: False when its check was not part of this evaluation (``--framework``).
+    evaluated: bool = True
+
+    @property
+    def unused(self) -> bool:
+        return self.evaluated and self.status == "active" and self.applied == 0
 
     def as_json(self) -> dict[str, Any]:
         return {**self.waiver.as_json(), "status": self.status, "applied": self.applied,
-                "matched_while_expired": self.matched_while_expired}
+                "matched_while_expired": self.matched_while_expired, "evaluated": self.evaluated}
 
 
 @dataclass(frozen=True)

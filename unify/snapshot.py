@@ -12,17 +12,17 @@ import gzip
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from functools import cached_property
 from importlib import resources as _resources
 from pathlib import Path
-from typing import Any, Final, Literal, NotRequired, TypedDict
+from typing import IO, Any, Final, Literal, NotRequired, TypedDict
 
 import fastjsonschema
 import jsonschema
 
+from unify._files import atomic_write
 from unify._time import format_timestamp, parse_timestamp
 from unify.errors import Problem, SnapshotError
 
@@ -343,23 +343,15 @@ def write_snapshot(snapshot: Snapshot, path: str | os.PathLike[str]) -> Path:
     The file appears under its name only once complete, so an interrupted
     write never leaves a half snapshot where a good one was.
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            if target.name.endswith(".gz"):
-                with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle:
-                    _write_document(snapshot.to_dict(), handle)
-            else:
-                _write_document(snapshot.to_dict(), raw)
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return target
+
+    def fill(raw: IO[bytes]) -> None:
+        if Path(path).name.endswith(".gz"):
+            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle:
+                _write_document(snapshot.to_dict(), handle)
+        else:
+            _write_document(snapshot.to_dict(), raw)
+
+    return atomic_write(path, fill)
 
 
 def _write_document(document: dict[str, Any], handle: Any) -> None:
