@@ -1,0 +1,41 @@
+"""The docs keep up with the code: README commands, CI, operators, schema."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from unify.default_operators import BUILTIN_OPERATORS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    head = text.split("\n## ", 1)[0]
+    return re.findall(r"```sh\n(.+?)\n```", head)
+
+
+def test_readme_opens_with_the_demo_and_the_test_command() -> None:
+    demo, tests = _readme_commands()[:2]
+    assert "pip install" in demo and "unify audit" in demo
+    assert "'.[test]'" in tests and "pytest" in tests
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    tests = _readme_commands()[1]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert tests in ci.splitlines()
+
+
+def test_every_builtin_operator_is_documented() -> None:
+    text = (ROOT / "docs" / "check-language.md").read_text(encoding="utf-8")
+    table = [line for line in text.splitlines() if line.startswith("| `")]
+    documented = {name for line in table for name in re.findall(r"`([a-z_]+)`", line.split("|")[1])}
+    assert {op.name for op in BUILTIN_OPERATORS} <= documented
+
+
+def test_docs_links_resolve() -> None:
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)#]+\.md)\)", page.read_text(encoding="utf-8")):
+            assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
