@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from unify.snapshot import Snapshot
@@ -34,3 +35,56 @@ def snapshot(resources: list[dict[str, Any]], coverage: list[dict[str, Any]] | N
         taken_at=taken_at,
         source="file",
     )
+
+
+@cache
+def _models() -> Any:
+    import botocore.session
+
+    return botocore.session.Session().get_component("data_loader")
+
+
+def moto_session() -> Any:
+    """A boto3 session of its own (``deny`` changes a session for good) with moto's test credentials.
+
+    Sessions share one loader of botocore's service models: loading them is
+    most of the cost of a small moto test.
+    """
+    import boto3
+    import botocore.session
+
+    core = botocore.session.Session()
+    core.register_component("data_loader", _models())
+    return boto3.Session(botocore_session=core, region_name="us-east-1", aws_access_key_id="testing",
+                         aws_secret_access_key="testing")
+
+
+def deny(session: Any, service: str, operation: str, code: str = "AccessDenied") -> None:
+    """Make every ``operation`` call of ``service`` through ``session`` fail as AWS would.
+
+    Uses botocore's own ``before-call`` event to answer with an error
+    response, so the client, its retries and error parsing are the real ones.
+    ``service`` is the event name of the service (``s3``, ``iam``, ``ec2``,
+    ``config-service``), ``operation`` the API name (``GetBucketPolicy``).
+    """
+    from botocore.awsrequest import AWSResponse
+
+    def answer(**kwargs: Any) -> tuple[Any, dict[str, Any]]:
+        parsed = {"Error": {"Code": code, "Message": f"User is not authorized to perform: {service}:{operation}"},
+                  "ResponseMetadata": {"HTTPStatusCode": 403}}
+        return AWSResponse("https://denied.invalid/", 403, {}, None), parsed
+
+    session.events.register(f"before-call.{service}.{operation}", answer)
+
+
+def observe_moto(*types: str, regions: list[str] | None = None, session: Any = None, **options: Any) -> Snapshot:
+    """Observe the current moto backend (inside ``mock_aws``) with the real collectors."""
+    from unify.observation import ObserveOptions, observe
+
+    return observe(list(types) or None, boto_session=session or moto_session(),
+                   options=ObserveOptions(regions=regions or ["us-east-1"], **options))
+
+
+def by_name(snapshot: Snapshot, type_: str) -> dict[str, dict[str, Any]]:
+    """Resources of one type by name, for assertions."""
+    return {r["name"]: r for r in snapshot.of_type(type_)}

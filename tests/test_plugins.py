@@ -83,6 +83,26 @@ def test_unify_register_frameworks_from_a_plugin(write, tmp_path) -> None:
     assert results.compliance_view("inline").statuses() == {"I-1": "manual"}
 
 
+def test_unify_register_collectors_from_a_plugin() -> None:
+    from unify.collectors import Collector
+
+    def collect(ctx):
+        yield ctx.resource("aws_sqs_queue", "q1", name="q1", attributes={"url": "https://queue/q1"})
+
+    collector = Collector("sqs.queues", "sqs", ("aws_sqs_queue",), ("sqs:ListQueues",),
+                          {"aws_sqs_queue": ("url",)}, collect)
+    plugins = build_plugins([make_plugin("acme_sqs", unify_register_collectors=lambda registry: registry.add(collector))],
+                            autoload=False)
+    assert plugins.collectors.collector_for("aws_sqs_queue").plugin == "acme_sqs"
+    assert plugins.collectors.owner("sqs.queues") == "acme_sqs"
+    chosen, orphans = plugins.collectors.for_types(["aws_sqs_queue", "aws_nothing"])
+    assert [c.name for c in chosen] == ["sqs.queues"] and orphans == ["aws_nothing"]
+    clash = Collector("sqs.again", "sqs", ("aws_sqs_queue",), (), {"aws_sqs_queue": ()}, collect)
+    with pytest.raises(PluginError, match="type 'aws_sqs_queue' is already collected by 'sqs.queues'"):
+        build_plugins([make_plugin("a", unify_register_collectors=lambda registry: registry.add(collector)),
+                       make_plugin("b", unify_register_collectors=lambda registry: registry.add(clash))], autoload=False).collectors
+
+
 def test_policy_file_catalog_wins_over_a_plugin_catalog(write) -> None:
     plugin = make_plugin("acme_fw", unify_register_frameworks=lambda registry: registry.add(
         Framework("acme", "From plugin", "1", (Control("A-1", "x"),))))
@@ -150,6 +170,7 @@ def test_builtins_register_through_the_hooks() -> None:
     plugins = build_plugins(autoload=False)
     assert {plugins.operators.owner(n) for n in plugins.operators.names()} == {"unify.default_operators"}
     assert {plugins.renderers.owner(n) for n in plugins.renderers.names()} == {"unify.default_renderers"}
+    assert {plugins.collectors.owner(n) for n in plugins.collectors.names()} == {"unify.default_collectors"}
 
 
 def _hook_names() -> list[str]:
@@ -165,3 +186,9 @@ def test_every_hook_is_documented_and_tested() -> None:
         assert getattr(hookspecs, name).__doc__, f"{name} has no docstring"
         assert f"`{name}" in docs, f"{name} is not in docs/plugins.md"
         assert f"def test_{name}" in tests, f"{name} has no test_{name}* here"
+
+
+def test_a_hookimpl_with_wrong_arguments_is_one_line_naming_the_plugin() -> None:
+    with pytest.raises(PluginError) as info:
+        build_plugins([make_plugin("acme_args", unify_register_operators=lambda reg: None)], autoload=False)
+    assert str(info.value).startswith("plugin 'acme_args': ") and "\n" not in str(info.value)

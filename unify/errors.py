@@ -18,6 +18,7 @@ __all__ = [
     "SnapshotError",
     "WaiverError",
     "PluginError",
+    "ObservationError",
     "EXIT_CLEAN",
     "EXIT_FINDINGS",
     "EXIT_BAD_INPUT",
@@ -94,3 +95,9 @@ class PluginError(UnifyError):
     def __init__(self, plugin: str, message: str) -> None:
         self.plugin = plugin
         super().__init__(f"plugin {plugin!r}: {message}")
+
+
+class ObservationError(UnifyError):
+    """The estate cannot be observed at all: no credentials, no such profile or region."""
+
+    exit_code = EXIT_BAD_INPUT

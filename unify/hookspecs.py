@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from unify.collectors import CollectorRegistry
     from unify.frameworks import FrameworkRegistry
     from unify.operators import OperatorRegistry
     from unify.renderers import RendererRegistry
@@ -67,4 +68,20 @@ def unify_register_frameworks(registry: FrameworkRegistry) -> None:
     controls that no check covers as ``manual``. A catalog found among the
     policy files of a run takes precedence over one from a plugin with the
     same framework id.
+    """
+
+
+@hookspec
+def unify_register_collectors(registry: CollectorRegistry) -> None:
+    """Add collectors: how resource types are observed from AWS.
+
+    Call ``registry.add(Collector(...))``. A collector declares the resource
+    types it yields (each type comes from exactly one collector), the AWS
+    actions it calls and the attributes it fills, and a ``collect(ctx)``
+    generator of resources. It makes calls only through the
+    :class:`unify.collectors.CollectContext` it receives (``ctx.client``,
+    ``ctx.call``, ``ctx.items``, ``ctx.detail``, ``ctx.map``), which shares
+    clients, counts calls, caps concurrency and records failures: an error from
+    the listing call becomes ``error`` coverage for the collector's types in
+    that region, a failed sub-call becomes an ``{"$unknown": ...}`` attribute.
     """

@@ -19,6 +19,7 @@ import pluggy
 
 from unify import hookspecs
 from unify._registry import call_each
+from unify.collectors import CollectorRegistry
 from unify.errors import PluginError
 from unify.frameworks import FrameworkRegistry
 from unify.operators import OperatorRegistry
@@ -30,6 +31,7 @@ __all__ = ["DEFAULT_PLUGINS", "Plugins", "get_plugins", "reset_plugins"]
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "unify.default_operators",
     "unify.default_renderers",
+    "unify.default_collectors",
 )
 
 ENTRY_POINT_GROUP = "unify"
@@ -54,6 +56,12 @@ class Plugins:
     def renderers(self) -> RendererRegistry:
         registry = RendererRegistry()
         call_each(self.manager.hook.unify_register_renderers, registry, self.name_of)
+        return registry
+
+    @cached_property
+    def collectors(self) -> CollectorRegistry:
+        registry = CollectorRegistry()
+        call_each(self.manager.hook.unify_register_collectors, registry, self.name_of)
         return registry
 
     @cached_property
@@ -85,14 +93,18 @@ def build_plugins(extra: list[Any] | None = None, *, autoload: bool | None = Non
             try:
                 manager.register(plugin, name=entry.name)
             except pluggy.PluginValidationError as exc:
-                raise PluginError(entry.name, str(exc)) from None
+                raise PluginError(entry.name, _one_line(exc)) from None
     for index, plugin in enumerate(extra or []):
         name = getattr(plugin, "__name__", None) or f"plugin-{index}"
         try:
             manager.register(plugin, name=name)
         except pluggy.PluginValidationError as exc:
-            raise PluginError(name, str(exc)) from None
+            raise PluginError(name, _one_line(exc)) from None
     return Plugins(manager)
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())
 
 
 _plugins: Plugins | None = None
