@@ -257,3 +257,11 @@ def test_compiler_reports_every_problem_with_lines() -> None:
     )
     assert [(p.line, p.key) for p in problems] == [(3, "equals"), (4, "matches"), (5, "older_than")]
     assert "did you mean 'eq'" in problems[0].message
+
+
+def test_a_path_through_a_scalar_is_absent() -> None:
+    node = compile_({"any": [{"Principal": {"eq": "*"}}, {"Principal.AWS": {"contains": "*"}}]})
+    assert node.evaluate(target({"Principal": "*"}), CTX) == TRUE
+    assert node.evaluate(target({"Principal": {"AWS": ["*"]}}), CTX) == TRUE
+    assert node.evaluate(target({"Principal": {"Service": ["s3.amazonaws.com"]}}), CTX) == FALSE
+    assert PathRef("Principal.AWS").get(target({"Principal": "*"})) is MISSING

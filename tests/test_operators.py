@@ -73,6 +73,8 @@ def run(name: str, actual, argument):
         ("world_open", MISSING, True, False),
         ("world_open", [], True, False),
         ("world_open", "0.0.0.0/1", True, False),
+        ("world_open", "", True, False),
+        ("world_open", ["", "10.0.0.0/8"], True, False),
     ],
 )
 def test_operator_semantics(name: str, actual, argument, expected: bool) -> None:

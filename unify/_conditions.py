@@ -102,12 +102,10 @@ class PathRef:
                     current = current[index]
                 else:
                     return MISSING
-            elif current is MISSING or current is None:
-                return MISSING
             else:
-                raise CheckDefect(
-                    f"path {self.text!r}: segment {key!r} meets a {kind.__name__}, not a mapping"
-                )
+                # A scalar has no fields: the path does not exist here. (Policy
+                # documents mix shapes, e.g. Principal "*" and Principal {"AWS": [...]}.)
+                return MISSING
         return current
 
 

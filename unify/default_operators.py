@@ -214,7 +214,8 @@ def _world_cidr(cidr: str) -> bool | None:
 
 
 def _world_open(actual: Any, wanted: bool, ctx: EvalContext) -> bool:
-    if _absent(actual):
+    # "" is how Terraform state (and NACL entries) spell "no CIDR here".
+    if _absent(actual) or actual == "":
         return not wanted
     cidrs = actual if isinstance(actual, list) else [actual]
     pending: str | None = None
@@ -223,7 +224,7 @@ def _world_open(actual: Any, wanted: bool, ctx: EvalContext) -> bool:
         reason = _unknown(cidr)
         if reason is not None:
             pending = reason
-        elif cidr is not None and _cidr_is_world(cidr):
+        elif cidr not in (None, "") and _cidr_is_world(cidr):
             found = True
             break
     if not found and pending is not None:
