@@ -104,7 +104,7 @@ def test_refuses_to_overwrite_an_input(runner, write, tmp_path) -> None:
     [
         (["--snapshot", "missing.json"], "cannot read snapshot"),
         (["--format", "yaml"], "unknown format 'yaml'"),
-        ([], "give the observation to evaluate"),
+        ([], "give exactly one observation to evaluate"),
         (["--framework", "nope"], "unknown framework 'nope'"),
         (["--waivers", "absent.yaml"], "cannot read file"),
         (["--fail-on", "severe"], "Invalid value for '--fail-on'"),

@@ -18,7 +18,7 @@ def _readme_commands() -> list[str]:
 
 def test_readme_opens_with_the_demo_and_the_test_command() -> None:
     demo, tests = _readme_commands()[:2]
-    assert "pip install" in demo and "unify audit" in demo
+    assert "pip install" in demo and "unify audit --demo" in demo
     assert "'.[test]'" in tests and "pytest" in tests
 
 
@@ -39,3 +39,12 @@ def test_docs_links_resolve() -> None:
     for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
         for target in re.findall(r"\]\(([^)#]+\.md)\)", page.read_text(encoding="utf-8")):
             assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
+
+
+def test_resource_type_reference_is_generated_from_the_collectors() -> None:
+    from unify.collectors import reference_markdown
+    from unify.plugins import build_plugins
+
+    generated = reference_markdown(build_plugins(autoload=False).collectors)
+    assert (ROOT / "docs" / "resource-types.md").read_text(encoding="utf-8") == generated, \
+        "regenerate with: unify types --format markdown > docs/resource-types.md"

@@ -29,6 +29,7 @@ __all__ = [
     "PolicySet",
     "load_policies",
     "discover_files",
+    "shipped_policies",
     "severity_rank",
     "SEVERITIES",
 ]
@@ -129,6 +130,20 @@ class PolicySet:
                 Problem("--framework", None, framework, f"unknown framework {framework!r}; known: {known}")
             )
         return replace(self, checks=tuple(c for c in self.checks if c.maps_to(framework)))
+
+
+def shipped_policies() -> Path:
+    """The check packs and catalogs that ship with unify.
+
+    Installed from a wheel they are the ``unify.policies`` data folder; in an
+    editable install they are ``policies/`` of the source tree.
+    """
+    from importlib import resources  # noqa: PLC0415
+
+    try:
+        return Path(str(resources.files("unify.policies")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "policies"
 
 
 def discover_files(paths: Sequence[str | Path]) -> tuple[list[str], list[Problem]]:

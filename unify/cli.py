@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -19,13 +19,13 @@ import click
 
 from unify import __version__
 from unify._policy_schema import SEVERITIES, policy_schema, waivers_schema
-from unify.checks import PolicySet, lint_paths, load_policies
+from unify.checks import PolicySet, lint_paths, load_policies, shipped_policies
 from unify.errors import EXIT_BAD_INPUT, InputError, Problem, UnifyError
 from unify.evaluation import evaluate
 from unify.plugins import get_plugins
 from unify.renderers import RenderOptions, render, write_output
 from unify.results import Results
-from unify.snapshot import load_snapshot, snapshot_schema
+from unify.snapshot import Snapshot, dump_snapshot, load_snapshot, snapshot_schema, write_snapshot
 from unify.waivers import WaiverSet, load_waivers, waivers_from_documents
 
 __all__ = ["main"]
@@ -109,10 +109,80 @@ def emit(results: Results, targets: list[tuple[str, str | None]], fail_on: str, 
         write_output(render(renderers[name], results, options), path)
 
 
+def _split(values: Sequence[str]) -> list[str]:
+    """Options that take several values accept repeats and commas alike."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _observe_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--regions", "regions", multiple=True, metavar="LIST",
+                     help="Regions to observe, comma-separated or repeated, or 'all' (default: the profile's region)."),
+        click.option("--profile", metavar="NAME", help="AWS profile to use (default: the usual boto3 chain)."),
+        click.option("--types", "types", multiple=True, metavar="LIST",
+                     help="Resource types to observe, comma-separated or repeated (default: what the checks read)."),
+        click.option("--max-workers", type=click.IntRange(1, 256), default=16, show_default=True,
+                     help="Collector tasks run at once."),
+        click.option("--retry-mode", type=click.Choice(["standard", "adaptive"]), default="standard", show_default=True,
+                     help="botocore retry mode for throttled or failed calls."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _observe(types: list[str] | None, regions: Sequence[str], profile: str | None, max_workers: int,
+             retry_mode: str, endpoint_url: str | None = None, boto_session: Any = None) -> Snapshot:
+    from unify._progress import progress_for_stderr  # noqa: PLC0415
+    from unify.observation import ObserveOptions, observe  # noqa: PLC0415
+
+    options = ObserveOptions(regions=_split(regions) or None, max_workers=max_workers, retry_mode=retry_mode,
+                             endpoint_url=endpoint_url)
+    known = get_plugins().collectors.types()
+    for type_ in types or []:
+        if type_ not in known:
+            from unify.operators import suggest  # noqa: PLC0415
+
+            raise click.UsageError(f"no collector yields {type_!r}{suggest(type_, known)}")
+    snapshot = observe(types, options=options, profile=profile, boto_session=boto_session,
+                       progress=progress_for_stderr(), warn=lambda message: click.echo(f"unify: {message}", err=True))
+    gaps = [c for c in snapshot.coverage if c["status"] == "error"]
+    stats = snapshot.stats
+    click.echo(
+        f"unify: observed {len(snapshot)} resources in {stats.get('duration_seconds')}s with {stats.get('api_calls')} "
+        f"API calls; {len(gaps)} of {len(snapshot.coverage)} coverage entries in error",
+        err=True,
+    )
+    return snapshot
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@_observe_options
+@click.option("-o", "--output", metavar="FILE", default="-", show_default=True,
+              help="Where to write the snapshot (.json or .json.gz); - for stdout.")
+def observe(paths: tuple[str, ...], regions: tuple[str, ...], profile: str | None, types: tuple[str, ...],
+            max_workers: int, retry_mode: str, output: str) -> None:
+    """Observe the AWS estate into a snapshot (only what the checks under PATHS read, when given)."""
+    wanted = _split(types) or (load_policies(list(paths)).types if paths else None)
+    snapshot = _observe(wanted, regions, profile, max_workers, retry_mode)
+    if output == "-":
+        dump_snapshot(snapshot, sys.stdout.buffer)
+        sys.stdout.flush()
+    else:
+        write_snapshot(snapshot, output)
+    gaps = any(c["status"] == "error" for c in snapshot.coverage)
+    sys.exit(3 if gaps else 0)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--snapshot", "snapshot_path", type=click.Path(), metavar="FILE",
               help="Snapshot to evaluate (.json or .json.gz).")
+@click.option("--live", is_flag=True, help="Observe the estate now (AWS credentials), then evaluate.")
+@click.option("--demo", is_flag=True, help="Observe an embedded demo estate (moto, in this process), then evaluate.")
+@_observe_options
+@click.option("--save-snapshot", metavar="FILE", help="With --live or --demo: also write the snapshot here.")
 @click.option("--waivers", "waiver_paths", multiple=True, type=click.Path(), metavar="FILE",
               help="Waivers file; repeatable.")
 @click.option("--framework", metavar="ID", help="Evaluate only checks mapped to this framework and show its controls.")
@@ -125,6 +195,14 @@ def emit(results: Results, targets: list[tuple[str, str | None]], fail_on: str, 
 def audit(
     paths: tuple[str, ...],
     snapshot_path: str | None,
+    live: bool,
+    demo: bool,
+    regions: tuple[str, ...],
+    profile: str | None,
+    types: tuple[str, ...],
+    max_workers: int,
+    retry_mode: str,
+    save_snapshot: str | None,
     waiver_paths: tuple[str, ...],
     framework: str | None,
     formats: tuple[str, ...],
@@ -132,18 +210,60 @@ def audit(
     fail_on: str,
     color: bool | None,
 ) -> None:
-    """Evaluate the checks under PATHS (default: policies/) against a snapshot."""
-    if snapshot_path is None:
-        raise click.UsageError("give the observation to evaluate: --snapshot FILE")
+    """Evaluate the checks under PATHS (default: policies/) against one observation."""
+    sources = [name for name, given in (("--snapshot", snapshot_path), ("--live", live), ("--demo", demo)) if given]
+    if len(sources) != 1:
+        raise click.UsageError("give exactly one observation to evaluate: --snapshot FILE, --live or --demo")
+    if save_snapshot and not (live or demo):
+        raise click.UsageError("--save-snapshot goes with --live or --demo")
     targets = _parse_formats(formats, output)
-    policy_paths = list(paths) or ["policies"]
-    policy = load_policies(policy_paths)
-    _guard_outputs(targets, [f.path for f in policy.files] + [snapshot_path, *waiver_paths])
+    policy_paths: list[str | Path] = list(paths) or [default_policy_path(demo)]
+    demo_folder = None
+    if demo and not paths:
+        demo_folder = _demo_desired_folder()
+        policy_paths.append(demo_folder.name)
+    try:
+        policy = load_policies(policy_paths)
+    finally:
+        if demo_folder is not None:
+            demo_folder.cleanup()
+    inputs = [f.path for f in policy.files] + [p for p in (snapshot_path, *waiver_paths) if p]
+    _guard_outputs(targets + [("snapshot", save_snapshot)], inputs)
     waivers = load_waivers(waiver_paths) if waiver_paths else WaiverSet()
-    snapshot = load_snapshot(snapshot_path)
+    wanted = _split(types) or policy.select(framework).types
+    if snapshot_path is not None:
+        snapshot = load_snapshot(snapshot_path)
+    elif demo:
+        from unify.demo import DemoEstate  # noqa: PLC0415
+
+        with DemoEstate() as estate:
+            snapshot = _observe(wanted, regions or estate.regions, None, max_workers, retry_mode,
+                                endpoint_url=estate.endpoint, boto_session=estate.session())
+    else:
+        snapshot = _observe(wanted, regions, profile, max_workers, retry_mode)
+    if save_snapshot:
+        write_snapshot(snapshot, save_snapshot)
     results = evaluate(policy, snapshot, waivers, framework=framework)
     emit(results, targets, fail_on, color)
     _finish(results, fail_on, policy)
+
+
+def _demo_desired_folder() -> Any:
+    """A temporary folder holding the demo estate's declared state (see unify.demo)."""
+    import tempfile  # noqa: PLC0415
+
+    from unify.demo import DEMO_DESIRED  # noqa: PLC0415
+
+    folder = tempfile.TemporaryDirectory(prefix="unify-demo-")
+    (Path(folder.name) / "demo-desired-state.yaml").write_text(DEMO_DESIRED, encoding="utf-8")
+    return folder
+
+
+def default_policy_path(demo: bool = False) -> str:
+    """``policies/`` in the working folder; for the demo, the packs shipped with unify when there is none."""
+    if Path("policies").is_dir() or not demo:
+        return "policies"
+    return str(shipped_policies())
 
 
 def _finish(results: Results, fail_on: str, policy: PolicySet) -> NoReturn:
@@ -199,13 +319,28 @@ def schema(kind: str) -> None:
     click.echo(json.dumps(document, indent=2, sort_keys=True))
 
 
+@main.command(name="types")
+@click.option("--format", "format_", type=click.Choice(["table", "markdown"]), default="table", show_default=True)
+def types_(format_: str) -> None:
+    """List the resource types unify can observe, with their collectors and AWS calls."""
+    from unify.collectors import reference_markdown  # noqa: PLC0415
+
+    registry = get_plugins().collectors
+    if format_ == "markdown":
+        click.echo(reference_markdown(registry), nl=False)
+        return
+    for collector in sorted(registry, key=lambda c: c.name):
+        for type_ in collector.types:
+            click.echo(f"{type_:<40} {collector.name:<36} {collector.scope:<8} {', '.join(collector.calls)}")
+
+
 @main.command()
 def plugins() -> None:
     """List loaded plugins and what each contributes."""
     loaded = get_plugins()
     rows: dict[str, list[str]] = {}
     for kind, registry in (("operator", loaded.operators), ("renderer", loaded.renderers),
-                           ("framework", loaded.frameworks)):
+                           ("framework", loaded.frameworks), ("collector", loaded.collectors)):
         for name in registry.names():
             rows.setdefault(registry.owner(name), []).append(f"{kind} {name}")
     for plugin in loaded.names():

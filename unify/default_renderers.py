@@ -169,9 +169,12 @@ def _compliance(console: Console, results: Results, options: RenderOptions) -> N
 
 def _drift(console: Console, results: Results, options: RenderOptions) -> None:
     records = results.drift_view()
-    if not records:
-        return
+    desired = sum(1 for check in results.checks if check.kind == "desired")
     console.print()
+    if not records:
+        console.print(Text(f"Drift: no differences from the declared state of {desired} resource(s)" if desired
+                           else "Drift: no desired state declared (add desired: entries to compare)"))
+        return
     table = _table(options, "Resource", "Path", "Expected", "Actual", title=f"Drift: {len(records)} difference(s) from declared state")
     for record in records[:_MAX_ROWS]:
         path = record.path or "(resource)"

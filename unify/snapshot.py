@@ -33,6 +33,7 @@ __all__ = [
     "Snapshot",
     "load_snapshot",
     "write_snapshot",
+    "dump_snapshot",
     "snapshot_digest",
     "snapshot_schema",
     "is_unknown",
@@ -347,11 +348,16 @@ def write_snapshot(snapshot: Snapshot, path: str | os.PathLike[str]) -> Path:
     def fill(raw: IO[bytes]) -> None:
         if Path(path).name.endswith(".gz"):
             with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle:
-                _write_document(snapshot.to_dict(), handle)
+                dump_snapshot(snapshot, handle)
         else:
-            _write_document(snapshot.to_dict(), raw)
+            dump_snapshot(snapshot, raw)
 
     return atomic_write(path, fill)
+
+
+def dump_snapshot(snapshot: Snapshot, handle: IO[bytes]) -> None:
+    """The canonical file form, streamed: sorted keys, one resource per line."""
+    _write_document(snapshot.to_dict(), handle)
 
 
 def _write_document(document: dict[str, Any], handle: Any) -> None:
