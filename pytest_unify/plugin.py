@@ -1,5 +1,232 @@
-"""The pytest plugin, registered under the ``pytest11`` entry point.
+"""``pytest --unify``: the checks of a policy set as pytest items.
 
-It stays inert unless ``--unify`` is given, so installing unify changes
-nothing in a project's existing pytest runs.
+Registered under the ``pytest11`` entry point. Without ``--unify`` (or the
+``unify`` ini key) the plugin only adds its options: nothing is collected,
+loaded or observed, so installing unify changes no existing test run.
 """
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_unify.items import CheckItem, PolicyFile
+from pytest_unify.run import RUN_KEY, UnifyRun, get_run, settings_from
+
+__all__ = ["unify_snapshot", "SnapshotQuery"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("unify", "unify: policy, compliance and drift checks as tests")
+    group.addoption("--unify", action="store_true", default=False,
+                    help="collect unify's checks as test items (ini: unify = true)")
+    group.addoption("--unify-policies", dest="unify_policies", action="append", default=[], metavar="PATH",
+                    help="policy file or folder; repeatable (ini: unify_policies; default: policies/)")
+    group.addoption("--unify-snapshot", dest="unify_snapshot", metavar="FILE",
+                    help="evaluate this snapshot (ini: unify_snapshot)")
+    group.addoption("--unify-live", dest="unify_live", action="store_true", default=False,
+                    help="observe AWS with the configured credentials, once per session (ini: unify_live)")
+    group.addoption("--unify-regions", dest="unify_regions", action="append", default=[], metavar="LIST",
+                    help="regions for --unify-live, comma-separated or 'all' (ini: unify_regions)")
+    group.addoption("--unify-profile", dest="unify_profile", metavar="NAME", help="AWS profile for --unify-live")
+    group.addoption("--unify-waivers", dest="unify_waivers", action="append", default=[], metavar="FILE",
+                    help="waivers file; repeatable (ini: unify_waivers)")
+    group.addoption("--unify-framework", dest="unify_framework", metavar="ID",
+                    help="keep only checks mapped to this framework (ini: unify_framework)")
+    group.addoption("--unify-unknown", dest="unify_unknown", choices=("fail", "skip"), default=None,
+                    help="what an unknown (unobserved) result does to its item: fail (default) or skip")
+    parser.addini("unify", type="bool", default=False, help="collect unify's checks as test items")
+    parser.addini("unify_policies", type="linelist", default=[], help="policy files or folders (default: policies/)")
+    parser.addini("unify_snapshot", type="string", default="", help="snapshot file to evaluate")
+    parser.addini("unify_live", type="bool", default=False, help="observe AWS once per session")
+    parser.addini("unify_regions", type="linelist", default=[], help="regions for the live observation")
+    parser.addini("unify_waivers", type="linelist", default=[], help="waivers files")
+    parser.addini("unify_framework", type="string", default="", help="keep only checks mapped to this framework")
+    parser.addini("unify_unknown", type="string", default="", help="fail (default) or skip for unknown results")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "unify(check, severity, kind, framework, control): a unify check; select with "
+        "-m \"unify(severity='high')\" or -m \"unify(framework='cis-aws-v7.0', control='2.4')\"",
+    )
+    config.addinivalue_line(
+        "markers",
+        "unify_control(framework, *control_ids): this Python test gives evidence for these framework controls; "
+        "its outcome joins unify's compliance summary",
+    )
+    settings = settings_from(config)
+    if not settings.enabled:
+        return
+    run = UnifyRun(config, settings)
+    config.stash[RUN_KEY] = run
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_XdistHooks(run), "unify-xdist")
+    # The policy paths are collected like test paths, wherever they are.
+    for path in settings.policies:
+        if str(path) not in config.args:
+            config.args.append(str(path))
+    config.pluginmanager.register(_Reporter(run), "unify-reporter")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    run = get_run(config)
+    if run is not None:
+        run.cleanup()
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    run = get_run(parent.config)
+    if run is not None and run.is_policy_file(file_path):
+        return PolicyFile.from_parent(parent, path=file_path)
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        for marker in item.iter_markers("unify_control"):
+            if len(marker.args) < 2:
+                raise pytest.UsageError(f"{item.nodeid}: unify_control needs a framework id and at least one control id")
+            framework, *controls = (str(a) for a in marker.args)
+            item.user_properties.append(("unify_python_controls", " ".join(f"{framework}:{c}" for c in controls)))
+
+
+class _XdistHooks:
+    """The controller produces the snapshot once and hands its path to every worker."""
+
+    def __init__(self, run: UnifyRun) -> None:
+        self.run = run
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput["unify_snapshot"] = str(self.run.snapshot_path())
+
+
+class _Reporter:
+    """The report header (where the observation came from) and the compliance summary."""
+
+    def __init__(self, run: UnifyRun) -> None:
+        self.run = run
+        self.ran: set[str] = set()
+        self.python: list[tuple[str, str, str]] = []
+
+    def pytest_report_header(self, config: pytest.Config) -> list[str]:
+        snapshot = self.run.snapshot()
+        coverage = Counter(c["status"] for c in snapshot.coverage)
+        stray = self.run.stray_problems()
+        if stray:
+            raise pytest.UsageError("unify: " + "; ".join(str(p) for p in stray))
+        lines = [
+            f"unify: snapshot from {self.run.settings.source}: {snapshot.digest}",
+            f"unify: taken {snapshot.taken_at}, {len(snapshot)} resources, coverage {coverage.get('ok', 0)} ok, "
+            f"{coverage.get('error', 0)} error; unknown results {self.run.settings.unknown}",
+        ]
+        if self.run.observations:
+            stats = snapshot.stats
+            lines.append(f"unify: observed once for this session: {stats.get('api_calls')} API calls in "
+                         f"{stats.get('duration_seconds')}s")
+        return lines
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        properties = dict(report.user_properties)
+        if "unify_check" in properties and report.when == "call":
+            self.ran.add(str(properties["unify_check"]))
+        elif "unify_check" in properties and report.skipped:
+            self.ran.add(str(properties["unify_check"]))
+        controls = properties.get("unify_python_controls")
+        if controls and (report.when == "call" or (report.when == "setup" and not report.passed)):
+            verdict = "pass" if report.passed else "fail" if report.failed else "unknown"
+            self.python.append((report.nodeid, str(controls), verdict))
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if not self.ran and not self.python:
+            return
+        results = _combined(self.run, self.ran, self.python)
+        frameworks = [self.run.settings.framework] if self.run.settings.framework else results.framework_ids
+        terminalreporter.section("unify compliance")
+        for framework in frameworks:
+            view = results.compliance_view(framework)
+            counts = view.summary()
+            shown = ", ".join(f"{counts[s]} {s}" for s in ("met", "not met", "unknown", "waived", "manual",
+                                                           "not applicable") if counts[s])
+            terminalreporter.write_line(f"{view.title} ({framework}): {shown}; automated {counts['automated']}/{counts['total']}")
+            if self.run.settings.framework:
+                for control in view.controls:
+                    if control.status in ("not met", "unknown"):
+                        terminalreporter.write_line(f"  {control.status:<8} {control.id} {control.title} "
+                                                    f"({', '.join(control.checks)})")
+
+
+def _combined(run: UnifyRun, ran: set[str], python: list[tuple[str, str, str]]) -> Any:
+    """The results of the checks that ran, plus Python tests mapped to controls, as one result set."""
+    from dataclasses import replace  # noqa: PLC0415
+    from types import MappingProxyType  # noqa: PLC0415
+
+    from unify.checks import Check  # noqa: PLC0415
+    from unify.results import Result  # noqa: PLC0415
+
+    results = run.results()
+    kept = tuple(r for r in results if r.check in ran)
+    checks = [c for c in results.policy.checks if c.id in ran]
+    extra: list[Result] = []
+    for nodeid, controls, verdict in python:
+        mapping: dict[str, list[str]] = {}
+        for pair in controls.split():
+            framework, _, control = pair.partition(":")
+            mapping.setdefault(framework, []).append(control)
+        frozen = MappingProxyType({fw: tuple(ids) for fw, ids in mapping.items()})
+        checks.append(Check(id=nodeid, title=nodeid, severity="info", types=(), kind="python", file=nodeid,
+                            line=None, controls=frozen))
+        extra.append(Result(check=nodeid, resource=nodeid, type="pytest", verdict=verdict,  # type: ignore[arg-type]
+                            reason=f"Python test {verdict}", severity="info", controls=frozen, kind="python"))
+    policy = replace(results.policy, checks=tuple(sorted(checks, key=lambda c: c.id)))
+    return replace(results, results=tuple(sorted(kept + tuple(extra), key=lambda r: r.sort_key)), policy=policy,
+                   _cache={})
+
+
+class SnapshotQuery:
+    """The session's snapshot, for checks written in Python."""
+
+    def __init__(self, snapshot: Any) -> None:
+        self.snapshot = snapshot
+
+    def resources(self, type_: str, where: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Resources of a type, optionally those a check-language condition definitely holds for."""
+        resources = self.snapshot.of_type(type_)
+        if not where:
+            return list(resources)
+        from unify._conditions import TRUE, Compiler  # noqa: PLC0415
+        from unify.errors import PolicyError  # noqa: PLC0415
+        from unify.operators import EvalContext  # noqa: PLC0415
+        from unify.plugins import get_plugins  # noqa: PLC0415
+
+        problems: list[Any] = []
+        node = Compiler(get_plugins().operators, "<where>", lambda path: None, problems).condition(where, ())
+        if node is None:
+            raise PolicyError(problems)
+        ctx = EvalContext(now=self.snapshot.taken_at_time)
+        return [r for r in resources if node.evaluate(r, ctx) == TRUE]
+
+    def coverage(self, type_: str) -> list[dict[str, Any]]:
+        return list(self.snapshot.coverage_of(type_))
+
+    def complete(self, type_: str) -> bool:
+        """Whether every coverage entry of the type is ok (and there is at least one)."""
+        entries = self.snapshot.coverage_of(type_)
+        return bool(entries) and all(e["status"] == "ok" for e in entries)
+
+
+@pytest.fixture(scope="session")
+def unify_snapshot(request: pytest.FixtureRequest) -> SnapshotQuery:
+    """The snapshot of this session (the one the checks read), for Python checks."""
+    run = get_run(request.config)
+    if run is None:
+        pytest.skip("unify_snapshot needs --unify with --unify-snapshot FILE or --unify-live")
+    return SnapshotQuery(run.snapshot())
+
+
+__all__ += ["CheckItem", "PolicyFile"]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+pytest_plugins = ["pytester"]
 
 @pytest.fixture
 def write(tmp_path: Path) -> Callable[[str, str], Path]:

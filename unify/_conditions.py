@@ -122,13 +122,17 @@ class Detail:
     note: str = ""
 
     @property
+    def unknown_reason(self) -> str:
+        """Why the value was not observed (for ``unknown`` details)."""
+        return _unknown_reason(self.actual) or (self.actual if isinstance(self.actual, str) else "not observed")
+
+    @property
     def message(self) -> str:
         path = self.path or "(value)"
         if self.note:
             return f"{path}: {self.note}"
         if self.verdict == "unknown":
-            reason = _unknown_reason(self.actual) or (self.actual if isinstance(self.actual, str) else "not observed")
-            return f"{path}: unknown ({reason})"
+            return f"{path}: unknown ({self.unknown_reason})"
         if self.operator in QUANTIFIERS or self.operator == "":
             return f"{path}: {self.expected}"
         op = f"not {self.operator}" if self.negated else self.operator

@@ -34,7 +34,7 @@ __all__ = [
     "SEVERITIES",
 ]
 
-Kind = Literal["guardrail", "aggregate", "desired"]
+Kind = Literal["guardrail", "aggregate", "desired", "python"]
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 

@@ -1,0 +1,234 @@
+"""One unify run inside a pytest session: settings, policy set, snapshot, results.
+
+Everything is computed once per process and only when ``--unify`` is on. The
+snapshot is produced once per session: by the controller (or the only
+process) when pytest-xdist distributes the run, which passes the file to the
+workers, so a live observation happens once however many workers there are.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+__all__ = ["Settings", "UnifyRun", "RUN_KEY", "get_run"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The ``--unify-*`` options, or their ini keys, resolved to paths."""
+
+    enabled: bool
+    policies: tuple[Path, ...]
+    snapshot: Path | None
+    live: bool
+    regions: tuple[str, ...]
+    profile: str | None
+    waivers: tuple[Path, ...]
+    framework: str | None
+    unknown: str
+
+    @property
+    def source(self) -> str:
+        if self.snapshot is not None:
+            return f"file {self.snapshot}"
+        return f"live AWS ({', '.join(self.regions) or 'default region'})"
+
+
+def _values(config: pytest.Config, option: str, ini: str) -> list[str]:
+    given = config.getoption(option)
+    if given:
+        return list(given) if isinstance(given, (list, tuple)) else [given]
+    value = config.getini(ini)
+    if isinstance(value, list):
+        return [str(v) for v in value if str(v).strip()]
+    return [str(value)] if value else []
+
+
+def _path(raw: str, base: Path) -> Path:
+    path = Path(os.path.expanduser(raw))
+    return path if path.is_absolute() else base / path
+
+
+def settings_from(config: pytest.Config) -> Settings:
+    """Command-line options win over ini keys; ini paths are relative to the rootdir."""
+    root = config.rootpath
+    here = config.invocation_params.dir
+    enabled = bool(config.getoption("unify") or config.getini("unify"))
+
+    def paths(option: str, ini: str) -> tuple[Path, ...]:
+        base = here if config.getoption(option) else root
+        return tuple(_path(v, base) for v in _values(config, option, ini))
+
+    policies = paths("unify_policies", "unify_policies") or (root / "policies",)
+    snapshots = paths("unify_snapshot", "unify_snapshot")
+    live = bool(config.getoption("unify_live") or config.getini("unify_live"))
+    regions = tuple(r.strip() for v in _values(config, "unify_regions", "unify_regions") for r in v.split(",") if r.strip())
+    unknown = config.getoption("unify_unknown") or config.getini("unify_unknown") or "fail"
+    if unknown not in ("fail", "skip"):
+        raise pytest.UsageError(f"unify_unknown must be 'fail' or 'skip', not {unknown!r}")
+    framework = config.getoption("unify_framework") or config.getini("unify_framework") or None
+    return Settings(
+        enabled=enabled,
+        policies=policies,
+        snapshot=snapshots[0] if snapshots else None,
+        live=live,
+        regions=regions,
+        profile=config.getoption("unify_profile") or None,
+        waivers=paths("unify_waivers", "unify_waivers"),
+        framework=framework,
+        unknown=unknown,
+    )
+
+
+@dataclass
+class UnifyRun:
+    """Lazily loaded state of unify for one pytest process."""
+
+    config: pytest.Config
+    settings: Settings
+    _policy: Any = None
+    _problems: list[Any] = field(default_factory=list)
+    _snapshot_path: Path | None = None
+    _snapshot: Any = None
+    _results: Any = None
+    _tempdir: str | None = None
+    observations: int = 0
+
+    # -- the policy set --------------------------------------------------------
+
+    def policy(self) -> Any:
+        """Every check that compiled; problems are kept per file for collection errors."""
+        if self._policy is None:
+            from unify.checks import lint_paths  # noqa: PLC0415
+
+            problems, policy, waiver_docs = lint_paths(list(self.settings.policies))
+            if waiver_docs:
+                problems = problems + [_waiver_among_policies(doc) for doc in waiver_docs]
+            self._problems = [p for p in problems if not p.warning]
+            self._policy = policy
+        return self._policy
+
+    def problems_in(self, path: Path) -> list[Any]:
+        self.policy()
+        target = path.resolve()
+        return [p for p in self._problems if _same(p.file, target)]
+
+    def stray_problems(self) -> list[Any]:
+        """Problems that no collected file will report (a missing path, say)."""
+        self.policy()
+        return [p for p in self._problems if not Path(p.file).is_file()]
+
+    def selected_policy(self) -> Any:
+        policy = self.policy()
+        try:
+            return policy.select(self.settings.framework)
+        except Exception as exc:  # PolicyError: unknown framework
+            raise pytest.UsageError(f"unify: {exc}") from None
+
+    def is_policy_file(self, path: Path) -> bool:
+        """Whether ``path`` is a YAML file under one of the policy paths (hidden folders skipped)."""
+        if path.suffix not in (".yaml", ".yml"):
+            return False
+        resolved = path.resolve()
+        for root in (p.resolve() for p in self.settings.policies):
+            if resolved == root:
+                return True
+            if root in resolved.parents:
+                return not any(part.startswith(".") for part in resolved.relative_to(root).parts)
+        return False
+
+    # -- the snapshot ------------------------------------------------------------
+
+    def snapshot_path(self) -> Path:
+        """The snapshot file of this session, producing it when this process is the one to."""
+        if self._snapshot_path is not None:
+            return self._snapshot_path
+        handed = getattr(self.config, "workerinput", {}).get("unify_snapshot")
+        if handed:
+            self._snapshot_path = Path(handed)
+        elif self.settings.snapshot is not None:
+            self._snapshot_path = self.settings.snapshot
+            self.snapshot()  # validate here, once, so errors are reported before the run
+        elif self.settings.live:
+            self._snapshot_path = self._observe()
+        else:
+            raise pytest.UsageError(
+                "--unify needs an observation: --unify-snapshot FILE or --unify-live (or the unify_snapshot / unify_live ini keys)"
+            )
+        return self._snapshot_path
+
+    def _observe(self) -> Path:
+        from unify.errors import UnifyError  # noqa: PLC0415
+        from unify.observation import ObserveOptions, observe  # noqa: PLC0415
+        from unify.snapshot import write_snapshot  # noqa: PLC0415
+
+        types = self.selected_policy().types
+        try:
+            snapshot = observe(types, profile=self.settings.profile,
+                               options=ObserveOptions(regions=list(self.settings.regions) or None))
+        except UnifyError as exc:
+            raise pytest.UsageError(f"unify: {exc}") from None
+        self.observations += 1
+        self._tempdir = tempfile.mkdtemp(prefix="pytest-unify-")
+        path = Path(self._tempdir) / "snapshot.json"
+        write_snapshot(snapshot, path)
+        self._snapshot = snapshot
+        return path
+
+    def snapshot(self) -> Any:
+        if self._snapshot is None:
+            from unify.errors import UnifyError  # noqa: PLC0415
+            from unify.snapshot import load_snapshot  # noqa: PLC0415
+
+            path = self.snapshot_path()
+            try:
+                self._snapshot = load_snapshot(path)
+            except UnifyError as exc:
+                raise pytest.UsageError(f"unify: {exc}") from None
+        return self._snapshot
+
+    # -- results -----------------------------------------------------------------
+
+    def results(self) -> Any:
+        if self._results is None:
+            from unify.errors import UnifyError  # noqa: PLC0415
+            from unify.evaluation import evaluate  # noqa: PLC0415
+            from unify.waivers import WaiverSet, load_waivers  # noqa: PLC0415
+
+            try:
+                waivers = load_waivers(list(self.settings.waivers)) if self.settings.waivers else WaiverSet()
+                self._results = evaluate(self.policy(), self.snapshot(), waivers, framework=self.settings.framework)
+            except UnifyError as exc:
+                raise pytest.UsageError(f"unify: {exc}") from None
+        return self._results
+
+    def cleanup(self) -> None:
+        if self._tempdir is not None:
+            shutil.rmtree(self._tempdir, ignore_errors=True)
+
+
+def _same(file: str, target: Path) -> bool:
+    try:
+        return Path(file).resolve() == target
+    except OSError:
+        return False
+
+
+def _waiver_among_policies(doc: Any) -> Any:
+    from unify.errors import Problem  # noqa: PLC0415
+
+    return Problem(doc.file, doc.line(("waivers",)), "waivers", "this is a waivers file; pass it with --unify-waivers")
+
+
+RUN_KEY = pytest.StashKey[UnifyRun]()
+
+
+def get_run(config: pytest.Config) -> UnifyRun | None:
+    return config.stash.get(RUN_KEY, None)
