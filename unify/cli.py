@@ -192,6 +192,8 @@ def observe(paths: tuple[str, ...], regions: tuple[str, ...], profile: str | Non
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default="info", show_default=True,
               help="Lowest severity whose failures (or unknowns) set the exit code.")
 @click.option("--color/--no-color", default=None, help="Force colour on or off (default: on for a terminal).")
+@click.option("--store", metavar="DIR|s3://BUCKET/PREFIX",
+              help="Record this run (snapshot, policies, waivers, results, manifest) in an evidence store.")
 def audit(
     paths: tuple[str, ...],
     snapshot_path: str | None,
@@ -209,6 +211,7 @@ def audit(
     output: str | None,
     fail_on: str,
     color: bool | None,
+    store: str | None,
 ) -> None:
     """Evaluate the checks under PATHS (default: policies/) against one observation."""
     sources = [name for name, given in (("--snapshot", snapshot_path), ("--live", live), ("--demo", demo)) if given]
@@ -244,6 +247,11 @@ def audit(
     if save_snapshot:
         write_snapshot(snapshot, save_snapshot)
     results = evaluate(policy, snapshot, waivers, framework=framework)
+    if store:
+        from unify.evidence import open_store  # noqa: PLC0415
+
+        recorded = open_store(store).record(results, snapshot, policy, waiver_paths)
+        click.echo(f"unify: recorded run {recorded.number} ({recorded.hash}) in {store}", err=True)
     emit(results, targets, fail_on, color)
     _finish(results, fail_on, policy)
 
@@ -346,3 +354,70 @@ def plugins() -> None:
     for plugin in loaded.names():
         contributions = rows.get(plugin, [])
         click.echo(f"{plugin}: {', '.join(contributions) if contributions else '(hooks only)'}")
+
+
+@main.group()
+def evidence() -> None:
+    """Recorded audits: list, show, verify and export them."""
+
+
+_store_option = click.option("--store", default=".unify", show_default=True, metavar="DIR|s3://BUCKET/PREFIX",
+                             help="The evidence store.")
+
+
+@evidence.command(name="list")
+@_store_option
+def evidence_list(store: str) -> None:
+    """Every recorded run, oldest first."""
+    from unify.evidence import open_store  # noqa: PLC0415
+
+    runs = open_store(store).runs()
+    if not runs:
+        click.echo(f"unify: no runs recorded in {store}", err=True)
+        return
+    for run in runs:
+        manifest = run.manifest
+        summary = manifest.get("results", {}).get("summary", {})
+        counts = " ".join(f"{k}={summary.get(k, 0)}" for k in ("pass", "fail", "unknown", "waived", "error"))
+        snap = manifest.get("snapshot", {})
+        click.echo(f"{run.number:>5}  {manifest.get('recorded_at', '?')}  {run.hash[:19]}  "
+                   f"{snap.get('source', '?')}:{str(snap.get('digest', '?'))[:19]}  {counts}  "
+                   f"exit={manifest.get('results', {}).get('gate', {}).get('code', '?')}")
+
+
+@evidence.command(name="show")
+@click.argument("run")
+@_store_option
+def evidence_show(run: str, store: str) -> None:
+    """The manifest of RUN (a number, 'latest', or a hash prefix), as JSON."""
+    from unify.evidence import open_store  # noqa: PLC0415
+
+    found = open_store(store).run(run)
+    click.echo(json.dumps({"run": found.number, "hash": found.hash, "manifest": found.manifest}, indent=2, sort_keys=True))
+
+
+@evidence.command(name="verify")
+@_store_option
+@click.option("--head", metavar="HASH", help="A run hash that must still be in the chain (closes tail truncation).")
+def evidence_verify(store: str, head: str | None) -> None:
+    """Recompute every digest and the hash chain; report the first break (exit 1)."""
+    from unify.evidence import open_store  # noqa: PLC0415
+
+    count, broken = open_store(store).verify(head)
+    if broken is not None:
+        click.echo(f"unify evidence: {store}: {broken}", err=True)
+        sys.exit(1)
+    click.echo(f"unify evidence: {store}: {count} run(s) verified, chain intact", err=True)
+
+
+@evidence.command(name="export")
+@click.argument("run")
+@_store_option
+@click.option("--framework", required=True, metavar="ID", help="The framework whose controls the bundle documents.")
+@click.option("-o", "--output", required=True, metavar="FILE", help="The zip file to write.")
+def evidence_export(run: str, store: str, framework: str, output: str) -> None:
+    """A zip of RUN's evidence per control, readable offline, with checksums and the manifest."""
+    from unify.evidence import open_store  # noqa: PLC0415
+
+    path = open_store(store).export(run, framework, output)
+    click.echo(f"unify evidence: wrote {path}", err=True)

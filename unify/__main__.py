@@ -1,0 +1,5 @@
+"""``python -m unify``: the same as the ``unify`` command."""
+
+from unify.cli import main
+
+main()
