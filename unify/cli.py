@@ -194,6 +194,10 @@ def observe(paths: tuple[str, ...], regions: tuple[str, ...], profile: str | Non
 @click.option("--color/--no-color", default=None, help="Force colour on or off (default: on for a terminal).")
 @click.option("--store", metavar="DIR|s3://BUCKET/PREFIX",
               help="Record this run (snapshot, policies, waivers, results, manifest) in an evidence store.")
+@click.option("--baseline", metavar="RESULTS.json|store:RUN",
+              help="Mark findings new, existing or fixed against earlier results (a file, or a run of the store).")
+@click.option("--fail-on-new", is_flag=True, help="Exit 1 only for failures the baseline did not have.")
+@click.option("--soft-fail", is_flag=True, help="Report findings and unknowns but exit 0 for them (bad input still exits 2).")
 def audit(
     paths: tuple[str, ...],
     snapshot_path: str | None,
@@ -212,6 +216,9 @@ def audit(
     fail_on: str,
     color: bool | None,
     store: str | None,
+    baseline: str | None,
+    fail_on_new: bool,
+    soft_fail: bool,
 ) -> None:
     """Evaluate the checks under PATHS (default: policies/) against one observation."""
     sources = [name for name, given in (("--snapshot", snapshot_path), ("--live", live), ("--demo", demo)) if given]
@@ -219,6 +226,8 @@ def audit(
         raise click.UsageError("give exactly one observation to evaluate: --snapshot FILE, --live or --demo")
     if save_snapshot and not (live or demo):
         raise click.UsageError("--save-snapshot goes with --live or --demo")
+    if fail_on_new and not baseline:
+        raise click.UsageError("--fail-on-new needs --baseline RESULTS.json or --baseline store:RUN")
     targets = _parse_formats(formats, output)
     policy_paths: list[str | Path] = list(paths) or [default_policy_path(demo)]
     demo_folder = None
@@ -247,13 +256,17 @@ def audit(
     if save_snapshot:
         write_snapshot(snapshot, save_snapshot)
     results = evaluate(policy, snapshot, waivers, framework=framework)
+    if baseline:
+        from unify.baseline import compare, load_baseline  # noqa: PLC0415
+
+        results = compare(results, *load_baseline(baseline, store))
     if store:
         from unify.evidence import open_store  # noqa: PLC0415
 
         recorded = open_store(store).record(results, snapshot, policy, waiver_paths)
         click.echo(f"unify: recorded run {recorded.number} ({recorded.hash}) in {store}", err=True)
     emit(results, targets, fail_on, color)
-    _finish(results, fail_on, policy)
+    _finish(results, fail_on, policy, new_only=fail_on_new, soft=soft_fail)
 
 
 def _demo_desired_folder() -> Any:
@@ -274,13 +287,16 @@ def default_policy_path(demo: bool = False) -> str:
     return str(shipped_policies())
 
 
-def _finish(results: Results, fail_on: str, policy: PolicySet) -> NoReturn:
+def _finish(results: Results, fail_on: str, policy: PolicySet, *, new_only: bool = False, soft: bool = False) -> NoReturn:
     for warning in policy.warnings:
         click.echo(f"unify: {warning}", err=True)
     for use in results.waivers:
         if use.status == "expired":
             click.echo(f"unify: waiver expired {use.waiver.expires} at {use.waiver.location} ({use.waiver.check}): it no longer applies", err=True)
-    gate = results.gate(fail_on)
+    if results.baseline is not None:
+        info = results.baseline
+        click.echo(f"unify: against {info.source}: {info.new} new, {info.existing} existing, {info.fixed} fixed", err=True)
+    gate = results.gate(fail_on, new_only=new_only, soft=soft)
     click.echo(f"unify: exit {gate.code}: {gate.reason}", err=True)
     sys.exit(gate.code)
 

@@ -109,6 +109,9 @@ def _render_table(results: Results, console: Console, options: RenderOptions) ->
     _compliance(console, results, options)
     _drift(console, results, options)
     _waivers(console, results)
+    if results.baseline is not None:
+        info = results.baseline
+        console.print(Text(f"Against {info.source}: {info.new} new, {info.existing} existing, {info.fixed} fixed finding(s)"))
     summary = results.summary()
     console.print(Text("Summary: " + ", ".join(f"{summary[v]} {v}" for v in summary), style="bold" if options.color else ""))
 
@@ -127,7 +130,8 @@ def _policy(console: Console, results: Results, options: RenderOptions) -> None:
         for group in view.groups:
             for result in group.failures:
                 if rows < _MAX_ROWS:
-                    table.add_row(_t(group.check.severity, _SEVERITY_STYLE[group.check.severity] if options.color else ""),
+                    severity = group.check.severity + (f" ({result.baseline})" if result.baseline else "")
+                    table.add_row(_t(severity, _SEVERITY_STYLE[group.check.severity] if options.color else ""),
                                   _t(group.check.id), _label(result), _t(result.reason))
                 rows += 1
         console.print(table)

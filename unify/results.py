@@ -21,7 +21,7 @@ from unify.waivers import Waiver
 if TYPE_CHECKING:
     from unify.views import ComplianceView, DriftRecord, PolicyView
 
-__all__ = ["RESULTS_FORMAT", "VERDICTS", "Verdict", "Gate", "Result", "WaiverUse", "SnapshotInfo", "Results"]
+__all__ = ["RESULTS_FORMAT", "VERDICTS", "Verdict", "BaselineInfo", "Gate", "Result", "WaiverUse", "SnapshotInfo", "Results"]
 
 RESULTS_FORMAT: Final = "unify.results/v1"
 VERDICTS: Final = ("pass", "fail", "unknown", "waived", "error")
@@ -48,6 +48,8 @@ class Result:
     waiver: Waiver | None = None
     expired_waiver: Waiver | None = None
     original: Verdict | None = None
+    #: Against a baseline: "new" or "existing" for a failure, "fixed" for a pass that failed before.
+    baseline: str | None = None
 
     @property
     def sort_key(self) -> tuple[str, str, str]:
@@ -74,6 +76,8 @@ class Result:
         if self.waiver is not None:
             data["waived_verdict"] = self.original
             data["waiver"] = {"reason": self.waiver.reason, "expires": _date(self.waiver), "file": self.waiver.location}
+        if self.baseline is not None:
+            data["baseline"] = self.baseline
         if self.expired_waiver is not None:
             data["expired_waiver"] = {
                 "reason": self.expired_waiver.reason,
@@ -85,6 +89,21 @@ class Result:
 
 def _date(waiver: Waiver) -> str | None:
     return waiver.expires.isoformat() if waiver.expires else None
+
+
+@dataclass(frozen=True)
+class BaselineInfo:
+    """What a baseline comparison found: counts, and findings that vanished with their resources."""
+
+    source: str
+    new: int
+    existing: int
+    fixed: int
+    vanished: tuple[tuple[str, str], ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {"source": self.source, "new": self.new, "existing": self.existing, "fixed": self.fixed,
+                "vanished": [{"check": c, "resource": r} for c, r in self.vanished]}
 
 
 @dataclass(frozen=True)
@@ -142,6 +161,7 @@ class Results:
     snapshot: SnapshotInfo
     waivers: tuple[WaiverUse, ...] = ()
     framework: str | None = None
+    baseline: BaselineInfo | None = None
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __iter__(self) -> Iterator[Result]:
@@ -173,15 +193,32 @@ class Results:
         floor = severity_rank(severity)
         return [r for r in self.results if r.verdict in verdicts and severity_rank(r.severity) >= floor]
 
-    def gate(self, fail_on: str = "info") -> Gate:
+    def gate(self, fail_on: str = "info", *, new_only: bool = False, soft: bool = False) -> Gate:
         """The exit code and its reason, as DESIGN.md orders them.
 
-        1 when a result fails at or above ``fail_on``; else 2 when a check is
-        defective; else 3 when a result at or above ``fail_on`` is unknown
-        (the observation was incomplete); else 0.
+        1 when a result fails at or above ``fail_on`` (with ``new_only``, only
+        failures a baseline did not have); else 2 when a check is defective;
+        else 3 when a result at or above ``fail_on`` is unknown (the
+        observation was incomplete); else 0. ``soft`` reports 1 and 3 but
+        exits 0, for teams that want the report without the gate.
         """
+        gate = self._gate(fail_on, new_only)
+        if soft and gate.code in (1, 3):
+            return Gate(0, f"soft fail (would exit {gate.code}): {gate.reason}")
+        return gate
+
+    def _gate(self, fail_on: str, new_only: bool) -> Gate:
         failing = self.at_or_above(fail_on, ("fail",))
-        if failing:
+        if new_only:
+            if self.baseline is None:
+                raise ValueError("failing only on new findings needs a baseline")
+            existing = sum(1 for r in failing if r.baseline == "existing")
+            failing = [r for r in failing if r.baseline == "new"]
+            if failing:
+                checks = len({r.check for r in failing})
+                return Gate(1, f"{len(failing)} new failing result(s) in {checks} check(s) at or above severity "
+                               f"{fail_on} ({existing} existing ones not counted)")
+        elif failing:
             checks = len({r.check for r in failing})
             return Gate(1, f"{len(failing)} failing result(s) in {checks} check(s) at or above severity {fail_on}")
         errors = [r for r in self.results if r.verdict == "error"]
@@ -190,6 +227,9 @@ class Results:
         unknown = self.at_or_above(fail_on, ("unknown",))
         if unknown:
             return Gate(3, f"observation incomplete: {len(unknown)} result(s) at or above severity {fail_on} are unknown, none failed")
+        if new_only and self.baseline is not None:
+            return Gate(0, f"clean: no new failing or unknown results at or above severity {fail_on} "
+                           f"({self.baseline.existing} existing failure(s) tolerated)")
         return Gate(0, f"clean: no failing or unknown results at or above severity {fail_on}")
 
     # -- views, computed once each from these results ----------------------
@@ -235,6 +275,7 @@ class Results:
             "checks": [_check_json(check) for check in self.policy.checks],
             "waivers": [use.as_json() for use in self.waivers],
             "coverage_errors": list(self.snapshot.coverage_errors),
+            **({"baseline": self.baseline.as_json()} if self.baseline is not None else {}),
         }
 
     def to_json(self) -> str:
