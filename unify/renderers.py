@@ -32,6 +32,12 @@ class RenderOptions:
     color: bool = False
     width: int | None = None
     verbose: bool = False
+    new_only: bool = False
+    soft: bool = False
+
+    def gate(self, results: Results) -> Any:
+        """The gate this run applies (``--fail-on``, ``--fail-on-new``, ``--soft-fail``)."""
+        return results.gate(self.fail_on, new_only=self.new_only and results.baseline is not None, soft=self.soft)
 
 
 @dataclass(frozen=True)
