@@ -23,6 +23,7 @@ import pluggy
 if TYPE_CHECKING:
     from unify.collectors import CollectorRegistry
     from unify.frameworks import FrameworkRegistry
+    from unify.importers import PlanImporterRegistry
     from unify.operators import OperatorRegistry
     from unify.renderers import RendererRegistry
 
@@ -84,4 +85,20 @@ def unify_register_collectors(registry: CollectorRegistry) -> None:
     clients, counts calls, caps concurrency and records failures: an error from
     the listing call becomes ``error`` coverage for the collector's types in
     that region, a failed sub-call becomes an ``{"$unknown": ...}`` attribute.
+    """
+
+
+@hookspec
+def unify_register_plan_importers(registry: PlanImporterRegistry) -> None:
+    """Add plan importers: how a plan file becomes a planned snapshot.
+
+    Call ``registry.add(PlanImporter(name, detect, load, description))``.
+    ``detect(document)`` gets the parsed JSON and says whether it is this
+    importer's format; ``load(document, file)`` returns a
+    :class:`unify.Snapshot` whose resources use the Terraform AWS provider's
+    type and attribute names, with ``{"$unknown": ...}`` for values known only
+    after apply and the resource's address in the ``terraform_address``
+    attribute, and raises :class:`unify.importers.PlanError` (naming the file
+    and key) for a document it cannot read. The first importer whose
+    ``detect`` is true loads the plan.
     """

@@ -1,0 +1,80 @@
+"""Plan importers: how a plan file (Terraform's, or a plugin's format) becomes a planned snapshot.
+
+A plan is intent, not fact: an importer turns it into a snapshot with
+``source: terraform-plan`` (or its own) so the same checks evaluate it with
+the same evaluator. Values the plan only knows after apply are
+``{"$unknown": ...}``, so checks on them are unknown, never pass or fail.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from unify._registry import Registry
+from unify.errors import InputError, Problem
+from unify.snapshot import Snapshot
+
+__all__ = ["PlanImporter", "PlanImporterRegistry", "PlanError", "read_json_document", "load_plan"]
+
+
+class PlanError(InputError):
+    """A plan file that cannot be read or is in a format no importer reads."""
+
+
+@dataclass(frozen=True)
+class PlanImporter:
+    """One plan format. ``detect`` says whether a parsed document is this format;
+    ``load(document, file)`` builds the planned snapshot or raises :class:`PlanError`."""
+
+    name: str
+    detect: Callable[[Any], bool]
+    load: Callable[[Any, str], Snapshot]
+    description: str
+    plugin: str = "unify"
+
+
+class PlanImporterRegistry(Registry[PlanImporter]):
+    """Plan importers by name; filled through ``unify_register_plan_importers``."""
+
+    kind = "plan importer"
+
+
+def read_json_document(path: str | os.PathLike[str]) -> Any:
+    """A JSON file (gzip detected by content); errors name the file and line."""
+    name = str(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        raise PlanError(Problem(name, None, None, f"cannot read file: {exc.strerror or exc}")) from None
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise PlanError(Problem(name, None, None, f"broken gzip data: {exc}")) from None
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError as exc:
+        raise PlanError(Problem(name, None, None, f"not UTF-8 JSON (byte {exc.start})")) from None
+    except json.JSONDecodeError as exc:
+        raise PlanError(Problem(name, exc.lineno, None, f"invalid JSON: {exc.msg} (column {exc.colno})")) from None
+
+
+def load_plan(path: str | os.PathLike[str], importers: PlanImporterRegistry | None = None) -> Snapshot:
+    """The planned snapshot of a plan file, from the first importer that recognises it."""
+    if importers is None:
+        from unify.plugins import get_plugins  # noqa: PLC0415
+
+        importers = get_plugins().plan_importers
+    document = read_json_document(path)
+    for importer in importers:
+        if importer.detect(document):
+            return importer.load(document, str(path))
+    names = ", ".join(importers.names()) or "none"
+    raise PlanError(Problem(str(path), None, None, f"not a plan any importer reads (importers: {names}); "
+                                                   "for Terraform, give the output of `terraform show -json plan.out`"))
