@@ -103,6 +103,31 @@ def test_unify_register_collectors_from_a_plugin() -> None:
                        make_plugin("b", unify_register_collectors=lambda registry: registry.add(clash))], autoload=False).collectors
 
 
+def test_unify_register_plan_importers_from_a_plugin(tmp_path) -> None:
+    from unify.importers import PlanError, PlanImporter, load_plan
+    from unify.snapshot import Snapshot
+
+    def load(document, file):
+        resources = [{"type": "aws_s3_bucket", "id": item["address"], "name": item["name"], "account": "1",
+                      "region": "us-east-1", "tags": {},
+                      "attributes": {"terraform_address": item["address"], "acl": item.get("acl", {"$unknown": "known after apply"})}}
+                     for item in document["items"]]
+        return Snapshot.build(resources=resources, coverage=[], source="terraform-plan", taken_at="2026-01-01T00:00:00Z")
+
+    importer = PlanImporter("acme-plan", lambda d: isinstance(d, dict) and d.get("kind") == "acme-plan", load, "ACME plans")
+    plugins = build_plugins([make_plugin("acme_plans", unify_register_plan_importers=lambda registry: registry.add(importer))],
+                            autoload=False)
+    assert plugins.plan_importers.owner("acme-plan") == "acme_plans"
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"kind": "acme-plan", "items": [{"address": "aws_s3_bucket.a", "name": "a"}]}))
+    snap = load_plan(plan, plugins.plan_importers)
+    assert snap.source == "terraform-plan" and snap.resources[0]["attributes"]["acl"] == {"$unknown": "known after apply"}
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"kind": "something else"}))
+    with pytest.raises(PlanError, match="not a plan any importer reads"):
+        load_plan(other, plugins.plan_importers)
+
+
 def test_policy_file_catalog_wins_over_a_plugin_catalog(write) -> None:
     plugin = make_plugin("acme_fw", unify_register_frameworks=lambda registry: registry.add(
         Framework("acme", "From plugin", "1", (Control("A-1", "x"),))))
@@ -169,8 +194,10 @@ def test_entry_point_plugins_load_and_their_failures_are_named(monkeypatch) -> N
 def test_builtins_register_through_the_hooks() -> None:
     plugins = build_plugins(autoload=False)
     assert {plugins.operators.owner(n) for n in plugins.operators.names()} == {"unify.default_operators"}
-    assert {plugins.renderers.owner(n) for n in plugins.renderers.names()} == {"unify.default_renderers"}
+    assert {plugins.renderers.owner(n) for n in plugins.renderers.names()} == {"unify.default_renderers",
+                                                                               "unify.default_reports"}
     assert {plugins.collectors.owner(n) for n in plugins.collectors.names()} == {"unify.default_collectors"}
+    assert {plugins.plan_importers.owner(n) for n in plugins.plan_importers.names()} <= {"unify.default_importers"}
 
 
 def _hook_names() -> list[str]:

@@ -65,6 +65,8 @@ class Check:
     name: str | None = None
     account: str | None = None
     region: str | None = None
+    #: For desired state read from Terraform: the exact resource id (ARN) to compare.
+    resource_id: str | None = None
 
     @property
     def location(self) -> str:
@@ -275,12 +277,12 @@ class _Loader:
 
     def _compile_desired(self, doc: Document, index: int, spec: dict[str, Any]) -> None:
         base = ("desired", index)
-        eq = self.operators.get("eq")
-        if eq is None:  # pragma: no cover - eq is built in
-            raise PolicyError(Problem(doc.file, doc.line(base), "eq", "desired state needs the 'eq' operator"))
+        same = self.operators.get("same")
+        if same is None:  # pragma: no cover - same is built in
+            raise PolicyError(Problem(doc.file, doc.line(base), "same", "desired state needs the 'same' operator"))
         leaves: list[Node] = []
-        for path, value, at in _leaves(spec["attributes"], base + ("attributes",)):
-            leaves.append(Leaf(PathRef(path), eq, value, value, doc.file, doc.line(at)))
+        for path, value, at in desired_leaves(spec["attributes"], base + ("attributes",)):
+            leaves.append(Leaf(PathRef(path), same, value, value, doc.file, doc.line(at)))
         name = str(spec["name"])
         self.checks.append(
             Check(
@@ -335,12 +337,12 @@ def _controls(spec: dict[str, Any]) -> Mapping[str, tuple[str, ...]]:
     return MappingProxyType({fw: tuple(dict.fromkeys(str(c) for c in ids)) for fw, ids in sorted(raw.items())})
 
 
-def _leaves(value: dict[str, Any], at: tuple[str | int, ...], prefix: str = "") -> Iterable[tuple[str, Any, tuple[str | int, ...]]]:
+def desired_leaves(value: dict[str, Any], at: tuple[str | int, ...] = (), prefix: str = "") -> Iterable[tuple[str, Any, tuple[str | int, ...]]]:
     """Every leaf of a desired-state mapping, as (dotted path, expected value, doc path)."""
     for key, sub in value.items():
         path = f"{prefix}.{key}" if prefix else str(key)
         if isinstance(sub, dict) and sub:
-            yield from _leaves(sub, at + (key,), path)
+            yield from desired_leaves(sub, at + (key,), path)
         else:
             yield path, sub, at + (key,)
 

@@ -66,6 +66,37 @@ def _member(actual: Any, options: list[Any]) -> bool:
     return False
 
 
+def _same(actual: Any, expected: Any, ctx: EvalContext) -> bool:
+    return _equivalent(actual, expected)
+
+
+def _equivalent(actual: Any, expected: Any) -> bool:
+    """Equality where lists are compared regardless of order (AWS returns most sets unordered)."""
+    if isinstance(expected, list) and isinstance(actual, list) and _unknown(actual) is None:
+        if len(actual) != len(expected):
+            return False
+        remaining = list(actual)
+        pending: str | None = None
+        for want in expected:
+            for index, have in enumerate(remaining):
+                try:
+                    if _equivalent(have, want):
+                        del remaining[index]
+                        break
+                except Undetermined as exc:
+                    pending = pending or exc.reason
+            else:
+                if pending is not None:
+                    raise Undetermined(pending)
+                return False
+        return True
+    if isinstance(expected, dict) and isinstance(actual, dict) and _unknown(actual) is None:
+        if set(actual) != set(expected):
+            return False
+        return all(_equivalent(actual[key], value) for key, value in expected.items())
+    return strict_equal(actual, expected)
+
+
 def _in(actual: Any, options: list[Any], ctx: EvalContext) -> bool:
     return _member(actual, options)
 
@@ -235,6 +266,7 @@ def _world_open(actual: Any, wanted: bool, ctx: EvalContext) -> bool:
 BUILTIN_OPERATORS: tuple[Operator, ...] = (
     Operator("eq", _eq, "equal, without coercions (true is not 1); absent equals null", _ANY),
     Operator("ne", _ne, "not equal; absent is null", _ANY),
+    Operator("same", _same, "equal, with lists compared regardless of order (desired state and drift use it)", _ANY),
     Operator("in", _in, "the value is one of the listed values", {"type": "array"}, _prepare_list),
     Operator("not_in", _not_in, "the value is none of the listed values", {"type": "array"}, _prepare_list),
     Operator("lt", _lt, "less than (numbers, or text in text order)", _ORDERED, _prepare_bound),

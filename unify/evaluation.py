@@ -223,7 +223,7 @@ class _Evaluator:
         type_ = check.types[0]
         matches = [
             r for r in self.snapshot.of_type(type_)
-            if r.get("name") == check.name
+            if (r["id"] == check.resource_id if check.resource_id is not None else r.get("name") == check.name)
             and (check.account is None or r["account"] == check.account)
             and (check.region is None or r["region"] == check.region)
         ]
@@ -245,15 +245,16 @@ class _Evaluator:
         expected = _expected_of(check)
         account = check.account or "*"
         region = check.region or "*"
+        label = check.resource_id or check.name or "?"
         if gaps:
             detail = Detail("", "exists", expected, {"$unknown": "; ".join(gaps)}, "unknown")
             yield self.scope_result(check, account, region, type_, "unknown",
-                                    f"{type_} {check.name!r} not found, and the observation is incomplete: " + "; ".join(gaps),
-                                    (detail,), resource=check.name)
+                                    f"{type_} {label!r} not found, and the observation is incomplete: " + "; ".join(gaps),
+                                    (detail,), resource=label)
             return
         detail = Detail("", "exists", expected, None, "fail")
         yield self.scope_result(check, account, region, type_, "fail",
-                                f"{type_} {check.name!r} does not exist", (detail,), resource=check.name)
+                                f"{type_} {label!r} does not exist", (detail,), resource=label)
 
     def run(self, check: Check) -> list[Result]:
         if check.kind == "aggregate":
@@ -309,9 +310,18 @@ def evaluate(
     waivers: WaiverSet | None = None,
     *,
     framework: str | None = None,
+    types: Iterable[str] | None = None,
 ) -> Results:
-    """Evaluate every check of ``policy`` against ``snapshot``; the one place verdicts are made."""
+    """Evaluate every check of ``policy`` against ``snapshot``; the one place verdicts are made.
+
+    ``framework`` keeps the checks mapped to it; ``types`` keeps the checks
+    that read at least one of these resource types (a plan speaks only for
+    what it plans). Waivers are validated against the whole policy set.
+    """
     selected = policy.select(framework)
+    if types is not None:
+        wanted = set(types)
+        selected = replace(selected, checks=tuple(c for c in selected.checks if wanted & set(c.types)))
     waivers = waivers or WaiverSet()
     waivers.check_ids(policy.ids)
     evaluator = _Evaluator(snapshot)

@@ -22,6 +22,7 @@ from unify._registry import call_each
 from unify.collectors import CollectorRegistry
 from unify.errors import PluginError
 from unify.frameworks import FrameworkRegistry
+from unify.importers import PlanImporterRegistry
 from unify.operators import OperatorRegistry
 from unify.renderers import RendererRegistry
 
@@ -31,7 +32,9 @@ __all__ = ["DEFAULT_PLUGINS", "Plugins", "get_plugins", "reset_plugins"]
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "unify.default_operators",
     "unify.default_renderers",
+    "unify.default_reports",
     "unify.default_collectors",
+    "unify.default_importers",
 )
 
 ENTRY_POINT_GROUP = "unify"
@@ -62,6 +65,12 @@ class Plugins:
     def collectors(self) -> CollectorRegistry:
         registry = CollectorRegistry()
         call_each(self.manager.hook.unify_register_collectors, registry, self.name_of)
+        return registry
+
+    @cached_property
+    def plan_importers(self) -> PlanImporterRegistry:
+        registry = PlanImporterRegistry()
+        call_each(self.manager.hook.unify_register_plan_importers, registry, self.name_of)
         return registry
 
     @cached_property
