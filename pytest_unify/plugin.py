@@ -27,6 +27,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="policy file or folder; repeatable (ini: unify_policies; default: policies/)")
     group.addoption("--unify-snapshot", dest="unify_snapshot", metavar="FILE",
                     help="evaluate this snapshot (ini: unify_snapshot)")
+    group.addoption("--unify-plan", dest="unify_plan", metavar="FILE",
+                    help="evaluate a Terraform plan (terraform show -json plan.out) (ini: unify_plan)")
     group.addoption("--unify-live", dest="unify_live", action="store_true", default=False,
                     help="observe AWS with the configured credentials, once per session (ini: unify_live)")
     group.addoption("--unify-regions", dest="unify_regions", action="append", default=[], metavar="LIST",
@@ -41,6 +43,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("unify", type="bool", default=False, help="collect unify's checks as test items")
     parser.addini("unify_policies", type="linelist", default=[], help="policy files or folders (default: policies/)")
     parser.addini("unify_snapshot", type="string", default="", help="snapshot file to evaluate")
+    parser.addini("unify_plan", type="string", default="", help="Terraform plan JSON to evaluate")
     parser.addini("unify_live", type="bool", default=False, help="observe AWS once per session")
     parser.addini("unify_regions", type="linelist", default=[], help="regions for the live observation")
     parser.addini("unify_waivers", type="linelist", default=[], help="waivers files")

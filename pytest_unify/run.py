@@ -27,6 +27,7 @@ class Settings:
     enabled: bool
     policies: tuple[Path, ...]
     snapshot: Path | None
+    plan: Path | None
     live: bool
     regions: tuple[str, ...]
     profile: str | None
@@ -38,6 +39,8 @@ class Settings:
     def source(self) -> str:
         if self.snapshot is not None:
             return f"file {self.snapshot}"
+        if self.plan is not None:
+            return f"plan {self.plan}"
         return f"live AWS ({', '.join(self.regions) or 'default region'})"
 
 
@@ -68,6 +71,7 @@ def settings_from(config: pytest.Config) -> Settings:
 
     policies = paths("unify_policies", "unify_policies") or (root / "policies",)
     snapshots = paths("unify_snapshot", "unify_snapshot")
+    plans = paths("unify_plan", "unify_plan")
     live = bool(config.getoption("unify_live") or config.getini("unify_live"))
     regions = tuple(r.strip() for v in _values(config, "unify_regions", "unify_regions") for r in v.split(",") if r.strip())
     unknown = config.getoption("unify_unknown") or config.getini("unify_unknown") or "fail"
@@ -78,6 +82,7 @@ def settings_from(config: pytest.Config) -> Settings:
         enabled=enabled,
         policies=policies,
         snapshot=snapshots[0] if snapshots else None,
+        plan=plans[0] if plans else None,
         live=live,
         regions=regions,
         profile=config.getoption("unify_profile") or None,
@@ -156,11 +161,14 @@ class UnifyRun:
         elif self.settings.snapshot is not None:
             self._snapshot_path = self.settings.snapshot
             self.snapshot()  # validate here, once, so errors are reported before the run
+        elif self.settings.plan is not None:
+            self._snapshot_path = self._import_plan()
         elif self.settings.live:
             self._snapshot_path = self._observe()
         else:
             raise pytest.UsageError(
-                "--unify needs an observation: --unify-snapshot FILE or --unify-live (or the unify_snapshot / unify_live ini keys)"
+                "--unify needs an observation: --unify-snapshot FILE, --unify-plan FILE or --unify-live "
+                "(or the unify_snapshot / unify_plan / unify_live ini keys)"
             )
         return self._snapshot_path
 
@@ -178,6 +186,21 @@ class UnifyRun:
         self.observations += 1
         self._tempdir = tempfile.mkdtemp(prefix="pytest-unify-")
         path = Path(self._tempdir) / "snapshot.json"
+        write_snapshot(snapshot, path)
+        self._snapshot = snapshot
+        return path
+
+    def _import_plan(self) -> Path:
+        from unify.errors import UnifyError  # noqa: PLC0415
+        from unify.importers import load_plan  # noqa: PLC0415
+        from unify.snapshot import write_snapshot  # noqa: PLC0415
+
+        try:
+            snapshot = load_plan(self.settings.plan)  # type: ignore[arg-type]
+        except UnifyError as exc:
+            raise pytest.UsageError(f"unify: {exc}") from None
+        self._tempdir = tempfile.mkdtemp(prefix="pytest-unify-")
+        path = Path(self._tempdir) / "plan-snapshot.json"
         write_snapshot(snapshot, path)
         self._snapshot = snapshot
         return path
@@ -204,7 +227,11 @@ class UnifyRun:
 
             try:
                 waivers = load_waivers(list(self.settings.waivers)) if self.settings.waivers else WaiverSet()
-                self._results = evaluate(self.policy(), self.snapshot(), waivers, framework=self.settings.framework)
+                snapshot = self.snapshot()
+                # A plan speaks only for what it plans (as `unify audit --plan`).
+                types = snapshot.types if snapshot.source == "terraform-plan" else None
+                self._results = evaluate(self.policy(), snapshot, waivers, framework=self.settings.framework,
+                                         types=types)
             except UnifyError as exc:
                 raise pytest.UsageError(f"unify: {exc}") from None
         return self._results

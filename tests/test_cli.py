@@ -213,3 +213,60 @@ def test_internal_errors_have_no_traceback(runner, write, tmp_path, monkeypatch)
     result = runner.invoke(main, ["audit", str(policy), "--snapshot", snap])
     assert result.exit_code == 2
     assert result.stderr.strip() == "unify: error: internal error: RuntimeError: boom (set UNIFY_DEBUG=1 for a traceback)"
+
+
+def test_diff_command(runner, tmp_path) -> None:
+    base = write_snapshot(snapshot([resource("aws_ebs_volume", "v1", {"encrypted": False}),
+                                    resource("aws_ebs_volume", "v2", {"encrypted": True})], [ok("aws_ebs_volume")]),
+                          tmp_path / "base.json")
+    current = write_snapshot(snapshot([resource("aws_ebs_volume", "v1", {"encrypted": True}),
+                                       resource("aws_ebs_volume", "v3", {"encrypted": True})], [ok("aws_ebs_volume")]),
+                             tmp_path / "current.json.gz")
+    result = runner.invoke(main, ["diff", str(base), str(current), "--format", "json"])
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["summary"] == {"added": 1, "removed": 1, "changed": 1}
+    assert document["changed"][0]["paths"] == [{"path": "encrypted", "before": False, "after": True, "kind": "changed"}]
+    same = runner.invoke(main, ["diff", str(base), str(base)])
+    assert same.exit_code == 0
+    table = runner.invoke(main, ["diff", str(base), str(current)])
+    assert "encrypted" in table.stdout and "v3" in table.stdout
+
+
+def test_watch_command_stops_after_iterations(runner, write, tmp_path, monkeypatch) -> None:
+    import unify.cli
+
+    policy = write("p.yaml", POLICY)
+    snaps = iter([snapshot([resource("aws_ebs_volume", "v1", {"encrypted": False, "size": 10})], [ok("aws_ebs_volume")]),
+                  snapshot([resource("aws_ebs_volume", "v1", {"encrypted": True, "size": 10})], [ok("aws_ebs_volume")])])
+    monkeypatch.setattr(unify.cli, "_observe", lambda *args, **kwargs: next(snaps))
+    events = tmp_path / "events.jsonl"
+    store = tmp_path / "store"
+    result = runner.invoke(main, ["watch", str(policy), "--interval", "1s", "--iterations", "2",
+                                  "--jsonl", str(events), "--store", str(store)])
+    assert result.exit_code == 0, result.stderr
+    lines = [json.loads(line) for line in events.read_text().splitlines()]
+    assert [e["event"] for e in lines] == ["observed", "observed"]
+    assert lines[1]["flips"][0]["check"] == "ebs-encrypted" and lines[1]["flips"][0]["after"] == "pass"
+    assert lines[1]["changes"]["changed"][0]["paths"][0]["path"] == "encrypted"
+    assert "stopped after 2 iteration(s)" in result.stderr
+    from unify.evidence import open_store
+
+    assert open_store(str(store)).verify() == (2, None)
+    bad = runner.invoke(main, ["watch", str(policy), "--interval", "soon"])
+    assert bad.exit_code == 2 and "--interval" in bad.stderr
+
+
+def test_stack_command_on_a_snapshot(runner, tmp_path) -> None:
+    from unify.checks import shipped_policies
+
+    snap = write_snapshot(snapshot(
+        [resource("aws_ecr_repository", "arn:aws:ecr:us-east-1:111122223333:repository/app", name="app",
+                  attributes={"image_tag_mutability": "IMMUTABLE", "image_scanning_configuration": {"scan_on_push": True}}),
+         resource("aws_ecr_repository", "arn:aws:ecr:us-east-1:111122223333:repository/tools", name="tools",
+                  attributes={"image_tag_mutability": "MUTABLE", "image_scanning_configuration": {"scan_on_push": False}})],
+        [ok("aws_ecr_repository")]), tmp_path / "s.json")
+    result = runner.invoke(main, ["stack", str(shipped_policies()), "--snapshot", str(snap)])
+    assert result.exit_code == 1
+    assert "components not met: container-registry" in result.stderr
+    assert "tools" in result.stdout and "stack-container-registry-immutable-tags" in result.stdout

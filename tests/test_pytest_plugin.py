@@ -197,7 +197,7 @@ def test_malformed_policy_is_a_collection_error_with_file_and_line(project) -> N
 def test_needs_a_snapshot_source(project) -> None:
     result = run(project, "--unify")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*--unify needs an observation: --unify-snapshot FILE or --unify-live*"])
+    result.stderr.fnmatch_lines(["*--unify needs an observation: --unify-snapshot FILE, --unify-plan FILE or --unify-live*"])
     result = run(project, "--unify", "--unify-snapshot", "missing.json")
     result.stderr.fnmatch_lines(["*unify: *missing.json: cannot read snapshot*"])
 

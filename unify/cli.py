@@ -99,13 +99,15 @@ def _stdout_is_terminal() -> bool:
         return False
 
 
-def emit(results: Results, targets: list[tuple[str, str | None]], fail_on: str, color: bool | None) -> None:
+def emit(results: Results, targets: list[tuple[str, str | None]], fail_on: str, color: bool | None,
+         *, new_only: bool = False, soft: bool = False) -> None:
     """Render every requested format to its file or stdout."""
     renderers = get_plugins().renderers
     for name, path in targets:
         to_terminal = path in (None, "-") and _stdout_is_terminal()
         use_color = to_terminal and not os.environ.get("NO_COLOR") if color is None else color
-        options = RenderOptions(fail_on=fail_on, terminal=to_terminal, color=bool(use_color))
+        options = RenderOptions(fail_on=fail_on, terminal=to_terminal, color=bool(use_color), new_only=new_only,
+                                soft=soft)
         write_output(render(renderers[name], results, options), path)
 
 
@@ -175,19 +177,74 @@ def observe(paths: tuple[str, ...], regions: tuple[str, ...], profile: str | Non
     sys.exit(3 if gaps else 0)
 
 
+def _source_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--snapshot, --plan, --live, --demo: where the one observation comes from."""
+    options = [
+        click.option("--snapshot", "snapshot_path", type=click.Path(), metavar="FILE",
+                     help="Snapshot to evaluate (.json or .json.gz)."),
+        click.option("--live", is_flag=True, help="Observe the estate now (AWS credentials), then evaluate."),
+        click.option("--plan", "plan_path", type=click.Path(), metavar="FILE",
+                     help="Evaluate a plan (`terraform show -json plan.out`): what the change will create or update."),
+        click.option("--demo", is_flag=True,
+                     help="Observe an embedded demo estate (moto, in this process), then evaluate."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return _observe_options(command)
+
+
+def _one_source(snapshot_path: str | None, live: bool, plan_path: str | None, demo: bool) -> None:
+    given = [name for name, value in (("--snapshot", snapshot_path), ("--live", live), ("--plan", plan_path),
+                                      ("--demo", demo)) if value]
+    if len(given) != 1:
+        raise click.UsageError("give exactly one observation to evaluate: --snapshot FILE, --plan FILE, --live or --demo")
+
+
+def _policies(paths: Sequence[str], demo: bool) -> PolicySet:
+    """The policy set: PATHS, or policies/ (the shipped packs and a declared state for the demo)."""
+    policy_paths: list[str | Path] = list(paths) or [default_policy_path(demo)]
+    demo_folder = None
+    if demo and not paths:
+        demo_folder = _demo_desired_folder()
+        policy_paths.append(demo_folder.name)
+    try:
+        return load_policies(policy_paths)
+    finally:
+        if demo_folder is not None:
+            demo_folder.cleanup()
+
+
+def _observation(policy: PolicySet, framework: str | None, *, snapshot_path: str | None, live: bool,
+                 plan_path: str | None, demo: bool, types: Sequence[str], regions: Sequence[str],
+                 profile: str | None, max_workers: int, retry_mode: str) -> tuple[Snapshot, list[str] | None]:
+    """The one observation to evaluate, and (for a plan) the resource types whose checks apply."""
+    wanted = _split(types) or policy.select(framework).types
+    if snapshot_path is not None:
+        return load_snapshot(snapshot_path), None
+    if plan_path is not None:
+        from unify.importers import load_plan  # noqa: PLC0415
+
+        snapshot = load_plan(plan_path)
+        return snapshot, _plan_scope(policy, snapshot, framework)
+    if demo:
+        from unify.demo import DemoEstate  # noqa: PLC0415
+
+        with DemoEstate() as estate:
+            return _observe(wanted, regions or estate.regions, None, max_workers, retry_mode,
+                            endpoint_url=estate.endpoint, boto_session=estate.session()), None
+    return _observe(wanted, regions, profile, max_workers, retry_mode), None
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--snapshot", "snapshot_path", type=click.Path(), metavar="FILE",
-              help="Snapshot to evaluate (.json or .json.gz).")
-@click.option("--live", is_flag=True, help="Observe the estate now (AWS credentials), then evaluate.")
-@click.option("--demo", is_flag=True, help="Observe an embedded demo estate (moto, in this process), then evaluate.")
-@_observe_options
+@_source_options
 @click.option("--save-snapshot", metavar="FILE", help="With --live or --demo: also write the snapshot here.")
 @click.option("--waivers", "waiver_paths", multiple=True, type=click.Path(), metavar="FILE",
               help="Waivers file; repeatable.")
 @click.option("--framework", metavar="ID", help="Evaluate only checks mapped to this framework and show its controls.")
 @click.option("--format", "formats", multiple=True, metavar="NAME[=PATH]",
-              help="Output format (table, json, or a plugin's); repeat as NAME=PATH for several.")
+              help="Output format: table, json, markdown, html or a plugin's (unify plugins); "
+                   "repeat as NAME=PATH for several.")
 @click.option("-o", "--output", metavar="FILE", help="Write the report here instead of stdout.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default="info", show_default=True,
               help="Lowest severity whose failures (or unknowns) set the exit code.")
@@ -202,6 +259,7 @@ def audit(
     paths: tuple[str, ...],
     snapshot_path: str | None,
     live: bool,
+    plan_path: str | None,
     demo: bool,
     regions: tuple[str, ...],
     profile: str | None,
@@ -221,41 +279,22 @@ def audit(
     soft_fail: bool,
 ) -> None:
     """Evaluate the checks under PATHS (default: policies/) against one observation."""
-    sources = [name for name, given in (("--snapshot", snapshot_path), ("--live", live), ("--demo", demo)) if given]
-    if len(sources) != 1:
-        raise click.UsageError("give exactly one observation to evaluate: --snapshot FILE, --live or --demo")
+    _one_source(snapshot_path, live, plan_path, demo)
     if save_snapshot and not (live or demo):
         raise click.UsageError("--save-snapshot goes with --live or --demo")
     if fail_on_new and not baseline:
         raise click.UsageError("--fail-on-new needs --baseline RESULTS.json or --baseline store:RUN")
     targets = _parse_formats(formats, output)
-    policy_paths: list[str | Path] = list(paths) or [default_policy_path(demo)]
-    demo_folder = None
-    if demo and not paths:
-        demo_folder = _demo_desired_folder()
-        policy_paths.append(demo_folder.name)
-    try:
-        policy = load_policies(policy_paths)
-    finally:
-        if demo_folder is not None:
-            demo_folder.cleanup()
-    inputs = [f.path for f in policy.files] + [p for p in (snapshot_path, *waiver_paths) if p]
+    policy = _policies(paths, demo)
+    inputs = [f.path for f in policy.files] + [p for p in (snapshot_path, plan_path, *waiver_paths) if p]
     _guard_outputs(targets + [("snapshot", save_snapshot)], inputs)
     waivers = load_waivers(waiver_paths) if waiver_paths else WaiverSet()
-    wanted = _split(types) or policy.select(framework).types
-    if snapshot_path is not None:
-        snapshot = load_snapshot(snapshot_path)
-    elif demo:
-        from unify.demo import DemoEstate  # noqa: PLC0415
-
-        with DemoEstate() as estate:
-            snapshot = _observe(wanted, regions or estate.regions, None, max_workers, retry_mode,
-                                endpoint_url=estate.endpoint, boto_session=estate.session())
-    else:
-        snapshot = _observe(wanted, regions, profile, max_workers, retry_mode)
+    snapshot, only_types = _observation(policy, framework, snapshot_path=snapshot_path, live=live, plan_path=plan_path,
+                                        demo=demo, types=types, regions=regions, profile=profile,
+                                        max_workers=max_workers, retry_mode=retry_mode)
     if save_snapshot:
         write_snapshot(snapshot, save_snapshot)
-    results = evaluate(policy, snapshot, waivers, framework=framework)
+    results = evaluate(policy, snapshot, waivers, framework=framework, types=only_types)
     if baseline:
         from unify.baseline import compare, load_baseline  # noqa: PLC0415
 
@@ -265,8 +304,21 @@ def audit(
 
         recorded = open_store(store).record(results, snapshot, policy, waiver_paths)
         click.echo(f"unify: recorded run {recorded.number} ({recorded.hash}) in {store}", err=True)
-    emit(results, targets, fail_on, color)
+    emit(results, targets, fail_on, color, new_only=fail_on_new, soft=soft_fail)
     _finish(results, fail_on, policy, new_only=fail_on_new, soft=soft_fail)
+
+
+def _plan_scope(policy: PolicySet, snapshot: Snapshot, framework: str | None) -> list[str]:
+    """A plan only speaks for the resources it plans: the types whose checks are evaluated."""
+    planned = set(snapshot.types)
+    selected = policy.select(framework).checks
+    kept = [check for check in selected if planned & set(check.types)]
+    if len(kept) < len(selected):
+        click.echo(f"unify: {len(selected) - len(kept)} check(s) not evaluated: the plan has no resources of "
+                   "their types", err=True)
+    if not kept:
+        raise InputError(Problem("--plan", None, None, "no check reads any resource type the plan contains"))
+    return sorted(planned)
 
 
 def _demo_desired_folder() -> Any:
@@ -437,3 +489,168 @@ def evidence_export(run: str, store: str, framework: str, output: str) -> None:
 
     path = open_store(store).export(run, framework, output)
     click.echo(f"unify evidence: wrote {path}", err=True)
+
+
+@main.command(name="drift")
+@click.option("--state", "state_location", required=True, metavar="FILE|s3://BUCKET/KEY",
+              help="Terraform state: `terraform show -json` output or a raw terraform.tfstate (version 4).")
+@click.option("--snapshot", "snapshot_path", type=click.Path(), metavar="FILE", help="The observation to compare with.")
+@click.option("--live", is_flag=True, help="Observe the estate now instead of reading a snapshot.")
+@_observe_options
+@click.option("--ignore", "ignores", multiple=True, metavar="TYPE.PATH",
+              help="Also ignore this attribute path (TYPE may be '*'; globs allowed); repeatable.")
+@click.option("--format", "format_", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("-o", "--output", metavar="FILE", help="Write the report here instead of stdout.")
+def drift_command(state_location: str, snapshot_path: str | None, live: bool, regions: tuple[str, ...],
+                  profile: str | None, types: tuple[str, ...], max_workers: int, retry_mode: str,
+                  ignores: tuple[str, ...], format_: str, output: str | None) -> None:
+    """Compare what Terraform state declares with what exists: missing, unmanaged, changed."""
+    import io  # noqa: PLC0415
+
+    from unify.drift import DEFAULT_IGNORE, drift, render_drift_table  # noqa: PLC0415
+    from unify.terraform import read_state, state_resources  # noqa: PLC0415
+
+    if (snapshot_path is None) == (not live):
+        raise click.UsageError("give exactly one observation to compare with: --snapshot FILE or --live")
+    ignore = {k: list(v) for k, v in DEFAULT_IGNORE.items()}
+    for spec in ignores:
+        type_, _, path = spec.partition(".")
+        if not path:
+            raise click.UsageError(f"--ignore takes TYPE.PATH, e.g. aws_s3_bucket.logging; got {spec!r}")
+        ignore.setdefault(type_, []).append(path)
+    document, name = read_state(state_location)
+    declared = state_resources(document, name)
+    if output:
+        _guard_outputs([("drift", output)], [p for p in (snapshot_path, state_location) if p])
+    if snapshot_path is not None:
+        snapshot = load_snapshot(snapshot_path)
+    else:
+        snapshot = _observe(_split(types) or None, regions, profile, max_workers, retry_mode)
+    report = drift(declared, snapshot, ignore=ignore, file=name)
+    if format_ == "json":
+        data = (json.dumps(report.as_json(), indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n").encode()
+    else:
+        buffer = io.StringIO()
+        render_drift_table(report, buffer, terminal=output is None and _stdout_is_terminal())
+        data = buffer.getvalue().encode("utf-8")
+    write_output(data, output)
+    summary = report.summary
+    drifted = summary["missing"] + summary["changed"] + summary["unmanaged"]
+    if drifted:
+        click.echo(f"unify: exit 1: drift: {summary['missing']} missing, {summary['changed']} changed, "
+                   f"{summary['unmanaged']} unmanaged", err=True)
+        sys.exit(1)
+    if report.undecided:
+        click.echo(f"unify: exit 3: no drift found, but {len(report.undecided)} resource(s) could not be compared", err=True)
+        sys.exit(3)
+    click.echo("unify: exit 0: no drift", err=True)
+
+
+@main.command(name="diff")
+@click.argument("base", type=click.Path())
+@click.argument("current", type=click.Path())
+@click.option("--format", "format_", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("-o", "--output", metavar="FILE", help="Write the diff here instead of stdout.")
+def diff_command(base: str, current: str, format_: str, output: str | None) -> None:
+    """What changed between two snapshots: resources added, removed and changed, path by path (exit 1 if any)."""
+    import io  # noqa: PLC0415
+
+    from unify.changes import diff_snapshots, render_diff_table  # noqa: PLC0415
+
+    if output:
+        _guard_outputs([("diff", output)], [base, current])
+    changes = diff_snapshots(load_snapshot(base), load_snapshot(current))
+    if format_ == "json":
+        data = (json.dumps(changes.as_json(), indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    else:
+        buffer = io.StringIO()
+        render_diff_table(changes, buffer, terminal=output is None and _stdout_is_terminal())
+        data = buffer.getvalue().encode("utf-8")
+    write_output(data, output)
+    sys.exit(0 if changes.is_empty else 1)
+
+
+@main.command(name="watch")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--interval", default="15m", show_default=True, metavar="DURATION",
+              help="Time between the starts of two observations: 90s, 15m, 1h, 2d.")
+@_observe_options
+@click.option("--waivers", "waiver_paths", multiple=True, type=click.Path(), metavar="FILE", help="Waivers file; repeatable.")
+@click.option("--store", metavar="DIR|s3://BUCKET/PREFIX", help="Record every iteration in an evidence store.")
+@click.option("--jsonl", metavar="FILE", help="Also append one JSON line per iteration to FILE.")
+@click.option("--iterations", type=click.IntRange(1), metavar="N", help="Stop after N iterations (default: run until stopped).")
+def watch_command(paths: tuple[str, ...], interval: str, regions: tuple[str, ...], profile: str | None,
+                  types: tuple[str, ...], max_workers: int, retry_mode: str, waiver_paths: tuple[str, ...],
+                  store: str | None, jsonl: str | None, iterations: int | None) -> None:
+    """Re-observe on an interval; report what changed and which verdicts flipped, until stopped."""
+    import threading  # noqa: PLC0415
+
+    from unify.watch import describe_event, install_signal_handlers, jsonl_emitter, parse_interval, watch  # noqa: PLC0415
+
+    try:
+        seconds = parse_interval(interval)
+    except ValueError as exc:
+        raise click.UsageError(f"--interval: {exc}") from None
+    policy = load_policies(list(paths) or ["policies"])
+    waivers = load_waivers(waiver_paths) if waiver_paths else WaiverSet()
+    wanted = _split(types) or policy.types
+    opened = None
+    if store:
+        from unify.evidence import open_store  # noqa: PLC0415
+
+        opened = open_store(store)
+    handle = open(jsonl, "a", encoding="utf-8") if jsonl else None  # noqa: SIM115 - closed below
+    to_jsonl = jsonl_emitter(handle) if handle else None
+
+    def emit(event: dict[str, Any]) -> None:
+        click.echo(describe_event(event), err=True)
+        if to_jsonl is not None:
+            to_jsonl(event)
+
+    stop = threading.Event()
+    restore = install_signal_handlers(stop)
+    try:
+        done = watch(policy=policy, waivers=waivers, waiver_files=list(waiver_paths), store=opened,
+                     observe_once=lambda: _observe(wanted, regions, profile, max_workers, retry_mode),
+                     interval_seconds=seconds, iterations=iterations, emit=emit, stop=stop)
+    finally:
+        restore()
+        if handle is not None:
+            handle.close()
+    click.echo(f"unify watch: stopped after {done} iteration(s)", err=True)
+
+
+@main.command(name="stack")
+@click.argument("paths", nargs=-1, type=click.Path())
+@_source_options
+@click.option("--waivers", "waiver_paths", multiple=True, type=click.Path(), metavar="FILE", help="Waivers file; repeatable.")
+@click.option("--color/--no-color", default=None, help="Force colour on or off (default: on for a terminal).")
+def stack_command(paths: tuple[str, ...], snapshot_path: str | None, live: bool, plan_path: str | None, demo: bool,
+                  regions: tuple[str, ...], profile: str | None, types: tuple[str, ...], max_workers: int,
+                  retry_mode: str, waiver_paths: tuple[str, ...], color: bool | None) -> None:
+    """The deployment stack, component by component: component -> observed resources -> status."""
+    import io  # noqa: PLC0415
+
+    from unify.stack import component_statuses, render_stack_table, stack_rows  # noqa: PLC0415
+
+    _one_source(snapshot_path, live, plan_path, demo)
+    policy = _policies(paths, demo)
+    waivers = load_waivers(waiver_paths) if waiver_paths else WaiverSet()
+    snapshot, only_types = _observation(policy, "stack", snapshot_path=snapshot_path, live=live, plan_path=plan_path,
+                                        demo=demo, types=types, regions=regions, profile=profile,
+                                        max_workers=max_workers, retry_mode=retry_mode)
+    results = evaluate(policy, snapshot, waivers, framework="stack", types=only_types)
+    rows = stack_rows(results)
+    terminal = _stdout_is_terminal()
+    buffer = io.StringIO()
+    render_stack_table(rows, buffer, terminal, color=terminal and not os.environ.get("NO_COLOR") if color is None else color)
+    write_output(buffer.getvalue().encode("utf-8"), None)
+    statuses = component_statuses(rows)
+    failing = sorted(c for c, status in statuses.items() if status == "not met")
+    if failing:
+        click.echo(f"unify: exit 1: components not met: {', '.join(failing)}", err=True)
+        sys.exit(1)
+    if any(status in ("unknown", "not observed") for status in statuses.values()):
+        click.echo("unify: exit 3: some components could not be observed", err=True)
+        sys.exit(3)
+    click.echo("unify: exit 0: every deployed component meets its checks", err=True)
