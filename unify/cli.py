@@ -100,14 +100,14 @@ def _stdout_is_terminal() -> bool:
 
 
 def emit(results: Results, targets: list[tuple[str, str | None]], fail_on: str, color: bool | None,
-         *, new_only: bool = False, soft: bool = False) -> None:
+         *, new_only: bool = False, soft: bool = False, source_root: str | None = None) -> None:
     """Render every requested format to its file or stdout."""
     renderers = get_plugins().renderers
     for name, path in targets:
         to_terminal = path in (None, "-") and _stdout_is_terminal()
         use_color = to_terminal and not os.environ.get("NO_COLOR") if color is None else color
         options = RenderOptions(fail_on=fail_on, terminal=to_terminal, color=bool(use_color), new_only=new_only,
-                                soft=soft)
+                                soft=soft, source_root=source_root)
         write_output(render(renderers[name], results, options), path)
 
 
@@ -255,6 +255,8 @@ def _observation(policy: PolicySet, framework: str | None, *, snapshot_path: str
               help="Mark findings new, existing or fixed against earlier results (a file, or a run of the store).")
 @click.option("--fail-on-new", is_flag=True, help="Exit 1 only for failures the baseline did not have.")
 @click.option("--soft-fail", is_flag=True, help="Report findings and unknowns but exit 0 for them (bad input still exits 2).")
+@click.option("--source-root", type=click.Path(file_okay=False), metavar="DIR",
+              help="The Terraform configuration's folder, so SARIF points plan findings at .tf files and lines.")
 def audit(
     paths: tuple[str, ...],
     snapshot_path: str | None,
@@ -277,6 +279,7 @@ def audit(
     baseline: str | None,
     fail_on_new: bool,
     soft_fail: bool,
+    source_root: str | None,
 ) -> None:
     """Evaluate the checks under PATHS (default: policies/) against one observation."""
     _one_source(snapshot_path, live, plan_path, demo)
@@ -304,7 +307,7 @@ def audit(
 
         recorded = open_store(store).record(results, snapshot, policy, waiver_paths)
         click.echo(f"unify: recorded run {recorded.number} ({recorded.hash}) in {store}", err=True)
-    emit(results, targets, fail_on, color, new_only=fail_on_new, soft=soft_fail)
+    emit(results, targets, fail_on, color, new_only=fail_on_new, soft=soft_fail, source_root=source_root)
     _finish(results, fail_on, policy, new_only=fail_on_new, soft=soft_fail)
 
 

@@ -74,7 +74,9 @@ def load_plan(path: str | os.PathLike[str], importers: PlanImporterRegistry | No
     document = read_json_document(path)
     for importer in importers:
         if importer.detect(document):
-            return importer.load(document, str(path))
+            snapshot = importer.load(document, str(path))
+            snapshot.file = str(path)  # findings on a plan point at it when no source line is known
+            return snapshot
     names = ", ".join(importers.names()) or "none"
     raise PlanError(Problem(str(path), None, None, f"not a plan any importer reads (importers: {names}); "
                                                    "for Terraform, give the output of `terraform show -json plan.out`"))
