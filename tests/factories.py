@@ -88,3 +88,34 @@ def observe_moto(*types: str, regions: list[str] | None = None, session: Any = N
 def by_name(snapshot: Snapshot, type_: str) -> dict[str, dict[str, Any]]:
     """Resources of one type by name, for assertions."""
     return {r["name"]: r for r in snapshot.of_type(type_)}
+
+
+@cache
+def shared_session() -> Any:
+    """One boto3 session for setup and for observations that deny nothing (its clients are reused)."""
+    return moto_session()
+
+
+def moto_client(service: str, region: str = "us-east-1") -> Any:
+    return shared_session().client(service, region_name=region)
+
+
+def observe_shared(*types: str, regions: list[str] | None = None) -> Snapshot:
+    """``observe_moto`` through the shared session."""
+    return observe_moto(*types, regions=regions, session=shared_session())
+
+
+#: A policy file with three independent mistakes (lines 3, 6 and 10): lint must report all three.
+THREE_MISTAKES = """
+checks:
+  - id: a
+    severity: hgih
+    resource: aws_s3_bucket
+    assert:
+      versioning.status: {equals: Enabled}
+  - id: b
+    severity: low
+    resource: aws_vpc
+    asert:
+      flow_logs: {empty: false}
+"""

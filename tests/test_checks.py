@@ -8,6 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from factories import THREE_MISTAKES
 from unify._policy_schema import policy_schema
 from unify.checks import discover_files, lint_paths, load_policies
 from unify.errors import PolicyError
@@ -77,19 +78,7 @@ def problems_of(write, text: str, name: str = "p.yaml"):
 
 
 def test_three_independent_mistakes_are_all_reported(write) -> None:
-    found = problems_of(write, """
-        checks:
-          - id: a
-            severity: hgih
-            resource: aws_s3_bucket
-            assert:
-              versioning.status: {equals: Enabled}
-          - id: b
-            severity: low
-            resource: aws_vpc
-            asert:
-              flow_logs: {empty: false}
-        """)
+    found = problems_of(write, THREE_MISTAKES)
     assert [(line, key) for line, key, _ in found] == [(3, "severity"), (6, "equals"), (10, "asert")]
     messages = " | ".join(m for _, _, m in found)
     assert "must be one of" in messages and "did you mean 'high'" in messages

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from factories import denied, ok, resource, snapshot
+from factories import THREE_MISTAKES, denied, ok, resource, snapshot
 from unify.cli import main
 from unify.snapshot import write_snapshot
 
@@ -149,19 +149,7 @@ def test_table_on_a_pipe_is_plain_text(runner, write, tmp_path) -> None:
 
 
 def test_lint_reports_all_problems_and_exit_codes(runner, write) -> None:
-    bad = write("bad.yaml", """
-        checks:
-          - id: a
-            severity: hgih
-            resource: aws_s3_bucket
-            assert:
-              versioning.status: {equals: Enabled}
-          - id: b
-            severity: low
-            resource: aws_vpc
-            asert:
-              flow_logs: {empty: false}
-        """)
+    bad = write("bad.yaml", THREE_MISTAKES)
     result = runner.invoke(main, ["lint", str(bad)])
     assert result.exit_code == 2
     lines = [line for line in result.stderr.splitlines() if line.startswith(str(bad))]

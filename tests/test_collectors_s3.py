@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import Any
 
 import boto3
 import pytest
 from moto import mock_aws
 
-from factories import by_name, deny, moto_session, observe_moto
+from factories import by_name, deny, moto_session, observe_moto, observe_shared, shared_session
 from unify.default_collectors.s3 import bucket_region
 from unify.snapshot import Snapshot
 
@@ -29,20 +28,10 @@ def tls_only(bucket: str) -> dict[str, Any]:
     }
 
 
-@cache
-def shared() -> Any:
-    """One boto3 session for setup and for observations that deny nothing: loading service models is the slow part."""
-    return moto_session()
-
-
-def observe(*types: str, regions: list[str] | None = None) -> Snapshot:
-    return observe_moto(*types, regions=regions, session=shared())
-
-
 @pytest.fixture
 def s3() -> Any:
     with mock_aws():
-        yield shared().client("s3", region_name="us-east-1")
+        yield shared_session().client("s3", region_name="us-east-1")
 
 
 def make_compliant(s3: Any, name: str, logs: str) -> None:
@@ -66,7 +55,7 @@ def test_compliant_bucket_has_every_block_and_a_bare_bucket_has_none(s3: Any) ->
     s3.put_bucket_acl(Bucket="acme-logs", ACL="log-delivery-write")  # moto checks the target can receive logs
     make_compliant(s3, "acme-data", "acme-logs")
 
-    snapshot = observe("aws_s3_bucket")
+    snapshot = observe_shared("aws_s3_bucket")
     buckets = by_name(snapshot, "aws_s3_bucket")
 
     data = buckets["acme-data"]
@@ -108,7 +97,7 @@ def test_public_policy_and_suspended_versioning_with_sse_s3(s3: Any) -> None:
     s3.put_bucket_policy(Bucket="acme-web", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-web/*"}]}))
 
-    attributes = by_name(observe("aws_s3_bucket"), "aws_s3_bucket")["acme-web"]["attributes"]
+    attributes = by_name(observe_shared("aws_s3_bucket"), "aws_s3_bucket")["acme-web"]["attributes"]
 
     assert attributes["versioning"] == {"status": "Suspended"}
     assert attributes["server_side_encryption_configuration"] == {"rule": [{
@@ -122,11 +111,11 @@ def test_buckets_are_reported_in_their_own_region_and_only_when_it_is_observed(s
     s3.create_bucket(Bucket="acme-eu", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
     s3.put_bucket_versioning(Bucket="acme-eu", VersioningConfiguration={"Status": "Enabled"})
 
-    both = by_name(observe("aws_s3_bucket", regions=["us-east-1", "eu-west-1"]), "aws_s3_bucket")
+    both = by_name(observe_shared("aws_s3_bucket", regions=["us-east-1", "eu-west-1"]), "aws_s3_bucket")
     assert {name: r["region"] for name, r in both.items()} == {"acme-us": "us-east-1", "acme-eu": "eu-west-1"}
     assert both["acme-eu"]["attributes"]["versioning"] == {"status": "Enabled"}
 
-    us_only = observe("aws_s3_bucket", regions=["us-east-1"])
+    us_only = observe_shared("aws_s3_bucket", regions=["us-east-1"])
     assert set(by_name(us_only, "aws_s3_bucket")) == {"acme-us"}
     assert [c["status"] for c in us_only.coverage_of("aws_s3_bucket")] == ["ok"]
 
@@ -140,15 +129,15 @@ def test_legacy_location_constraints(location: str | None, region: str) -> None:
 def test_account_public_access_block_set_and_unset(s3: Any) -> None:
     singleton = f"{MOTO_ACCOUNT}/aws_s3_account_public_access_block"
 
-    unset = observe("aws_s3_account_public_access_block").of_type("aws_s3_account_public_access_block")
+    unset = observe_shared("aws_s3_account_public_access_block").of_type("aws_s3_account_public_access_block")
     assert [(r["id"], r["name"], r["region"], r["attributes"]) for r in unset] == [
         (singleton, None, "global", {"configured": False, "account_id": MOTO_ACCOUNT})]
 
-    shared().client("s3control", region_name="us-east-1").put_public_access_block(
+    shared_session().client("s3control", region_name="us-east-1").put_public_access_block(
         AccountId=MOTO_ACCOUNT, PublicAccessBlockConfiguration={
             "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
             "RestrictPublicBuckets": False})
-    snapshot = observe("aws_s3_account_public_access_block")
+    snapshot = observe_shared("aws_s3_account_public_access_block")
     [block] = snapshot.of_type("aws_s3_account_public_access_block")
     assert block["id"] == singleton
     assert block["attributes"] == {"configured": True, "account_id": MOTO_ACCOUNT, "block_public_acls": True,

@@ -5,34 +5,19 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from functools import cache
 from typing import Any
 
 import boto3
 import pytest
 from moto import mock_aws
 
-from factories import by_name, deny, moto_session, observe_moto
+from factories import by_name, deny, moto_client, moto_session, observe_moto, observe_shared
 from unify.snapshot import Resource, Snapshot
 
 MOTO_ACCOUNT = "123456789012"
 REGION = "us-east-1"
 KEY_ARN = f"arn:aws:kms:{REGION}:{MOTO_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 ROLE_ARN = f"arn:aws:iam::{MOTO_ACCOUNT}:role/service"
-
-
-@cache
-def shared() -> Any:
-    """One boto3 session for setup and for observations that deny nothing: loading service models is the slow part."""
-    return moto_session()
-
-
-def client(service: str, region: str = REGION) -> Any:
-    return shared().client(service, region_name=region)
-
-
-def observe(*types: str, regions: list[str] | None = None) -> Snapshot:
-    return observe_moto(*types, regions=regions, session=shared())
 
 
 @pytest.fixture
@@ -54,8 +39,8 @@ def statuses(snapshot: Snapshot, type_: str) -> dict[str, str]:
 
 
 def make_trails() -> None:
-    client("s3").create_bucket(Bucket="acme-trail")
-    trails = client("cloudtrail")
+    moto_client("s3").create_bucket(Bucket="acme-trail")
+    trails = moto_client("cloudtrail")
     trails.create_trail(Name="org-main", S3BucketName="acme-trail", IsMultiRegionTrail=True,
                         EnableLogFileValidation=True, KmsKeyId=KEY_ARN,
                         TagsList=[{"Key": "owner", "Value": "security"}])
@@ -67,7 +52,7 @@ def make_trails() -> None:
 def test_multi_region_logging_trail_vs_stopped_single_region_trail(aws: None) -> None:
     make_trails()
 
-    snapshot = observe("aws_cloudtrail", regions=[REGION, "eu-west-1"])
+    snapshot = observe_shared("aws_cloudtrail", regions=[REGION, "eu-west-1"])
     trails = by_name(snapshot, "aws_cloudtrail")
 
     main = trails["org-main"]
@@ -97,7 +82,7 @@ def test_multi_region_logging_trail_vs_stopped_single_region_trail(aws: None) ->
 
 def test_event_selectors_basic_and_advanced(aws: None) -> None:
     make_trails()
-    trails = client("cloudtrail")
+    trails = moto_client("cloudtrail")
     trails.put_event_selectors(TrailName="org-main", EventSelectors=[{
         "ReadWriteType": "All", "IncludeManagementEvents": True,
         "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}]}])
@@ -107,7 +92,7 @@ def test_event_selectors_basic_and_advanced(aws: None) -> None:
             {"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
             {"Field": "readOnly", "NotEquals": ["true"]}]}])
 
-    trails_seen = by_name(observe("aws_cloudtrail"), "aws_cloudtrail")
+    trails_seen = by_name(observe_shared("aws_cloudtrail"), "aws_cloudtrail")
 
     main = trails_seen["org-main"]["attributes"]
     expected = [{"read_write_type": "All", "include_management_events": True, "exclude_management_event_sources": [],
@@ -145,19 +130,19 @@ def test_denied_trail_status_is_unknown_and_the_trail_stays(aws: None) -> None:
 
 
 def test_recorder_configured_and_recording_vs_regions_without_or_stopped(aws: None) -> None:
-    client("s3").create_bucket(Bucket="acme-config")
-    config = client("config")
+    moto_client("s3").create_bucket(Bucket="acme-config")
+    config = moto_client("config")
     config.put_configuration_recorder(ConfigurationRecorder={
         "name": "default", "roleARN": ROLE_ARN,
         "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True}})
     config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "acme-config"})
     config.start_configuration_recorder(ConfigurationRecorderName="default")
-    client("config", "us-west-2").put_configuration_recorder(ConfigurationRecorder={
+    moto_client("config", "us-west-2").put_configuration_recorder(ConfigurationRecorder={
         "name": "partial", "roleARN": ROLE_ARN,
         "recordingGroup": {"allSupported": False, "includeGlobalResourceTypes": False,
                            "resourceTypes": ["AWS::S3::Bucket", "AWS::EC2::Volume"]}})
 
-    snapshot = observe("aws_config_configuration_recorder", regions=[REGION, "eu-west-1", "us-west-2"])
+    snapshot = observe_shared("aws_config_configuration_recorder", regions=[REGION, "eu-west-1", "us-west-2"])
     recorders = {r["region"]: r for r in snapshot.of_type("aws_config_configuration_recorder")}
 
     recording = recorders[REGION]
@@ -179,7 +164,7 @@ def test_recorder_configured_and_recording_vs_regions_without_or_stopped(aws: No
 
 
 def test_denied_recorder_status_is_unknown(aws: None) -> None:
-    client("config").put_configuration_recorder(ConfigurationRecorder={"name": "default", "roleARN": ROLE_ARN})
+    moto_client("config").put_configuration_recorder(ConfigurationRecorder={"name": "default", "roleARN": ROLE_ARN})
     session = moto_session()
     deny(session, "config-service", "DescribeConfigurationRecorderStatus")
 
@@ -196,7 +181,7 @@ def test_denied_recorder_status_is_unknown(aws: None) -> None:
 
 
 def make_databases() -> None:
-    rds = client("rds")
+    rds = moto_client("rds")
     common = {"DBInstanceClass": "db.t3.micro", "AllocatedStorage": 20, "MasterUsername": "admin",
               "MasterUserPassword": "not-a-secret-1"}
     rds.create_db_instance(DBInstanceIdentifier="orders", Engine="postgres", StorageEncrypted=True, KmsKeyId=KEY_ARN,
@@ -209,7 +194,7 @@ def make_databases() -> None:
 def test_encrypted_private_instance_vs_public_unencrypted(aws: None) -> None:
     make_databases()
 
-    databases = by_name(observe("aws_db_instance"), "aws_db_instance")
+    databases = by_name(observe_shared("aws_db_instance"), "aws_db_instance")
 
     orders = databases["orders"]
     orders_arn = f"arn:aws:rds:{REGION}:{MOTO_ACCOUNT}:db:orders"
@@ -236,13 +221,13 @@ def test_encrypted_private_instance_vs_public_unencrypted(aws: None) -> None:
 
 
 def test_encrypted_file_system_vs_unencrypted(aws: None) -> None:
-    efs = client("efs")
+    efs = moto_client("efs")
     shared = efs.create_file_system(CreationToken="shared", Encrypted=True, KmsKeyId=KEY_ARN,
                                     ThroughputMode="provisioned", ProvisionedThroughputInMibps=64,
                                     Tags=[{"Key": "Name", "Value": "shared"}, {"Key": "env", "Value": "prod"}])
     scratch = efs.create_file_system(CreationToken="scratch", AvailabilityZoneName="us-east-1a")
 
-    systems = by_name(observe("aws_efs_file_system"), "aws_efs_file_system")
+    systems = by_name(observe_shared("aws_efs_file_system"), "aws_efs_file_system")
 
     encrypted = systems["shared"]
     assert (encrypted["id"], encrypted["tags"]) == (shared["FileSystemArn"], {"Name": "shared", "env": "prod"})
@@ -262,7 +247,7 @@ def test_encrypted_file_system_vs_unencrypted(aws: None) -> None:
 
 
 def make_repositories() -> None:
-    ecr = client("ecr")
+    ecr = moto_client("ecr")
     ecr.create_repository(repositoryName="api", imageTagMutability="IMMUTABLE",
                           imageScanningConfiguration={"scanOnPush": True},
                           encryptionConfiguration={"encryptionType": "KMS", "kmsKey": KEY_ARN},
@@ -276,7 +261,7 @@ def make_repositories() -> None:
 def test_immutable_scanned_repository_vs_mutable_unscanned(aws: None) -> None:
     make_repositories()
 
-    repositories = by_name(observe("aws_ecr_repository"), "aws_ecr_repository")
+    repositories = by_name(observe_shared("aws_ecr_repository"), "aws_ecr_repository")
 
     api = repositories["api"]
     api_arn = f"arn:aws:ecr:{REGION}:{MOTO_ACCOUNT}:repository/api"
@@ -323,14 +308,14 @@ def code_zip() -> bytes:
 
 
 def make_functions() -> dict[str, str]:
-    role = client("iam").create_role(RoleName="lambda-exec", AssumeRolePolicyDocument=json.dumps({
+    role = moto_client("iam").create_role(RoleName="lambda-exec", AssumeRolePolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
                                                 "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
-    ec2 = client("ec2")
+    ec2 = moto_client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.8.1.0/24")["Subnet"]["SubnetId"]
     group = ec2.create_security_group(GroupName="fn", Description="fn", VpcId=vpc)["GroupId"]
-    lam = client("lambda")
+    lam = moto_client("lambda")
     lam.create_function(
         FunctionName="billing", Runtime="python3.12", Role=role, Handler="app.handler", Code={"ZipFile": code_zip()},
         Timeout=30, MemorySize=256, KMSKeyArn=KEY_ARN, TracingConfig={"Mode": "Active"},
@@ -346,7 +331,7 @@ def make_functions() -> dict[str, str]:
 def test_function_keeps_environment_variable_names_and_never_their_values(aws: None) -> None:
     made = make_functions()
 
-    snapshot = observe("aws_lambda_function")
+    snapshot = observe_shared("aws_lambda_function")
     functions = by_name(snapshot, "aws_lambda_function")
 
     billing = functions["billing"]
@@ -403,9 +388,9 @@ LISTINGS = {
 
 def test_a_denied_listing_is_error_coverage_while_the_other_types_are_ok(aws: None) -> None:
     make_trails()
-    client("config").put_configuration_recorder(ConfigurationRecorder={"name": "default", "roleARN": ROLE_ARN})
+    moto_client("config").put_configuration_recorder(ConfigurationRecorder={"name": "default", "roleARN": ROLE_ARN})
     make_databases()
-    client("efs").create_file_system(CreationToken="shared")
+    moto_client("efs").create_file_system(CreationToken="shared")
     make_repositories()
     make_functions()
 

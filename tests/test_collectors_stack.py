@@ -3,33 +3,18 @@
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import Any
 
 import pytest
 from moto import mock_aws
 
-from factories import by_name, deny, moto_session, observe_moto
+from factories import by_name, deny, moto_client, moto_session, observe_moto, observe_shared
 from unify.snapshot import Snapshot
 
 MOTO_ACCOUNT = "123456789012"
 REGION = "us-east-1"
 KEY_ARN = f"arn:aws:kms:{REGION}:{MOTO_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 SECRET_VALUES = ("hunter2-database-password", "splunk-hec-token-0b7c", "hyper-secret-api-key")
-
-
-@cache
-def shared() -> Any:
-    """One boto3 session for setup and for observations that deny nothing: loading service models is the slow part."""
-    return moto_session()
-
-
-def client(service: str, region: str = REGION) -> Any:
-    return shared().client(service, region_name=region)
-
-
-def observe(*types: str, regions: list[str] | None = None) -> Snapshot:
-    return observe_moto(*types, regions=regions, session=shared())
 
 
 def observe_denied(service: str, operation: str, *types: str) -> Snapshot:
@@ -49,7 +34,7 @@ def role(name: str) -> str:
 
 
 def network() -> dict[str, str]:
-    ec2 = client("ec2")
+    ec2 = moto_client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
     group = ec2.create_security_group(GroupName="stack", Description="stack", VpcId=vpc)["GroupId"]
@@ -64,7 +49,7 @@ def unknown(operation: str) -> dict[str, str]:
 
 
 def make_projects() -> None:
-    codebuild = client("codebuild")
+    codebuild = moto_client("codebuild")
     codebuild.create_project(
         name="builder", description="builds the api image",
         source={"type": "CODECOMMIT", "location": "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/api"},
@@ -88,7 +73,7 @@ def make_projects() -> None:
 def test_codebuild_unprivileged_logged_project_vs_privileged_one(aws: None) -> None:
     make_projects()
 
-    snapshot = observe("aws_codebuild_project")
+    snapshot = observe_shared("aws_codebuild_project")
     projects = by_name(snapshot, "aws_codebuild_project")
 
     builder = projects["builder"]
@@ -118,14 +103,14 @@ def test_codebuild_unprivileged_logged_project_vs_privileged_one(aws: None) -> N
 
 
 def test_codebuild_reads_projects_a_hundred_at_a_time(aws: None) -> None:
-    codebuild = client("codebuild")
+    codebuild = moto_client("codebuild")
     for index in range(101):
         codebuild.create_project(name=f"p{index:03}", source={"type": "S3", "location": "acme-sources/p.zip"},
                                  artifacts={"type": "NO_ARTIFACTS"}, serviceRole=role("codebuild"),
                                  environment={"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0",
                                               "computeType": "BUILD_GENERAL1_SMALL"})
 
-    snapshot = observe("aws_codebuild_project")
+    snapshot = observe_shared("aws_codebuild_project")
 
     assert len(snapshot.of_type("aws_codebuild_project")) == 101
     assert snapshot.stats["calls"]["codebuild:batch_get_projects"] == 2
@@ -156,7 +141,7 @@ def container(name: str, **settings: Any) -> dict[str, Any]:
 
 
 def make_task_definitions() -> None:
-    ecs = client("ecs")
+    ecs = moto_client("ecs")
     logged = {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/web", "awslogs-region": REGION}}
     for revision in (1, 2, 3):
         ecs.register_task_definition(
@@ -184,7 +169,7 @@ def make_task_definitions() -> None:
 def test_ecs_latest_active_revision_unprivileged_and_logged_vs_privileged_unlogged(aws: None) -> None:
     make_task_definitions()
 
-    snapshot = observe("aws_ecs_task_definition")
+    snapshot = observe_shared("aws_ecs_task_definition")
     definitions = by_name(snapshot, "aws_ecs_task_definition")
 
     assert set(definitions) == {"web", "legacy"}  # every revision of "retired" is INACTIVE
@@ -245,7 +230,7 @@ def test_ecs_denied_describe_and_listing_of_revisions_names_the_family(aws: None
 
 def make_services() -> dict[str, str]:
     made = network()
-    ecs = client("ecs")
+    ecs = moto_client("ecs")
     ecs.create_cluster(clusterName="prod")
     ecs.register_task_definition(family="api", networkMode="awsvpc", requiresCompatibilities=["FARGATE"], cpu="256",
                                  memory="512", containerDefinitions=[container("api")])
@@ -266,7 +251,7 @@ def make_services() -> dict[str, str]:
 def test_ecs_services_private_vs_public_and_without_awsvpc(aws: None) -> None:
     made = make_services()
 
-    services = by_name(observe("aws_ecs_service"), "aws_ecs_service")
+    services = by_name(observe_shared("aws_ecs_service"), "aws_ecs_service")
 
     assert set(services) == {"api-private", "api-public", "worker"}
     private = services["api-private"]
@@ -311,7 +296,7 @@ LOG_GROUP = f"arn:aws:logs:{REGION}:{MOTO_ACCOUNT}:log-group:/sfn/pipeline:*"
 
 
 def make_state_machines() -> None:
-    sfn = client("stepfunctions")
+    sfn = moto_client("stepfunctions")
     sfn.create_state_machine(
         name="pipeline", definition=DEFINITION, roleArn=role("sfn"), type="STANDARD",
         loggingConfiguration={"level": "ERROR", "includeExecutionData": True,
@@ -326,7 +311,7 @@ def make_state_machines() -> None:
 def test_sfn_logged_customer_key_machine_vs_silent_default(aws: None) -> None:
     make_state_machines()
 
-    snapshot = observe("aws_sfn_state_machine")
+    snapshot = observe_shared("aws_sfn_state_machine")
     machines = by_name(snapshot, "aws_sfn_state_machine")
 
     pipeline = machines["pipeline"]
@@ -373,7 +358,7 @@ def test_sfn_denied_tags_are_unknown(aws: None) -> None:
 
 
 def make_training_jobs() -> None:
-    sagemaker = client("sagemaker")
+    sagemaker = moto_client("sagemaker")
     common: dict[str, Any] = {"AlgorithmSpecification": {"TrainingImage": "acme/train:1", "TrainingInputMode": "File"},
                               "RoleArn": role("sagemaker"), "StoppingCondition": {"MaxRuntimeInSeconds": 3600}}
     sagemaker.create_training_job(
@@ -391,7 +376,7 @@ def make_training_jobs() -> None:
 def test_sagemaker_isolated_encrypted_job_vs_open_unencrypted(aws: None) -> None:
     make_training_jobs()
 
-    snapshot = observe("aws_sagemaker_training_job")
+    snapshot = observe_shared("aws_sagemaker_training_job")
     jobs = by_name(snapshot, "aws_sagemaker_training_job")
 
     isolated = jobs["isolated"]
@@ -433,10 +418,10 @@ def test_sagemaker_denied_describe_keeps_the_job_unknown(aws: None) -> None:
 
 def make_compute_environments() -> dict[str, str]:
     made = network()
-    iam = client("iam")
+    iam = moto_client("iam")
     service_role = iam.create_role(RoleName="batch-service", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     profile = iam.create_instance_profile(InstanceProfileName="batch-instance")["InstanceProfile"]["Arn"]
-    batch = client("batch")
+    batch = moto_client("batch")
     batch.create_compute_environment(
         computeEnvironmentName="gpu", type="MANAGED", state="ENABLED", serviceRole=service_role,
         computeResources={"type": "EC2", "minvCpus": 0, "maxvCpus": 64, "desiredvCpus": 0,
@@ -456,7 +441,7 @@ def make_compute_environments() -> dict[str, str]:
 def test_batch_managed_with_ssh_key_vs_fargate_and_unmanaged(aws: None) -> None:
     made = make_compute_environments()
 
-    environments = by_name(observe("aws_batch_compute_environment"), "aws_batch_compute_environment")
+    environments = by_name(observe_shared("aws_batch_compute_environment"), "aws_batch_compute_environment")
 
     gpu = environments["gpu"]
     arn = f"arn:aws:batch:{REGION}:{MOTO_ACCOUNT}:compute-environment/gpu"
@@ -497,9 +482,9 @@ def test_a_denied_listing_is_error_coverage_while_the_other_types_are_ok(aws: No
     make_services()
     make_state_machines()
     make_training_jobs()
-    client("batch").create_compute_environment(
+    moto_client("batch").create_compute_environment(
         computeEnvironmentName="own-fleet", type="UNMANAGED",
-        serviceRole=client("iam").create_role(RoleName="batch", AssumeRolePolicyDocument="{}")["Role"]["Arn"])
+        serviceRole=moto_client("iam").create_role(RoleName="batch", AssumeRolePolicyDocument="{}")["Role"]["Arn"])
 
     for denied_type, (service, operation) in sorted(LISTINGS.items()):
         snapshot = observe_denied(service, operation, *LISTINGS)
@@ -524,9 +509,9 @@ def test_a_denied_service_listing_of_one_cluster_fails_the_whole_type(aws: None)
 
 def test_every_region_is_observed_on_its_own(aws: None) -> None:
     make_state_machines()
-    client("stepfunctions", "eu-west-1").create_state_machine(name="eu", definition=DEFINITION, roleArn=role("sfn"))
+    moto_client("stepfunctions", "eu-west-1").create_state_machine(name="eu", definition=DEFINITION, roleArn=role("sfn"))
 
-    snapshot = observe("aws_sfn_state_machine", regions=[REGION, "eu-west-1"])
+    snapshot = observe_shared("aws_sfn_state_machine", regions=[REGION, "eu-west-1"])
 
     where: dict[str, str] = {r["name"]: r["region"] for r in snapshot.of_type("aws_sfn_state_machine")}
     assert where == {"pipeline": REGION, "quick": REGION, "eu": "eu-west-1"}

@@ -1,4 +1,6 @@
-"""Atomic file writes: a file appears under its name only once complete.
+"""Reading and writing files: atomic writes, and JSON reads whose errors name the file.
+
+A written file appears under its name only once complete.
 
 Used for every file unify writes (snapshots, reports), so an interrupted
 run never leaves half a file where a good one was, and the new file gets the
@@ -11,9 +13,9 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-__all__ = ["atomic_write"]
+__all__ = ["atomic_write", "read_json"]
 
 
 def _umask() -> int:
@@ -39,3 +41,33 @@ def atomic_write(path: str | os.PathLike[str], fill: Callable[[BinaryIO], None])
         Path(temp).unlink(missing_ok=True)
         raise
     return target
+
+
+def read_json(path: str | os.PathLike[str], error: type[Exception], what: str = "file") -> Any:
+    """A JSON file, gzip detected by content; every failure is ``error`` with the file (and line).
+
+    ``error`` is an :class:`unify.errors.InputError` subclass, so the CLI
+    prints one line and exits 2.
+    """
+    import gzip  # noqa: PLC0415
+    import json  # noqa: PLC0415
+
+    from unify.errors import Problem  # noqa: PLC0415
+
+    name = str(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        raise error(Problem(name, None, None, f"cannot read {what}: {exc.strerror or exc}")) from None
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise error(Problem(name, None, None, f"broken gzip data: {exc}")) from None
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError as exc:
+        raise error(Problem(name, None, None, f"not UTF-8 JSON (byte {exc.start})")) from None
+    except json.JSONDecodeError as exc:
+        raise error(Problem(name, exc.lineno, None, f"invalid JSON: {exc.msg} (column {exc.colno})")) from None

@@ -8,13 +8,12 @@ the same evaluator. Values the plan only knows after apply are
 
 from __future__ import annotations
 
-import gzip
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from unify._files import read_json
 from unify._registry import Registry
 from unify.errors import InputError, Problem
 from unify.snapshot import Snapshot
@@ -46,23 +45,7 @@ class PlanImporterRegistry(Registry[PlanImporter]):
 
 def read_json_document(path: str | os.PathLike[str]) -> Any:
     """A JSON file (gzip detected by content); errors name the file and line."""
-    name = str(path)
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError as exc:
-        raise PlanError(Problem(name, None, None, f"cannot read file: {exc.strerror or exc}")) from None
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise PlanError(Problem(name, None, None, f"broken gzip data: {exc}")) from None
-    try:
-        return json.loads(raw)
-    except UnicodeDecodeError as exc:
-        raise PlanError(Problem(name, None, None, f"not UTF-8 JSON (byte {exc.start})")) from None
-    except json.JSONDecodeError as exc:
-        raise PlanError(Problem(name, exc.lineno, None, f"invalid JSON: {exc.msg} (column {exc.colno})")) from None
+    return read_json(path, PlanError)
 
 
 def load_plan(path: str | os.PathLike[str], importers: PlanImporterRegistry | None = None) -> Snapshot:

@@ -22,7 +22,7 @@ from typing import IO, Any, Final, Literal, NotRequired, TypedDict
 import fastjsonschema
 import jsonschema
 
-from unify._files import atomic_write
+from unify._files import atomic_write, read_json
 from unify._time import format_timestamp, parse_timestamp
 from unify.errors import Problem, SnapshotError
 
@@ -311,23 +311,7 @@ class Snapshot:
 def load_snapshot(path: str | os.PathLike[str]) -> Snapshot:
     """Read, validate and digest-check a ``.json`` or ``.json.gz`` snapshot."""
     name = str(path)
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError as exc:
-        raise SnapshotError(Problem(name, None, None, f"cannot read snapshot: {exc.strerror or exc}")) from None
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise SnapshotError(Problem(name, None, None, f"broken gzip data: {exc}")) from None
-    try:
-        data = json.loads(raw)
-    except UnicodeDecodeError as exc:
-        raise SnapshotError(Problem(name, None, None, f"not UTF-8 JSON (byte {exc.start})")) from None
-    except json.JSONDecodeError as exc:
-        raise SnapshotError(Problem(name, exc.lineno, None, f"invalid JSON: {exc.msg} (column {exc.colno})")) from None
-    del raw
+    data = read_json(path, SnapshotError, "snapshot")
     if not isinstance(data, dict):
         raise SnapshotError(Problem(name, 1, None, "a snapshot is a JSON object"))
     if data.get("format") != SNAPSHOT_FORMAT:
