@@ -195,7 +195,8 @@ def test_builtins_register_through_the_hooks() -> None:
     plugins = build_plugins(autoload=False)
     assert {plugins.operators.owner(n) for n in plugins.operators.names()} == {"unify.default_operators"}
     assert {plugins.renderers.owner(n) for n in plugins.renderers.names()} == {"unify.default_renderers",
-                                                                               "unify.default_reports"}
+                                                                               "unify.default_reports",
+                                                                               "unify.default_ci"}
     assert {plugins.collectors.owner(n) for n in plugins.collectors.names()} == {"unify.default_collectors"}
     assert {plugins.plan_importers.owner(n) for n in plugins.plan_importers.names()} <= {"unify.default_importers"}
 

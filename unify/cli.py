@@ -243,7 +243,7 @@ def _observation(policy: PolicySet, framework: str | None, *, snapshot_path: str
               help="Waivers file; repeatable.")
 @click.option("--framework", metavar="ID", help="Evaluate only checks mapped to this framework and show its controls.")
 @click.option("--format", "formats", multiple=True, metavar="NAME[=PATH]",
-              help="Output format: table, json, markdown, html or a plugin's (unify plugins); "
+              help="Output format: table, json, markdown, html, sarif, junit, github or a plugin's (unify plugins); "
                    "repeat as NAME=PATH for several.")
 @click.option("-o", "--output", metavar="FILE", help="Write the report here instead of stdout.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default="info", show_default=True,

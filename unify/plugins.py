@@ -33,6 +33,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "unify.default_operators",
     "unify.default_renderers",
     "unify.default_reports",
+    "unify.default_ci",
     "unify.default_collectors",
     "unify.default_importers",
 )
