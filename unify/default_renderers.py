@@ -164,11 +164,26 @@ def _compliance(console: Console, results: Results, options: RenderOptions) -> N
     console.print(summary)
     if results.framework is not None:
         view = results.compliance_view(results.framework)
-        table = _table(options, "Control", "Title", "Status", "Checks", title=f"{view.title}: controls")
+        table = _table(options, "Control", "Title", "Status", "Checks", "Decided by",
+                       title=f"{view.title}: controls")
         for control in view.controls:
             style = _STATUS_STYLE[control.status] if options.color else ""
-            table.add_row(_t(control.id), _t(control.title), _t(control.status, style), _t(", ".join(control.checks)))
+            table.add_row(_t(control.id), _t(control.title), _t(control.status, style), _t(", ".join(control.checks)),
+                          _t(_deciding(control)))
         console.print(table)
+        summary = view.summary()
+        console.print(Text(f"{summary['automated']} of {summary['total']} controls automated, {summary['met']} met, "
+                           f"{summary['not met']} not met, {summary['unknown']} unknown, {summary['manual']} manual"))
+
+
+def _deciding(control: Any) -> str:
+    """The resources behind a control's status, as many as fit in a cell."""
+    if control.status in ("manual", "not applicable"):
+        return ""
+    deciding = control.deciding()
+    names = list(dict.fromkeys(r.name or r.resource for r in deciding))
+    shown = ", ".join(names[:3])
+    return f"{shown} (+{len(names) - 3})" if len(names) > 3 else shown
 
 
 def _drift(console: Console, results: Results, options: RenderOptions) -> None:
