@@ -174,3 +174,15 @@ def test_action_audits_a_live_moto_estate_with_a_baseline(installed, tmp_path) -
     finally:
         server.stop()
         logging.disable(logging.NOTSET)
+
+
+def test_the_installed_package_ships_the_policy_packs(installed, tmp_path) -> None:
+    """Installed from the checkout (not editable), unify finds its packs from any folder."""
+    binary = next(line.split("=", 1)[1] for line in installed.splitlines() if line.startswith("UNIFY_BIN="))
+    python = str(Path(binary).with_name("python"))
+    probe = ("from unify.checks import shipped_policies, load_policies; p = shipped_policies(); "
+             "print(p.is_dir(), 'site-packages' in str(p), len(load_policies([p])))")
+    done = subprocess.run([python, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    is_dir, installed_copy, checks = done.stdout.split()
+    assert is_dir == "True" and installed_copy == "True" and int(checks) >= 50

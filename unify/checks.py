@@ -140,12 +140,16 @@ def shipped_policies() -> Path:
     Installed from a wheel they are the ``unify.policies`` data folder; in an
     editable install they are ``policies/`` of the source tree.
     """
-    from importlib import resources  # noqa: PLC0415
+    import importlib.util  # noqa: PLC0415
 
     try:
-        return Path(str(resources.files("unify.policies")))
+        spec = importlib.util.find_spec("unify.policies")
     except ModuleNotFoundError:
-        return Path(__file__).resolve().parent.parent / "policies"
+        spec = None
+    # A data folder without __init__.py is a namespace package: its folder is its search location.
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return Path(__file__).resolve().parent.parent / "policies"
 
 
 def discover_files(paths: Sequence[str | Path]) -> tuple[list[str], list[Problem]]:
