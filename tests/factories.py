@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -119,3 +121,32 @@ checks:
     asert:
       flow_logs: {empty: false}
 """
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """moto's server on 127.0.0.1 with a free port, quiet; yields its endpoint URL.
+
+    moto's backends are shared by everything in the process, so tests that
+    seed it reset it first (unify.demo._reset) or work in an account of their own.
+    """
+    import logging
+    import os
+
+    from moto.server import ThreadedMotoServer
+
+    saved = os.environ.get("MOTO_EC2_LOAD_DEFAULT_AMIS")
+    os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"  # the first EC2 call is then much cheaper
+    logging.disable(logging.CRITICAL)  # the server logs every request and unimplemented call
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+        logging.disable(logging.NOTSET)
+        if saved is None:
+            os.environ.pop("MOTO_EC2_LOAD_DEFAULT_AMIS", None)
+        else:
+            os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = saved

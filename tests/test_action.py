@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 import subprocess
@@ -12,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from factories import moto_server
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
@@ -143,17 +144,10 @@ def test_action_soft_fail_and_bad_input(installed, tmp_path) -> None:
 
 
 def test_action_audits_a_live_moto_estate_with_a_baseline(installed, tmp_path) -> None:
-    from moto.server import ThreadedMotoServer
-
     from unify.checks import shipped_policies
     from unify.demo import _reset, seed_estate
 
-    logging.disable(logging.CRITICAL)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        endpoint = f"http://{host}:{port}"
+    with moto_server() as endpoint:
         _reset(endpoint)
         seed_estate(endpoint)
         aws = {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
@@ -171,9 +165,6 @@ def test_action_audits_a_live_moto_estate_with_a_baseline(installed, tmp_path) -
         assert again.returncode == 0, again.stderr  # nothing new since the baseline
         assert outputs["new"] == "0" and int(outputs["failed"]) > 0
         assert "existing failure(s) tolerated" in again.stderr
-    finally:
-        server.stop()
-        logging.disable(logging.NOTSET)
 
 
 def test_the_installed_package_ships_the_policy_packs(installed, tmp_path) -> None:

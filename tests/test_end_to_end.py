@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import logging
-import os
 from collections import Counter
 from pathlib import Path
 
 import boto3
 import pytest
 
-from factories import deny
+from factories import deny, moto_server
 from unify.checks import load_policies, shipped_policies
 from unify.cli import main
 from unify.demo import DEMO_REGIONS, seed_estate
@@ -23,27 +21,12 @@ from unify.snapshot import load_snapshot
 @pytest.fixture(scope="module")
 def estate():
     """moto's server on 127.0.0.1 with a free port, seeded once with the demo estate."""
-    from moto.server import ThreadedMotoServer
-
-    logging.disable(logging.CRITICAL)  # moto's server logs each request and unimplemented call
-    saved = {k: os.environ.get(k) for k in ("MOTO_EC2_LOAD_DEFAULT_AMIS",)}
-    os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
     from unify.demo import _reset
 
-    _reset(endpoint)
-    seed_estate(endpoint, scale=1, regions=DEMO_REGIONS)
-    yield endpoint
-    server.stop()
-    logging.disable(logging.NOTSET)
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with moto_server() as endpoint:
+        _reset(endpoint)
+        seed_estate(endpoint, scale=1, regions=DEMO_REGIONS)
+        yield endpoint
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import logging
 import subprocess
 import sys
 import zipfile
@@ -14,7 +13,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from factories import ok, resource, snapshot
+from factories import moto_server, ok, resource, snapshot
 from unify.checks import load_policies
 from unify.cli import main
 from unify.evaluation import evaluate
@@ -206,18 +205,11 @@ def test_cli_evidence_commands(runner, tmp_path, audit) -> None:
 
 @pytest.fixture
 def moto_s3():
-    from moto.server import ThreadedMotoServer
-
-    logging.disable(logging.CRITICAL)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    client = boto3.client("s3", endpoint_url=f"http://{host}:{port}", region_name="us-east-1",
-                          aws_access_key_id="testing", aws_secret_access_key="testing")
-    client.create_bucket(Bucket="acme-evidence")
-    yield client
-    server.stop()
-    logging.disable(logging.NOTSET)
+    with moto_server() as endpoint:
+        client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                              aws_access_key_id="testing", aws_secret_access_key="testing")
+        client.create_bucket(Bucket="acme-evidence")
+        yield client
 
 
 def test_s3_store_over_http(moto_s3, audit) -> None:

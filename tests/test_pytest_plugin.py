@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from factories import denied, ok, resource, snapshot
+from factories import moto_server, ok, resource, snapshot
 from unify.snapshot import unknown, write_snapshot
 
 POLICY = """
@@ -217,23 +217,15 @@ def test_same_outcomes_under_xdist(project) -> None:
 
 def test_live_observation_happens_once_under_xdist(project, monkeypatch) -> None:
     """Two workers, one observation: the controller observes and hands the snapshot down."""
-    import logging
-
     import boto3
-    from moto.server import ThreadedMotoServer
 
-    logging.disable(logging.CRITICAL)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        endpoint = f"http://{host}:{port}"
+    from unify.demo import _reset
+
+    with moto_server() as endpoint:
         for name, value in (("AWS_ENDPOINT_URL", endpoint), ("AWS_ACCESS_KEY_ID", "testing"),
                             ("AWS_SECRET_ACCESS_KEY", "testing"), ("AWS_DEFAULT_REGION", "us-east-1")):
             monkeypatch.setenv(name, value)
         monkeypatch.delenv("AWS_PROFILE", raising=False)
-        from unify.demo import _reset
-
         _reset(endpoint)
         kms = boto3.client("kms", region_name="us-east-1")
         kms.enable_key_rotation(KeyId=kms.create_key()["KeyMetadata"]["KeyId"])
@@ -257,6 +249,3 @@ def test_live_observation_happens_once_under_xdist(project, monkeypatch) -> None
         # kms passes; ebs was observed (coverage ok) and has no volumes: not applicable, a skip
         assert outcomes == {"passed": 1, "skipped": 1}
         assert log.read_text().splitlines() == ["observed"]
-    finally:
-        server.stop()
-        logging.disable(logging.NOTSET)

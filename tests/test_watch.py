@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 import itertools
 import json
-import logging
-import os
 import signal
 import threading
 import time
@@ -14,7 +12,7 @@ import time
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
-from factories import moto_session, ok, resource, snapshot
+from factories import moto_server, moto_session, ok, resource, snapshot
 from unify.checks import load_policies
 from unify.errors import ObservationError, WaiverError
 from unify.evidence import open_store
@@ -40,21 +38,8 @@ _accounts = itertools.count(444455550001)
 @pytest.fixture(scope="module")
 def endpoint():
     """moto's server on 127.0.0.1 with a free port; each test works in an account of its own."""
-    from moto.server import ThreadedMotoServer
-
-    logging.disable(logging.CRITICAL)  # moto's server logs each request
-    saved = os.environ.get("MOTO_EC2_LOAD_DEFAULT_AMIS")
-    os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"  # the first EC2 call is then 0.7 s cheaper
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-    logging.disable(logging.NOTSET)
-    if saved is None:
-        os.environ.pop("MOTO_EC2_LOAD_DEFAULT_AMIS", None)
-    else:
-        os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = saved
+    with moto_server() as url:
+        yield url
 
 
 @pytest.fixture
