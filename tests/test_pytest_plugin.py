@@ -249,3 +249,25 @@ def test_live_observation_happens_once_under_xdist(project, monkeypatch) -> None
         # kms passes; ebs was observed (coverage ok) and has no volumes: not applicable, a skip
         assert outcomes == {"passed": 1, "skipped": 1}
         assert log.read_text().splitlines() == ["observed"]
+
+
+def test_plan_as_the_observation(pytester) -> None:
+    """--unify-plan: a Terraform plan's findings as items; checks over types it does not plan are skipped."""
+    source = Path(__file__).parent / "data" / "terraform" / "plan-create-public-bucket.json"
+    (pytester.path / "plan.json").write_bytes(source.read_bytes())
+    pytester.makefile(".yaml", **{"policies/s3": """
+        checks:
+          - id: s3-public-access-block
+            severity: high
+            resource: aws_s3_bucket
+            assert:
+              public_access_block.block_public_acls: {eq: true}
+          - id: ebs-encrypted
+            severity: high
+            resource: aws_ebs_volume
+            assert: {encrypted: {eq: true}}
+        """})
+    result = pytester.runpytest("-p", "no:cacheprovider", "--unify", "--unify-plan", "plan.json", "-rA")
+    result.stdout.fnmatch_lines(["unify: snapshot from plan *plan.json: sha256:*"])
+    result.stdout.fnmatch_lines(["*FAIL aws_s3_bucket.public (aws_s3_bucket*"])
+    result.assert_outcomes(failed=1, skipped=1)  # ebs-encrypted: the plan has no volumes
