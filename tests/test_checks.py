@@ -186,4 +186,7 @@ def test_schema_validates_the_design_example() -> None:
     import yaml
 
     example = yaml.safe_load(GOOD.replace("3.1.2", "'3.1.2'"))
-    jsonschema.Draft7Validator(policy_schema()).validate(example)
+    validator = jsonschema.Draft7Validator(policy_schema())
+    assert [e.message for e in validator.iter_errors(example)] == []
+    example["checks"][0]["severity"] = "severe"
+    assert [e.validator for e in validator.iter_errors(example)] == ["enum"]
