@@ -14,6 +14,7 @@ import pytest
 
 from factories import ok, resource, snapshot
 from unify import __version__
+from unify._locations import _scan_resources
 from unify.baseline import compare
 from unify.checks import load_policies
 from unify.cli import main
@@ -22,7 +23,6 @@ from unify.default_ci import (
     FINGERPRINT,
     SECURITY_SEVERITY,
     TerraformSource,
-    _scan_resources,
     escape_data,
     escape_property,
     parse_address,
