@@ -208,6 +208,7 @@ def drift(
                                         file=file)
     results = evaluate(PolicySet(checks=tuple(checks), frameworks=MappingProxyType({})), snapshot)
     addresses = {check.id: check.id.removeprefix("state/") for check in checks}
+    declared_ids = {check.id: check.resource_id or check.name or check.id for check in checks}
     records: list[DriftRecord] = []
     matched: set[str] = set()
     undecided: list[str] = []
@@ -220,7 +221,7 @@ def drift(
         records.append(DriftRecord(
             kind="missing" if record.kind == "missing" else "changed",
             type=record.type,
-            resource=record.resource if record.kind != "missing" else _declared_id(record.check, checks),
+            resource=record.resource if record.kind != "missing" else declared_ids[record.check],
             path=record.path,
             expected=record.expected,
             actual=None if record.kind == "missing" else record.actual,
@@ -242,13 +243,6 @@ def drift(
         results=results,
         not_compared=tuple(not_compared),
     )
-
-
-def _declared_id(check_id: str, checks: Sequence[Check]) -> str:
-    for check in checks:
-        if check.id == check_id:
-            return check.resource_id or check.name or check_id
-    return check_id
 
 
 def render_drift_table(report: DriftReport, stream: Any, *, terminal: bool = False) -> None:
