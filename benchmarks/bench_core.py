@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from unify import evaluate, load_policies, load_snapshot, write_snapshot  # noqa: E402
-from unify.snapshot import Snapshot, snapshot_schema  # noqa: E402
+from unify.model.snapshot import Snapshot, snapshot_schema  # noqa: E402
 
 ACCOUNTS = ["111122223333", "444455556666", "777788889999"]
 REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"]

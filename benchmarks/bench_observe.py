@@ -85,7 +85,8 @@ def _start_moto() -> tuple[subprocess.Popen[bytes], int]:
 def _observe(endpoint: str) -> tuple[Any, float]:
     import boto3
 
-    from unify.observation import ObserveOptions, observe
+    from unify.observe.session import ObserveOptions
+    from unify.observe.observation import observe
 
     session = boto3.Session(region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
     started = time.perf_counter()
@@ -100,7 +101,7 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=50.0)
     args = parser.parse_args()
 
-    from unify.demo import seed_estate
+    from unify.observe.demo import seed_estate
 
     rows = []
     for scale in args.scales:

@@ -22,7 +22,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from unify.snapshot import Coverage, Resource, Snapshot, unknown, write_snapshot
+from unify.model.resource import Coverage, Resource, unknown
+from unify.model.snapshot import Snapshot, write_snapshot
 
 TAKEN_AT = "2026-11-20T09:00:00Z"
 PROD = "111122223333"

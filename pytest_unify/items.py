@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pytest_unify.run import UnifyRun, get_run
+from unify.checks.operators import describe_value
 
 __all__ = ["PolicyFile", "CheckItem", "CheckFailed", "PolicyFileError", "MAX_LISTED"]
 
@@ -46,7 +48,6 @@ class PolicyFile(pytest.File):
 
 
 def _resolve(file: str) -> Any:
-    from pathlib import Path  # noqa: PLC0415
 
     return Path(file).resolve()
 
@@ -113,7 +114,6 @@ class CheckItem(pytest.Item):
             lines.append(f"  {result.verdict.upper()} {label} ({result.type}{', ' + where if where else ''})")
             shown = False
             for detail in result.details:
-                from unify.operators import describe_value  # noqa: PLC0415
 
                 if detail.verdict == "unknown":
                     lines.append(f"      {detail.path or '(resource)'}: unknown: {detail.unknown_reason}")

@@ -8,15 +8,26 @@ loaded or observed, so installing unify changes no existing test run.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pytest
 
 from pytest_unify.items import CheckItem, PolicyFile
 from pytest_unify.run import RUN_KEY, UnifyRun, get_run, settings_from
+from unify.checks.conditions import Compiler
+from unify.checks.operators import OperatorRegistry
+from unify.checks.policy_set import Check, PolicySet
+from unify.engine import evaluate
+from unify.errors import PolicyError, Problem
+from unify.model.resource import Coverage, Resource
+from unify.model.snapshot import Snapshot
+from unify.results import Result, Results
+from unify.views.compliance import compliance_view
 
-__all__ = ["unify_snapshot", "SnapshotQuery"]
+__all__ = ["Selection", "SnapshotQuery", "unify_snapshot"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -152,7 +163,7 @@ class _Reporter:
         frameworks = [self.run.settings.framework] if self.run.settings.framework else results.framework_ids
         terminalreporter.section("unify compliance")
         for framework in frameworks:
-            view = results.compliance_view(framework)
+            view = compliance_view(results, framework)
             counts = view.summary()
             shown = ", ".join(f"{counts[s]} {s}" for s in ("met", "not met", "unknown", "waived", "manual",
                                                            "not applicable") if counts[s])
@@ -166,11 +177,7 @@ class _Reporter:
 
 def _combined(run: UnifyRun, ran: set[str], python: list[tuple[str, str, str]]) -> Any:
     """The results of the checks that ran, plus Python tests mapped to controls, as one result set."""
-    from dataclasses import replace  # noqa: PLC0415
-    from types import MappingProxyType  # noqa: PLC0415
 
-    from unify.checks import Check  # noqa: PLC0415
-    from unify.results import Result  # noqa: PLC0415
 
     results = run.results()
     kept = tuple(r for r in results if r.check in ran)
@@ -191,30 +198,59 @@ def _combined(run: UnifyRun, ran: set[str], python: list[tuple[str, str, str]]) 
                    _cache={})
 
 
+@dataclass(frozen=True)
+class Selection:
+    """What a query over the snapshot found: resources the condition holds for, and those it cannot decide."""
+
+    holds: list[Resource]
+    #: (resource id, or ``ACCOUNT/REGION/TYPE`` for a scope not listed, and why it is undecided).
+    undecided: list[tuple[str, str]]
+
+
 class SnapshotQuery:
-    """The session's snapshot, for checks written in Python."""
+    """The session's snapshot, for checks written in Python.
 
-    def __init__(self, snapshot: Any) -> None:
+    Conditions are judged by the one evaluator, in three-valued logic: a
+    resource whose condition depends on data that was not observed, or a
+    type that could not be listed somewhere, is undecided, never dropped.
+    """
+
+    def __init__(self, snapshot: Snapshot, operators: OperatorRegistry, unknown: str = "fail") -> None:
         self.snapshot = snapshot
+        self.operators = operators
+        self.unknown = unknown
 
-    def resources(self, type_: str, where: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Resources of a type, optionally those a check-language condition definitely holds for."""
-        resources = self.snapshot.of_type(type_)
-        if not where:
-            return list(resources)
-        from unify._conditions import TRUE, Compiler  # noqa: PLC0415
-        from unify.errors import PolicyError  # noqa: PLC0415
-        from unify.operators import EvalContext  # noqa: PLC0415
-        from unify.plugins import get_plugins  # noqa: PLC0415
-
-        problems: list[Any] = []
-        node = Compiler(get_plugins().operators, "<where>", lambda path: None, problems).condition(where, ())
+    def select(self, type_: str, where: dict[str, Any] | None = None) -> Selection:
+        """The resources of a type the condition definitely holds for, and the undecided ones with why."""
+        problems: list[Problem] = []
+        node = Compiler(self.operators, "<where>", lambda path: None, problems).condition(where or {}, ())
         if node is None:
             raise PolicyError(problems)
-        ctx = EvalContext(now=self.snapshot.taken_at_time)
-        return [r for r in resources if node.evaluate(r, ctx) == TRUE]
+        check = Check(id="python/query", title=f"query over {type_}", severity="info", types=(type_,),
+                      kind="guardrail", file="<where>", line=None, assertion=node)
+        results = evaluate(PolicySet(checks=(check,), frameworks=MappingProxyType({})), self.snapshot)
+        by_id = {resource["id"]: resource for resource in self.snapshot.of_type(type_)}
+        holds = [by_id[r.resource] for r in results if r.verdict == "pass" and r.resource in by_id]
+        undecided = [(r.resource, r.reason) for r in results if r.verdict in ("unknown", "error")]
+        return Selection(holds, undecided)
 
-    def coverage(self, type_: str) -> list[dict[str, Any]]:
+    def resources(self, type_: str, where: dict[str, Any] | None = None) -> list[Resource]:
+        """Resources of a type, optionally those a check-language condition definitely holds for.
+
+        When some cannot be decided (not observed), the test fails, or skips
+        with ``--unify-unknown skip``, as a check item would: a Python check
+        never passes on data that was not observed.
+        """
+        found = self.select(type_, where)
+        if found.undecided:
+            shown = "; ".join(f"{resource}: {reason}" for resource, reason in found.undecided[:5])
+            message = f"unify: {len(found.undecided)} {type_} result(s) undecided (not observed): {shown}"
+            if self.unknown == "skip":
+                pytest.skip(message)
+            pytest.fail(message, pytrace=False)
+        return found.holds
+
+    def coverage(self, type_: str) -> list[Coverage]:
         return list(self.snapshot.coverage_of(type_))
 
     def complete(self, type_: str) -> bool:
@@ -229,7 +265,7 @@ def unify_snapshot(request: pytest.FixtureRequest) -> SnapshotQuery:
     run = get_run(request.config)
     if run is None:
         pytest.skip("unify_snapshot needs --unify with --unify-snapshot FILE or --unify-live")
-    return SnapshotQuery(run.snapshot())
+    return SnapshotQuery(run.snapshot(), run.plugins.operators, run.settings.unknown)
 
 
 __all__ += ["CheckItem", "PolicyFile"]

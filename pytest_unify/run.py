@@ -17,6 +17,14 @@ from typing import Any
 
 import pytest
 
+from unify.checks.policy_set import PolicySet, lint_paths
+from unify.checks.waivers import WaiverSet, load_waivers
+from unify.errors import Problem, UnifyError
+from unify.model.snapshot import Snapshot, load_snapshot, write_snapshot
+from unify.plugins import Plugins
+from unify.results import Results
+from unify.run import Source, default_plugins, evaluate_snapshot, observe_source
+
 __all__ = ["Settings", "UnifyRun", "RUN_KEY", "get_run"]
 
 
@@ -105,15 +113,21 @@ class UnifyRun:
     _results: Any = None
     _tempdir: str | None = None
     observations: int = 0
+    notes: list[str] = field(default_factory=list)
 
     # -- the policy set --------------------------------------------------------
 
-    def policy(self) -> Any:
+    @property
+    def plugins(self) -> Plugins:
+        """The plugin set of the session: unify's built-ins and the installed plugins."""
+        return default_plugins()
+
+    def policy(self) -> PolicySet:
         """Every check that compiled; problems are kept per file for collection errors."""
         if self._policy is None:
-            from unify.checks import lint_paths  # noqa: PLC0415
-
-            problems, policy, waiver_docs = lint_paths(list(self.settings.policies))
+            plugins = self.plugins
+            problems, policy, waiver_docs = lint_paths(list(self.settings.policies), operators=plugins.operators,
+                                                       frameworks=plugins.frameworks)
             if waiver_docs:
                 problems = problems + [_waiver_among_policies(doc) for doc in waiver_docs]
             self._problems = [p for p in problems if not p.warning]
@@ -130,7 +144,7 @@ class UnifyRun:
         self.policy()
         return [p for p in self._problems if not Path(p.file).is_file()]
 
-    def selected_policy(self) -> Any:
+    def selected_policy(self) -> PolicySet:
         policy = self.policy()
         try:
             return policy.select(self.settings.framework)
@@ -173,43 +187,30 @@ class UnifyRun:
         return self._snapshot_path
 
     def _observe(self) -> Path:
-        from unify.errors import UnifyError  # noqa: PLC0415
-        from unify.observation import ObserveOptions, observe  # noqa: PLC0415
-        from unify.snapshot import write_snapshot  # noqa: PLC0415
-
-        types = self.selected_policy().types
-        try:
-            snapshot = observe(types, profile=self.settings.profile,
-                               options=ObserveOptions(regions=list(self.settings.regions) or None))
-        except UnifyError as exc:
-            raise pytest.UsageError(f"unify: {exc}") from None
+        snapshot = self._from(Source(live=True, regions=self.settings.regions, profile=self.settings.profile))
         self.observations += 1
-        self._tempdir = tempfile.mkdtemp(prefix="pytest-unify-")
-        path = Path(self._tempdir) / "snapshot.json"
-        write_snapshot(snapshot, path)
-        self._snapshot = snapshot
-        return path
+        return self._keep(snapshot, "snapshot.json")
 
     def _import_plan(self) -> Path:
-        from unify.errors import UnifyError  # noqa: PLC0415
-        from unify.importers import load_plan  # noqa: PLC0415
-        from unify.snapshot import write_snapshot  # noqa: PLC0415
+        return self._keep(self._from(Source(plan=str(self.settings.plan))), "plan-snapshot.json")
 
+    def _from(self, source: Source) -> Snapshot:
+        """The snapshot of a source, through the same pipeline as ``unify audit``."""
         try:
-            snapshot = load_plan(self.settings.plan)  # type: ignore[arg-type]
+            return observe_source(source, self.selected_policy(), self.plugins, framework=self.settings.framework)
         except UnifyError as exc:
             raise pytest.UsageError(f"unify: {exc}") from None
+
+    def _keep(self, snapshot: Snapshot, name: str) -> Path:
+        """Write the session's snapshot where the xdist workers can read it."""
         self._tempdir = tempfile.mkdtemp(prefix="pytest-unify-")
-        path = Path(self._tempdir) / "plan-snapshot.json"
+        path = Path(self._tempdir) / name
         write_snapshot(snapshot, path)
         self._snapshot = snapshot
         return path
 
-    def snapshot(self) -> Any:
+    def snapshot(self) -> Snapshot:
         if self._snapshot is None:
-            from unify.errors import UnifyError  # noqa: PLC0415
-            from unify.snapshot import load_snapshot  # noqa: PLC0415
-
             path = self.snapshot_path()
             try:
                 self._snapshot = load_snapshot(path)
@@ -219,19 +220,13 @@ class UnifyRun:
 
     # -- results -----------------------------------------------------------------
 
-    def results(self) -> Any:
+    def results(self) -> Results:
         if self._results is None:
-            from unify.errors import UnifyError  # noqa: PLC0415
-            from unify.evaluation import evaluate  # noqa: PLC0415
-            from unify.waivers import WaiverSet, load_waivers  # noqa: PLC0415
-
             try:
                 waivers = load_waivers(list(self.settings.waivers)) if self.settings.waivers else WaiverSet()
-                snapshot = self.snapshot()
-                # A plan speaks only for what it plans (as `unify audit --plan`).
-                types = snapshot.types if snapshot.source == "terraform-plan" else None
-                self._results = evaluate(self.policy(), snapshot, waivers, framework=self.settings.framework,
-                                         types=types)
+                # The same plan scope as `unify audit --plan`: a plan speaks only for what it plans.
+                self._results, self.notes = evaluate_snapshot(self.policy(), self.snapshot(), waivers,
+                                                              framework=self.settings.framework)
             except UnifyError as exc:
                 raise pytest.UsageError(f"unify: {exc}") from None
         return self._results
@@ -248,9 +243,7 @@ def _same(file: str, target: Path) -> bool:
         return False
 
 
-def _waiver_among_policies(doc: Any) -> Any:
-    from unify.errors import Problem  # noqa: PLC0415
-
+def _waiver_among_policies(doc: Any) -> Problem:
     return Problem(doc.file, doc.line(("waivers",)), "waivers", "this is a waivers file; pass it with --unify-waivers")
 
 

@@ -7,9 +7,14 @@ from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
-from unify.snapshot import Snapshot
+from unify.model.snapshot import Snapshot
+from unify.plugins import build_plugins
 
 ACCOUNT = "111122223333"
+
+#: unify's built-ins as one plugin set: the registries the tests hand to library functions, which never fetch them.
+PLUGINS = build_plugins(autoload=False)
+TYPES = PLUGINS.collectors.resource_types()
 
 
 def resource(type_: str, id_: str, attributes: dict[str, Any] | None = None, *, name: str | None = None,
@@ -81,10 +86,11 @@ def deny(session: Any, service: str, operation: str, code: str = "AccessDenied")
 
 def observe_moto(*types: str, regions: list[str] | None = None, session: Any = None, **options: Any) -> Snapshot:
     """Observe the current moto backend (inside ``mock_aws``) with the real collectors."""
-    from unify.observation import ObserveOptions, observe
+    from unify.observe.session import ObserveOptions
+    from unify.observe.observation import observe
 
     return observe(list(types) or None, boto_session=session or moto_session(),
-                   options=ObserveOptions(regions=regions or ["us-east-1"], **options))
+                   options=ObserveOptions(regions=regions or ["us-east-1"], **options), collectors=PLUGINS.collectors)
 
 
 def by_name(snapshot: Snapshot, type_: str) -> dict[str, dict[str, Any]]:

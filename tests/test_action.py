@@ -111,7 +111,7 @@ def _audit(tmp: Path, installed: str, inputs: dict[str, str], extra_env: dict[st
 
 
 def test_action_gates_a_plan(installed, tmp_path) -> None:
-    from unify.checks import shipped_policies
+    from unify.checks.policy_set import shipped_policies
 
     source = tmp_path / "infra"
     source.mkdir()
@@ -132,7 +132,7 @@ def test_action_gates_a_plan(installed, tmp_path) -> None:
 
 
 def test_action_soft_fail_and_bad_input(installed, tmp_path) -> None:
-    from unify.checks import shipped_policies
+    from unify.checks.policy_set import shipped_policies
 
     done, outputs, _ = _audit(tmp_path, installed, {"policies": str(shipped_policies()), "plan": str(PLAN),
                                                     "soft-fail": "true", "sarif-file": str(tmp_path / "s.sarif")})
@@ -144,8 +144,8 @@ def test_action_soft_fail_and_bad_input(installed, tmp_path) -> None:
 
 
 def test_action_audits_a_live_moto_estate_with_a_baseline(installed, tmp_path) -> None:
-    from unify.checks import shipped_policies
-    from unify.demo import _reset, seed_estate
+    from unify.checks.policy_set import shipped_policies
+    from unify.observe.demo import _reset, seed_estate
 
     with moto_server() as endpoint:
         _reset(endpoint)
@@ -171,8 +171,9 @@ def test_the_installed_package_ships_the_policy_packs(installed, tmp_path) -> No
     """Installed from the checkout (not editable), unify finds its packs from any folder."""
     binary = next(line.split("=", 1)[1] for line in installed.splitlines() if line.startswith("UNIFY_BIN="))
     python = str(Path(binary).with_name("python"))
-    probe = ("from unify.checks import shipped_policies, load_policies; p = shipped_policies(); "
-             "print(p.is_dir(), 'site-packages' in str(p), len(load_policies([p])))")
+    probe = ("from unify.checks.policy_set import shipped_policies, load_policies; "
+             "from unify.plugins import build_plugins; p = shipped_policies(); "
+             "print(p.is_dir(), 'site-packages' in str(p), len(load_policies([p], operators=build_plugins().operators)))")
     done = subprocess.run([python, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     is_dir, installed_copy, checks = done.stdout.split()

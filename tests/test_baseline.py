@@ -7,12 +7,14 @@ import json
 import pytest
 
 from factories import ok, resource, snapshot
-from unify.baseline import compare, load_baseline
-from unify.checks import load_policies
+from factories import PLUGINS
+from unify.render.json import results_document, results_json
+from unify.views.baseline import compare, load_baseline
+from unify.checks.policy_set import load_policies
 from unify.cli import main
 from unify.errors import InputError
-from unify.evaluation import evaluate
-from unify.snapshot import write_snapshot
+from unify.engine import evaluate
+from unify.model.snapshot import write_snapshot
 
 POLICY = """
 checks:
@@ -27,7 +29,7 @@ def estate(**volumes):
 
 @pytest.fixture
 def policy(write):
-    return load_policies([write("p.yaml", POLICY)])
+    return load_policies([write("p.yaml", POLICY)], operators=PLUGINS.operators)
 
 
 def test_new_existing_fixed_and_vanished(policy) -> None:
@@ -35,7 +37,7 @@ def test_new_existing_fixed_and_vanished(policy) -> None:
                                      gone={"encrypted": False, "size": 10}))
     after = evaluate(policy, estate(a={"encrypted": False, "size": 10}, b={"encrypted": True, "size": 10},
                                     c={"encrypted": False, "size": 500}))
-    marked = compare(after, json.loads(before.to_json()), "before.json")
+    marked = compare(after, json.loads(results_json(before)), "before.json")
     by_key = {(r.check, r.resource): r.baseline for r in marked}
     assert by_key[("ebs-encrypted", "a")] == "existing"
     assert by_key[("ebs-encrypted", "b")] == "fixed"
@@ -45,7 +47,7 @@ def test_new_existing_fixed_and_vanished(policy) -> None:
     info = marked.baseline
     assert (info.new, info.existing, info.fixed) == (2, 1, 2)
     assert info.vanished == (("ebs-encrypted", "gone"),)
-    document = marked.as_json()
+    document = results_document(marked)
     assert document["baseline"]["new"] == 2
     assert {r["resource"]: r.get("baseline") for r in document["results"] if r["check"] == "ebs-encrypted"} == \
         {"a": "existing", "b": "fixed", "c": "new"}
@@ -53,12 +55,12 @@ def test_new_existing_fixed_and_vanished(policy) -> None:
 
 def test_gate_on_new_findings_only(policy) -> None:
     before = evaluate(policy, estate(a={"encrypted": False, "size": 10}))
-    same = compare(evaluate(policy, estate(a={"encrypted": False, "size": 10})), json.loads(before.to_json()), "b")
+    same = compare(evaluate(policy, estate(a={"encrypted": False, "size": 10})), json.loads(results_json(before)), "b")
     assert same.gate("info").code == 1
     assert same.gate("info", new_only=True).code == 0
     assert "1 existing failure(s) tolerated" in same.gate("info", new_only=True).reason
     worse = compare(evaluate(policy, estate(a={"encrypted": False, "size": 10}, z={"encrypted": False, "size": 1})),
-                    json.loads(before.to_json()), "b")
+                    json.loads(results_json(before)), "b")
     gate = worse.gate("info", new_only=True)
     assert gate.code == 1 and "1 new failing result(s)" in gate.reason and "1 existing ones not counted" in gate.reason
     with pytest.raises(ValueError):

@@ -11,18 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from factories import ACCOUNT, denied, ok, resource, snapshot
-from unify.changes import (
-    DIFF_FORMAT,
-    Flip,
-    PathChange,
-    apply,
-    diff_snapshots,
-    render_diff_table,
-    verdict_flips,
-)
-from unify.checks import load_policies
-from unify.evaluation import evaluate
-from unify.snapshot import Snapshot, unknown
+from factories import PLUGINS
+from unify.views.diff import DIFF_FORMAT, Flip, PathChange, apply, diff_snapshots, verdict_flips
+from unify.render.console import render_diff_table
+from unify.checks.policy_set import load_policies
+from unify.engine import evaluate
+from unify.model.snapshot import Snapshot
+from unify.model.resource import unknown
 
 # -- strategies --------------------------------------------------------------------
 
@@ -331,7 +326,7 @@ checks:
 
 
 def test_verdict_flips(write) -> None:
-    policy = load_policies([write("p.yaml", POLICY)])
+    policy = load_policies([write("p.yaml", POLICY)], operators=PLUGINS.operators)
     base, current = _pair_for_documents()
     flips = verdict_flips(evaluate(policy, base), evaluate(policy, current))
     assert flips == [

@@ -9,8 +9,10 @@ import jsonschema
 import pytest
 
 from factories import THREE_MISTAKES
-from unify._policy_schema import policy_schema
-from unify.checks import discover_files, lint_paths, load_policies
+from factories import PLUGINS
+from unify.checks.default_operators import BUILTIN_OPERATORS
+from unify.checks.schema import policy_schema
+from unify.checks.policy_set import discover_files, lint_paths, load_policies
 from unify.errors import PolicyError
 
 GOOD = """
@@ -44,7 +46,7 @@ desired:
 
 def test_loads_checks_desired_and_controls(write) -> None:
     path = write("policies/s3.yaml", GOOD)
-    policy = load_policies([path.parent])
+    policy = load_policies([path.parent], operators=PLUGINS.operators)
     assert policy.ids == ["desired/aws_s3_bucket/acme-logs", "one-trail", "s3-versioning"]
     check = policy.get("s3-versioning")
     assert check.kind == "guardrail" and check.types == ("aws_s3_bucket",)
@@ -73,7 +75,7 @@ def test_files_and_folders_sorted_and_deduplicated(write, tmp_path, monkeypatch)
 
 def problems_of(write, text: str, name: str = "p.yaml"):
     path = write(name, text)
-    problems, _, _ = lint_paths([path])
+    problems, _, _ = lint_paths([path], operators=PLUGINS.operators)
     return [(p.line, p.key, p.message) for p in problems if not p.warning]
 
 
@@ -111,7 +113,7 @@ def test_three_independent_mistakes_are_all_reported(write) -> None:
 def test_bad_input_names_file_line_and_key(write, text: str, line, key, message: str) -> None:
     path = write("bad.yaml", text)
     with pytest.raises(PolicyError) as info:
-        load_policies([path])
+        load_policies([path], operators=PLUGINS.operators)
     problem = info.value.problems[0]
     assert problem.file == str(path)
     if line is not None:
@@ -126,7 +128,7 @@ def test_duplicate_check_ids_across_files(write) -> None:
     first = write("p/a.yaml", "checks:\n  - id: same\n    severity: low\n    resource: aws_vpc\n    assert: {a: {eq: 1}}\n")
     write("p/b.yaml", "checks:\n  - {id: other, severity: low, resource: aws_vpc, assert: {a: {eq: 1}}}\n  - id: same\n    severity: low\n    resource: aws_vpc\n    assert: {a: {eq: 1}}\n")
     with pytest.raises(PolicyError) as info:
-        load_policies([first.parent])
+        load_policies([first.parent], operators=PLUGINS.operators)
     problem = info.value.problems[0]
     assert problem.file.endswith("b.yaml") and problem.line == 2 + 1
     assert "duplicate check id 'same'" in problem.message and "a.yaml:2" in problem.message
@@ -137,7 +139,7 @@ def test_alias_bomb_in_a_policy_file(write) -> None:
     lines += [f"x{i}: &x{i} [{', '.join([f'*x{i - 1}'] * 10)}]" for i in range(1, 8)]
     path = write("bomb.yaml", "\n".join(lines) + "\n")
     with pytest.raises(PolicyError, match="alias bomb"):
-        load_policies([path])
+        load_policies([path], operators=PLUGINS.operators)
 
 
 def test_catalogs_and_their_warnings(write) -> None:
@@ -156,7 +158,7 @@ def test_catalogs_and_their_warnings(write) -> None:
             assert: {acl: {eq: private}}
             controls: {acme: [1.1, 9.9], other: [X-1]}
         """)
-    problems, policy, _ = lint_paths([path.parent])
+    problems, policy, _ = lint_paths([path.parent], operators=PLUGINS.operators)
     messages = sorted((p.warning, p.message) for p in problems)
     assert (False, "duplicate control id '1.1' (first at line 3)") in messages
     assert any(w and "'9.9', which the acme catalog does not list" in m for w, m in messages)
@@ -168,25 +170,25 @@ def test_catalogs_and_their_warnings(write) -> None:
 def test_waivers_file_among_policies_is_pointed_out(write) -> None:
     path = write("p/waivers.yaml", "waivers:\n  - {check: a, resources: ['*'], reason: r}\n")
     with pytest.raises(PolicyError, match="pass it with --waivers"):
-        load_policies([path])
+        load_policies([path], operators=PLUGINS.operators)
 
 
 def test_no_checks_at_all_is_an_error(write) -> None:
     path = write("p/empty.yaml", "checks: []\n")
     with pytest.raises(PolicyError, match="no checks found"):
-        load_policies([path])
+        load_policies([path], operators=PLUGINS.operators)
 
 
 def test_shipped_schema_is_the_generated_one() -> None:
     shipped = json.loads((Path(__file__).parent.parent / "unify" / "schemas" / "policy.schema.json").read_text())
-    assert shipped == policy_schema()
+    assert shipped == policy_schema(BUILTIN_OPERATORS)
 
 
 def test_schema_validates_the_design_example() -> None:
     import yaml
 
     example = yaml.safe_load(GOOD.replace("3.1.2", "'3.1.2'"))
-    validator = jsonschema.Draft7Validator(policy_schema())
+    validator = jsonschema.Draft7Validator(policy_schema(BUILTIN_OPERATORS))
     assert [e.message for e in validator.iter_errors(example)] == []
     example["checks"][0]["severity"] = "severe"
     assert [e.validator for e in validator.iter_errors(example)] == ["enum"]

@@ -13,26 +13,22 @@ import jsonschema
 import pytest
 
 from factories import ok, resource, snapshot
+from factories import PLUGINS, TYPES
 from unify import __version__
-from unify._locations import _scan_resources
-from unify.baseline import compare
-from unify.checks import load_policies
+from unify.render.locations import _scan_resources
+from unify.views.baseline import compare
+from unify.checks.policy_set import load_policies
 from unify.cli import main
-from unify.default_ci import (
-    ANNOTATIONS_PER_LEVEL,
-    FINGERPRINT,
-    SECURITY_SEVERITY,
-    TerraformSource,
-    escape_data,
-    escape_property,
-    parse_address,
-)
-from unify.evaluation import evaluate
-from unify.importers import load_plan
+from unify.render.github import ANNOTATIONS_PER_LEVEL, escape_data, escape_property
+from unify.render.locations import TerraformSource, parse_address
+from unify.render.sarif import FINGERPRINT, SECURITY_SEVERITY
+from unify.engine import evaluate
+from unify.terraform.importer import load_plan
 from unify.plugins import get_plugins
-from unify.renderers import RenderOptions, render
-from unify.snapshot import unknown, write_snapshot
-from unify.waivers import load_waivers
+from unify.render.renderer import RenderOptions, render
+from unify.model.resource import unknown
+from unify.model.snapshot import write_snapshot
+from unify.checks.waivers import load_waivers
 
 DATA = Path(__file__).parent / "data"
 SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
@@ -97,7 +93,7 @@ def estate():
 @pytest.fixture
 def results(write, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    policy = load_policies([write("policies/p.yaml", POLICY)])
+    policy = load_policies([write("policies/p.yaml", POLICY)], operators=PLUGINS.operators)
     return evaluate(policy, estate(), load_waivers([write("waivers.yaml", WAIVERS)]))
 
 
@@ -124,7 +120,7 @@ def by_verdict(document: dict) -> dict[str, list[dict]]:
 
 def test_the_three_formats_register_through_the_hook() -> None:
     renderers = get_plugins().renderers
-    assert {renderers.owner(n) for n in ("sarif", "junit", "github")} == {"unify.default_ci"}
+    assert {renderers.owner(n) for n in ("sarif", "junit", "github")} == {"unify.render.default_renderers"}
     assert [renderers[n].extension for n in ("sarif", "junit", "github")] == [".sarif", ".xml", ".txt"]
 
 
@@ -237,7 +233,7 @@ def test_sarif_error_results_and_baselines(write, tmp_path, monkeypatch) -> None
             severity: medium
             resource: aws_ebs_volume
             assert: {encrypted: {eq: true}}
-        """)])
+        """)], operators=PLUGINS.operators)
     snap = snapshot([resource("aws_ebs_volume", "vol-a", {"size": "big", "encrypted": False}),
                      resource("aws_ebs_volume", "vol-b", {"size": 20, "encrypted": False})],
                     [ok("aws_ebs_volume")])
@@ -266,7 +262,7 @@ def test_sarif_caps_rule_tags_at_githubs_limit(write, tmp_path, monkeypatch) -> 
             resource: aws_ebs_volume
             assert: {{encrypted: {{eq: true}}}}
             controls: {{fw: [{controls}]}}
-        """)])
+        """)], operators=PLUGINS.operators)
     results = evaluate(policy, snapshot([], [ok("aws_ebs_volume")]))
     [rule] = sarif(results)["runs"][0]["tool"]["driver"]["rules"]
     assert len(rule["properties"]["tags"]) == 20
@@ -295,8 +291,8 @@ def plan_results(write, tmp_path, monkeypatch):
     """The child-modules plan (copied under the working folder) against two checks."""
     monkeypatch.chdir(tmp_path)
     shutil.copy(DATA / "terraform" / "plan-child-modules.json", tmp_path / "plan.json")
-    policy = load_policies([write("policies/plan.yaml", PLAN_POLICY)])
-    return evaluate(policy, load_plan("plan.json"))
+    policy = load_policies([write("policies/plan.yaml", PLAN_POLICY)], operators=PLUGINS.operators)
+    return evaluate(policy, load_plan("plan.json", PLUGINS.plan_importers, TYPES))
 
 
 @pytest.fixture
@@ -486,7 +482,7 @@ def test_junit_has_one_case_per_check_and_counts_that_match(results) -> None:
 
 def test_junit_unknown_never_passes(write, tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
-    policy = load_policies([write("p.yaml", POLICY)])
+    policy = load_policies([write("p.yaml", POLICY)], operators=PLUGINS.operators)
     results = evaluate(policy, snapshot([resource("aws_ebs_volume", "vol-x", {"encrypted": unknown("denied"),
                                                                               "size": 1})],
                                         [ok("aws_ebs_volume")]))
@@ -499,7 +495,7 @@ def test_junit_unknown_never_passes(write, tmp_path, monkeypatch) -> None:
 
 def test_junit_escapes_what_xml_cannot_hold(write, tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
-    policy = load_policies([write("p.yaml", POLICY)])
+    policy = load_policies([write("p.yaml", POLICY)], operators=PLUGINS.operators)
     evil = 'x"]]></failure><script>\x01\x1b'
     results = evaluate(policy, snapshot([resource("aws_s3_bucket", evil, {}, tags={"owner": "a\nb"})],
                                         [ok("aws_s3_bucket")]))
@@ -534,7 +530,7 @@ def _many(write, count: int, severity: str = "high"):
             severity: {severity}
             resource: aws_security_group
             assert: {{ingress: {{empty: true}}}}
-        """)])
+        """)], operators=PLUGINS.operators)
     groups = [resource("aws_security_group", f"sg-{i:02}", {"ingress": [{"from_port": 22}]}) for i in range(count)]
     return evaluate(policy, snapshot(groups, [ok("aws_security_group")]))
 
@@ -573,7 +569,7 @@ def test_github_escapes_messages_and_properties(write, tmp_path, monkeypatch) ->
     assert escape_data("100%\r\n:,") == "100%25%0D%0A:,"
     assert escape_property("100%\r\n:,") == "100%25%0D%0A%3A%2C"
     monkeypatch.chdir(tmp_path)
-    policy = load_policies([write("a,b:c%.yaml", POLICY)])
+    policy = load_policies([write("a,b:c%.yaml", POLICY)], operators=PLUGINS.operators)
     name = "50%,a:b\n::error::injected"
     results = evaluate(policy, snapshot([resource("aws_security_group", name, {"ingress": [{"from_port": 22}]})],
                                         [ok("aws_security_group")]))

@@ -9,7 +9,7 @@ import pytest
 
 from factories import THREE_MISTAKES, denied, ok, resource, snapshot
 from unify.cli import main
-from unify.snapshot import write_snapshot
+from unify.model.snapshot import write_snapshot
 
 POLICY = """
 checks:
@@ -178,7 +178,7 @@ def test_schema_command_prints_each_schema(runner) -> None:
 def test_plugins_command_lists_builtins(runner) -> None:
     result = runner.invoke(main, ["plugins"])
     assert result.exit_code == 0
-    assert "unify.default_operators: operator contains" in result.stdout
+    assert "unify.checks.default_operators: operator contains" in result.stdout
     assert "renderer json" in result.stdout
 
 
@@ -190,12 +190,12 @@ def test_version(runner) -> None:
 
 
 def test_internal_errors_have_no_traceback(runner, write, tmp_path, monkeypatch) -> None:
-    import unify.cli
+    import unify.run
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(unify.cli, "evaluate", broken)
+    monkeypatch.setattr(unify.run, "evaluate", broken)
     policy = write("p.yaml", POLICY)
     snap = estate(tmp_path, [("v1", {"encrypted": True})])
     result = runner.invoke(main, ["audit", str(policy), "--snapshot", snap])
@@ -222,12 +222,12 @@ def test_diff_command(runner, tmp_path) -> None:
 
 
 def test_watch_command_stops_after_iterations(runner, write, tmp_path, monkeypatch) -> None:
-    import unify.cli
+    import unify.cli.watch
 
     policy = write("p.yaml", POLICY)
     snaps = iter([snapshot([resource("aws_ebs_volume", "v1", {"encrypted": False, "size": 10})], [ok("aws_ebs_volume")]),
                   snapshot([resource("aws_ebs_volume", "v1", {"encrypted": True, "size": 10})], [ok("aws_ebs_volume")])])
-    monkeypatch.setattr(unify.cli, "_observe", lambda *args, **kwargs: next(snaps))
+    monkeypatch.setattr(unify.cli.watch, "observe_source", lambda *args, **kwargs: next(snaps))
     events = tmp_path / "events.jsonl"
     store = tmp_path / "store"
     result = runner.invoke(main, ["watch", str(policy), "--interval", "1s", "--iterations", "2",
@@ -238,7 +238,7 @@ def test_watch_command_stops_after_iterations(runner, write, tmp_path, monkeypat
     assert lines[1]["flips"][0]["check"] == "ebs-encrypted" and lines[1]["flips"][0]["after"] == "pass"
     assert lines[1]["changes"]["changed"][0]["paths"][0]["path"] == "encrypted"
     assert "stopped after 2 iteration(s)" in result.stderr
-    from unify.evidence import open_store
+    from unify.store.store import open_store
 
     assert open_store(str(store)).verify() == (2, None)
     bad = runner.invoke(main, ["watch", str(policy), "--interval", "soon"])
@@ -246,7 +246,7 @@ def test_watch_command_stops_after_iterations(runner, write, tmp_path, monkeypat
 
 
 def test_stack_command_on_a_snapshot(runner, tmp_path) -> None:
-    from unify.checks import shipped_policies
+    from unify.checks.policy_set import shipped_policies
 
     snap = write_snapshot(snapshot(
         [resource("aws_ecr_repository", "arn:aws:ecr:us-east-1:111122223333:repository/app", name="app",

@@ -14,8 +14,8 @@ import pytest
 from moto import mock_aws
 
 from factories import by_name, deny, moto_session, observe_moto
-from unify.default_collectors.iam import COLLECTORS
-from unify.snapshot import is_unknown
+from unify.aws.iam import COLLECTORS
+from unify.model.resource import is_unknown
 
 ACCOUNT = "123456789012"
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")

@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import boto3
 import pytest
 from moto import mock_aws
 
 from factories import by_name, deny, moto_session, observe_moto, observe_shared, shared_session
-from unify.default_collectors.s3 import bucket_region
-from unify.snapshot import Snapshot
+from unify.aws.s3 import bucket_region
 
 MOTO_ACCOUNT = "123456789012"
 KEY_ARN = f"arn:aws:kms:us-east-1:{MOTO_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"

@@ -9,7 +9,7 @@ import pytest
 from moto import mock_aws
 
 from factories import by_name, deny, moto_client, moto_session, observe_moto, observe_shared
-from unify.snapshot import Snapshot
+from unify.model.snapshot import Snapshot
 
 MOTO_ACCOUNT = "123456789012"
 REGION = "us-east-1"

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from unify._conditions import FALSE, TRUE, UNKNOWN, Compiler, DefectAt, Detail, Node, PathRef
+from unify.checks.conditions import FALSE, TRUE, UNKNOWN, Compiler, DefectAt, Detail, Node, PathRef
 from unify.errors import Problem
-from unify.operators import MISSING, EvalContext
+from unify.checks.operators import MISSING, EvalContext
 from unify.plugins import build_plugins
 
 CTX = EvalContext(now=datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from unify.default_operators import BUILTIN_OPERATORS
+from unify.checks.default_operators import BUILTIN_OPERATORS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,7 +42,7 @@ def test_docs_links_resolve() -> None:
 
 
 def test_resource_type_reference_is_generated_from_the_collectors() -> None:
-    from unify.collectors import reference_markdown
+    from unify.render.reference import reference_markdown
     from unify.plugins import build_plugins
 
     generated = reference_markdown(build_plugins(autoload=False).collectors)

@@ -9,10 +9,11 @@ import pytest
 from moto import mock_aws
 
 from factories import moto_session, observe_moto
+from factories import PLUGINS, TYPES
 from unify.cli import main
-from unify.drift import drift
-from unify.snapshot import write_snapshot
-from unify.terraform import state_resources
+from unify.views.state_drift import drift
+from unify.model.snapshot import write_snapshot
+from unify.terraform.state import state_resources
 
 ACCOUNT = "123456789012"
 
@@ -75,7 +76,7 @@ def estate():
 
 def test_missing_changed_and_unmanaged(estate) -> None:
     state, snapshot = estate
-    report = drift(state_resources(state, "terraform.tfstate"), snapshot)
+    report = drift(state_resources(state, "terraform.tfstate", TYPES), snapshot, types=TYPES, same=PLUGINS.operators["same"])
     records = [(r.kind, r.type, r.resource, r.path, r.expected, r.actual) for r in report.records]
     missing = [r for r in report.records if r.kind == "missing"]
     assert [(r.type, r.resource, r.path, r.actual) for r in missing] == \
@@ -97,11 +98,12 @@ def test_missing_changed_and_unmanaged(estate) -> None:
 
 
 def test_user_ignores_remove_a_path(estate) -> None:
-    from unify.drift import DEFAULT_IGNORE
+    from unify.views.state_drift import default_ignore
 
     state, snapshot = estate
-    ignore = {**DEFAULT_IGNORE, "aws_s3_bucket": (*DEFAULT_IGNORE["aws_s3_bucket"], "versioning")}
-    report = drift(state_resources(state, "terraform.tfstate"), snapshot, ignore=ignore)
+    defaults = default_ignore(TYPES)
+    ignore = {**defaults, "aws_s3_bucket": (*defaults["aws_s3_bucket"], "versioning")}
+    report = drift(state_resources(state, "terraform.tfstate", TYPES), snapshot, ignore=ignore, types=TYPES, same=PLUGINS.operators["same"])
     assert not [r for r in report.records if r.kind == "changed"]
 
 

@@ -10,18 +10,20 @@ import boto3
 import pytest
 
 from factories import deny, moto_server
-from unify.checks import load_policies, shipped_policies
+from factories import PLUGINS
+from unify.checks.policy_set import load_policies, shipped_policies
 from unify.cli import main
-from unify.demo import DEMO_REGIONS, seed_estate
-from unify.evaluation import evaluate
-from unify.observation import ObserveOptions, observe
-from unify.snapshot import load_snapshot
+from unify.observe.demo import DEMO_REGIONS, seed_estate
+from unify.engine import evaluate
+from unify.observe.session import ObserveOptions
+from unify.observe.observation import observe
+from unify.model.snapshot import load_snapshot
 
 
 @pytest.fixture(scope="module")
 def estate():
     """moto's server on 127.0.0.1 with a free port, seeded once with the demo estate."""
-    from unify.demo import _reset
+    from unify.observe.demo import _reset
 
     with moto_server() as endpoint:
         _reset(endpoint)
@@ -42,7 +44,7 @@ def aws(estate, monkeypatch):
 
 def _observe(session: boto3.Session | None = None, types=None):
     session = session or boto3.Session(region_name="us-east-1")
-    return observe(types, boto_session=session, options=ObserveOptions(regions=list(DEMO_REGIONS)))
+    return observe(types, boto_session=session, options=ObserveOptions(regions=list(DEMO_REGIONS)), collectors=PLUGINS.collectors)
 
 
 def test_full_observation_of_the_seeded_estate(aws) -> None:
@@ -78,7 +80,7 @@ def test_access_denied_gives_error_coverage_and_unknown_never_pass(aws) -> None:
         ("eu-west-1", "error", "AccessDenied"), ("us-east-1", "error", "AccessDenied")}
     assert snapshot.of_type("aws_db_instance") == []
     assert all(r["attributes"]["policy"].get("$unknown") for r in snapshot.of_type("aws_s3_bucket"))
-    results = evaluate(load_policies([shipped_policies()]), snapshot)
+    results = evaluate(load_policies([shipped_policies()], operators=PLUGINS.operators), snapshot)
     rds_results = [r for r in results if r.type == "aws_db_instance"]
     assert rds_results and {r.verdict for r in rds_results} == {"unknown"}
     tls = [r for r in results if r.check == "s3-bucket-tls-only"]
@@ -110,7 +112,7 @@ def test_api_calls_do_not_grow_with_checks(aws, runner, tmp_path) -> None:
         result = runner.invoke(main, ["audit", str(policy), "--live", "--regions", ",".join(DEMO_REGIONS),
                                       "--save-snapshot", str(saved), "--format", "json"])
         assert result.exit_code == 1, result.stderr
-        assert len(load_policies([policy])) == 5 * copies
+        assert len(load_policies([policy], operators=PLUGINS.operators)) == 5 * copies
         calls[copies] = load_snapshot(saved).stats
     assert calls[1]["api_calls"] == calls[10]["api_calls"]
     assert calls[1]["calls"] == calls[10]["calls"]

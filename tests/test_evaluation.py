@@ -9,10 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from factories import ACCOUNT, denied, ok, resource, snapshot
-from unify._conditions import FALSE, TRUE, UNKNOWN
-from unify.checks import load_policies
-from unify.evaluation import count_verdict, evaluate
-from unify.snapshot import unknown
+from factories import PLUGINS
+from unify.render.json import results_json
+from unify.views.compliance import compliance_view
+from unify.views.drift import drift_view
+from unify.checks.conditions import FALSE, TRUE, UNKNOWN
+from unify.checks.policy_set import load_policies
+from unify.engine import count_verdict, evaluate
+from unify.model.resource import unknown
 
 EBS = """
 checks:
@@ -27,7 +31,7 @@ checks:
 
 @pytest.fixture
 def ebs_policy(write):
-    return load_policies([write("ebs.yaml", EBS)])
+    return load_policies([write("ebs.yaml", EBS)], operators=PLUGINS.operators)
 
 
 def verdicts(results) -> dict[str, str]:
@@ -62,13 +66,13 @@ def test_no_resources_and_no_coverage_is_one_unknown(ebs_policy) -> None:
     results = evaluate(ebs_policy, snapshot([resource("aws_vpc", "vpc-1")], [ok("aws_vpc")]))
     assert [(r.resource, r.verdict) for r in results] == [("*/*/aws_ebs_volume", "unknown")]
     assert "not observed" in results.results[0].reason
-    assert results.compliance_view("demo").statuses() == {"E-1": "unknown"}
+    assert compliance_view(results, "demo").statuses() == {"E-1": "unknown"}
 
 
 def test_no_resources_with_complete_coverage_is_not_applicable(ebs_policy) -> None:
     results = evaluate(ebs_policy, snapshot([], [ok("aws_ebs_volume")]))
     assert results.results == ()
-    assert results.compliance_view("demo").statuses() == {"E-1": "not applicable"}
+    assert compliance_view(results, "demo").statuses() == {"E-1": "not applicable"}
     assert results.gate("info").code == 0
 
 
@@ -85,7 +89,7 @@ def test_unknown_where_makes_the_verdict_unknown(write) -> None:
             resource: aws_s3_bucket
             where: {tags.env: {eq: prod}}
             assert: {versioning.status: {eq: Enabled}}
-        """)])
+        """)], operators=PLUGINS.operators)
     snap = snapshot([
         resource("aws_s3_bucket", "a", {"versioning": {"status": "Enabled"}}, tags={"env": unknown("tags not read")}),
         resource("aws_s3_bucket", "b", {"versioning": {"status": "Suspended"}}, tags={"env": "dev"}),
@@ -105,7 +109,7 @@ def test_check_defect_is_an_error_with_file_and_line(write) -> None:
             assert:
               size: {gt: 100}
         """)
-    results = evaluate(load_policies([path]), snapshot([
+    results = evaluate(load_policies([path], operators=PLUGINS.operators), snapshot([
         resource("aws_ebs_volume", "v1", {"size": "large"}), resource("aws_ebs_volume", "v2", {"size": 200})
     ], [ok("aws_ebs_volume")]))
     assert verdicts(results) == {"v1": "error", "v2": "pass"}
@@ -147,13 +151,13 @@ def trail(id_: str, multi: object, logging: object, account: str = ACCOUNT, regi
     ],
 )
 def test_aggregate_counts_are_ranges(write, resources, coverage, expected) -> None:
-    policy = load_policies([write("t.yaml", TRAILS)])
+    policy = load_policies([write("t.yaml", TRAILS)], operators=PLUGINS.operators)
     results = evaluate(policy, snapshot(resources, coverage))
     assert [(r.resource, r.verdict) for r in results] == [(ACCOUNT, expected)]
 
 
 def test_aggregate_gives_one_result_per_account(write) -> None:
-    policy = load_policies([write("t.yaml", TRAILS)])
+    policy = load_policies([write("t.yaml", TRAILS)], operators=PLUGINS.operators)
     other = "444455556666"
     snap = snapshot(
         [trail("t1", True, True), trail("t2", True, False, account=other)],
@@ -206,41 +210,41 @@ desired:
 
 
 def test_desired_state_gives_drift_per_path(write) -> None:
-    policy = load_policies([write("d.yaml", DESIRED)])
+    policy = load_policies([write("d.yaml", DESIRED)], operators=PLUGINS.operators)
     snap = snapshot([resource("aws_s3_bucket", "arn:aws:s3:::acme-logs", {"versioning": {"status": "Suspended"}},
                               name="acme-logs", tags={"owner": "data-platform"})], [ok("aws_s3_bucket", "global")])
     results = evaluate(policy, snap)
     assert [(r.check, r.verdict) for r in results] == [("desired/aws_s3_bucket/acme-logs", "fail")]
-    drift = [record.as_json() for record in results.drift_view()]
+    drift = [record.as_json() for record in drift_view(results)]
     assert drift == [{"resource": "arn:aws:s3:::acme-logs", "type": "aws_s3_bucket", "name": "acme-logs",
                       "path": "versioning.status", "expected": "Enabled", "actual": "Suspended",
                       "check": "desired/aws_s3_bucket/acme-logs", "kind": "changed"}]
 
 
 def test_desired_resource_missing(write) -> None:
-    policy = load_policies([write("d.yaml", DESIRED)])
+    policy = load_policies([write("d.yaml", DESIRED)], operators=PLUGINS.operators)
     results = evaluate(policy, snapshot([], [ok("aws_s3_bucket", "global")]))
     assert [(r.resource, r.verdict) for r in results] == [("acme-logs", "fail")]
-    (record,) = results.drift_view()
+    (record,) = drift_view(results)
     assert (record.path, record.actual, record.kind) == ("", None, "missing")
     assert record.expected == {"versioning.status": "Enabled", "tags.owner": "data-platform"}
 
 
 def test_desired_resource_missing_from_an_incomplete_observation_is_unknown(write) -> None:
-    policy = load_policies([write("d.yaml", DESIRED)])
+    policy = load_policies([write("d.yaml", DESIRED)], operators=PLUGINS.operators)
     for coverage in ([], [denied("aws_s3_bucket", "global")]):
         results = evaluate(policy, snapshot([], coverage))
         assert [(r.resource, r.verdict) for r in results] == [("acme-logs", "unknown")]
-        assert results.drift_view() == []
+        assert drift_view(results) == []
 
 
 def test_desired_unknown_attribute_is_not_drift(write) -> None:
-    policy = load_policies([write("d.yaml", DESIRED)])
+    policy = load_policies([write("d.yaml", DESIRED)], operators=PLUGINS.operators)
     snap = snapshot([resource("aws_s3_bucket", "arn:aws:s3:::acme-logs", {"versioning": unknown("AccessDenied")},
                               name="acme-logs", tags={"owner": "data-platform"})], [ok("aws_s3_bucket", "global")])
     results = evaluate(policy, snap)
     assert [r.verdict for r in results] == ["unknown"]
-    assert results.drift_view() == []
+    assert drift_view(results) == []
 
 
 def test_framework_selection(write, ebs_policy) -> None:
@@ -253,11 +257,11 @@ def test_framework_selection(write, ebs_policy) -> None:
 
 
 def test_results_are_byte_identical_across_runs(write) -> None:
-    policy = load_policies([write("a.yaml", EBS), write("b.yaml", TRAILS), write("c.yaml", DESIRED)])
+    policy = load_policies([write("a.yaml", EBS), write("b.yaml", TRAILS), write("c.yaml", DESIRED)], operators=PLUGINS.operators)
     resources = [resource("aws_ebs_volume", f"vol-{i}", {"encrypted": i % 3 == 0}) for i in range(30)]
     resources.append(trail("t1", True, unknown("x")))
-    first = evaluate(policy, snapshot(resources, [ok("aws_ebs_volume")])).to_json()
-    second = evaluate(policy, snapshot(list(reversed(resources)), [ok("aws_ebs_volume")])).to_json()
+    first = results_json(evaluate(policy, snapshot(resources, [ok("aws_ebs_volume")])))
+    second = results_json(evaluate(policy, snapshot(list(reversed(resources)), [ok("aws_ebs_volume")])))
     assert first == second
     import json
 

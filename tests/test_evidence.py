@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import subprocess
 import sys
@@ -14,12 +13,15 @@ import boto3
 import pytest
 
 from factories import moto_server, ok, resource, snapshot
-from unify.checks import load_policies
+from factories import PLUGINS
+from unify.store.export import export_run
+from unify.checks.policy_set import load_policies
 from unify.cli import main
-from unify.evaluation import evaluate
-from unify.evidence import EvidenceError, open_store
-from unify.snapshot import write_snapshot
-from unify.waivers import load_waivers
+from unify.engine import evaluate
+from unify.errors import EvidenceError
+from unify.store.store import open_store
+from unify.model.snapshot import write_snapshot
+from unify.checks.waivers import load_waivers
 
 POLICY = """
 framework: {id: demo, title: Demo, version: "1"}
@@ -45,7 +47,7 @@ def audit(write, tmp_path):
     snap = snapshot([resource("aws_ebs_volume", "vol-good", {"encrypted": True}),
                      resource("aws_ebs_volume", "vol-bad", {"encrypted": False}),
                      resource("aws_ebs_volume", "vol-old", {"encrypted": False})], [ok("aws_ebs_volume")])
-    policy = load_policies([policy_file.parent])
+    policy = load_policies([policy_file.parent], operators=PLUGINS.operators)
     results = evaluate(policy, snap, load_waivers([waiver_file]))
     write_snapshot(snap, tmp_path / "snap.json")
     return {"policy": policy, "snapshot": snap, "results": results, "waivers": [str(waiver_file)],
@@ -53,7 +55,8 @@ def audit(write, tmp_path):
 
 
 def record(store, audit, times: int = 1):
-    return [store.record(audit["results"], audit["snapshot"], audit["policy"], audit["waivers"]) for _ in range(times)]
+    return [store.record(audit["results"], audit["snapshot"], audit["policy"], audit["waivers"],
+                         gate=audit["results"].gate()) for _ in range(times)]
 
 
 def test_runs_form_a_chain(tmp_path, audit) -> None:
@@ -160,7 +163,7 @@ def test_concurrent_audits_leave_a_verifiable_store(tmp_path, audit) -> None:
 def test_export_bundle_reads_offline(tmp_path, audit) -> None:
     store = open_store(str(tmp_path / "store"))
     run = record(store, audit, 1)[0]
-    bundle = store.export("latest", "demo", tmp_path / "bundle.zip")
+    bundle = export_run(store, "latest", "demo", tmp_path / "bundle.zip")
     with zipfile.ZipFile(bundle) as archive:
         names = set(archive.namelist())
         assert {"README.md", "SHA256SUMS", "manifest.json", "results.json", "snapshot.json.gz",
@@ -177,7 +180,7 @@ def test_export_bundle_reads_offline(tmp_path, audit) -> None:
         readme = archive.read("README.md").decode()
         assert f"unify evidence verify --store {store.location} --head {run.hash}" in readme
     with pytest.raises(EvidenceError, match="no compliance results for 'soc2'"):
-        store.export("latest", "soc2", tmp_path / "x.zip")
+        export_run(store, "latest", "soc2", tmp_path / "x.zip")
 
 
 def test_cli_evidence_commands(runner, tmp_path, audit) -> None:

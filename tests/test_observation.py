@@ -5,17 +5,20 @@ from __future__ import annotations
 import json
 import threading
 import time
-import types
 
 import boto3
 import pytest
 from moto import mock_aws
 
 from factories import deny, moto_session, observe_moto
+from factories import PLUGINS
+from unify.model.resource_type import ResourceType
 from unify.cli import main
-from unify.collectors import Collector, CollectContext, CollectorRegistry, parse_policy, tags_dict
+from unify.observe.collector import Collector, CollectContext, CollectorRegistry, tags_dict
+from unify.model.policy_document import parse_policy
 from unify.errors import ObservationError
-from unify.observation import ObserveOptions, Session, observe
+from unify.observe.session import ObserveOptions, Session
+from unify.observe.observation import observe
 
 
 def _keys(n: int, region: str = "us-east-1") -> list[str]:
@@ -40,8 +43,8 @@ def test_coverage_ok_per_region_and_stats() -> None:
 
 @mock_aws
 def test_denied_listing_is_error_coverage_and_unknown_verdicts(write) -> None:
-    from unify.checks import load_policies
-    from unify.evaluation import evaluate
+    from unify.checks.policy_set import load_policies
+    from unify.engine import evaluate
 
     _keys(1)
     session = moto_session()
@@ -50,7 +53,7 @@ def test_denied_listing_is_error_coverage_and_unknown_verdicts(write) -> None:
     (entry,) = snap.coverage
     assert entry["status"] == "error" and entry["error"]["code"] == "AccessDenied"
     assert snap.resources == []
-    policy = load_policies([write("p.yaml", "checks:\n  - {id: rot, severity: high, resource: aws_kms_key, assert: {enable_key_rotation: {eq: true}}}\n")])
+    policy = load_policies([write("p.yaml", "checks:\n  - {id: rot, severity: high, resource: aws_kms_key, assert: {enable_key_rotation: {eq: true}}}\n")], operators=PLUGINS.operators)
     results = evaluate(policy, snap)
     assert [(r.verdict, r.resource) for r in results] == [("unknown", "123456789012/us-east-1/aws_kms_key")]
     assert "AccessDenied" in results.results[0].reason
@@ -72,8 +75,8 @@ def test_a_collector_bug_is_error_coverage_not_a_crash() -> None:
         yield ctx.resource("aws_other", "o1", name="o1", attributes={"x": 1})
 
     registry = _registry(
-        Collector("thing.broken", "sts", ("aws_thing",), (), {"aws_thing": ()}, broken),
-        Collector("other.fine", "sts", ("aws_other",), (), {"aws_other": ("x",)}, fine),
+        Collector("thing.broken", "sts", (ResourceType("aws_thing", ()),), (), broken),
+        Collector("other.fine", "sts", (ResourceType("aws_other", ("x",)),), (), fine),
     )
     warnings: list[str] = []
     with mock_aws():
@@ -95,7 +98,7 @@ def test_targeted_collection_runs_only_needed_collectors_and_warns_about_orphans
             ran.append(name)
             return []
 
-        return Collector(name, "sts", (type_,), (), {type_: ()}, collect)
+        return Collector(name, "sts", (ResourceType(type_, ()),), (), collect)
 
     registry = _registry(make("a.one", "aws_one"), make("b.two", "aws_two"), make("c.global", "aws_three"))
     warnings: list[str] = []
@@ -114,7 +117,7 @@ def test_global_collectors_run_once_with_region_global() -> None:
         assert ctx.client_region == "us-east-1" and ctx.regions == ("eu-west-1", "us-east-1")
         return []
 
-    registry = _registry(Collector("g.thing", "sts", ("aws_g",), (), {"aws_g": ()}, collect, scope="global"))
+    registry = _registry(Collector("g.thing", "sts", (ResourceType("aws_g", ()),), (), collect, scope="global"))
     with mock_aws():
         snap = observe(None, collectors=registry, boto_session=moto_session(),
                        options=ObserveOptions(regions=["us-east-1", "eu-west-1"]))
@@ -184,9 +187,9 @@ def test_missing_credentials_are_a_clear_error(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     with pytest.raises(ObservationError, match="cannot use AWS credentials"):
-        observe(["aws_kms_key"], boto_session=boto3.Session(region_name="us-east-1"))
+        observe(["aws_kms_key"], boto_session=boto3.Session(region_name="us-east-1"), collectors=PLUGINS.collectors)
     with pytest.raises(ObservationError, match="cannot use AWS profile 'nope'"):
-        observe(["aws_kms_key"], profile="nope")
+        observe(["aws_kms_key"], profile="nope", collectors=PLUGINS.collectors)
 
 
 def test_parse_policy_normalises_shapes() -> None:
@@ -217,7 +220,7 @@ def test_cli_observe_writes_a_snapshot(runner, aws_env, tmp_path) -> None:
     out = tmp_path / "snap.json.gz"
     result = runner.invoke(main, ["observe", "--types", "aws_kms_key", "-o", str(out)])
     assert result.exit_code == 0, result.stderr
-    from unify.snapshot import load_snapshot
+    from unify.model.snapshot import load_snapshot
 
     snap = load_snapshot(out)
     assert len(snap.of_type("aws_kms_key")) == 2 and snap.types == ["aws_kms_key"]
@@ -227,9 +230,9 @@ def test_cli_observe_writes_a_snapshot(runner, aws_env, tmp_path) -> None:
 
 
 def test_cli_observe_exit_3_on_coverage_errors(runner, aws_env, monkeypatch) -> None:
-    import unify.observation
+    import unify.observe.session
 
-    original = unify.observation.Session._make_client
+    original = unify.observe.session.Session._make_client
 
     def denying(self, service, region):
         client = original(self, service, region)
@@ -241,7 +244,7 @@ def test_cli_observe_exit_3_on_coverage_errors(runner, aws_env, monkeypatch) -> 
                 {"Error": {"Code": "AccessDenied", "Message": "no"}, "ResponseMetadata": {"HTTPStatusCode": 403}}))
         return client
 
-    monkeypatch.setattr(unify.observation.Session, "_make_client", denying)
+    monkeypatch.setattr(unify.observe.session.Session, "_make_client", denying)
     result = runner.invoke(main, ["observe", "--types", "aws_kms_key", "--regions", "us-east-1,eu-west-1"])
     assert result.exit_code == 3
     document = json.loads(result.stdout)
@@ -260,7 +263,7 @@ def test_cli_audit_live_targets_the_checks_and_saves_the_snapshot(runner, aws_en
     assert result.exit_code == 1, result.stderr
     document = json.loads(result.stdout)
     assert sorted(r["verdict"] for r in document["results"]) == ["fail", "pass"]
-    from unify.snapshot import load_snapshot
+    from unify.model.snapshot import load_snapshot
 
     snap = load_snapshot(saved)
     assert snap.digest == document["snapshot"]["digest"]

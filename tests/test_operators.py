@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from unify.default_operators import BUILTIN_OPERATORS
+from unify.checks.default_operators import BUILTIN_OPERATORS
 from unify.errors import PluginError
-from unify.operators import MISSING, CheckDefect, EvalContext, Operator, OperatorRegistry, Undetermined, strict_equal
+from unify.checks.operators import MISSING, CheckDefect, EvalContext, Operator, OperatorRegistry, Undetermined, strict_equal
 
 CTX = EvalContext(now=datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc))
 OPS = {op.name: op for op in BUILTIN_OPERATORS}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import io
 import json
 import types
 from pathlib import Path
@@ -11,15 +10,18 @@ from pathlib import Path
 import pytest
 
 from factories import ok, resource, snapshot
+from factories import PLUGINS, TYPES
+from unify.model.resource_type import ResourceType
+from unify.views.compliance import compliance_view
 from unify import hookspecs
-from unify.checks import load_policies
+from unify.checks.policy_set import load_policies
 from unify.errors import PluginError
-from unify.evaluation import evaluate
-from unify.frameworks import Control, Framework
+from unify.engine import evaluate
+from unify.checks.frameworks import Control, Framework
 from unify.hookspecs import hookimpl
-from unify.operators import Operator
+from unify.checks.operators import Operator
 from unify.plugins import DEFAULT_PLUGINS, build_plugins, reset_plugins
-from unify.renderers import Renderer, RenderOptions, render
+from unify.render.renderer import Renderer, RenderOptions, render
 
 
 def make_plugin(name: str, **hooks) -> types.ModuleType:
@@ -49,7 +51,7 @@ def test_unify_register_operators_from_a_plugin(write) -> None:
                                          resource("aws_ebs_volume", "b", {"size": 3})], [ok("aws_ebs_volume")]))
     assert [(r.resource, r.verdict) for r in results] == [("a", "pass"), ("b", "fail")]
     # the plugin's operator is part of the policy schema editors get
-    from unify._policy_schema import policy_schema
+    from unify.checks.schema import policy_schema
 
     assert "even" in policy_schema(plugins.operators)["definitions"]["operators"]["properties"]
 
@@ -79,35 +81,36 @@ def test_unify_register_frameworks_from_a_plugin(write, tmp_path) -> None:
                            operators=plugins.operators, frameworks=plugins.frameworks)
     assert policy.warnings == ()  # the plugin's catalog knows A-1
     results = evaluate(policy, snapshot([resource("aws_vpc", "v", {"x": 1})], [ok("aws_vpc")]))
-    assert results.compliance_view("acme").statuses() == {"A-1": "met", "A-2": "manual"}
-    assert results.compliance_view("inline").statuses() == {"I-1": "manual"}
+    assert compliance_view(results, "acme").statuses() == {"A-1": "met", "A-2": "manual"}
+    assert compliance_view(results, "inline").statuses() == {"I-1": "manual"}
 
 
 def test_unify_register_collectors_from_a_plugin() -> None:
-    from unify.collectors import Collector
+    from unify.observe.collector import Collector
 
     def collect(ctx):
         yield ctx.resource("aws_sqs_queue", "q1", name="q1", attributes={"url": "https://queue/q1"})
 
-    collector = Collector("sqs.queues", "sqs", ("aws_sqs_queue",), ("sqs:ListQueues",),
-                          {"aws_sqs_queue": ("url",)}, collect)
+    collector = Collector("sqs.queues", "sqs", (ResourceType("aws_sqs_queue", ("url",)),), ("sqs:ListQueues",),
+                          collect)
     plugins = build_plugins([make_plugin("acme_sqs", unify_register_collectors=lambda registry: registry.add(collector))],
                             autoload=False)
     assert plugins.collectors.collector_for("aws_sqs_queue").plugin == "acme_sqs"
     assert plugins.collectors.owner("sqs.queues") == "acme_sqs"
     chosen, orphans = plugins.collectors.for_types(["aws_sqs_queue", "aws_nothing"])
     assert [c.name for c in chosen] == ["sqs.queues"] and orphans == ["aws_nothing"]
-    clash = Collector("sqs.again", "sqs", ("aws_sqs_queue",), (), {"aws_sqs_queue": ()}, collect)
+    clash = Collector("sqs.again", "sqs", (ResourceType("aws_sqs_queue", ()),), (), collect)
     with pytest.raises(PluginError, match="type 'aws_sqs_queue' is already collected by 'sqs.queues'"):
         build_plugins([make_plugin("a", unify_register_collectors=lambda registry: registry.add(collector)),
                        make_plugin("b", unify_register_collectors=lambda registry: registry.add(clash))], autoload=False).collectors
 
 
 def test_unify_register_plan_importers_from_a_plugin(tmp_path) -> None:
-    from unify.importers import PlanError, PlanImporter, load_plan
-    from unify.snapshot import Snapshot
+    from unify.errors import PlanError
+    from unify.terraform.importer import PlanImporter, load_plan
+    from unify.model.snapshot import Snapshot
 
-    def load(document, file):
+    def load(document, file, types):
         resources = [{"type": "aws_s3_bucket", "id": item["address"], "name": item["name"], "account": "1",
                       "region": "us-east-1", "tags": {},
                       "attributes": {"terraform_address": item["address"], "acl": item.get("acl", {"$unknown": "known after apply"})}}
@@ -120,12 +123,12 @@ def test_unify_register_plan_importers_from_a_plugin(tmp_path) -> None:
     assert plugins.plan_importers.owner("acme-plan") == "acme_plans"
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps({"kind": "acme-plan", "items": [{"address": "aws_s3_bucket.a", "name": "a"}]}))
-    snap = load_plan(plan, plugins.plan_importers)
+    snap = load_plan(plan, plugins.plan_importers, TYPES)
     assert snap.source == "terraform-plan" and snap.resources[0]["attributes"]["acl"] == {"$unknown": "known after apply"}
     other = tmp_path / "other.json"
     other.write_text(json.dumps({"kind": "something else"}))
     with pytest.raises(PlanError, match="not a plan any importer reads"):
-        load_plan(other, plugins.plan_importers)
+        load_plan(other, plugins.plan_importers, TYPES)
 
 
 def test_policy_file_catalog_wins_over_a_plugin_catalog(write) -> None:
@@ -143,7 +146,7 @@ def test_clash_with_a_builtin_names_both_plugins() -> None:
         Operator("eq", _is_even, "again")))
     with pytest.raises(PluginError) as info:
         build_plugins([plugin], autoload=False).operators
-    assert str(info.value) == "plugin 'acme_clash': operator 'eq' is already registered by plugin 'unify.default_operators'"
+    assert str(info.value) == "plugin 'acme_clash': operator 'eq' is already registered by plugin 'unify.checks.default_operators'"
 
 
 def test_a_crashing_hook_is_reported_with_the_plugin_name() -> None:
@@ -161,7 +164,7 @@ def test_a_broken_renderer_names_its_plugin(write) -> None:
 
     plugins = build_plugins([make_plugin("acme_ink", unify_register_renderers=lambda registry: registry.add(
         Renderer("ink", broken, "fails")))], autoload=False)
-    policy = load_policies([write("p.yaml", "checks:\n  - {id: a, severity: low, resource: aws_vpc, assert: {x: {eq: 1}}}\n")])
+    policy = load_policies([write("p.yaml", "checks:\n  - {id: a, severity: low, resource: aws_vpc, assert: {x: {eq: 1}}}\n")], operators=PLUGINS.operators)
     results = evaluate(policy, snapshot([], [ok("aws_vpc")]))
     with pytest.raises(PluginError, match="plugin 'acme_ink': renderer 'ink' failed: ValueError: no ink"):
         render(plugins.renderers["ink"], results, RenderOptions())
@@ -193,12 +196,10 @@ def test_entry_point_plugins_load_and_their_failures_are_named(monkeypatch) -> N
 
 def test_builtins_register_through_the_hooks() -> None:
     plugins = build_plugins(autoload=False)
-    assert {plugins.operators.owner(n) for n in plugins.operators.names()} == {"unify.default_operators"}
-    assert {plugins.renderers.owner(n) for n in plugins.renderers.names()} == {"unify.default_renderers",
-                                                                               "unify.default_reports",
-                                                                               "unify.default_ci"}
-    assert {plugins.collectors.owner(n) for n in plugins.collectors.names()} == {"unify.default_collectors"}
-    assert {plugins.plan_importers.owner(n) for n in plugins.plan_importers.names()} <= {"unify.default_importers"}
+    assert {plugins.operators.owner(n) for n in plugins.operators.names()} == {"unify.checks.default_operators"}
+    assert {plugins.renderers.owner(n) for n in plugins.renderers.names()} == {"unify.render.default_renderers"}
+    assert {plugins.collectors.owner(n) for n in plugins.collectors.names()} == {"unify.aws"}
+    assert {plugins.plan_importers.owner(n) for n in plugins.plan_importers.names()} <= {"unify.terraform.plan"}
 
 
 def _hook_names() -> list[str]:

@@ -44,9 +44,10 @@ import pytest
 from moto import mock_aws
 
 from factories import moto_session, observe_moto
-from unify.checks import PolicySet, load_policies, shipped_policies
-from unify.evaluation import evaluate
-from unify.snapshot import Snapshot
+from factories import PLUGINS
+from unify.checks.policy_set import PolicySet, load_policies, shipped_policies
+from unify.engine import evaluate
+from unify.model.snapshot import Snapshot
 
 ACCOUNT = "123456789012"  # moto's default account
 HOME, AWAY = "us-east-1", "eu-west-1"
@@ -65,7 +66,7 @@ def regional(region: str, type_: str) -> str:
 
 @cache
 def policy() -> PolicySet:
-    return load_policies([shipped_policies()])
+    return load_policies([shipped_policies()], operators=PLUGINS.operators)
 
 
 @cache
@@ -931,7 +932,7 @@ def test_check_verdicts(check_id: str, scenario: Scenario) -> None:
 
 
 def test_the_table_covers_every_shipped_cis_check() -> None:
-    pack = load_policies([shipped_policies() / "cis-aws-v7.0"])
+    pack = load_policies([shipped_policies() / "cis-aws-v7.0"], operators=PLUGINS.operators)
     assert set(CASES) == set(pack.ids)
     assert set(CASES) == set(policy().select("cis-aws-v7.0").ids)
 

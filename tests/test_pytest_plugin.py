@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from factories import moto_server, ok, resource, snapshot
-from unify.snapshot import unknown, write_snapshot
+from unify.model.resource import unknown
+from unify.model.snapshot import write_snapshot
 
 POLICY = """
 framework: {id: demo, title: Demo baseline, version: "1"}
@@ -219,7 +220,7 @@ def test_live_observation_happens_once_under_xdist(project, monkeypatch) -> None
     """Two workers, one observation: the controller observes and hands the snapshot down."""
     import boto3
 
-    from unify.demo import _reset
+    from unify.observe.demo import _reset
 
     with moto_server() as endpoint:
         for name, value in (("AWS_ENDPOINT_URL", endpoint), ("AWS_ACCESS_KEY_ID", "testing"),
@@ -231,16 +232,16 @@ def test_live_observation_happens_once_under_xdist(project, monkeypatch) -> None
         kms.enable_key_rotation(KeyId=kms.create_key()["KeyMetadata"]["KeyId"])
         log = project.path / "observations.log"
         project.makeconftest(f"""
-            import unify.observation
+            import unify.run
 
-            _real = unify.observation.observe
+            _real = unify.run.observe
 
             def counted(*args, **kwargs):
                 with open({str(log)!r}, "a") as handle:
                     handle.write("observed\\n")
                 return _real(*args, **kwargs)
 
-            unify.observation.observe = counted
+            unify.run.observe = counted
         """)
         result = project.runpytest_subprocess("--unify", "--unify-live", "--unify-regions", "us-east-1",
                                               "-p", "no:cacheprovider", "-n", "2", "-k", "kms or ebs")

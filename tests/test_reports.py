@@ -11,15 +11,19 @@ import pytest
 from markdown_it import MarkdownIt
 
 from factories import ACCOUNT, denied, ok, resource, snapshot
-from unify.baseline import compare
-from unify.checks import load_policies
+from factories import PLUGINS
+from unify.views.baseline import compare
+from unify.checks.policy_set import load_policies
 from unify.cli import main
-from unify.default_reports import CSP, MARKDOWN_BUDGET, baseline_order, escape_markdown, markdown_report
-from unify.evaluation import evaluate
+from unify.render.html import CSP
+from unify.render.markdown import MARKDOWN_BUDGET, escape_markdown, markdown_report
+from unify.render.text import baseline_order
+from unify.engine import evaluate
 from unify.plugins import get_plugins
-from unify.renderers import RenderOptions, render
-from unify.snapshot import unknown, write_snapshot
-from unify.waivers import load_waivers
+from unify.render.renderer import RenderOptions, render
+from unify.model.resource import unknown
+from unify.model.snapshot import write_snapshot
+from unify.checks.waivers import load_waivers
 
 POLICY = """
 checks:
@@ -106,7 +110,7 @@ def estate():
 
 @pytest.fixture
 def results(write):
-    policy = load_policies([write("p.yaml", POLICY), write("catalog.yaml", CATALOG)])
+    policy = load_policies([write("p.yaml", POLICY), write("catalog.yaml", CATALOG)], operators=PLUGINS.operators)
     return evaluate(policy, estate(), load_waivers([write("w.yaml", WAIVERS)]))
 
 
@@ -125,7 +129,7 @@ def gfm(text: str) -> str:
 
 def test_both_register_through_the_hook() -> None:
     renderers = get_plugins().renderers
-    assert renderers.owner("markdown") == renderers.owner("html") == "unify.default_reports"
+    assert renderers.owner("markdown") == renderers.owner("html") == "unify.render.default_renderers"
     assert (renderers["markdown"].extension, renderers["html"].extension) == (".md", ".html")
 
 
@@ -183,7 +187,7 @@ def test_markdown_unknown_waived_waivers_compliance_drift_coverage(results) -> N
 
 
 def test_markdown_control_table_with_a_framework(write) -> None:
-    policy = load_policies([write("p.yaml", POLICY), write("catalog.yaml", CATALOG)])
+    policy = load_policies([write("p.yaml", POLICY), write("catalog.yaml", CATALOG)], operators=PLUGINS.operators)
     results = evaluate(policy, estate(), framework="demo")
     text = md(results)
     assert "#### Demo baseline (demo): controls" in text
@@ -214,7 +218,7 @@ def test_markdown_escapes_markdown_too() -> None:
 
 
 def test_markdown_stays_under_the_budget_and_says_what_was_left_out(write) -> None:
-    policy = load_policies([write("p.yaml", POLICY.split("  - id: ebs-small")[0])])
+    policy = load_policies([write("p.yaml", POLICY.split("  - id: ebs-small")[0])], operators=PLUGINS.operators)
     volumes = [resource("aws_ebs_volume", f"arn:aws:ec2:us-east-1:{ACCOUNT}:volume/vol-{i:05d}",
                         {"encrypted": False, "size": 10}, name=f"build-cache-{i:05d}")
                for i in range(10_000)]
@@ -239,7 +243,7 @@ def test_markdown_stays_under_the_budget_and_says_what_was_left_out(write) -> No
 
 
 def test_when_cut_every_failing_check_is_listed_before_any_gets_more_rows(write) -> None:
-    policy = load_policies([write("p.yaml", POLICY.split("desired:")[0])])
+    policy = load_policies([write("p.yaml", POLICY.split("desired:")[0])], operators=PLUGINS.operators)
     volumes = [resource("aws_ebs_volume", f"vol-{i:04d}", {"encrypted": False, "size": 500}) for i in range(300)]
     buckets = [resource("aws_s3_bucket", f"bucket-{i:04d}", {}) for i in range(300)]
     results = evaluate(policy, snapshot(volumes + buckets, [ok("aws_ebs_volume"), ok("aws_s3_bucket"),
@@ -340,7 +344,7 @@ def test_html_escapes_every_estate_value(results) -> None:
 def test_html_escapes_attributes_and_policy_values(write) -> None:
     evil_policy = POLICY.replace("title: EBS volumes are encrypted", 'title: "\\"><img src=x onerror=alert(1)>"')
     evil_catalog = CATALOG.replace("title: Demo baseline", "title: '<b onmouseover=alert(1)>Demo'")
-    policy = load_policies([write("p.yaml", evil_policy), write("catalog.yaml", evil_catalog)])
+    policy = load_policies([write("p.yaml", evil_policy), write("catalog.yaml", evil_catalog)], operators=PLUGINS.operators)
     results = evaluate(policy, estate())
     for text in (html(results), md(results)):
         assert "<img" not in text and "<b onmouseover" not in text
@@ -352,14 +356,14 @@ def test_same_results_same_bytes(results, write) -> None:
         renderer = get_plugins().renderers[name]
         first = render(renderer, results, RenderOptions())
         assert render(renderer, results, RenderOptions()) == first
-        policy = load_policies([write("p.yaml", POLICY), write("catalog.yaml", CATALOG)])
+        policy = load_policies([write("p.yaml", POLICY), write("catalog.yaml", CATALOG)], operators=PLUGINS.operators)
         again = evaluate(policy, estate(), load_waivers([write("w.yaml", WAIVERS)]))
         assert render(renderer, again, RenderOptions()) == first
 
 
 def test_reports_with_nothing_to_report(write) -> None:
     checks_only = POLICY.split("desired:")[0]
-    results = evaluate(load_policies([write("p.yaml", checks_only)]), snapshot([], [
+    results = evaluate(load_policies([write("p.yaml", checks_only)], operators=PLUGINS.operators), snapshot([], [
         ok("aws_ebs_volume"), ok("aws_s3_bucket"), ok("aws_security_group")]))
     text = md(results)
     assert "No failing results." in text and "✅ exit 0" in text

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from factories import ACCOUNT, ok, resource, snapshot
 from unify.errors import SnapshotError
-from unify.snapshot import Snapshot, load_snapshot, snapshot_digest, unknown, is_unknown, write_snapshot
+from unify.model.snapshot import Snapshot, load_snapshot, snapshot_digest, write_snapshot
+from unify.model.resource import unknown, is_unknown
 
 
 def _reference_digest(doc: dict) -> str:

@@ -9,12 +9,15 @@ from typing import Any
 import pytest
 
 from factories import ACCOUNT, denied, ok, resource, snapshot
-from unify.checks import PolicySet, load_policies, shipped_policies
-from unify.evaluation import evaluate
+from factories import PLUGINS, TYPES
+from unify.views.compliance import compliance_view
+from unify.checks.policy_set import PolicySet, load_policies, shipped_policies
+from unify.engine import evaluate
 from unify.results import Results
-from unify.snapshot import unknown
-from unify.stack import COMPONENTS, StackRow, component_statuses, render_stack_table, stack_rows
-from unify.waivers import load_waivers
+from unify.model.resource import unknown
+from unify.views.stack import COMPONENTS, StackRow, component_statuses, stack_rows
+from unify.render.console import render_stack_table
+from unify.checks.waivers import load_waivers
 
 TAKEN_AT = "2026-11-20T09:00:00Z"
 KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -27,7 +30,7 @@ TYPES = ("aws_s3_bucket", "aws_ecr_repository", "aws_codebuild_project", "aws_ec
 @cache
 def stack_pack() -> PolicySet:
     root = shipped_policies()
-    return load_policies([root / "stack", root / "catalogs" / "stack.yaml"])
+    return load_policies([root / "stack", root / "catalogs" / "stack.yaml"], operators=PLUGINS.operators)
 
 
 def judge(*resources: dict[str, Any], coverage: list[dict[str, Any]] | None = None, waivers: Any = None) -> Results:
@@ -368,7 +371,7 @@ def test_component_statuses_agree_with_the_compliance_view() -> None:
                     coverage=coverage)
 
     statuses = component_statuses(stack_rows(results))
-    compliance = results.compliance_view("stack").statuses()
+    compliance = compliance_view(results, "stack").statuses()
 
     assert statuses == {"image-builder": "none deployed", "container-registry": "not met", "deployer": "none deployed",
                         "artifact-store": "met", "orchestrator": "not observed", "step-operator": "unknown"}
@@ -383,7 +386,7 @@ def test_rows_come_from_the_results_only() -> None:
     # the same results give the same rows, and a result set without labelled checks gives none
     assert stack_rows(results) == rows
     plain = load_policies([shipped_policies() / "cis-aws-v7.0" / "storage.yaml",
-                           shipped_policies() / "catalogs"])
+                           shipped_policies() / "catalogs"], operators=PLUGINS.operators)
     assert stack_rows(evaluate(plain, snapshot(estate(), [ok(t) for t in TYPES]))) == []
     # selecting the stack framework keeps every row
     framework = evaluate(stack_pack(), snapshot(estate(), [ok(t) for t in TYPES], taken_at=TAKEN_AT), framework="stack")

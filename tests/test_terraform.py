@@ -10,22 +10,22 @@ from typing import Any
 
 import pytest
 
-from unify._terraform_shapes import AFTER_APPLY, OBSERVED_ONLY_REASON, SENSITIVE, name_of, shape, with_markers
-from unify.checks import load_policies
-from unify.default_importers import _is_terraform_plan
+from factories import PLUGINS, TYPES
+from unify.terraform.values import AFTER_APPLY, SENSITIVE, with_markers
+from unify.terraform.shapes import OBSERVED_ONLY_REASON, name_of, shape
+from unify.checks.policy_set import load_policies
+from unify.terraform.plan import is_terraform_plan
 from unify.errors import InputError
-from unify.evaluation import evaluate
-from unify.importers import PlanError, load_plan, read_json_document
+from unify.engine import evaluate
+from unify.errors import PlanError
+from unify.terraform.importer import load_plan, read_json_document
 from unify.plugins import get_plugins
-from unify.snapshot import Snapshot, load_snapshot, unknown, write_snapshot
-from unify.terraform import (
-    StateError,
-    plan_snapshot,
-    read_state,
-    resource_address,
-    state_resources,
-    state_snapshot,
-)
+from unify.model.snapshot import Snapshot, load_snapshot, write_snapshot
+from unify.model.resource import unknown
+from unify.errors import StateError
+from unify.terraform.plan import plan_snapshot
+from unify.terraform.state import read_state, state_resources, state_snapshot
+from unify.terraform.configuration import resource_address
 
 DATA = Path(__file__).parent / "data" / "terraform"
 LATER = unknown(AFTER_APPLY)
@@ -33,7 +33,7 @@ SECRET = unknown(SENSITIVE)
 
 
 def plan(name: str) -> Snapshot:
-    return load_plan(DATA / name)
+    return load_plan(DATA / name, PLUGINS.plan_importers, TYPES)
 
 
 def by_id(resources: Any) -> dict[str, dict[str, Any]]:
@@ -42,7 +42,7 @@ def by_id(resources: Any) -> dict[str, dict[str, Any]]:
 
 def state(name: str, unresolved: list[str] | None = None) -> dict[str, Any]:
     document, display = read_state(str(DATA / name))
-    return {r["attributes"]["terraform_address"]: r for r in state_resources(document, display, unresolved=unresolved)}
+    return {r["attributes"]["terraform_address"]: r for r in state_resources(document, display, TYPES, unresolved=unresolved)}
 
 
 # -- the importer plugin ------------------------------------------------------------------------
@@ -50,13 +50,13 @@ def state(name: str, unresolved: list[str] | None = None) -> dict[str, Any]:
 
 def test_the_terraform_plan_importer_is_registered_and_detects_plans_only() -> None:
     importer = get_plugins().plan_importers.get("terraform-plan")
-    assert importer is not None and importer.plugin == "unify.default_importers"
-    assert _is_terraform_plan(read_json_document(DATA / "plan-create-public-bucket.json"))
-    assert _is_terraform_plan({"format_version": "1.2", "resource_changes": []})
-    assert not _is_terraform_plan(read_json_document(DATA / "state-show.json"))
-    assert not _is_terraform_plan(read_json_document(DATA / "terraform.tfstate"))
-    assert not _is_terraform_plan({"planned_values": {}})
-    assert not _is_terraform_plan([])
+    assert importer is not None and importer.plugin == "unify.terraform.plan"
+    assert is_terraform_plan(read_json_document(DATA / "plan-create-public-bucket.json"))
+    assert is_terraform_plan({"format_version": "1.2", "resource_changes": []})
+    assert not is_terraform_plan(read_json_document(DATA / "state-show.json"))
+    assert not is_terraform_plan(read_json_document(DATA / "terraform.tfstate"))
+    assert not is_terraform_plan({"planned_values": {}})
+    assert not is_terraform_plan([])
 
 
 # -- a plan that creates ----------------------------------------------------------------------
@@ -116,7 +116,7 @@ def test_security_group_keeps_terraform_rule_blocks() -> None:
 def test_importing_leaves_the_document_untouched() -> None:
     document = read_json_document(DATA / "plan-child-modules.json")
     before = copy.deepcopy(document)
-    plan_snapshot(document, "plan.json")
+    plan_snapshot(document, "plan.json", TYPES)
     assert document == before
 
 
@@ -321,14 +321,14 @@ def test_facts_only_an_observation_reads_are_unknown_in_a_plan() -> None:
      {"encrypted": True, "size_in_bytes": 6144}),
 ])
 def test_shape_tables(type_: str, values: dict[str, Any], expected: dict[str, Any]) -> None:
-    assert shape(type_, copy.deepcopy(values)) == expected
+    assert shape(TYPES[type_], copy.deepcopy(values)) == expected
 
 
 def test_names_per_type() -> None:
-    assert name_of("aws_vpc", {"id": "vpc-1", "tags": {}}) == "vpc-1"  # untagged: its id, as the collector
-    assert name_of("aws_vpc", {"id": LATER, "tags": {"Name": LATER}}) is None
-    assert name_of("aws_batch_compute_environment", {"name": "gpu"}) == "gpu"  # provider v6
-    assert name_of("aws_iam_account_password_policy", {"id": "iam-account-password-policy"}) is None
+    assert name_of(TYPES["aws_vpc"], {"id": "vpc-1", "tags": {}}) == "vpc-1"  # untagged: its id, as the collector
+    assert name_of(TYPES["aws_vpc"], {"id": LATER, "tags": {"Name": LATER}}) is None
+    assert name_of(TYPES["aws_batch_compute_environment"], {"name": "gpu"}) == "gpu"  # provider v6
+    assert name_of(TYPES["aws_iam_account_password_policy"], {"id": "iam-account-password-policy"}) is None
 
 
 # -- format versions and other documents -----------------------------------------------------------
@@ -364,7 +364,7 @@ def test_a_resource_only_in_planned_values_is_kept() -> None:
 def test_format_2_0_is_refused_with_one_line_naming_file_and_key() -> None:
     path = DATA / "plan-format-2.0.json"
     with pytest.raises(PlanError) as caught:
-        load_plan(path)
+        load_plan(path, PLUGINS.plan_importers, TYPES)
     message = str(caught.value)
     assert "\n" not in message
     assert message.startswith(f"{path}: [format_version]")
@@ -377,15 +377,15 @@ def test_format_2_0_is_refused_with_one_line_naming_file_and_key() -> None:
 ])
 def test_a_state_given_as_a_plan_is_refused_saying_what_it_is(name: str, looks_like: str) -> None:
     with pytest.raises(PlanError, match=looks_like):
-        plan_snapshot(read_json_document(DATA / name), name)
+        plan_snapshot(read_json_document(DATA / name), name, TYPES)
     with pytest.raises(PlanError, match="not a plan any importer reads"):
-        load_plan(DATA / name)
+        load_plan(DATA / name, PLUGINS.plan_importers, TYPES)
 
 
 def test_a_snapshot_given_as_a_plan_is_refused(tmp_path: Path) -> None:
     path = write_snapshot(plan("plan-create-public-bucket.json"), tmp_path / "snap.json")
     with pytest.raises(PlanError, match=r"unify document \(unify.snapshot/v1\)"):
-        plan_snapshot(read_json_document(path), str(path))
+        plan_snapshot(read_json_document(path), str(path), TYPES)
 
 
 @pytest.mark.parametrize("document", [
@@ -396,7 +396,7 @@ def test_a_snapshot_given_as_a_plan_is_refused(tmp_path: Path) -> None:
                                                     "change": {"actions": ["create"], "after": {"cidr_block": "10.0.0.0/16"}}}]},
 ])
 def test_missing_sections_do_not_crash(document: dict[str, Any]) -> None:
-    snap = plan_snapshot(document, "plan.json")
+    snap = plan_snapshot(document, "plan.json", TYPES)
     assert snap.coverage == []
     assert all(r["region"] == "unknown" and r["account"] == "unknown" for r in snap)
 
@@ -468,14 +468,14 @@ def test_raw_tfstate_folds_side_resources_by_bucket_name() -> None:
 
 def test_state_snapshot_is_a_terraform_state_snapshot() -> None:
     document, name = read_state(str(DATA / "terraform.tfstate"))
-    snap = state_snapshot(document, name)
+    snap = state_snapshot(document, name, TYPES)
     assert snap.source == "terraform-state" and snap.coverage == [] and len(snap) == 7
     assert snap.stats["unresolved"] and snap.scope["accounts"] == ["123456789012"]
 
 
 def test_observed_only_attributes_are_unknown_in_a_state_snapshot_and_absent_from_state_resources() -> None:
     document, name = read_state(str(DATA / "state-show.json"))
-    role = next(r for r in state_snapshot(document, name) if r["type"] == "aws_iam_role")
+    role = next(r for r in state_snapshot(document, name, TYPES) if r["type"] == "aws_iam_role")
     assert role["attributes"]["role_last_used"] == unknown(OBSERVED_ONLY_REASON)
     assert role["attributes"]["attached_policy_arns"] == ["arn:aws:iam::123456789012:policy/ci-deploy"]
     assert "role_last_used" not in state("state-show.json")["module.iam.aws_iam_role.ci"]["attributes"]
@@ -485,19 +485,19 @@ def test_other_tfstate_versions_are_refused_naming_the_key(tmp_path: Path) -> No
     document = read_json_document(DATA / "terraform.tfstate")
     document["version"] = 3
     with pytest.raises(StateError, match=r"^old\.tfstate: \[version\] terraform.tfstate version 3 is not one") as caught:
-        state_resources(document, "old.tfstate")
+        state_resources(document, "old.tfstate", TYPES)
     assert isinstance(caught.value, InputError)
 
 
 def test_a_plan_given_as_a_state_is_refused() -> None:
     with pytest.raises(StateError, match="this looks like a Terraform plan"):
-        state_resources(read_json_document(DATA / "plan-child-modules.json"), "plan.json")
+        state_resources(read_json_document(DATA / "plan-child-modules.json"), "plan.json", TYPES)
     with pytest.raises(StateError, match=r"\[format_version\]"):
-        state_resources({"format_version": "2.0", "values": {}}, "state.json")
+        state_resources({"format_version": "2.0", "values": {}}, "state.json", TYPES)
 
 
 def test_an_empty_state_has_no_resources() -> None:
-    assert state_resources({"format_version": "1.0", "terraform_version": "1.7.0"}, "state.json") == []
+    assert state_resources({"format_version": "1.0", "terraform_version": "1.7.0"}, "state.json", TYPES) == []
 
 
 def test_resource_addresses_quote_string_keys() -> None:
@@ -588,7 +588,7 @@ checks:
 
 
 def verdicts(write: Any, name: str) -> dict[tuple[str, str], str]:
-    policy = load_policies([write("checks.yaml", CHECKS)])
+    policy = load_policies([write("checks.yaml", CHECKS)], operators=PLUGINS.operators)
     return {(r.check, r.resource): r.verdict for r in evaluate(policy, plan(name))}
 
 
@@ -606,7 +606,7 @@ def test_checks_on_values_known_after_apply_are_unknown(write: Any) -> None:
     found = verdicts(write, "plan-unknown-values.json")
     assert found[("ecr-kms", "aws_ecr_repository.images")] == "unknown"
     assert found[("imds-hop-limit", "aws_instance.app")] == "unknown"
-    policy = load_policies([write("checks.yaml", CHECKS)])
+    policy = load_policies([write("checks.yaml", CHECKS)], operators=PLUGINS.operators)
     result = next(r for r in evaluate(policy, plan("plan-unknown-values.json")) if r.check == "imds-hop-limit")
     assert result.address == "aws_instance.app"
 
@@ -637,7 +637,7 @@ def test_aggregate_counts_on_a_plan_are_lower_bounds(write: Any) -> None:
             resource: aws_security_group
             expect: {count: {ge: 5}}
             controls: {demo: [A-2]}
-        """)])
+        """)], operators=PLUGINS.operators)
     found = {(r.check, r.resource): r.verdict for r in evaluate(policy, plan("plan-create-public-bucket.json"))}
     assert found == {("some-groups", "123456789012"): "pass", ("many-groups", "123456789012"): "unknown"}
 
@@ -649,7 +649,7 @@ def test_the_same_check_fails_a_public_bucket_in_a_plan_and_in_moto(write: Any) 
 
     from factories import observe_moto
 
-    policy = load_policies([write("checks.yaml", CHECKS)])
+    policy = load_policies([write("checks.yaml", CHECKS)], operators=PLUGINS.operators)
     planned = {(r.check, r.resource): r.verdict for r in evaluate(policy, plan("plan-create-public-bucket.json"))}
     assert planned[("s3-public-access-block", "aws_s3_bucket.public")] == "fail"
     with mock_aws():

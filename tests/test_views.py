@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from factories import ok, resource, snapshot
-from unify.checks import load_policies
-from unify.evaluation import evaluate
-from unify.snapshot import unknown
-from unify.views import natural_key
+from factories import PLUGINS
+from unify.render.json import results_document
+from unify.views.compliance import compliance_view
+from unify.views.policy import policy_view
+from unify.checks.policy_set import load_policies
+from unify.engine import evaluate
+from unify.model.resource import unknown
+from unify.views.compliance import natural_key
 
 CATALOG = """
 framework: {id: acme, title: ACME Baseline, version: "1.0"}
@@ -59,8 +63,8 @@ waivers:
 
 
 def results(write):
-    policy = load_policies([write("p/catalog.yaml", CATALOG), write("p/checks.yaml", CHECKS)])
-    from unify.waivers import load_waivers
+    policy = load_policies([write("p/catalog.yaml", CATALOG), write("p/checks.yaml", CHECKS)], operators=PLUGINS.operators)
+    from unify.checks.waivers import load_waivers
 
     snap = snapshot(
         [
@@ -76,7 +80,7 @@ def results(write):
 
 
 def test_control_statuses(write) -> None:
-    view = results(write).compliance_view("acme")
+    view = compliance_view(results(write), "acme")
     assert view.statuses() == {
         "A-1": "met",
         "A-2": "not met",
@@ -95,13 +99,13 @@ def test_control_statuses(write) -> None:
 
 
 def test_framework_without_catalog_uses_the_ids_checks_name(write) -> None:
-    view = results(write).compliance_view("other")
+    view = compliance_view(results(write), "other")
     assert list(view.statuses()) == ["Z-2", "Z-9", "Z-10"]
     assert not view.has_catalog and all(not c.in_catalog for c in view.controls)
 
 
 def test_policy_view_orders_by_severity_then_check(write) -> None:
-    view = results(write).policy_view()
+    view = policy_view(results(write))
     assert [(g.check.id, [r.resource for r in g.failures]) for g in view.groups] == [("s3-versioned", ["bucket-bad"])]
     assert [r.resource for r in view.unknown] == ["key-1"]
     assert [r.resource for r in view.waived] == ["db-legacy"]
@@ -109,7 +113,7 @@ def test_policy_view_orders_by_severity_then_check(write) -> None:
 
 
 def test_json_document_carries_every_view(write) -> None:
-    document = results(write).as_json()
+    document = results_document(results(write))
     assert document["compliance"]["acme"]["A-6"] == "manual"
     assert document["frameworks"]["acme"]["summary"]["not met"] == 2
     assert document["summary"] == {"pass": 2, "fail": 1, "unknown": 1, "waived": 1, "error": 0}

@@ -5,11 +5,14 @@ from __future__ import annotations
 import pytest
 
 from factories import ok, resource, snapshot
-from unify.checks import load_policies
+from factories import PLUGINS
+from unify.render.json import results_document
+from unify.views.compliance import compliance_view
+from unify.checks.policy_set import load_policies
 from unify.errors import WaiverError
-from unify.evaluation import evaluate
-from unify.snapshot import unknown
-from unify.waivers import load_waivers
+from unify.engine import evaluate
+from unify.model.resource import unknown
+from unify.checks.waivers import load_waivers
 
 POLICY = """
 checks:
@@ -35,7 +38,7 @@ def buckets():
 
 
 def run(write, waivers_text: str):
-    policy = load_policies([write("p.yaml", POLICY)])
+    policy = load_policies([write("p.yaml", POLICY)], operators=PLUGINS.operators)
     waivers = load_waivers([write("w.yaml", waivers_text)])
     return evaluate(policy, buckets(), waivers)
 
@@ -58,7 +61,7 @@ def test_active_waiver_covers_fail_and_unknown_by_glob(write) -> None:
     assert "scratch buckets are disposable" in by_resource["arn:aws:s3:::scratch-1"].reason
     (use,) = results.waivers
     assert (use.status, use.applied) == ("active", 2)
-    assert results.compliance_view("demo").statuses() == {"D-1": "not met"}
+    assert compliance_view(results, "demo").statuses() == {"D-1": "not met"}
 
 
 def test_expiry_day_is_inclusive_and_the_day_after_is_expired(write) -> None:
@@ -74,7 +77,7 @@ def test_expiry_day_is_inclusive_and_the_day_after_is_expired(write) -> None:
     assert scratch.expired_waiver is not None and "waiver expired 2027-01-30" in scratch.reason
     (use,) = results.waivers
     assert (use.status, use.applied, use.matched_while_expired) == ("expired", 0, 1)
-    assert results.as_json()["waivers"][0]["status"] == "expired"
+    assert results_document(results)["waivers"][0]["status"] == "expired"
 
 
 def test_waiving_everything_makes_the_control_waived(write) -> None:
@@ -85,12 +88,12 @@ def test_waiving_everything_makes_the_control_waived(write) -> None:
             reason: r
         """)
     assert results.summary() == {"pass": 1, "fail": 0, "unknown": 0, "waived": 3, "error": 0}
-    assert results.compliance_view("demo").statuses() == {"D-1": "waived"}
+    assert compliance_view(results, "demo").statuses() == {"D-1": "waived"}
     assert results.gate("info").code == 0
 
 
 def test_unknown_check_id_is_bad_input(write) -> None:
-    policy = load_policies([write("p.yaml", POLICY)])
+    policy = load_policies([write("p.yaml", POLICY)], operators=PLUGINS.operators)
     waivers = load_waivers([write("w.yaml", "waivers:\n  - check: s3-versioninq\n    resources: ['*']\n    reason: typo\n")])
     with pytest.raises(WaiverError) as info:
         evaluate(policy, buckets(), waivers)

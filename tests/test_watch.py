@@ -13,12 +13,14 @@ import pytest
 from botocore.exceptions import EndpointConnectionError
 
 from factories import moto_server, moto_session, ok, resource, snapshot
-from unify.checks import load_policies
+from factories import PLUGINS, TYPES
+from unify.checks.policy_set import load_policies
 from unify.errors import ObservationError, WaiverError
-from unify.evidence import open_store
-from unify.observation import ObserveOptions, observe
-from unify.waivers import load_waivers
-from unify.watch import describe_event, install_signal_handlers, jsonl_emitter, parse_interval, watch
+from unify.store.store import open_store
+from unify.observe.session import ObserveOptions
+from unify.observe.observation import observe
+from unify.checks.waivers import load_waivers
+from unify.cli.watch import describe_event, install_signal_handlers, jsonl_emitter, parse_interval, watch
 
 POLICY = """
 checks:
@@ -62,12 +64,12 @@ def aws(endpoint):
 
 @pytest.fixture
 def policy(write):
-    return load_policies([write("policy.yaml", POLICY)])
+    return load_policies([write("policy.yaml", POLICY)], operators=PLUGINS.operators)
 
 
 def _observer(session, endpoint):
     def observe_once():
-        return observe(TYPES, boto_session=session, options=ObserveOptions(regions=["us-east-1"], endpoint_url=endpoint))
+        return observe(TYPES, boto_session=session, options=ObserveOptions(regions=["us-east-1"], endpoint_url=endpoint), collectors=PLUGINS.collectors)
 
     return observe_once
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from unify._yaml import MAX_NODES, load_yaml
+from unify.checks.documents import MAX_NODES, load_yaml
 from unify.errors import InputError
 
 

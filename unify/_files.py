@@ -9,11 +9,15 @@ same permissions a plain ``open(..., "w")`` would give it.
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
+
+from unify.errors import Problem
 
 __all__ = ["atomic_write", "read_json"]
 
@@ -49,10 +53,7 @@ def read_json(path: str | os.PathLike[str], error: type[Exception], what: str = 
     ``error`` is an :class:`unify.errors.InputError` subclass, so the CLI
     prints one line and exits 2.
     """
-    import gzip  # noqa: PLC0415
-    import json  # noqa: PLC0415
 
-    from unify.errors import Problem  # noqa: PLC0415
 
     name = str(path)
     try:

@@ -17,8 +17,11 @@ __all__ = [
     "PolicyError",
     "SnapshotError",
     "WaiverError",
+    "PlanError",
+    "StateError",
     "PluginError",
     "ObservationError",
+    "EvidenceError",
     "EXIT_CLEAN",
     "EXIT_FINDINGS",
     "EXIT_BAD_INPUT",
@@ -87,6 +90,14 @@ class SnapshotError(InputError):
     """A snapshot file cannot be read, fails its schema or its digest."""
 
 
+class PlanError(InputError):
+    """A plan file that cannot be read or is in a format no importer reads."""
+
+
+class StateError(InputError):
+    """A Terraform state that cannot be read, or is in a version unify does not read."""
+
+
 class PluginError(UnifyError):
     """A plugin failed to load or broke a hook's contract; names the plugin."""
 
@@ -101,3 +112,7 @@ class ObservationError(UnifyError):
     """The estate cannot be observed at all: no credentials, no such profile or region."""
 
     exit_code = EXIT_BAD_INPUT
+
+
+class EvidenceError(UnifyError):
+    """The evidence store cannot be read or written (exit 2), or a run does not exist."""

@@ -1,5 +1,7 @@
 """The plugin manager: built-ins first, then plugins from the ``unify`` entry-point group.
 
+Only the front doors (``unify.cli``, ``unify.run``, ``pytest_unify``) build or
+fetch the plugin set; library functions are handed the registries they need.
 Built-in features are plugins too (the ``DEFAULT_PLUGINS`` below), registered
 through the same hooks a third-party plugin implements. Set
 ``UNIFY_DISABLE_PLUGIN_AUTOLOAD=1`` to load only the built-ins, as pytest
@@ -17,25 +19,23 @@ from typing import Any
 
 import pluggy
 
-from unify import hookspecs
+import unify.hookspecs as hookspecs
 from unify._registry import call_each
-from unify.collectors import CollectorRegistry
+from unify.checks.frameworks import FrameworkRegistry
+from unify.checks.operators import OperatorRegistry
 from unify.errors import PluginError
-from unify.frameworks import FrameworkRegistry
-from unify.importers import PlanImporterRegistry
-from unify.operators import OperatorRegistry
-from unify.renderers import RendererRegistry
+from unify.observe.collector import CollectorRegistry
+from unify.render.renderer import RendererRegistry
+from unify.terraform.importer import PlanImporterRegistry
 
-__all__ = ["DEFAULT_PLUGINS", "Plugins", "get_plugins", "reset_plugins"]
+__all__ = ["DEFAULT_PLUGINS", "Plugins", "build_plugins", "get_plugins", "reset_plugins"]
 
 #: unify's own features, registered exactly like third-party plugins.
 DEFAULT_PLUGINS: tuple[str, ...] = (
-    "unify.default_operators",
-    "unify.default_renderers",
-    "unify.default_reports",
-    "unify.default_ci",
-    "unify.default_collectors",
-    "unify.default_importers",
+    "unify.checks.default_operators",
+    "unify.render.default_renderers",
+    "unify.aws",
+    "unify.terraform.plan",
 )
 
 ENTRY_POINT_GROUP = "unify"

@@ -1,29 +1,44 @@
-"""Results: every verdict of one evaluation, and the ``unify.results/v1`` document.
+"""Results: every verdict of one evaluation, and the exit gate they decide.
 
 :class:`Results` is the single result set the views (policy, compliance,
-drift) and every renderer read. It is built once by :func:`unify.evaluate`;
-nothing downstream evaluates again.
+drift) and every renderer read. It is built once by
+:func:`unify.engine.evaluate`; nothing downstream evaluates again. The views
+live in :mod:`unify.views` and the ``unify.results/v1`` document in
+:mod:`unify.render.json`; this module imports neither.
+
+:func:`decide` is the exit-code rule of DESIGN.md, written once: the audit
+gate (:func:`results_gate`), drift, the stack view and snapshot diffs all
+reach their exit code through it.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import Any, Final, Literal, TypeVar
 
-from unify._conditions import Detail
-from unify.checks import Check, PolicySet, severity_rank
-from unify.waivers import Waiver
+from unify.checks.conditions import Detail
+from unify.checks.policy_set import Check, PolicySet, severity_rank
+from unify.checks.waivers import Waiver
+from unify.errors import EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE
 
-if TYPE_CHECKING:
-    from unify.views import ComplianceView, DriftRecord, PolicyView
+__all__ = [
+    "VERDICTS",
+    "BaselineInfo",
+    "Gate",
+    "Result",
+    "Results",
+    "SnapshotInfo",
+    "Verdict",
+    "WaiverUse",
+    "decide",
+    "results_gate",
+]
 
-__all__ = ["RESULTS_FORMAT", "VERDICTS", "Verdict", "BaselineInfo", "Gate", "Result", "WaiverUse", "SnapshotInfo", "Results"]
+T = TypeVar("T")
 
-RESULTS_FORMAT: Final = "unify.results/v1"
 VERDICTS: Final = ("pass", "fail", "unknown", "waived", "error")
 Verdict = Literal["pass", "fail", "unknown", "waived", "error"]
 
@@ -114,6 +129,28 @@ class Gate:
     reason: str
 
 
+def decide(*, failing: str | None = None, defective: str | None = None, unknown: str | None = None,
+           clean: str = "clean", soft: bool = False) -> Gate:
+    """The exit code of DESIGN.md from what a run found, each given as the reason it would exit with.
+
+    1 when something fails at or above the threshold (``failing``); else 2
+    when a check is defective (``defective``); else 3 when something at or
+    above the threshold could not be decided (``unknown``); else 0.
+    ``soft`` reports 1 and 3 but exits 0, never hiding a 2.
+    """
+    if failing is not None:
+        gate = Gate(EXIT_FINDINGS, failing)
+    elif defective is not None:
+        gate = Gate(EXIT_BAD_INPUT, defective)
+    elif unknown is not None:
+        gate = Gate(EXIT_INCOMPLETE, unknown)
+    else:
+        gate = Gate(EXIT_CLEAN, clean)
+    if soft and gate.code in (EXIT_FINDINGS, EXIT_INCOMPLETE):
+        return Gate(EXIT_CLEAN, f"soft fail (would exit {gate.code}): {gate.reason}")
+    return gate
+
+
 @dataclass(frozen=True)
 class WaiverUse:
     """How one waiver fared in this run."""
@@ -194,60 +231,15 @@ class Results:
         return [r for r in self.results if r.verdict in verdicts and severity_rank(r.severity) >= floor]
 
     def gate(self, fail_on: str = "info", *, new_only: bool = False, soft: bool = False) -> Gate:
-        """The exit code and its reason, as DESIGN.md orders them.
+        """The exit gate of these results (:func:`results_gate`)."""
+        return results_gate(self, fail_on, new_only=new_only, soft=soft)
 
-        1 when a result fails at or above ``fail_on`` (with ``new_only``, only
-        failures a baseline did not have); else 2 when a check is defective;
-        else 3 when a result at or above ``fail_on`` is unknown (the
-        observation was incomplete); else 0. ``soft`` reports 1 and 3 but
-        exits 0, for teams that want the report without the gate.
-        """
-        gate = self._gate(fail_on, new_only)
-        if soft and gate.code in (1, 3):
-            return Gate(0, f"soft fail (would exit {gate.code}): {gate.reason}")
-        return gate
-
-    def _gate(self, fail_on: str, new_only: bool) -> Gate:
-        failing = self.at_or_above(fail_on, ("fail",))
-        if new_only:
-            if self.baseline is None:
-                raise ValueError("failing only on new findings needs a baseline")
-            existing = sum(1 for r in failing if r.baseline == "existing")
-            failing = [r for r in failing if r.baseline == "new"]
-            if failing:
-                checks = len({r.check for r in failing})
-                return Gate(1, f"{len(failing)} new failing result(s) in {checks} check(s) at or above severity "
-                               f"{fail_on} ({existing} existing ones not counted)")
-        elif failing:
-            checks = len({r.check for r in failing})
-            return Gate(1, f"{len(failing)} failing result(s) in {checks} check(s) at or above severity {fail_on}")
-        errors = [r for r in self.results if r.verdict == "error"]
-        if errors:
-            return Gate(2, f"{len(errors)} result(s) could not be evaluated: {errors[0].reason}")
-        unknown = self.at_or_above(fail_on, ("unknown",))
-        if unknown:
-            return Gate(3, f"observation incomplete: {len(unknown)} result(s) at or above severity {fail_on} are unknown, none failed")
-        if new_only and self.baseline is not None:
-            return Gate(0, f"clean: no new failing or unknown results at or above severity {fail_on} "
-                           f"({self.baseline.existing} existing failure(s) tolerated)")
-        return Gate(0, f"clean: no failing or unknown results at or above severity {fail_on}")
-
-    # -- views, computed once each from these results ----------------------
-
-    def policy_view(self) -> PolicyView:
-        from unify.views import policy_view  # noqa: PLC0415
-
-        return self._cached("policy", lambda: policy_view(self))
-
-    def compliance_view(self, framework: str) -> ComplianceView:
-        from unify.views import compliance_view  # noqa: PLC0415
-
-        return self._cached(f"compliance:{framework}", lambda: compliance_view(self, framework))
-
-    def drift_view(self) -> list[DriftRecord]:
-        from unify.views import drift_view  # noqa: PLC0415
-
-        return self._cached("drift", lambda: drift_view(self))
+    def memo(self, key: str, build: Callable[[], T]) -> T:
+        """``build()`` once per result set: how the views keep what they computed."""
+        if key not in self._cache:
+            self._cache[key] = build()
+        value: T = self._cache[key]
+        return value
 
     @property
     def framework_ids(self) -> list[str]:
@@ -255,45 +247,35 @@ class Results:
             return [self.framework]
         return self.policy.framework_ids
 
-    def _cached(self, key: str, build: Any) -> Any:
-        if key not in self._cache:
-            self._cache[key] = build()
-        return self._cache[key]
 
-    # -- the unify.results/v1 document --------------------------------------
+def results_gate(results: Results, fail_on: str = "info", *, new_only: bool = False, soft: bool = False) -> Gate:
+    """An audit's exit code and its reason, by :func:`decide`.
 
-    def as_json(self) -> dict[str, Any]:
-        compliance = {fw: self.compliance_view(fw).statuses() for fw in self.framework_ids}
-        return {
-            "format": RESULTS_FORMAT,
-            "snapshot": self.snapshot.as_json(),
-            "results": [result.as_json() for result in self.results],
-            "summary": self.summary(),
-            "compliance": compliance,
-            "frameworks": {fw: self.compliance_view(fw).as_json() for fw in self.framework_ids},
-            "drift": [record.as_json() for record in self.drift_view()],
-            "checks": [_check_json(check) for check in self.policy.checks],
-            "waivers": [use.as_json() for use in self.waivers],
-            "coverage_errors": list(self.snapshot.coverage_errors),
-            **({"baseline": self.baseline.as_json()} if self.baseline is not None else {}),
-        }
-
-    def to_json(self) -> str:
-        """The document as text: sorted keys, so equal inputs give equal bytes."""
-        return json.dumps(self.as_json(), sort_keys=True, indent=2, ensure_ascii=False, default=str) + "\n"
-
-
-def _check_json(check: Check) -> dict[str, Any]:
-    return {
-        "id": check.id,
-        "title": check.title,
-        "severity": check.severity,
-        "kind": check.kind,
-        "resource_types": list(check.types),
-        "controls": {fw: list(ids) for fw, ids in check.controls.items()},
-        "remediation": check.remediation,
-        "description": check.description,
-        "labels": dict(check.labels),
-        "file": check.file,
-        "line": check.line,
-    }
+    Failing means a result fails at or above ``fail_on`` (with ``new_only``,
+    only failures a baseline did not have); defective, a result with verdict
+    ``error``; unknown, a result at or above ``fail_on`` that is unknown (the
+    observation was incomplete).
+    """
+    failing_results = results.at_or_above(fail_on, ("fail",))
+    failing = None
+    clean = f"clean: no failing or unknown results at or above severity {fail_on}"
+    if new_only:
+        if results.baseline is None:
+            raise ValueError("failing only on new findings needs a baseline")
+        existing = sum(1 for r in failing_results if r.baseline == "existing")
+        failing_results = [r for r in failing_results if r.baseline == "new"]
+        if failing_results:
+            checks = len({r.check for r in failing_results})
+            failing = (f"{len(failing_results)} new failing result(s) in {checks} check(s) at or above severity "
+                       f"{fail_on} ({existing} existing ones not counted)")
+        clean = (f"clean: no new failing or unknown results at or above severity {fail_on} "
+                 f"({results.baseline.existing} existing failure(s) tolerated)")
+    elif failing_results:
+        checks = len({r.check for r in failing_results})
+        failing = f"{len(failing_results)} failing result(s) in {checks} check(s) at or above severity {fail_on}"
+    errors = [r for r in results if r.verdict == "error"]
+    defective = f"{len(errors)} result(s) could not be evaluated: {errors[0].reason}" if errors else None
+    unknown_results = results.at_or_above(fail_on, ("unknown",))
+    unknown = (f"observation incomplete: {len(unknown_results)} result(s) at or above severity {fail_on} are "
+               "unknown, none failed") if unknown_results else None
+    return decide(failing=failing, defective=defective, unknown=unknown, clean=clean, soft=soft)

@@ -1,0 +1,276 @@
+"""ECS: ``aws_ecs_task_definition`` (the latest ACTIVE revision of each family) and ``aws_ecs_service``.
+
+The stack's deployer. Task definitions carry container environments, which
+often hold secrets: unify keeps the names of environment variables and
+secrets, and drops their values as each definition is read, the same as the
+Lambda collector does. Task definitions and services are separate collectors,
+so a role that may list one but not the other still observes the one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from unify.model.resource import Resource, is_unknown, unknown
+from unify.model.resource_type import ResourceType
+from unify.observe.collector import ABSENT, CollectContext, Collector
+
+TASK_DEFINITION_ATTRIBUTES = (
+    "arn", "family", "revision", "network_mode", "requires_compatibilities", "task_role_arn", "execution_role_arn",
+    "cpu", "memory", "container_definitions", "pid_mode", "ipc_mode",
+)
+
+SERVICE_ATTRIBUTES = (
+    "arn", "name", "cluster", "task_definition", "launch_type", "desired_count", "platform_version",
+    "network_configuration", "propagate_tags", "enable_execute_command",
+)
+
+#: The container definition keys kept as they are (AWS's camelCase, as in Terraform's JSON).
+_CONTAINER_KEYS = ("name", "image", "essential", "privileged", "readonlyRootFilesystem", "user")
+
+#: Log driver options whose values are credentials (splunk-token, ...): left out.
+_SECRET_OPTION = re.compile(r"token|password|secret|credential|passphrase", re.IGNORECASE)
+
+#: DescribeServices takes at most 10 services.
+_SERVICE_CHUNK = 10
+
+
+# -- task definitions ------------------------------------------------------------------------
+
+
+def _names(entries: Any) -> list[str]:
+    """The names of ``[{name, value|valueFrom}]`` entries; the values are never kept."""
+    return sorted(str(entry["name"]) for entry in entries or [] if isinstance(entry, dict) and "name" in entry)
+
+
+def _log_configuration(config: dict[str, Any]) -> dict[str, Any]:
+    block: dict[str, Any] = {"logDriver": config.get("logDriver")}
+    options = config.get("options")
+    if options:
+        block["options"] = {k: v for k, v in sorted(options.items()) if not _SECRET_OPTION.search(k)}
+    if config.get("secretOptions"):
+        block["secretOptions"] = _names(config["secretOptions"])
+    return block
+
+
+def _container(definition: dict[str, Any]) -> dict[str, Any]:
+    """One container definition, reduced to what checks read; environment and secret values dropped."""
+    out = {key: definition[key] for key in _CONTAINER_KEYS if key in definition}
+    if isinstance(definition.get("logConfiguration"), dict):
+        out["logConfiguration"] = _log_configuration(definition["logConfiguration"])
+    out["environment"] = _names(definition.get("environment"))
+    out["secrets"] = _names(definition.get("secrets"))
+    return out
+
+
+def _revision(arn: str) -> int:
+    tail = arn.rsplit(":", 1)[-1]
+    return int(tail) if tail.isdigit() else -1
+
+
+def _task_definition(ctx: CollectContext, answer: dict[str, Any]) -> Resource:
+    task = answer["taskDefinition"]
+    containers = [_container(c) for c in task.pop("containerDefinitions", None) or []]
+    arn = task["taskDefinitionArn"]
+    return ctx.resource(
+        "aws_ecs_task_definition",
+        arn,
+        name=task.get("family"),
+        tags=answer.get("tags") or [],
+        attributes={
+            "arn": arn,
+            "family": task.get("family"),
+            "revision": task.get("revision"),
+            "network_mode": task.get("networkMode", ABSENT),
+            "requires_compatibilities": sorted(task.get("requiresCompatibilities") or []),
+            "task_role_arn": task.get("taskRoleArn", ABSENT),
+            "execution_role_arn": task.get("executionRoleArn", ABSENT),
+            "cpu": task.get("cpu", ABSENT),
+            "memory": task.get("memory", ABSENT),
+            "container_definitions": containers,
+            "pid_mode": task.get("pidMode", ABSENT),
+            "ipc_mode": task.get("ipcMode", ABSENT),
+        },
+    )
+
+
+def _unread_task_definition(ctx: CollectContext, arn: str, family: str, marker: dict[str, str]) -> Resource:
+    attributes: dict[str, Any] = {attribute: marker for attribute in TASK_DEFINITION_ATTRIBUTES}
+    revision = _revision(arn)
+    attributes.update(arn=arn, family=family, revision=revision if revision >= 0 else marker)
+    return ctx.resource("aws_ecs_task_definition", arn, name=family, tags=marker, attributes=attributes)
+
+
+def _task_definitions(ctx: CollectContext) -> Iterator[Resource]:
+    ecs = ctx.client()
+    families = sorted(set(ctx.items(ecs, "list_task_definition_families", "families", status="ACTIVE")))
+
+    def describe(reference: str) -> Any:
+        answer = ctx.detail(lambda: ctx.call(ecs, "describe_task_definition", taskDefinition=reference, include=["TAGS"]))
+        if isinstance(answer, dict) and not is_unknown(answer):
+            # Drop the environment's values at once: only their names are ever kept.
+            for container in answer["taskDefinition"].get("containerDefinitions") or []:
+                container["environment"] = [{"name": name} for name in _names(container.get("environment"))]
+        return answer
+
+    def latest(family: str) -> Resource | None:
+        # A family name resolves to its latest ACTIVE revision: one call per family.
+        answer = describe(family)
+        if not is_unknown(answer) and answer["taskDefinition"].get("status") == "ACTIVE":
+            return _task_definition(ctx, answer)
+        # The describe failed, or answered an inactive revision: find the latest active one by listing.
+        arns = ctx.detail(lambda: ctx.call(ecs, "list_task_definitions", familyPrefix=family, status="ACTIVE",
+                                           sort="DESC", maxResults=1).get("taskDefinitionArns", []))
+        if is_unknown(arns):
+            arn = ctx.arn("ecs", f"task-definition/{family}")
+        elif not arns:
+            return None  # no active revision left
+        else:
+            arn = max(arns, key=_revision)  # type: ignore[arg-type]
+            if not is_unknown(answer):
+                answer = describe(arn)
+                if not is_unknown(answer):
+                    return _task_definition(ctx, answer)
+        return _unread_task_definition(ctx, arn, family, answer)
+
+    for resource in ctx.map(latest, families):
+        if resource is not None:
+            yield resource
+
+
+# -- services --------------------------------------------------------------------------------
+
+
+def _network_configuration(config: dict[str, Any] | None) -> Any:
+    vpc = (config or {}).get("awsvpcConfiguration")
+    if not vpc:
+        return ABSENT
+    return {
+        "subnets": sorted(vpc.get("subnets") or []),
+        "security_groups": sorted(vpc.get("securityGroups") or []),
+        "assign_public_ip": vpc.get("assignPublicIp") == "ENABLED",
+    }
+
+
+def _service(ctx: CollectContext, service: dict[str, Any]) -> Resource:
+    arn = service["serviceArn"]
+    return ctx.resource(
+        "aws_ecs_service",
+        arn,
+        name=service.get("serviceName"),
+        tags=service.get("tags") or [],
+        attributes={
+            "arn": arn,
+            "name": service.get("serviceName"),
+            "cluster": service.get("clusterArn"),
+            "task_definition": service.get("taskDefinition", ABSENT),
+            "launch_type": service.get("launchType", ABSENT),
+            "desired_count": service.get("desiredCount"),
+            "platform_version": service.get("platformVersion", ABSENT),
+            "network_configuration": _network_configuration(service.get("networkConfiguration")),
+            "propagate_tags": service.get("propagateTags", ABSENT),
+            "enable_execute_command": service.get("enableExecuteCommand", ABSENT),
+        },
+    )
+
+
+def _unread_service(ctx: CollectContext, arn: str, cluster: str, marker: dict[str, str]) -> Resource:
+    name = arn.rsplit("/", 1)[-1]
+    attributes: dict[str, Any] = {attribute: marker for attribute in SERVICE_ATTRIBUTES}
+    attributes.update(arn=arn, name=name, cluster=cluster)
+    return ctx.resource("aws_ecs_service", arn, name=name, tags=marker, attributes=attributes)
+
+
+def _services(ctx: CollectContext) -> Iterator[Resource]:
+    ecs = ctx.client()
+    chunks: list[tuple[str, list[str]]] = []
+    for cluster in sorted(ctx.items(ecs, "list_clusters", "clusterArns")):
+        arns = sorted(ctx.items(ecs, "list_services", "serviceArns", cluster=cluster))
+        chunks += [(cluster, arns[start:start + _SERVICE_CHUNK]) for start in range(0, len(arns), _SERVICE_CHUNK)]
+
+    def describe(chunk: tuple[str, list[str]]) -> list[Resource]:
+        cluster, arns = chunk
+        answer = ctx.detail(lambda: ctx.call(ecs, "describe_services", cluster=cluster, services=arns, include=["TAGS"]))
+        if is_unknown(answer) or not isinstance(answer, dict):
+            return [_unread_service(ctx, arn, cluster, answer) for arn in arns]  # type: ignore[arg-type]
+        # Services deleted since the listing come back under failures (reason MISSING): they are gone.
+        return [_service(ctx, service) for service in answer.get("services") or []]
+
+    for resources in ctx.map(describe, chunks):
+        yield from resources
+
+
+def _task_definition_from_terraform(values: dict[str, Any]) -> None:
+    """``container_definitions`` (a JSON string in Terraform) reduced as the collector reduces them."""
+    text = values.get("container_definitions")
+    if not isinstance(text, str):
+        return
+    try:
+        definitions = json.loads(text)
+    except ValueError:
+        values["container_definitions"] = unknown("container_definitions is not valid JSON")
+        return
+    values["container_definitions"] = [_container(d) for d in definitions if isinstance(d, dict)] \
+        if isinstance(definitions, list) else unknown("container_definitions is not a JSON list")
+
+
+TASK_DEFINITION = ResourceType(
+    "aws_ecs_task_definition",
+    TASK_DEFINITION_ATTRIBUTES,
+    name_path="family",
+    from_terraform=_task_definition_from_terraform,
+)
+
+SERVICE = ResourceType(
+    "aws_ecs_service",
+    SERVICE_ATTRIBUTES,
+    single_blocks=("network_configuration",),
+)
+
+COLLECTORS = (
+    Collector(
+        name="ecs.task_definitions",
+        service="ecs",
+        resource_types=(TASK_DEFINITION,),
+        calls=("ecs:ListTaskDefinitionFamilies", "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions"),
+        collect=_task_definitions,
+        description="The latest ACTIVE revision of every ECS task definition family in the region.",
+        notes=(
+            "One DescribeTaskDefinition per family (a family name resolves to its latest ACTIVE revision); "
+            "older and INACTIVE revisions are not observed. When that call fails or answers an inactive revision, "
+            "ListTaskDefinitions (status ACTIVE, newest first) names the revision, whose attributes are then "
+            "unknown; if that fails too, the id is the family's ARN without a revision. "
+            "`container_definitions` is a list of mappings with AWS's camelCase keys, as in Terraform's JSON, "
+            "reduced to `name`, `image`, `essential`, `privileged`, `readonlyRootFilesystem`, `user` (each as AWS "
+            "reports it, absent when AWS omits it: an absent `privileged` is not privileged), `logConfiguration` "
+            "{logDriver, options, secretOptions} (absent when the container has none), and `environment` and "
+            "`secrets` as sorted lists of names: the values of environment variables are dropped as each "
+            "definition is read, secrets keep no `valueFrom`, `secretOptions` are names only, and log options "
+            "whose key mentions a token, password, secret, credential or passphrase are left out. Commands, entry "
+            "points and the other container keys are not kept. `requires_compatibilities` is sorted; `pid_mode` "
+            "and `ipc_mode` appear only when set. moto (5.x) ignores the status filter of "
+            "ListTaskDefinitionFamilies and the sort and maxResults of ListTaskDefinitions, and resolves a family "
+            "name to its newest revision even when that one is INACTIVE: the fallback above handles all three."
+        ),
+    ),
+    Collector(
+        name="ecs.services",
+        service="ecs",
+        resource_types=(SERVICE,),
+        calls=("ecs:ListClusters", "ecs:ListServices", "ecs:DescribeServices"),
+        collect=_services,
+        description="Every ECS service of every cluster in the region.",
+        notes=(
+            "Services are read 10 at a time with DescribeServices (tags included); when that call fails, the "
+            "services of the batch stay with `arn`, `name` and `cluster` known and the rest unknown. `cluster` is "
+            "the cluster's ARN. `network_configuration` {subnets, security_groups, assign_public_ip} is absent for "
+            "services without awsvpc networking; `assign_public_ip` is a boolean. `launch_type` is absent for "
+            "services that use a capacity provider strategy, `platform_version` for services not on Fargate. "
+            "moto (5.x) does not keep `enableExecuteCommand`, so `enable_execute_command` is absent there; AWS "
+            "always reports it."
+        ),
+    ),
+)

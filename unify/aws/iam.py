@@ -1,0 +1,646 @@
+"""IAM: users, groups, roles, customer managed policies, server certificates and the account-wide settings.
+
+IAM is global, so every collector here runs once per account (coverage and
+resource region ``global``). Group membership, attached and inline policies,
+tags, permissions boundaries and role usage come from
+``get_account_authorization_details``, one paginated listing for the whole
+account instead of several calls per entity. Each collector asks it for its
+own entity kind only, so a check over users never pays for listing roles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from unify.model.policy_document import parse_policy
+from unify.model.resource import Resource, is_unknown, known, unknown
+from unify.model.resource_type import ResourceType
+from unify.observe.collector import ABSENT, AwsError, CollectContext, Collector
+from unify.terraform.values import policy_value
+
+USER_ATTRIBUTES = (
+    "arn", "name", "path", "unique_id", "create_date", "permissions_boundary",
+    # extras only observation can see
+    "password_enabled", "password_last_used", "mfa_devices", "access_keys", "groups",
+    "attached_policy_arns", "inline_policy_names", "inline_policies",
+)
+GROUP_ATTRIBUTES = (
+    "arn", "name", "path", "unique_id", "create_date",
+    # extras
+    "attached_policy_arns", "inline_policy_names", "inline_policies", "users",
+)
+ROLE_ATTRIBUTES = (
+    "arn", "name", "path", "unique_id", "create_date", "description", "max_session_duration",
+    "assume_role_policy", "permissions_boundary",
+    # extras
+    "attached_policy_arns", "inline_policy_names", "inline_policies", "role_last_used", "instance_profile_arns",
+)
+POLICY_ATTRIBUTES = (
+    "arn", "name", "path", "policy_id", "description", "policy", "attachment_count",
+    # extras
+    "create_date", "update_date", "default_version_id", "is_attachable",
+)
+PASSWORD_POLICY_ATTRIBUTES = (
+    "configured", "minimum_password_length", "require_lowercase_characters", "require_numbers",
+    "require_symbols", "require_uppercase_characters", "allow_users_to_change_password", "max_password_age",
+    "password_reuse_prevention", "hard_expiry", "expire_passwords",
+)
+SUMMARY_ATTRIBUTES = (
+    "account_mfa_enabled", "account_access_keys_present", "account_signing_certificates_present",
+    "users", "groups", "roles", "policies", "mfa_devices", "mfa_devices_in_use", "root_virtual_mfa",
+)
+SERVER_CERTIFICATE_ATTRIBUTES = (
+    "arn", "name", "path", "id", "server_certificate_id", "upload_date", "expiration",
+)
+
+_DETAIL_KEYS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+
+#: Where an entity's inline policies are in its authorization details, by entity kind.
+_INLINE_KEY = {"User": "UserPolicyList", "Group": "GroupPolicyList", "Role": "RolePolicyList"}
+
+
+# -- get_account_authorization_details ----------------------------------------------------
+
+
+def _authorization_details(ctx: CollectContext, iam: Any, *filters: str) -> dict[str, list[dict[str, Any]]]:
+    """One paginated ``get_account_authorization_details`` listing: its entity lists by response key."""
+    found: dict[str, list[dict[str, Any]]] = {key: [] for key in _DETAIL_KEYS}
+    for page in ctx.pages(iam, "get_account_authorization_details", Filter=list(filters)):
+        for key in _DETAIL_KEYS:
+            found[key].extend(page.get(key) or [])
+    return found
+
+
+def _details_by_name(ctx: CollectContext, iam: Any, kind: str, key: str) -> dict[str, Any]:
+    """Authorization details of one entity kind by name, or the ``$unknown`` marker when the call failed.
+
+    Used where another listing (``list_users``, ``list_roles``) decides which
+    entities exist: if the details cannot be read, those entities are still
+    reported, with the attributes only the details carry unknown. (IAM names
+    cannot contain ``$``, so a marker never collides with a name.)
+    """
+    name_key = f"{kind}Name"
+    found = ctx.detail(lambda: _authorization_details(ctx, iam, kind)[key])
+    if isinstance(found, list):
+        return {entry[name_key]: entry for entry in found}
+    return dict(found) if isinstance(found, dict) else unknown("no authorization details")
+
+
+def _entry(details: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    """One entity's details, or the marker explaining why there are none."""
+    if is_unknown(details):
+        return details
+    entry: Mapping[str, Any] | None = details.get(name)
+    if entry is None:  # made between the two listings
+        return unknown("not in the authorization details (created during the observation)")
+    return entry
+
+
+def _policy_fields(entry: Mapping[str, Any], kind: str) -> dict[str, Any]:
+    """Attached managed policies and inline policies (documents parsed) of a user, group or role."""
+    if is_unknown(entry):
+        return {"attached_policy_arns": entry, "inline_policy_names": entry, "inline_policies": entry}
+    inline = sorted(
+        ({"name": p["PolicyName"], "policy": parse_policy(p.get("PolicyDocument"))}
+         for p in entry.get(_INLINE_KEY[kind]) or []),
+        key=lambda policy: str(policy["name"]),
+    )
+    return {
+        "attached_policy_arns": sorted(p["PolicyArn"] for p in entry.get("AttachedManagedPolicies") or []),
+        "inline_policy_names": [p["name"] for p in inline],
+        "inline_policies": inline,
+    }
+
+
+def _boundary(entry: Mapping[str, Any]) -> Any:
+    """The permissions boundary's policy ARN; ABSENT when the entity has none."""
+    if is_unknown(entry):
+        return entry
+    return (entry.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn") or ABSENT
+
+
+def _tags(entry: Mapping[str, Any]) -> Any:
+    """The entity's tags from its details (a marker when the details are unknown)."""
+    return entry if is_unknown(entry) else entry.get("Tags") or []
+
+
+# -- users ---------------------------------------------------------------------------------
+
+
+def _mfa_devices(ctx: CollectContext, iam: Any, user: str) -> Any:
+    """The user's MFA devices (virtual and hardware); ABSENT when the user no longer exists."""
+
+    def fetch() -> list[dict[str, Any]]:
+        devices = [{"serial_number": d["SerialNumber"], "enable_date": d.get("EnableDate")}
+                   for d in ctx.items(iam, "list_mfa_devices", "MFADevices", UserName=user)]
+        return sorted(devices, key=lambda d: str(d["serial_number"]))
+
+    return ctx.detail(fetch, absent=("NoSuchEntity",))
+
+
+def _access_keys(ctx: CollectContext, iam: Any, user: str) -> Any:
+    """The user's access keys with their last use; ABSENT when the user no longer exists."""
+    keys = ctx.detail(lambda: list(ctx.items(iam, "list_access_keys", "AccessKeyMetadata", UserName=user)),
+                      absent=("NoSuchEntity",))
+    if not isinstance(keys, list):
+        return keys
+    out: list[dict[str, Any]] = []
+    for key in keys:
+        key_id = key["AccessKeyId"]
+
+        def last_used(key_id: str = key_id) -> dict[str, Any]:
+            return ctx.call(iam, "get_access_key_last_used", AccessKeyId=key_id).get("AccessKeyLastUsed") or {}
+
+        used = ctx.detail(last_used, absent=("NoSuchEntity",))
+        if used is ABSENT:
+            continue  # deleted since the listing
+        if is_unknown(used):
+            date: Any = used
+            service: Any = used
+        else:
+            assert isinstance(used, dict)
+            date = used.get("LastUsedDate")
+            # A key never used answers ServiceName "N/A" and no date.
+            service = used.get("ServiceName") if used.get("ServiceName") not in (None, "N/A") else None
+        out.append({"id": key_id, "status": key.get("Status"), "create_date": key.get("CreateDate"),
+                    "last_used_date": date, "last_used_service": service})
+    return sorted(out, key=lambda k: (str(k["create_date"] or ""), str(k["id"])))
+
+
+def _password_enabled(ctx: CollectContext, iam: Any, user: str) -> Any:
+    """True when the user has a console password (a login profile); NoSuchEntity means none."""
+    profile = ctx.detail(lambda: ctx.call(iam, "get_login_profile", UserName=user), absent=("NoSuchEntity",))
+    if profile is ABSENT:
+        return False
+    return profile if is_unknown(profile) else True
+
+
+def _users(ctx: CollectContext) -> Iterator[Resource]:
+    iam = ctx.client()
+    details = _details_by_name(ctx, iam, "User", "UserDetailList")
+    users = list(ctx.items(iam, "list_users", "Users"))
+
+    def observe(user: dict[str, Any]) -> Resource | None:
+        name = user["UserName"]
+        mfa = _mfa_devices(ctx, iam, name)
+        keys = _access_keys(ctx, iam, name)
+        if mfa is ABSENT or keys is ABSENT:
+            return None  # deleted since the listing
+        entry = _entry(details, name)
+        groups = entry if is_unknown(entry) else sorted(entry.get("GroupList") or [])
+        return ctx.resource(
+            "aws_iam_user",
+            user["Arn"],
+            name=name,
+            tags=_tags(entry),
+            attributes={
+                "arn": user["Arn"],
+                "name": name,
+                "path": user.get("Path"),
+                "unique_id": user.get("UserId"),
+                "create_date": user.get("CreateDate"),
+                "permissions_boundary": _boundary(entry),
+                "password_enabled": _password_enabled(ctx, iam, name),
+                "password_last_used": user.get("PasswordLastUsed", ABSENT),
+                "mfa_devices": mfa,
+                "access_keys": keys,
+                "groups": groups,
+                **_policy_fields(entry, "User"),
+            },
+        )
+
+    for resource in ctx.map(observe, users):
+        if resource is not None:
+            yield resource
+
+
+# -- groups --------------------------------------------------------------------------------
+
+
+def _groups(ctx: CollectContext) -> Iterator[Resource]:
+    # Members come from the users' GroupList in the same listing (Filter User
+    # and Group) rather than one get_group per group: one paginated call for
+    # the account, and members and groups read from the same answer.
+    iam = ctx.client()
+    found = _authorization_details(ctx, iam, "User", "Group")
+    members: dict[str, list[str]] = {}
+    for user in found["UserDetailList"]:
+        for group_name in user.get("GroupList") or []:
+            members.setdefault(group_name, []).append(user["UserName"])
+    for group in found["GroupDetailList"]:
+        name = group["GroupName"]
+        yield ctx.resource(
+            "aws_iam_group",
+            group["Arn"],
+            name=name,
+            attributes={
+                "arn": group["Arn"],
+                "name": name,
+                "path": group.get("Path"),
+                "unique_id": group.get("GroupId"),
+                "create_date": group.get("CreateDate"),
+                **_policy_fields(group, "Group"),
+                "users": sorted(members.get(name, [])),
+            },
+        )
+
+
+# -- roles ---------------------------------------------------------------------------------
+
+
+def _role_last_used(entry: Mapping[str, Any]) -> Any:
+    if is_unknown(entry):
+        return entry
+    used = entry.get("RoleLastUsed") or {}
+    if not used.get("LastUsedDate"):
+        return ABSENT  # never used (or not within the tracking period)
+    return {"last_used_date": used["LastUsedDate"], "region": used.get("Region")}
+
+
+def _roles(ctx: CollectContext) -> Iterator[Resource]:
+    # list_roles decides which roles exist and carries description and
+    # session duration, which the authorization details lack.
+    iam = ctx.client()
+    details = _details_by_name(ctx, iam, "Role", "RoleDetailList")
+    for role in ctx.items(iam, "list_roles", "Roles"):
+        name = role["RoleName"]
+        entry = _entry(details, name)
+        profiles = entry if is_unknown(entry) else sorted(p["Arn"] for p in entry.get("InstanceProfileList") or [])
+        yield ctx.resource(
+            "aws_iam_role",
+            role["Arn"],
+            name=name,
+            tags=_tags(entry),
+            attributes={
+                "arn": role["Arn"],
+                "name": name,
+                "path": role.get("Path"),
+                "unique_id": role.get("RoleId"),
+                "create_date": role.get("CreateDate"),
+                "description": role.get("Description", ""),
+                "max_session_duration": role.get("MaxSessionDuration"),
+                "assume_role_policy": parse_policy(role.get("AssumeRolePolicyDocument")),
+                "permissions_boundary": _boundary(entry),
+                **_policy_fields(entry, "Role"),
+                "role_last_used": _role_last_used(entry),
+                "instance_profile_arns": profiles,
+            },
+        )
+
+
+# -- customer managed policies -------------------------------------------------------------
+
+
+def _default_document(policy: Mapping[str, Any]) -> Any:
+    """The default version's document, parsed."""
+    default = policy.get("DefaultVersionId")
+    for version in policy.get("PolicyVersionList") or []:
+        if version.get("VersionId") == default or (default is None and version.get("IsDefaultVersion")):
+            return parse_policy(version.get("Document"))
+    return unknown("the default policy version is not in the authorization details")
+
+
+def _policies(ctx: CollectContext) -> Iterator[Resource]:
+    iam = ctx.client()
+    policies = _authorization_details(ctx, iam, "LocalManagedPolicy")["Policies"]
+    listed: Any = {}
+    if any("PolicyId" not in p for p in policies):
+        # moto's details omit PolicyName and PolicyId (AWS includes both):
+        # take the id from list_policies, once for all policies.
+        listed = ctx.detail(lambda: {p["Arn"]: p for p in ctx.items(iam, "list_policies", "Policies", Scope="Local")})
+
+    def policy_id(policy: Mapping[str, Any]) -> Any:
+        if "PolicyId" in policy:
+            return policy["PolicyId"]
+        if is_unknown(listed):
+            return listed
+        return (listed.get(policy["Arn"]) or {}).get("PolicyId") or unknown("not in list_policies")
+
+    def observe(policy: dict[str, Any]) -> Resource:
+        arn = policy["Arn"]
+        if "Tags" in policy:
+            tags: Any = policy["Tags"]
+        else:
+            tags = ctx.detail(lambda: list(ctx.items(iam, "list_policy_tags", "Tags", PolicyArn=arn)),
+                              absent=("NoSuchEntity",))
+        # A policy name cannot contain "/", so the ARN's last segment is the name.
+        name = policy.get("PolicyName") or arn.rsplit("/", 1)[-1]
+        return ctx.resource(
+            "aws_iam_policy",
+            arn,
+            name=name,
+            tags=tags,
+            attributes={
+                "arn": arn,
+                "name": name,
+                "path": policy.get("Path"),
+                "policy_id": policy_id(policy),
+                "description": policy.get("Description", ""),
+                "policy": _default_document(policy),
+                "attachment_count": policy.get("AttachmentCount"),
+                "create_date": policy.get("CreateDate"),
+                "update_date": policy.get("UpdateDate"),
+                "default_version_id": policy.get("DefaultVersionId"),
+                "is_attachable": policy.get("IsAttachable", ABSENT),
+            },
+        )
+
+    yield from ctx.map(observe, policies)
+
+
+# -- account-wide singletons ---------------------------------------------------------------
+
+
+def _account_password_policy(ctx: CollectContext, iam: Any) -> dict[str, Any] | None:
+    """The account's password policy, or None when none was ever set.
+
+    NoSuchEntity is a fact (no policy), so it is mapped here; every other
+    failure propagates like a failed listing, so the singleton's coverage is
+    an error instead of a resource whose attributes are all unknown.
+    ``AwsError`` is unify's own classified error, raised by ``ctx.call``.
+    """
+    try:
+        return ctx.call(iam, "get_account_password_policy").get("PasswordPolicy") or {}
+    except AwsError as exc:
+        if exc.code == "NoSuchEntity":
+            return None
+        raise
+
+
+def _password_policy(ctx: CollectContext) -> Iterator[Resource]:
+    policy = _account_password_policy(ctx, ctx.client())
+    attributes: dict[str, Any] = {"configured": policy is not None}
+    if policy is not None:
+        attributes.update({
+            "minimum_password_length": policy.get("MinimumPasswordLength", ABSENT),
+            "require_lowercase_characters": bool(policy.get("RequireLowercaseCharacters", False)),
+            "require_numbers": bool(policy.get("RequireNumbers", False)),
+            "require_symbols": bool(policy.get("RequireSymbols", False)),
+            "require_uppercase_characters": bool(policy.get("RequireUppercaseCharacters", False)),
+            "allow_users_to_change_password": bool(policy.get("AllowUsersToChangePassword", False)),
+            # AWS leaves these out when unset; moto answers MaxPasswordAge 0.
+            "max_password_age": policy.get("MaxPasswordAge") or ABSENT,
+            "password_reuse_prevention": policy.get("PasswordReusePrevention") or ABSENT,
+            "hard_expiry": bool(policy.get("HardExpiry", False)),
+            "expire_passwords": bool(policy.get("ExpirePasswords", False)),
+        })
+    yield ctx.resource("aws_iam_account_password_policy", f"{ctx.account}/aws_iam_account_password_policy",
+                       name=None, attributes=attributes)
+
+
+def _root_virtual_mfa(ctx: CollectContext, iam: Any) -> bool:
+    """True when a virtual MFA device is assigned to the root user."""
+    assigned = ctx.items(iam, "list_virtual_mfa_devices", "VirtualMFADevices", AssignmentStatus="Assigned")
+    return any(str((device.get("User") or {}).get("Arn", "")).endswith(":root") for device in assigned)
+
+
+def _account_summary(ctx: CollectContext) -> Iterator[Resource]:
+    iam = ctx.client()
+    summary = ctx.call(iam, "get_account_summary").get("SummaryMap") or {}
+
+    def flag(key: str) -> Any:
+        return ABSENT if summary.get(key) is None else bool(int(summary[key]))
+
+    def count(key: str) -> Any:
+        return ABSENT if summary.get(key) is None else int(summary[key])
+
+    yield ctx.resource(
+        "aws_iam_account_summary",
+        f"{ctx.account}/aws_iam_account_summary",
+        name=None,
+        attributes={
+            "account_mfa_enabled": flag("AccountMFAEnabled"),
+            "account_access_keys_present": flag("AccountAccessKeysPresent"),
+            "account_signing_certificates_present": flag("AccountSigningCertificatesPresent"),
+            "users": count("Users"),
+            "groups": count("Groups"),
+            "roles": count("Roles"),
+            "policies": count("Policies"),
+            "mfa_devices": count("MFADevices"),
+            "mfa_devices_in_use": count("MFADevicesInUse"),
+            "root_virtual_mfa": ctx.detail(lambda: _root_virtual_mfa(ctx, iam)),
+        },
+    )
+
+
+# -- server certificates -------------------------------------------------------------------
+
+
+def _server_certificates(ctx: CollectContext) -> Iterator[Resource]:
+    iam = ctx.client()
+    for cert in ctx.items(iam, "list_server_certificates", "ServerCertificateMetadataList"):
+        name = cert["ServerCertificateName"]
+        yield ctx.resource(
+            "aws_iam_server_certificate",
+            cert["Arn"],
+            name=name,
+            attributes={
+                "arn": cert["Arn"],
+                "name": name,
+                "path": cert.get("Path"),
+                "id": cert.get("ServerCertificateId"),
+                "server_certificate_id": cert.get("ServerCertificateId"),
+                "upload_date": cert.get("UploadDate"),
+                "expiration": cert.get("Expiration"),
+            },
+        )
+
+
+def _role_from_terraform(values: dict[str, Any]) -> None:
+    """Inline ``inline_policy`` blocks and ``managed_policy_arns`` in the collector's attributes."""
+    inline = values.pop("inline_policy", None)
+    if isinstance(inline, list):
+        policies = sorted(
+            ({"name": p.get("name"), "policy": policy_value(p.get("policy"))} for p in inline
+             if isinstance(p, dict) and p.get("name")),
+            key=lambda p: str(p["name"]),
+        )
+        values["inline_policies"] = policies
+        values["inline_policy_names"] = [p["name"] for p in policies]
+    elif is_unknown(inline):
+        values["inline_policies"] = values["inline_policy_names"] = inline
+    managed = values.pop("managed_policy_arns", None)
+    if isinstance(managed, list) and known(managed):
+        values["attached_policy_arns"] = sorted(managed)
+    elif is_unknown(managed):
+        values["attached_policy_arns"] = managed
+
+
+USER = ResourceType(
+    "aws_iam_user",
+    USER_ATTRIBUTES,
+    observed_only=("password_enabled", "password_last_used", "mfa_devices", "access_keys", "groups",
+                   "attached_policy_arns", "inline_policy_names", "inline_policies"),
+    regional=False,
+    drift_ignore=("name", "password_last_used"),
+)
+
+GROUP = ResourceType(
+    "aws_iam_group",
+    GROUP_ATTRIBUTES,
+    observed_only=("users", "attached_policy_arns", "inline_policy_names", "inline_policies"),
+    regional=False,
+    drift_ignore=("name",),
+)
+
+ROLE = ResourceType(
+    "aws_iam_role",
+    ROLE_ATTRIBUTES,
+    observed_only=("attached_policy_arns", "inline_policy_names", "inline_policies", "role_last_used",
+                   "instance_profile_arns"),
+    regional=False,
+    from_terraform=_role_from_terraform,
+    drift_ignore=("name", "role_last_used", "instance_profile_arns"),
+)
+
+POLICY = ResourceType(
+    "aws_iam_policy",
+    POLICY_ATTRIBUTES,
+    observed_only=("attachment_count",),
+    regional=False,
+    drift_ignore=("name", "policy_id", "attachment_count", "update_date", "default_version_id"),
+)
+
+PASSWORD_POLICY = ResourceType(
+    "aws_iam_account_password_policy",
+    PASSWORD_POLICY_ATTRIBUTES,
+    regional=False,
+    singleton=True,
+)
+
+ACCOUNT_SUMMARY = ResourceType(
+    "aws_iam_account_summary",
+    SUMMARY_ATTRIBUTES,
+    regional=False,
+    singleton=True,
+)
+
+SERVER_CERTIFICATE = ResourceType(
+    "aws_iam_server_certificate",
+    SERVER_CERTIFICATE_ATTRIBUTES,
+    regional=False,
+)
+
+COLLECTORS = (
+    Collector(
+        name="iam.users",
+        service="iam",
+        resource_types=(USER,),
+        calls=("iam:ListUsers", "iam:GetAccountAuthorizationDetails", "iam:GetLoginProfile", "iam:ListMFADevices",
+               "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed"),
+        collect=_users,
+        scope="global",
+        description="Every IAM user, with console password, MFA devices, access keys and their last use, "
+                    "groups and policies.",
+        notes=(
+            "Users come from `list_users` (which gives `password_last_used`, absent when the password was "
+            "never used). `groups`, `attached_policy_arns`, `inline_policies` (documents parsed), "
+            "`permissions_boundary` and tags come from `get_account_authorization_details` (Filter User); "
+            "if that call fails, those are unknown while the users are still listed. `password_enabled` is "
+            "whether `get_login_profile` finds a console password. `access_keys` items are `{id, status, "
+            "create_date, last_used_date, last_used_service}` (`list_access_keys` and "
+            "`get_access_key_last_used`), sorted by creation; a key never used has `last_used_date` and "
+            "`last_used_service` null. `mfa_devices` items are `{serial_number, enable_date}` from "
+            "`list_mfa_devices`. moto records a key's last use only when it receives a request signed "
+            "with that key, and its authorization details omit users' permissions boundaries, so "
+            "`permissions_boundary` is always absent for users under moto."
+        ),
+    ),
+    Collector(
+        name="iam.groups",
+        service="iam",
+        resource_types=(GROUP,),
+        calls=("iam:GetAccountAuthorizationDetails",),
+        collect=_groups,
+        scope="global",
+        description="Every IAM group, with its members and its attached and inline policies.",
+        notes=(
+            "One `get_account_authorization_details` listing with Filter User and Group gives the groups, "
+            "their policies and, from each user's GroupList, the sorted member names in `users` (no "
+            "`get_group` per group)."
+        ),
+    ),
+    Collector(
+        name="iam.roles",
+        service="iam",
+        resource_types=(ROLE,),
+        calls=("iam:ListRoles", "iam:GetAccountAuthorizationDetails"),
+        collect=_roles,
+        scope="global",
+        description="Every IAM role, service-linked roles included, with trust policy, policies and last use.",
+        notes=(
+            "Roles, `description`, `max_session_duration` and `assume_role_policy` (parsed) come from "
+            "`list_roles`. Attached and inline policies (documents parsed), `permissions_boundary`, tags, "
+            "`role_last_used` (`{last_used_date, region}`, absent when never used) and "
+            "`instance_profile_arns` come from `get_account_authorization_details` (Filter Role); if that "
+            "call fails, those are unknown while the roles are still listed. Service-linked roles are "
+            "included (path `/aws-service-role/...`). moto records a role's use only when a request signed "
+            "with credentials from assuming it arrives, and then without a region."
+        ),
+    ),
+    Collector(
+        name="iam.policies",
+        service="iam",
+        resource_types=(POLICY,),
+        calls=("iam:GetAccountAuthorizationDetails", "iam:ListPolicies", "iam:ListPolicyTags"),
+        collect=_policies,
+        scope="global",
+        description="Customer managed IAM policies, with the default version's document.",
+        notes=(
+            "Only customer managed policies (`get_account_authorization_details` Filter LocalManagedPolicy); "
+            "AWS managed policies are not resources of the account. `policy` is the default version's "
+            "document, parsed. Tags come from `list_policy_tags` per policy, since the details carry none. "
+            "moto's details omit PolicyName and PolicyId: the name is then taken from the ARN and the id "
+            "from one `list_policies` (Scope Local) call. moto does not load AWS managed policies unless "
+            "asked to, so attachments of them do not show there."
+        ),
+    ),
+    Collector(
+        name="iam.password_policy",
+        service="iam",
+        resource_types=(PASSWORD_POLICY,),
+        calls=("iam:GetAccountPasswordPolicy",),
+        collect=_password_policy,
+        scope="global",
+        description="The account's password policy, a singleton per account.",
+        notes=(
+            "Id `<account>/aws_iam_account_password_policy`. When no policy was ever set (NoSuchEntity) the "
+            "singleton has `configured: false` and no other attribute. `max_password_age` is absent when "
+            "passwords never expire (moto answers MaxPasswordAge 0 then, read as absent) and "
+            "`password_reuse_prevention` when reuse is not restricted. Any other failure of the call is "
+            "error coverage, not an unconfigured policy."
+        ),
+    ),
+    Collector(
+        name="iam.account_summary",
+        service="iam",
+        resource_types=(ACCOUNT_SUMMARY,),
+        calls=("iam:GetAccountSummary", "iam:ListVirtualMFADevices"),
+        collect=_account_summary,
+        scope="global",
+        description="Account-wide IAM facts: root MFA and access keys, entity counts.",
+        notes=(
+            "Id `<account>/aws_iam_account_summary`, from `get_account_summary`'s SummaryMap: the "
+            "`account_*` flags are booleans, the counts integers. `root_virtual_mfa` is true when "
+            "`list_virtual_mfa_devices` (AssignmentStatus Assigned) has a device whose user ARN ends with "
+            "`:root`; if that call fails, only this attribute is unknown. moto hardcodes AccountMFAEnabled "
+            "and AccountAccessKeysPresent to 0, so `account_mfa_enabled` and `account_access_keys_present` "
+            "are always false there; its credential report has no root row either."
+        ),
+    ),
+    Collector(
+        name="iam.server_certificates",
+        service="iam",
+        resource_types=(SERVER_CERTIFICATE,),
+        calls=("iam:ListServerCertificates",),
+        collect=_server_certificates,
+        scope="global",
+        description="IAM server certificates, with upload and expiration times.",
+        notes=(
+            "From `list_server_certificates`. `id` and `server_certificate_id` both hold the "
+            "ServerCertificateId (Terraform calls it `id`). moto answers fixed values for every certificate: "
+            "upload 2010-05-08, expiration 2012-05-08 and id ASCACKCEVSQ6C2EXAMPLE."
+        ),
+    ),
+)

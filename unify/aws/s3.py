@@ -1,0 +1,340 @@
+"""S3: ``aws_s3_bucket`` with its sub-configurations folded in, and the account's public access block.
+
+Terraform splits a bucket's settings into separate resources
+(``aws_s3_bucket_versioning``, ``aws_s3_bucket_public_access_block``, ...);
+unify folds them into the bucket as nested blocks, so a check reads
+``versioning.status`` on the bucket itself, in a live observation and in a
+plan alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from unify.model.policy_document import parse_policy
+from unify.model.resource import Resource, is_unknown
+from unify.model.resource_type import REMOVE, Fold, ResourceType
+from unify.observe.collector import ABSENT, AwsError, CollectContext, Collector
+from unify.terraform.values import flag, policy_value, single
+
+BUCKET_ATTRIBUTES = (
+    "bucket", "arn", "versioning", "server_side_encryption_configuration", "public_access_block", "policy",
+    "logging",
+    # extras only observation can see
+    "creation_date", "ownership_controls", "policy_is_public",
+)
+
+ACCOUNT_BLOCK_ATTRIBUTES = (
+    "configured", "account_id", "block_public_acls", "block_public_policy", "ignore_public_acls",
+    "restrict_public_buckets",
+)
+
+#: ``GetBucketLocation`` answers these for the two oldest regions.
+_LEGACY_LOCATIONS = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}
+
+#: ListBuckets returns ``BucketRegion`` only when the request has a parameter; 10000 is its maximum page.
+_MAX_BUCKETS = 10000
+
+#: Where a bucket is when its location could not be read: with the listing, in no known region.
+_UNKNOWN_REGION = "global"
+
+
+def bucket_region(location: Any) -> str:
+    """The region a ``LocationConstraint`` names (``None`` is us-east-1, ``EU`` is eu-west-1)."""
+    return str(_LEGACY_LOCATIONS.get(location, location))
+
+
+def _versioning(answer: dict[str, Any]) -> Any:
+    if "Status" not in answer:
+        return ABSENT  # versioning was never configured: AWS answers with an empty document
+    block = {"status": answer["Status"]}
+    if "MFADelete" in answer:
+        block["mfa_delete"] = answer["MFADelete"]
+    return block
+
+
+def _encryption(answer: dict[str, Any]) -> dict[str, Any]:
+    rules = []
+    for rule in answer.get("ServerSideEncryptionConfiguration", {}).get("Rules", []):
+        out: dict[str, Any] = {"bucket_key_enabled": bool(rule.get("BucketKeyEnabled", False))}
+        default = rule.get("ApplyServerSideEncryptionByDefault")
+        if default is not None:
+            by_default = {"sse_algorithm": default.get("SSEAlgorithm")}
+            if default.get("KMSMasterKeyID"):
+                by_default["kms_master_key_id"] = default["KMSMasterKeyID"]
+            out["apply_server_side_encryption_by_default"] = by_default
+        rules.append(out)
+    return {"rule": rules}
+
+
+def _public_access_block(answer: dict[str, Any]) -> dict[str, bool]:
+    config = answer.get("PublicAccessBlockConfiguration", {})
+    return {
+        "block_public_acls": bool(config.get("BlockPublicAcls", False)),
+        "block_public_policy": bool(config.get("BlockPublicPolicy", False)),
+        "ignore_public_acls": bool(config.get("IgnorePublicAcls", False)),
+        "restrict_public_buckets": bool(config.get("RestrictPublicBuckets", False)),
+    }
+
+
+def _logging(answer: dict[str, Any]) -> Any:
+    enabled = answer.get("LoggingEnabled")
+    if not enabled:
+        return ABSENT
+    return {"target_bucket": enabled.get("TargetBucket"), "target_prefix": enabled.get("TargetPrefix", "")}
+
+
+def _ownership(answer: dict[str, Any]) -> Any:
+    rules = answer.get("OwnershipControls", {}).get("Rules", [])
+    if not rules:
+        return ABSENT
+    return {"rule": {"object_ownership": rules[0].get("ObjectOwnership")}}
+
+
+def _buckets(ctx: CollectContext) -> Iterator[Resource]:
+    home = ctx.client("s3")
+    listed = list(ctx.items(home, "list_buckets", "Buckets", MaxBuckets=_MAX_BUCKETS))
+    wanted = set(ctx.regions)
+
+    def describe(bucket: dict[str, Any]) -> Resource | None:
+        name = bucket["Name"]
+        region: Any = bucket.get("BucketRegion")
+        if not region:
+            location = ctx.detail(lambda: ctx.call(home, "get_bucket_location", Bucket=name).get("LocationConstraint"))
+            region = _UNKNOWN_REGION if is_unknown(location) else bucket_region(location)
+        if wanted and region != _UNKNOWN_REGION and region not in wanted:
+            return None
+        # A bucket of unknown location is read through the home client: botocore follows S3's redirects.
+        s3 = home if region == _UNKNOWN_REGION else ctx.client("s3", region)
+
+        def read(operation: str, *absent: str) -> Any:
+            return ctx.detail(lambda: ctx.call(s3, operation, Bucket=name), absent=absent)
+
+        def folded(answer: Any, shape: Callable[[Any], Any]) -> Any:
+            return answer if answer is ABSENT or is_unknown(answer) else shape(answer)
+
+        policy = read("get_bucket_policy", "NoSuchBucketPolicy")
+        # No policy means GetBucketPolicyStatus would answer NoSuchBucketPolicy too: save the call.
+        status = ABSENT if policy is ABSENT else read("get_bucket_policy_status", "NoSuchBucketPolicy")
+        tags = read("get_bucket_tagging", "NoSuchTagSet")
+        return ctx.resource(
+            "aws_s3_bucket",
+            f"arn:{ctx.partition}:s3:::{name}",
+            name=name,
+            region=region,
+            tags=folded(tags, lambda answer: answer.get("TagSet", [])),
+            attributes={
+                "bucket": name,
+                "arn": f"arn:{ctx.partition}:s3:::{name}",
+                "creation_date": bucket.get("CreationDate", ABSENT),
+                "versioning": folded(read("get_bucket_versioning"), _versioning),
+                "server_side_encryption_configuration": folded(
+                    read("get_bucket_encryption", "ServerSideEncryptionConfigurationNotFoundError"), _encryption),
+                "public_access_block": folded(
+                    read("get_public_access_block", "NoSuchPublicAccessBlockConfiguration"), _public_access_block),
+                "policy": folded(policy, lambda answer: parse_policy(answer["Policy"])),
+                "policy_is_public": folded(status, lambda answer: bool(answer.get("PolicyStatus", {}).get("IsPublic"))),
+                "logging": folded(read("get_bucket_logging"), _logging),
+                "ownership_controls": folded(read("get_bucket_ownership_controls", "OwnershipControlsNotFoundError"),
+                                             _ownership),
+            },
+        )
+
+    for resource in ctx.map(describe, listed):
+        if resource is not None:
+            yield resource
+
+
+def _account_public_access_block(ctx: CollectContext) -> Iterator[Resource]:
+    s3control = ctx.client()
+    attributes: dict[str, Any] = {"configured": False, "account_id": ctx.account}
+    try:
+        answer = ctx.call(s3control, "get_public_access_block", AccountId=ctx.account)
+    except AwsError as exc:
+        # Only "there is none" is a fact; any other failure leaves the setting unobserved (error coverage).
+        if exc.code != "NoSuchPublicAccessBlockConfiguration":
+            raise
+    else:
+        attributes = {"configured": True, "account_id": ctx.account, **_public_access_block(answer)}
+    yield ctx.resource("aws_s3_account_public_access_block", f"{ctx.account}/aws_s3_account_public_access_block",
+                       name=None, attributes=attributes)
+
+
+
+# -- Terraform ------------------------------------------------------------------------------
+
+
+def _terraform_encryption(block: dict[str, Any]) -> Any:
+    """``{rule: [{apply_server_side_encryption_by_default: [{...}], bucket_key_enabled}]}`` with mappings."""
+    rules = block.get("rule")
+    if not isinstance(rules, list):
+        return {"rule": rules} if is_unknown(rules) else None
+    out = []
+    for rule in rules:
+        if not isinstance(rule, dict) or is_unknown(rule):
+            out.append(rule)
+            continue
+        shaped: dict[str, Any] = {"bucket_key_enabled": rule.get("bucket_key_enabled") or False}
+        default = single(rule.get("apply_server_side_encryption_by_default"))
+        if isinstance(default, dict) and not is_unknown(default):
+            default = {k: v for k, v in default.items() if v not in (None, "")}
+        if default is not None:
+            shaped["apply_server_side_encryption_by_default"] = default
+        out.append(shaped)
+    return {"rule": out}
+
+
+def _terraform_logging(block: Mapping[str, Any]) -> dict[str, Any]:
+    return {"target_bucket": block.get("target_bucket"), "target_prefix": block.get("target_prefix") or ""}
+
+
+def _from_terraform(values: dict[str, Any]) -> None:
+    """Legacy inline blocks (provider v3, computed since v4) in the bucket shapes of DESIGN.md."""
+    if "versioning" in values:
+        block = single(values["versioning"])
+        if block is None:
+            del values["versioning"]
+        elif isinstance(block, dict) and not is_unknown(block):
+            values["versioning"] = {
+                "status": flag(block.get("enabled"), "Enabled", "Suspended"),
+                "mfa_delete": flag(block.get("mfa_delete"), "Enabled", "Disabled"),
+            }
+    if "server_side_encryption_configuration" in values:
+        block = single(values["server_side_encryption_configuration"])
+        if block is None:
+            del values["server_side_encryption_configuration"]
+        elif isinstance(block, dict) and not is_unknown(block):
+            values["server_side_encryption_configuration"] = _terraform_encryption(block)
+    if isinstance(values.get("logging"), dict) and not is_unknown(values["logging"]):
+        values["logging"] = _terraform_logging(values["logging"])
+
+
+def _fold_versioning(values: Mapping[str, Any]) -> Any:
+    config = single(values.get("versioning_configuration"))
+    if config is None or is_unknown(config):
+        return config if config is not None else REMOVE
+    status = config.get("status")
+    if status == "Disabled":
+        return REMOVE  # Terraform's "never enabled": the collector leaves versioning out
+    block = {"status": status}
+    if config.get("mfa_delete") not in (None, ""):
+        block["mfa_delete"] = config["mfa_delete"]
+    return block
+
+
+def _fold_encryption(values: Mapping[str, Any]) -> Any:
+    rules = values.get("rule")
+    return _terraform_encryption({"rule": rules}) if rules is not None else REMOVE
+
+
+def _fold_public_access_block(values: Mapping[str, Any]) -> Any:
+    keys = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+    return {k: values.get(k) if is_unknown(values.get(k)) else bool(values.get(k)) for k in keys}
+
+
+def _fold_policy(values: Mapping[str, Any]) -> Any:
+    parsed = policy_value(values.get("policy"))
+    return REMOVE if parsed is None else parsed
+
+
+def _fold_ownership(values: Mapping[str, Any]) -> Any:
+    rule = single(values.get("rule"))
+    if rule is None:
+        return REMOVE
+    return {"rule": rule if is_unknown(rule) else {"object_ownership": rule.get("object_ownership")}}
+
+
+#: The side resources Terraform splits a bucket's settings into, folded back into the bucket.
+FOLDS = (
+    Fold("aws_s3_bucket_versioning", "versioning", _fold_versioning, reference="bucket"),
+    Fold("aws_s3_bucket_server_side_encryption_configuration", "server_side_encryption_configuration",
+         _fold_encryption, reference="bucket"),
+    Fold("aws_s3_bucket_public_access_block", "public_access_block", _fold_public_access_block, reference="bucket"),
+    Fold("aws_s3_bucket_policy", "policy", _fold_policy, reference="bucket"),
+    Fold("aws_s3_bucket_logging", "logging", _terraform_logging, reference="bucket"),
+    Fold("aws_s3_bucket_ownership_controls", "ownership_controls", _fold_ownership, reference="bucket"),
+)
+
+
+def strip_account_host_prefix(client: Any) -> None:
+    """Let s3control reach a custom endpoint (moto's server, a proxy) by IP or localhost.
+
+    botocore prefixes the account id to the host (``123456789012.127.0.0.1``),
+    which only resolves on AWS itself; with an endpoint override, drop it.
+    """
+    endpoint = client.meta.endpoint_url or ""
+    if ".amazonaws.com" in endpoint:
+        return
+
+    def strip(request: Any, **kwargs: Any) -> None:
+        scheme, _, rest = request.url.partition("://")
+        host, _, path = rest.partition("/")
+        first, _, remainder = host.partition(".")
+        if first.isdigit() and len(first) == 12 and remainder:
+            request.url = f"{scheme}://{remainder}/{path}"
+
+    client.meta.events.register_first("before-send.s3-control.*", strip)
+
+
+BUCKET = ResourceType(
+    "aws_s3_bucket",
+    BUCKET_ATTRIBUTES,
+    observed_only=("policy_is_public",),
+    name_path="bucket",
+    single_blocks=("logging",),
+    from_terraform=_from_terraform,
+    folds=FOLDS,
+    drift_ignore=("bucket", "policy_is_public"),
+)
+
+ACCOUNT_BLOCK = ResourceType(
+    "aws_s3_account_public_access_block",
+    ACCOUNT_BLOCK_ATTRIBUTES,
+    regional=False,
+    singleton=True,
+)
+
+COLLECTORS = (
+    Collector(
+        name="s3.buckets",
+        service="s3",
+        resource_types=(BUCKET,),
+        calls=("s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetBucketVersioning",
+               "s3:GetEncryptionConfiguration", "s3:GetBucketPublicAccessBlock", "s3:GetBucketPolicy",
+               "s3:GetBucketPolicyStatus", "s3:GetBucketLogging", "s3:GetBucketOwnershipControls",
+               "s3:GetBucketTagging"),
+        collect=_buckets,
+        scope="global",
+        description="Every S3 bucket of the account located in an observed region, with its settings folded in.",
+        notes=(
+            "Buckets are listed once per account (coverage region `global`); each bucket is reported in its own "
+            "region (ListBuckets' `BucketRegion`, else GetBucketLocation: none is us-east-1, `EU` is eu-west-1) "
+            "and kept only when that region is observed. A bucket whose location cannot be read is kept, with "
+            "region `global`. Sub-calls go to the bucket's region. `versioning` is absent when versioning was "
+            "never configured, `mfa_delete` appears only when AWS returns it; `server_side_encryption_configuration`, "
+            "`public_access_block`, `policy`, `logging`, `ownership_controls` and `policy_is_public` are absent "
+            "when the bucket has none (`policy_is_public` is not asked for when there is no policy). "
+            "moto never returns `MFADelete`, and gives new buckets no default encryption, where AWS applies "
+            "SSE-S3 to every bucket since January 2023; moto's ListBuckets returns no `BucketRegion` and "
+            "ignores paging."
+        ),
+    ),
+    Collector(
+        name="s3.account_public_access_block",
+        service="s3control",
+        resource_types=(ACCOUNT_BLOCK,),
+        calls=("s3:GetAccountPublicAccessBlock",),
+        collect=_account_public_access_block,
+        prepare_client=strip_account_host_prefix,
+        scope="global",
+        description="The account-wide S3 public access block, a singleton per account.",
+        notes=(
+            "Always present once observed, with id `<account>/aws_s3_account_public_access_block`: "
+            "`configured: false` (and `account_id` only) when the account has none "
+            "(NoSuchPublicAccessBlockConfiguration); any other failure is `error` coverage, not a resource "
+            "with unknown attributes. botocore prefixes the account id to the s3control host, which only "
+            "resolves on AWS: with an endpoint override (moto's server, a proxy) the session strips it."
+        ),
+    ),
+)

@@ -1,0 +1,446 @@
+"""Compiled conditions: the predicates a check is made of, in Kleene logic.
+
+A condition is compiled once, when its policy file loads, into a small tree
+of nodes whose paths are pre-split; evaluation walks the tree per resource
+and never looks at YAML or splits a path again. Truth values are ints so the
+Kleene connectives are ``min`` (and), ``max`` (or) and ``2 - x`` (not).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from unify.checks.operators import (
+    MISSING,
+    CheckDefect,
+    EvalContext,
+    Operator,
+    OperatorRegistry,
+    Undetermined,
+    describe_value,
+    suggest,
+)
+from unify.errors import Problem
+from unify.model.resource import UNKNOWN_KEY
+
+__all__ = [
+    "FALSE",
+    "UNKNOWN",
+    "TRUE",
+    "Node",
+    "PathRef",
+    "Detail",
+    "DefectAt",
+    "Compiler",
+    "ROOT_FIELDS",
+]
+
+FALSE: Final = 0
+UNKNOWN: Final = 1
+TRUE: Final = 2
+
+#: First path segments that address the resource itself, not its attributes.
+ROOT_FIELDS: Final = frozenset({"id", "type", "name", "account", "region", "tags"})
+QUANTIFIERS: Final = ("any_item", "all_items", "no_item")
+MAX_ITEM_DETAILS: Final = 5
+
+DocPath = tuple[str | int, ...]
+
+
+class DefectAt(Exception):
+    """A :class:`CheckDefect` with the file and line of the condition that hit it."""
+
+    def __init__(self, file: str, line: int | None, message: str) -> None:
+        self.file, self.line, self.message = file, line, message
+        where = file if line is None else f"{file}:{line}"
+        super().__init__(f"{where}: {message}")
+
+
+def _unknown_reason(value: Any) -> str | None:
+    if type(value) is dict and len(value) == 1 and UNKNOWN_KEY in value:
+        return str(value[UNKNOWN_KEY])
+    return None
+
+
+class PathRef:
+    """A dotted path, split once: ``ingress.0.from_port``."""
+
+    __slots__ = ("text", "field", "segments")
+
+    def __init__(self, text: str, *, item: bool = False) -> None:
+        self.text = text
+        parts = text.split(".") if text else []
+        self.field: str | None = None
+        if not item:
+            if parts and parts[0] in ROOT_FIELDS:
+                self.field, parts = parts[0], parts[1:]
+            else:
+                self.field = "attributes"
+                if parts and parts[0] == "attributes":
+                    parts = parts[1:]
+        self.segments: tuple[tuple[str, int | None], ...] = tuple(
+            (part, int(part) if part.lstrip("-").isdigit() else None) for part in parts
+        )
+
+    def get(self, target: Any) -> Any:
+        """The value at this path: the value, :data:`MISSING`, or an unknown marker."""
+        current = target.get(self.field, MISSING) if self.field is not None else target
+        for key, index in self.segments:
+            kind = type(current)
+            if kind is dict:
+                if len(current) == 1 and UNKNOWN_KEY in current:
+                    return current
+                current = current.get(key, MISSING)
+            elif kind is list:
+                if index is None:
+                    raise CheckDefect(
+                        f"path {self.text!r}: segment {key!r} meets a list; use an index or any_item/all_items"
+                    )
+                if -len(current) <= index < len(current):
+                    current = current[index]
+                else:
+                    return MISSING
+            else:
+                # A scalar has no fields: the path does not exist here. (Policy
+                # documents mix shapes, e.g. Principal "*" and Principal {"AWS": [...]}.)
+                return MISSING
+        return current
+
+
+@dataclass(frozen=True)
+class Detail:
+    """Why one leaf of a condition did not hold: the stuff of reasons and drift."""
+
+    path: str
+    operator: str
+    expected: Any
+    actual: Any
+    verdict: str  # "fail" or "unknown"
+    negated: bool = False
+    note: str = ""
+
+    @property
+    def unknown_reason(self) -> str:
+        """Why the value was not observed (for ``unknown`` details)."""
+        return _unknown_reason(self.actual) or (self.actual if isinstance(self.actual, str) else "not observed")
+
+    @property
+    def message(self) -> str:
+        path = self.path or "(value)"
+        if self.note:
+            return f"{path}: {self.note}"
+        if self.verdict == "unknown":
+            return f"{path}: unknown ({self.unknown_reason})"
+        if self.operator in QUANTIFIERS or self.operator == "":
+            return f"{path}: {self.expected}"
+        op = f"not {self.operator}" if self.negated else self.operator
+        return f"{path}: expected {op} {describe_value(self.expected)}, got {describe_value(self.actual)}"
+
+    def as_json(self) -> dict[str, Any]:
+        actual = self.actual
+        data: dict[str, Any] = {
+            "path": self.path,
+            "operator": ("not " if self.negated else "") + self.operator,
+            "expected": self.expected,
+            "actual": None if actual is MISSING else actual,
+            "verdict": self.verdict,
+        }
+        if actual is MISSING:
+            data["absent"] = True
+        return data
+
+
+def _join(prefix: str, path: str) -> str:
+    if not prefix:
+        return path
+    return f"{prefix}.{path}" if path else prefix
+
+
+class Node:
+    """A compiled condition."""
+
+    __slots__ = ()
+
+    def evaluate(self, target: Any, ctx: EvalContext) -> int:
+        raise NotImplementedError
+
+    def explain(self, target: Any, ctx: EvalContext, want: int, prefix: str, out: list[Detail]) -> None:
+        """Append the leaves that keep this node from being ``want``."""
+        raise NotImplementedError
+
+
+class Leaf(Node):
+    __slots__ = ("path", "operator", "argument", "raw", "file", "line", "test")
+
+    def __init__(self, path: PathRef, operator: Operator, argument: Any, raw: Any, file: str, line: int | None) -> None:
+        self.path, self.operator, self.argument, self.raw = path, operator, argument, raw
+        self.file, self.line = file, line
+        self.test = operator.test
+
+    def _value(self, target: Any) -> Any:
+        try:
+            return self.path.get(target)
+        except CheckDefect as exc:
+            raise DefectAt(self.file, self.line, str(exc)) from None
+
+    def evaluate(self, target: Any, ctx: EvalContext) -> int:
+        value = self._value(target)
+        if type(value) is dict and len(value) == 1 and UNKNOWN_KEY in value:
+            return UNKNOWN
+        try:
+            return TRUE if self.test(value, self.argument, ctx) else FALSE
+        except Undetermined:
+            return UNKNOWN
+        except CheckDefect as exc:
+            raise DefectAt(self.file, self.line, f"{self.operator.name} on {self.path.text or 'item'}: {exc}") from None
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise DefectAt(self.file, self.line, f"operator {self.operator.name!r} failed: {exc}") from None
+
+    def explain(self, target: Any, ctx: EvalContext, want: int, prefix: str, out: list[Detail]) -> None:
+        result = self.evaluate(target, ctx)
+        if result == want:
+            return
+        value = self._value(target)
+        if result == UNKNOWN and _unknown_reason(value) is None:
+            # The operator found an unobserved part inside the value.
+            try:
+                self.test(value, self.argument, ctx)
+            except Undetermined as exc:
+                value = {UNKNOWN_KEY: exc.reason}
+        out.append(
+            Detail(
+                path=_join(prefix, self.path.text),
+                operator=self.operator.name,
+                expected=self.raw,
+                actual=value,
+                verdict="unknown" if result == UNKNOWN else "fail",
+                negated=want == FALSE,
+            )
+        )
+
+
+class All(Node):
+    __slots__ = ("children",)
+
+    def __init__(self, children: list[Node]) -> None:
+        self.children = tuple(children)
+
+    def evaluate(self, target: Any, ctx: EvalContext) -> int:
+        result = TRUE
+        for child in self.children:
+            value = child.evaluate(target, ctx)
+            if value == FALSE:
+                return FALSE
+            if value < result:
+                result = value
+        return result
+
+    def explain(self, target: Any, ctx: EvalContext, want: int, prefix: str, out: list[Detail]) -> None:
+        for child in self.children:
+            if child.evaluate(target, ctx) != want:
+                child.explain(target, ctx, want, prefix, out)
+
+
+class AnyOf(Node):
+    __slots__ = ("children",)
+
+    def __init__(self, children: list[Node]) -> None:
+        self.children = tuple(children)
+
+    def evaluate(self, target: Any, ctx: EvalContext) -> int:
+        result = FALSE
+        for child in self.children:
+            value = child.evaluate(target, ctx)
+            if value == TRUE:
+                return TRUE
+            if value > result:
+                result = value
+        return result
+
+    explain = All.explain
+
+
+class Not(Node):
+    __slots__ = ("child",)
+
+    def __init__(self, child: Node) -> None:
+        self.child = child
+
+    def evaluate(self, target: Any, ctx: EvalContext) -> int:
+        return TRUE - self.child.evaluate(target, ctx)
+
+    def explain(self, target: Any, ctx: EvalContext, want: int, prefix: str, out: list[Detail]) -> None:
+        self.child.explain(target, ctx, TRUE - want, prefix, out)
+
+
+class Quantifier(Node):
+    """``any_item`` / ``all_items`` / ``no_item`` over the list at a path."""
+
+    __slots__ = ("path", "kind", "inner", "file", "line")
+
+    def __init__(self, path: PathRef, kind: str, inner: Node, file: str, line: int | None) -> None:
+        self.path, self.kind, self.inner, self.file, self.line = path, kind, inner, file, line
+
+    def _items(self, target: Any) -> list[Any] | None:
+        """The items, or None when the list itself was not observed."""
+        try:
+            value = self.path.get(target)
+        except CheckDefect as exc:
+            raise DefectAt(self.file, self.line, str(exc)) from None
+        if value is MISSING or value is None:
+            return []
+        if type(value) is list:
+            return value
+        if _unknown_reason(value) is not None:
+            return None
+        raise DefectAt(
+            self.file, self.line, f"{self.kind} on {self.path.text!r}: expected a list, got {type(value).__name__}"
+        )
+
+    def evaluate(self, target: Any, ctx: EvalContext) -> int:
+        items = self._items(target)
+        if items is None:
+            return UNKNOWN
+        inner = self.inner.evaluate
+        if self.kind == "all_items":
+            result = TRUE
+            for item in items:
+                value = inner(item, ctx)
+                if value == FALSE:
+                    return FALSE
+                result = min(result, value)
+            return result
+        found = FALSE
+        for item in items:
+            value = inner(item, ctx)
+            if value == TRUE:
+                found = TRUE
+                break
+            found = max(found, value)
+        return TRUE - found if self.kind == "no_item" else found
+
+    def explain(self, target: Any, ctx: EvalContext, want: int, prefix: str, out: list[Detail]) -> None:
+        result = self.evaluate(target, ctx)
+        if result == want:
+            return
+        path = _join(prefix, self.path.text)
+        items = self._items(target)
+        if items is None:
+            out.append(Detail(path, self.kind, None, self.path.get(target), "unknown"))
+            return
+        # no_item is "not any": explain the inner "any" with the opposite wish.
+        inner_want = TRUE - want if self.kind == "no_item" else want
+        if not items:
+            out.append(Detail(path, self.kind, "no items (the list is empty or absent)", [], "fail"))
+            return
+        shown = 0
+        for index, item in enumerate(items):
+            if self.kind == "no_item" and want == TRUE and self.inner.evaluate(item, ctx) == TRUE:
+                if shown == MAX_ITEM_DETAILS:
+                    out.append(Detail(path, self.kind, "more items not shown", None, "fail"))
+                    break
+                out.append(self._forbidden(item, ctx, f"{path}.{index}"))
+                shown += 1
+            elif self.inner.evaluate(item, ctx) != inner_want:
+                if shown == MAX_ITEM_DETAILS:
+                    out.append(Detail(path, self.kind, "more items not shown", None, "fail"))
+                    break
+                self.inner.explain(item, ctx, inner_want, f"{path}.{index}", out)
+                shown += 1
+
+
+    def _forbidden(self, item: Any, ctx: EvalContext, at: str) -> Detail:
+        """One detail for an item that matches where ``no_item`` allows none: what held."""
+        held: list[Detail] = []
+        self.inner.explain(item, ctx, FALSE, at, held)
+        facts = []
+        for detail in held:
+            name = detail.path[len(at) + 1:] if detail.path.startswith(at + ".") else ""
+            value = describe_value(detail.actual)
+            facts.append(f"{name}={value} ({detail.operator} {describe_value(detail.expected)})" if name
+                         else f"{value} ({detail.operator} {describe_value(detail.expected)})")
+        note = "matches where no item may: " + "; ".join(facts) if facts else "matches where no item may"
+        return Detail(at, self.kind, None, item, "fail", note=note)
+
+
+class Compiler:
+    """Turns a condition from a policy file into nodes, collecting every problem."""
+
+    def __init__(
+        self,
+        operators: OperatorRegistry,
+        file: str,
+        locate: Callable[[DocPath], int | None],
+        problems: list[Problem],
+    ) -> None:
+        self.operators = operators
+        self.file = file
+        self.locate = locate
+        self.problems = problems
+
+    def problem(self, where: DocPath, key: str | None, message: str) -> None:
+        self.problems.append(Problem(self.file, self.locate(where), key, message))
+
+    def condition(self, spec: Any, where: DocPath, *, item: bool = False) -> Node | None:
+        if not isinstance(spec, dict) or not spec:
+            self.problem(where, str(where[-1]) if where else None, "a condition is a non-empty mapping")
+            return None
+        nodes: list[Node | None] = []
+        for key, value in spec.items():
+            at = where + (key,)
+            if key in ("all", "any"):
+                if not isinstance(value, list) or not value:
+                    self.problem(at, key, f"'{key}' takes a non-empty list of conditions")
+                    continue
+                children = [self.condition(sub, at + (i,), item=item) for i, sub in enumerate(value)]
+                if all(children):
+                    nodes.append(All(children) if key == "all" else AnyOf(children))  # type: ignore[arg-type]
+                else:
+                    nodes.append(None)
+            elif key == "not":
+                child = self.condition(value, at, item=item)
+                nodes.append(Not(child) if child is not None else None)
+            elif item and (key in self.operators or key in QUANTIFIERS):
+                nodes.append(self.operator_spec("", {key: value}, where, item=True))
+            else:
+                nodes.append(self.operator_spec(str(key), value, at, item=item))
+        if not nodes or any(node is None for node in nodes):
+            return None
+        return nodes[0] if len(nodes) == 1 else All(nodes)  # type: ignore[arg-type]
+
+    def operator_spec(self, path: str, spec: Any, where: DocPath, *, item: bool) -> Node | None:
+        if not isinstance(spec, dict) or not spec:
+            self.problem(
+                where, path or None, f"{path or 'item'}: expected a mapping of operator to value, such as {{eq: ...}}"
+            )
+            return None
+        if path.startswith(".") or path.endswith(".") or ".." in path:
+            self.problem(where, path, f"malformed path {path!r}")
+            return None
+        ref = PathRef(path, item=item)
+        nodes: list[Node | None] = []
+        for name, argument in spec.items():
+            at = where + (name,)
+            line = self.locate(at)
+            if name in QUANTIFIERS:
+                inner = self.condition(argument, at, item=True)
+                nodes.append(Quantifier(ref, name, inner, self.file, line) if inner else None)
+                continue
+            operator = self.operators.get(name) if isinstance(name, str) else None
+            if operator is None:
+                hint = suggest(str(name), self.operators.names() + list(QUANTIFIERS))
+                self.problem(at, str(name), f"unknown operator {name!r}{hint}")
+                nodes.append(None)
+                continue
+            try:
+                prepared = operator.prepared(argument)
+            except (ValueError, TypeError) as exc:
+                self.problem(at, str(name), f"bad argument for {name!r}: {exc}")
+                nodes.append(None)
+                continue
+            nodes.append(Leaf(ref, operator, prepared, argument, self.file, line))
+        if not nodes or any(node is None for node in nodes):
+            return None
+        return nodes[0] if len(nodes) == 1 else All(nodes)  # type: ignore[arg-type]

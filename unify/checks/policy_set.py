@@ -1,0 +1,425 @@
+"""Checks and the policy set: loading, validating and compiling policy files.
+
+Everything a policy file can be wrong about is found here, at load time,
+and reported all at once with file, line and key: schema errors, unknown
+operators, bad arguments, duplicate ids, references to controls a catalog
+does not list. What comes out is compiled (:class:`Check` holds predicate
+trees, not YAML), so evaluation never parses anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal
+
+from unify.checks.conditions import ROOT_FIELDS, All, Compiler, Leaf, Node, PathRef
+from unify.checks.documents import Document, load_yaml
+from unify.checks.frameworks import Framework, control_id_path, framework_from_document
+from unify.checks.operators import OperatorRegistry
+from unify.checks.schema import SEVERITIES, validate_document
+from unify.errors import InputError, PolicyError, Problem
+
+__all__ = [
+    "SEVERITIES",
+    "Check",
+    "PolicyFile",
+    "PolicySet",
+    "load_policies",
+    "discover_files",
+    "shipped_policies",
+    "severity_rank",
+    "attribute_path",
+    "desired_leaves",
+    "lint_paths",
+]
+
+Kind = Literal["guardrail", "aggregate", "desired", "python"]
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def severity_rank(severity: str) -> int:
+    """0 for info up to 4 for critical."""
+    return SEVERITIES.index(severity)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One compiled check: which resources, which predicate, what it proves."""
+
+    id: str
+    title: str
+    severity: str
+    types: tuple[str, ...]
+    kind: Kind
+    file: str
+    line: int | None
+    where: Node | None = None
+    assertion: Node | None = None
+    count: tuple[tuple[str, int], ...] = ()
+    controls: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _EMPTY)
+    remediation: str = ""
+    description: str = ""
+    labels: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    references: tuple[str, ...] = ()
+    name: str | None = None
+    account: str | None = None
+    region: str | None = None
+    #: For desired state read from Terraform: the exact resource id (ARN) to compare.
+    resource_id: str | None = None
+
+    @property
+    def location(self) -> str:
+        return self.file if self.line is None else f"{self.file}:{self.line}"
+
+    def maps_to(self, framework: str) -> bool:
+        return framework in self.controls
+
+    def control_ids(self, framework: str) -> tuple[str, ...]:
+        return self.controls.get(framework, ())
+
+
+@dataclass(frozen=True)
+class PolicyFile:
+    """A file of the policy set and the digest of its bytes, for evidence."""
+
+    path: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class PolicySet:
+    """The checks and catalogs of one run, sorted by id."""
+
+    checks: tuple[Check, ...]
+    frameworks: Mapping[str, Framework]
+    files: tuple[PolicyFile, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.checks)
+
+    def __len__(self) -> int:
+        return len(self.checks)
+
+    def get(self, check_id: str) -> Check | None:
+        for check in self.checks:
+            if check.id == check_id:
+                return check
+        return None
+
+    @property
+    def ids(self) -> list[str]:
+        return [check.id for check in self.checks]
+
+    @property
+    def types(self) -> list[str]:
+        """Every resource type some check reads: what an observation must cover."""
+        return sorted({t for check in self.checks for t in check.types})
+
+    @property
+    def framework_ids(self) -> list[str]:
+        named = {fw for check in self.checks for fw in check.controls}
+        return sorted(named | set(self.frameworks))
+
+    def select(self, framework: str | None = None) -> PolicySet:
+        """Only the checks mapped to ``framework``; refuses a framework nobody knows."""
+        if framework is None:
+            return self
+        if framework not in self.framework_ids:
+            known = ", ".join(self.framework_ids) or "none"
+            raise PolicyError(
+                Problem("framework", None, None, f"unknown framework {framework!r}; known: {known}")
+            )
+        return replace(self, checks=tuple(c for c in self.checks if c.maps_to(framework)))
+
+
+def shipped_policies() -> Path:
+    """The check packs and catalogs that ship with unify.
+
+    Installed from a wheel they are the ``unify.policies`` data folder; in an
+    editable install they are ``policies/`` of the source tree.
+    """
+
+    try:
+        spec = importlib.util.find_spec("unify.policies")
+    except ModuleNotFoundError:
+        spec = None
+    # A data folder without __init__.py is a namespace package: its folder is its search location.
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return Path(__file__).resolve().parents[2] / "policies"
+
+
+def discover_files(paths: Sequence[str | Path]) -> tuple[list[str], list[Problem]]:
+    """YAML files under the given files and folders, sorted, each once."""
+    found: list[str] = []
+    problems: list[Problem] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(
+                p for p in path.rglob("*")
+                if p.suffix in (".yaml", ".yml") and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not files:
+                problems.append(Problem(str(raw), None, None, "no .yaml or .yml files in this folder"))
+            found.extend(_display(p) for p in files)
+        elif path.is_file():
+            found.append(_display(path))
+        else:
+            problems.append(Problem(str(raw), None, None, "no such file or folder"))
+    unique = list(dict.fromkeys(found))
+    return unique, problems
+
+
+def _display(path: Path) -> str:
+    """Paths relative to the working folder when inside it: stable ids everywhere."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+class _Loader:
+    def __init__(self, operators: OperatorRegistry) -> None:
+        self.operators = operators
+        self.problems: list[Problem] = []
+        self.checks: list[Check] = []
+        self.frameworks: dict[str, Framework] = {}
+        self.files: list[PolicyFile] = []
+        self.waiver_docs: list[Document] = []
+
+    def load_file(self, path: str, *, accept_waivers: bool) -> None:
+        try:
+            raw = Path(path).read_bytes()
+        except OSError as exc:
+            self.problems.append(Problem(path, None, None, f"cannot read file: {exc.strerror or exc}"))
+            return
+        self.files.append(PolicyFile(path, hashlib.sha256(raw).hexdigest()))
+        try:
+            text = raw.decode("utf-8")
+            doc = load_yaml(path, text, raw_strings=control_id_path)
+        except UnicodeDecodeError as exc:
+            self.problems.append(Problem(path, None, None, f"not UTF-8 text (byte {exc.start})"))
+            return
+        except InputError as exc:
+            self.problems.extend(exc.problems)
+            return
+        if isinstance(doc.data, dict) and "waivers" in doc.data:
+            if accept_waivers:
+                self.waiver_docs.append(doc)
+            else:
+                self.problems.append(
+                    Problem(path, doc.line(("waivers",)), "waivers", "this is a waivers file; pass it with --waivers")
+                )
+            return
+        if doc.data is None:
+            self.problems.append(Problem(path, 1, None, "empty policy file", warning=True))
+            return
+        schema_problems = validate_document(doc, self.operators)
+        self.problems.extend(schema_problems)
+        broken = {p.line for p in schema_problems}
+        data = doc.data if isinstance(doc.data, dict) else {}
+        if "framework" in data and not any(p.line == doc.line(("framework",)) for p in schema_problems):
+            framework = framework_from_document(doc, self.problems)
+            if framework is not None:
+                self._add_framework(framework)
+        for index, spec in enumerate(data.get("checks") or []):
+            if isinstance(spec, dict) and not self._has_problem(doc, ("checks", index), broken, spec):
+                self._compile_check(doc, index, spec)
+        for index, spec in enumerate(data.get("desired") or []):
+            if isinstance(spec, dict) and not self._has_problem(doc, ("desired", index), broken, spec):
+                self._compile_desired(doc, index, spec)
+
+    @staticmethod
+    def _has_problem(doc: Document, path: tuple[str | int, ...], broken: set[int | None], spec: dict[str, Any]) -> bool:
+        lines = {line for key, line in doc.lines.items() if key[: len(path)] == path}
+        return bool(lines & broken)
+
+    def _add_framework(self, framework: Framework) -> None:
+        previous = self.frameworks.get(framework.id)
+        if previous is not None:
+            self.problems.append(
+                Problem(framework.file or "", framework.line, framework.id,
+                        f"framework {framework.id!r} is already defined at {previous.file}:{previous.line}")
+            )
+            return
+        self.frameworks[framework.id] = framework
+
+    def _compile_check(self, doc: Document, index: int, spec: dict[str, Any]) -> None:
+        base = ("checks", index)
+        compiler = Compiler(self.operators, doc.file, doc.line, self.problems)
+        before = len(self.problems)
+        where = compiler.condition(spec["where"], base + ("where",)) if "where" in spec else None
+        assertion = compiler.condition(spec["assert"], base + ("assert",)) if "assert" in spec else None
+        if len(self.problems) > before:
+            return
+        types = spec["resource"] if isinstance(spec["resource"], list) else [spec["resource"]]
+        count = tuple(sorted((op, int(n)) for op, n in (spec.get("expect") or {}).get("count", {}).items()))
+        self.checks.append(
+            Check(
+                id=spec["id"],
+                title=spec.get("title") or spec["id"],
+                severity=spec["severity"],
+                types=tuple(dict.fromkeys(types)),
+                kind="aggregate" if "expect" in spec else "guardrail",
+                file=doc.file,
+                line=doc.line(base),
+                where=where,
+                assertion=assertion,
+                count=count,
+                controls=_controls(spec),
+                remediation=spec.get("remediation", "").strip(),
+                description=spec.get("description", "").strip(),
+                labels=MappingProxyType(dict(spec.get("labels") or {})),
+                references=tuple(spec.get("references") or ()),
+            )
+        )
+
+    def _compile_desired(self, doc: Document, index: int, spec: dict[str, Any]) -> None:
+        base = ("desired", index)
+        same = self.operators.get("same")
+        if same is None:  # pragma: no cover - same is built in
+            raise PolicyError(Problem(doc.file, doc.line(base), "same", "desired state needs the 'same' operator"))
+        leaves: list[Node] = []
+        for path, value, at in desired_leaves(spec["attributes"], base + ("attributes",)):
+            leaves.append(Leaf(PathRef(attribute_path(path)), same, value, value, doc.file, doc.line(at)))
+        name = str(spec["name"])
+        self.checks.append(
+            Check(
+                id=spec.get("id") or f"desired/{spec['resource']}/{name}",
+                title=spec.get("title") or f"{spec['resource']} {name} matches its declared state",
+                severity=spec.get("severity", "medium"),
+                types=(spec["resource"],),
+                kind="desired",
+                file=doc.file,
+                line=doc.line(base),
+                assertion=All(leaves),
+                controls=_controls(spec),
+                remediation=spec.get("remediation", "").strip(),
+                description=spec.get("description", "").strip(),
+                labels=MappingProxyType(dict(spec.get("labels") or {})),
+                name=name,
+                account=spec.get("account"),
+                region=spec.get("region"),
+            )
+        )
+
+    def finish(self, plugin_frameworks: Iterable[Framework]) -> None:
+        seen: dict[str, Check] = {}
+        for check in self.checks:
+            if check.id in seen:
+                first = seen[check.id]
+                self.problems.append(
+                    Problem(check.file, check.line, check.id, f"duplicate check id {check.id!r} (first at {first.location})")
+                )
+            else:
+                seen[check.id] = check
+        for framework in plugin_frameworks:
+            self.frameworks.setdefault(framework.id, framework)
+        for check in self.checks:
+            for fw, ids in check.controls.items():
+                catalog = self.frameworks.get(fw)
+                if catalog is None:
+                    self.problems.append(
+                        Problem(check.file, check.line, fw, f"check {check.id!r} maps to framework {fw!r}, which has no catalog", warning=True)
+                    )
+                    continue
+                for control_id in ids:
+                    if catalog.control(control_id) is None:
+                        self.problems.append(
+                            Problem(check.file, check.line, control_id,
+                                    f"check {check.id!r} maps to control {control_id!r}, which the {fw} catalog does not list", warning=True)
+                        )
+
+
+def _controls(spec: dict[str, Any]) -> Mapping[str, tuple[str, ...]]:
+    raw = spec.get("controls") or {}
+    return MappingProxyType({fw: tuple(dict.fromkeys(str(c) for c in ids)) for fw, ids in sorted(raw.items())})
+
+
+def attribute_path(path: str) -> str:
+    """A desired-state path as the check language reads it: ``attributes.type`` for an attribute named ``type``.
+
+    Desired state and drift compare attributes; a leaf whose first segment is
+    one of the resource's own fields (``id``, ``type``, ``name``, ``account``,
+    ``region``) names the attribute, so it is read through ``attributes.``.
+    ``tags`` stays the resource's tags.
+    """
+    first = path.split(".", 1)[0]
+    return f"attributes.{path}" if first in ROOT_FIELDS and first != "tags" else path
+
+
+def desired_leaves(value: dict[str, Any], at: tuple[str | int, ...] = (), prefix: str = "") -> Iterable[tuple[str, Any, tuple[str | int, ...]]]:
+    """Every leaf of a desired-state mapping, as (dotted path, expected value, doc path)."""
+    for key, sub in value.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(sub, dict) and sub:
+            yield from desired_leaves(sub, at + (key,), path)
+        else:
+            yield path, sub, at + (key,)
+
+
+def _load(
+    paths: Sequence[str | Path],
+    operators: OperatorRegistry,
+    frameworks: Iterable[Framework],
+    accept_waivers: bool,
+) -> _Loader:
+    loader = _Loader(operators)
+    files, problems = discover_files(paths)
+    loader.problems.extend(problems)
+    for path in files:
+        loader.load_file(path, accept_waivers=accept_waivers)
+    loader.finish(frameworks)
+    loader.checks.sort(key=lambda c: c.id)
+    return loader
+
+
+def load_policies(
+    paths: Sequence[str | Path],
+    *,
+    operators: OperatorRegistry,
+    frameworks: Iterable[Framework] = (),
+) -> PolicySet:
+    """Load every policy file under ``paths``; raise :class:`PolicyError` listing all errors.
+
+    ``operators`` compile the conditions; ``frameworks`` are catalogs from
+    plugins (a catalog among the files takes precedence over one with the
+    same id).
+    """
+    loader = _load(paths, operators, frameworks, accept_waivers=False)
+    errors = sorted(p for p in loader.problems if not p.warning)
+    if errors:
+        raise PolicyError(errors)
+    if not loader.checks:
+        where = ", ".join(str(p) for p in paths) or "(no paths)"
+        raise PolicyError(Problem(where, None, None, "no checks found"))
+    return PolicySet(
+        checks=tuple(loader.checks),
+        frameworks=MappingProxyType(dict(sorted(loader.frameworks.items()))),
+        files=tuple(loader.files),
+        warnings=tuple(sorted(p for p in loader.problems if p.warning)),
+    )
+
+
+def lint_paths(
+    paths: Sequence[str | Path],
+    *,
+    operators: OperatorRegistry,
+    frameworks: Iterable[Framework] = (),
+) -> tuple[list[Problem], PolicySet, list[Document]]:
+    """Every problem in the files, never raising; waiver files are returned to check."""
+    loader = _load(paths, operators, frameworks, accept_waivers=True)
+    policy = PolicySet(
+        checks=tuple(loader.checks),
+        frameworks=MappingProxyType(dict(sorted(loader.frameworks.items()))),
+        files=tuple(loader.files),
+    )
+    return loader.problems, policy, loader.waiver_docs

@@ -1,0 +1,144 @@
+"""``unify audit``, ``unify lint`` and ``unify schema``: judging an observation, and checking the files that judge it."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from unify.checks.policy_set import lint_paths
+from unify.checks.schema import SEVERITIES, policy_schema, waivers_schema
+from unify.checks.waivers import waivers_from_documents
+from unify.cli.options import (
+    finish,
+    guard_outputs,
+    note,
+    parse_formats,
+    plugins,
+    progress,
+    source_from,
+    source_options,
+    write_reports,
+)
+from unify.errors import EXIT_BAD_INPUT, Problem
+from unify.model.snapshot import snapshot_schema
+from unify.run import Gating, audit, load_policy
+from unify.store.store import open_store
+
+__all__ = ["audit_command", "lint", "schema"]
+
+
+@click.command(name="audit")
+@click.argument("paths", nargs=-1, type=click.Path())
+@source_options
+@click.option("--save-snapshot", metavar="FILE", help="With --live or --demo: also write the snapshot here.")
+@click.option("--waivers", "waiver_paths", multiple=True, type=click.Path(), metavar="FILE",
+              help="Waivers file; repeatable.")
+@click.option("--framework", metavar="ID", help="Evaluate only checks mapped to this framework and show its controls.")
+@click.option("--format", "formats", multiple=True, metavar="NAME[=PATH]",
+              help="Output format: table, json, markdown, html, sarif, junit, github or a plugin's (unify plugins); "
+                   "repeat as NAME=PATH for several.")
+@click.option("-o", "--output", metavar="FILE", help="Write the report here instead of stdout.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default="info", show_default=True,
+              help="Lowest severity whose failures (or unknowns) set the exit code.")
+@click.option("--color/--no-color", default=None, help="Force colour on or off (default: on for a terminal).")
+@click.option("--store", metavar="DIR|s3://BUCKET/PREFIX",
+              help="Record this run (snapshot, policies, waivers, results, manifest) in an evidence store.")
+@click.option("--baseline", metavar="RESULTS.json|store:RUN",
+              help="Mark findings new, existing or fixed against earlier results (a file, or a run of the store).")
+@click.option("--fail-on-new", is_flag=True, help="Exit 1 only for failures the baseline did not have.")
+@click.option("--soft-fail", is_flag=True,
+              help="Report findings and unknowns but exit 0 for them (bad input still exits 2).")
+@click.option("--source-root", type=click.Path(file_okay=False), metavar="DIR",
+              help="The Terraform configuration's folder, so SARIF points plan findings at .tf files and lines.")
+def audit_command(
+    paths: tuple[str, ...],
+    snapshot_path: str | None,
+    live: bool,
+    plan_path: str | None,
+    demo: bool,
+    regions: tuple[str, ...],
+    profile: str | None,
+    types: tuple[str, ...],
+    max_workers: int,
+    retry_mode: str,
+    save_snapshot: str | None,
+    waiver_paths: tuple[str, ...],
+    framework: str | None,
+    formats: tuple[str, ...],
+    output: str | None,
+    fail_on: str,
+    color: bool | None,
+    store: str | None,
+    baseline: str | None,
+    fail_on_new: bool,
+    soft_fail: bool,
+    source_root: str | None,
+) -> None:
+    """Evaluate the checks under PATHS (default: policies/) against one observation."""
+    source = source_from(snapshot_path=snapshot_path, live=live, plan_path=plan_path, demo=demo, regions=regions,
+                         profile=profile, types=types, max_workers=max_workers, retry_mode=retry_mode)
+    if save_snapshot and not (live or demo):
+        raise click.UsageError("--save-snapshot goes with --live or --demo")
+    if fail_on_new and not baseline:
+        raise click.UsageError("--fail-on-new needs --baseline RESULTS.json or --baseline store:RUN")
+    targets = parse_formats(formats, output)
+    loaded = plugins()
+    policy = load_policy(paths, loaded, demo=demo)
+    inputs = [f.path for f in policy.files] + [*source.inputs, *waiver_paths]
+    guard_outputs([*targets, ("snapshot", save_snapshot)], inputs)
+    gating = Gating(fail_on=fail_on, new_only=fail_on_new, soft=soft_fail)
+    opened = open_store(store) if store else None
+    done = audit(policy, source, loaded, waiver_files=waiver_paths, framework=framework, baseline=baseline,
+                 store=opened, gating=gating, save_snapshot=save_snapshot, warn=note, progress=progress())
+    if done.recorded is not None:
+        note(f"recorded run {done.recorded.number} ({done.recorded.hash}) in {store}")
+    write_reports(done.results, targets, gating, color, source_root=source_root)
+    finish(done.gate, audit=done)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(), required=True)
+@click.option("--waivers", "waiver_paths", multiple=True, type=click.Path(), metavar="FILE",
+              help="Waivers file to check against the checks; repeatable (waiver files among PATHS count too).")
+def lint(paths: tuple[str, ...], waiver_paths: tuple[str, ...]) -> None:
+    """Validate policy and waiver files, reporting every problem with its line."""
+    loaded = plugins()
+    problems, policy, waiver_docs = lint_paths([*paths, *waiver_paths], operators=loaded.operators,
+                                               frameworks=loaded.frameworks)
+    waivers, waiver_problems = waivers_from_documents(waiver_docs)
+    problems = problems + waiver_problems
+    known = set(policy.ids)
+    for waiver in waivers:
+        if waiver.check not in known:
+            problems.append(Problem(waiver.file, waiver.line, waiver.check,
+                                    f"waiver names unknown check id {waiver.check!r}"))
+    problems = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.message))
+    errors = [p for p in problems if not p.warning]
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    files = len(policy.files)
+    if errors:
+        click.echo(f"unify lint: {len(errors)} error(s), {len(problems) - len(errors)} warning(s) in {files} file(s)",
+                   err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(
+        f"unify lint: ok: {len(policy.checks)} checks, {len(policy.frameworks)} framework catalog(s), "
+        f"{len(waivers)} waiver(s) in {files} file(s); {len(problems)} warning(s)",
+        err=True,
+    )
+
+
+@click.command()
+@click.option("--kind", type=click.Choice(["policy", "waivers", "snapshot"]), default="policy", show_default=True,
+              help="Which file format's JSON Schema to print.")
+def schema(kind: str) -> None:
+    """Print a JSON Schema (policy files by default), for editors and CI."""
+    if kind == "policy":
+        document = policy_schema(plugins().operators)
+    elif kind == "waivers":
+        document = waivers_schema()
+    else:
+        document = snapshot_schema()
+    click.echo(json.dumps(document, indent=2, sort_keys=True))

@@ -1,0 +1,69 @@
+"""``unify observe``, ``unify types`` and ``unify plugins``: making a snapshot, and what can be observed."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from unify.cli.options import note, observe_options, plugins, progress, source_from
+from unify.model.snapshot import dump_snapshot, write_snapshot
+from unify.render.reference import reference_markdown
+from unify.results import decide
+from unify.run import load_policy, observe_source
+
+__all__ = ["observe_command", "plugins_command", "types_command"]
+
+
+@click.command(name="observe")
+@click.argument("paths", nargs=-1, type=click.Path())
+@observe_options
+@click.option("-o", "--output", metavar="FILE", default="-", show_default=True,
+              help="Where to write the snapshot (.json or .json.gz); - for stdout.")
+def observe_command(paths: tuple[str, ...], regions: tuple[str, ...], profile: str | None, types: tuple[str, ...],
+                    max_workers: int, retry_mode: str, output: str) -> None:
+    """Observe the AWS estate into a snapshot (only what the checks under PATHS read, when given)."""
+    source = source_from(live=True, regions=regions, profile=profile, types=types, max_workers=max_workers,
+                         retry_mode=retry_mode)
+    loaded = plugins()
+    policy = load_policy(paths, loaded) if paths else None
+    snapshot = observe_source(source, policy, loaded, warn=note, progress=progress())
+    if output == "-":
+        dump_snapshot(snapshot, sys.stdout.buffer)
+        sys.stdout.flush()
+    else:
+        write_snapshot(snapshot, output)
+    gaps = sum(1 for c in snapshot.coverage if c["status"] == "error")
+    gate = decide(unknown=f"{gaps} coverage entries in error: the snapshot is incomplete" if gaps else None,
+                  clean="observed")
+    sys.exit(gate.code)
+
+
+@click.command(name="types")
+@click.option("--format", "format_", type=click.Choice(["table", "markdown"]), default="table", show_default=True)
+def types_command(format_: str) -> None:
+    """List the resource types unify can observe, with their collectors and AWS calls."""
+    registry = plugins().collectors
+    if format_ == "markdown":
+        click.echo(reference_markdown(registry), nl=False)
+        return
+    for collector in sorted(registry, key=lambda c: c.name):
+        for type_ in collector.types:
+            click.echo(f"{type_:<40} {collector.name:<36} {collector.scope:<8} {', '.join(collector.calls)}")
+
+
+@click.command(name="plugins")
+def plugins_command() -> None:
+    """List loaded plugins and what each contributes."""
+    loaded = plugins()
+    rows: dict[str, list[str]] = {}
+    registries: tuple[tuple[str, Any], ...] = (
+        ("operator", loaded.operators), ("renderer", loaded.renderers), ("framework", loaded.frameworks),
+        ("collector", loaded.collectors), ("plan importer", loaded.plan_importers))
+    for kind, registry in registries:
+        for name in registry.names():
+            rows.setdefault(registry.owner(name), []).append(f"{kind} {name}")
+    for plugin in loaded.names():
+        contributions = rows.get(plugin, [])
+        click.echo(f"{plugin}: {', '.join(contributions) if contributions else '(hooks only)'}")

@@ -1,0 +1,181 @@
+"""What the commands share: their options, the plugin set, the source of the observation, outputs and the exit.
+
+Reports go to stdout (or ``-o``/``--format NAME=PATH``); diagnostics, notes
+and the final reason go to stderr, so JSON on stdout can be piped while a
+person reads why the run exits as it does.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from unify.checks.operators import suggest
+from unify.checks.policy_set import PolicySet
+from unify.errors import InputError, Problem
+from unify.observe.progress import progress_for_stderr
+from unify.plugins import Plugins
+from unify.render.renderer import RenderOptions, render, write_output
+from unify.results import Gate, Results
+from unify.run import Audit, Gating, Source, default_plugins
+
+__all__ = [
+    "finish",
+    "guard_outputs",
+    "note",
+    "observe_options",
+    "parse_formats",
+    "plugins",
+    "progress",
+    "source_from",
+    "source_options",
+    "split",
+    "stdout_is_terminal",
+    "write_reports",
+]
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def plugins() -> Plugins:
+    """The plugin set every command uses (built once per process)."""
+    return default_plugins()
+
+
+def note(message: str) -> None:
+    """One diagnostic line on stderr."""
+    click.echo(f"unify: {message}", err=True)
+
+
+def progress() -> Any:
+    """The observation's progress bar, when a person watches stderr."""
+    return progress_for_stderr()
+
+
+def split(values: Sequence[str]) -> list[str]:
+    """Options that take several values accept repeats and commas alike."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _apply(command: Callable[..., Any], options: Sequence[Decorator]) -> Callable[..., Any]:
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def observe_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--regions, --profile, --types, --max-workers, --retry-mode: how a live observation runs."""
+    return _apply(command, [
+        click.option("--regions", "regions", multiple=True, metavar="LIST",
+                     help="Regions to observe, comma-separated or repeated, or 'all' (default: the profile's region)."),
+        click.option("--profile", metavar="NAME", help="AWS profile to use (default: the usual boto3 chain)."),
+        click.option("--types", "types", multiple=True, metavar="LIST",
+                     help="Resource types to observe, comma-separated or repeated (default: what the checks read)."),
+        click.option("--max-workers", type=click.IntRange(1, 256), default=16, show_default=True,
+                     help="Collector tasks run at once."),
+        click.option("--retry-mode", type=click.Choice(["standard", "adaptive"]), default="standard",
+                     show_default=True, help="botocore retry mode for throttled or failed calls."),
+    ])
+
+
+def source_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--snapshot, --plan, --live, --demo: where the one observation comes from."""
+    return observe_options(_apply(command, [
+        click.option("--snapshot", "snapshot_path", type=click.Path(), metavar="FILE",
+                     help="Snapshot to evaluate (.json or .json.gz)."),
+        click.option("--live", is_flag=True, help="Observe the estate now (AWS credentials), then evaluate."),
+        click.option("--plan", "plan_path", type=click.Path(), metavar="FILE",
+                     help="Evaluate a plan (`terraform show -json plan.out`): what the change will create or update."),
+        click.option("--demo", is_flag=True,
+                     help="Observe an embedded demo estate (moto, in this process), then evaluate."),
+    ]))
+
+
+def source_from(*, snapshot_path: str | None = None, live: bool = False, plan_path: str | None = None,
+                demo: bool = False, regions: Sequence[str] = (), profile: str | None = None,
+                types: Sequence[str] = (), max_workers: int = 16, retry_mode: str = "standard") -> Source:
+    """The :class:`unify.run.Source` the options name; a usage error unless exactly one is given."""
+    given = [value for value in (snapshot_path, live, plan_path, demo) if value]
+    if len(given) != 1:
+        raise click.UsageError("give exactly one observation to evaluate: --snapshot FILE, --plan FILE, --live or --demo")
+    known = plugins().collectors.types()
+    wanted = split(types)
+    for type_ in wanted:
+        if type_ not in known:
+            raise click.UsageError(f"no collector yields {type_!r}{suggest(type_, known)}")
+    return Source(snapshot=snapshot_path, plan=plan_path, live=live, demo=demo, regions=tuple(split(regions)),
+                  profile=profile, types=tuple(wanted), max_workers=max_workers, retry_mode=retry_mode)
+
+
+# -- outputs ----------------------------------------------------------------------------------------
+
+
+def parse_formats(formats: Sequence[str], output: str | None) -> list[tuple[str, str | None]]:
+    """``--format NAME[=PATH]`` (repeatable) and ``-o`` as (renderer, file or None for stdout) pairs."""
+    renderers = plugins().renderers
+    targets: list[tuple[str, str | None]] = []
+    for spec in formats or ("table",):
+        name, _, path = spec.partition("=")
+        if name not in renderers:
+            raise click.UsageError(f"unknown format {name!r}; choose from {', '.join(renderers.names())}")
+        targets.append((name, path or None))
+    unnamed = [i for i, (_, path) in enumerate(targets) if path is None]
+    if len(unnamed) > 1:
+        raise click.UsageError("several formats need a file each: --format NAME=PATH")
+    if unnamed and output:
+        name, _ = targets[unnamed[0]]
+        targets[unnamed[0]] = (name, output)
+    elif output:
+        raise click.UsageError("-o/--output goes with a single --format NAME; use --format NAME=PATH for several")
+    return targets
+
+
+def guard_outputs(targets: Sequence[tuple[str, str | None]], inputs: Sequence[str]) -> None:
+    """Refuse to write a report over a file the run reads: nothing the user had is lost."""
+    sources = {Path(p).resolve() for p in inputs if p}
+    for _, path in targets:
+        if path and path != "-" and Path(path).resolve() in sources:
+            raise InputError(Problem(path, None, "--output", "refusing to overwrite an input of this run with a report"))
+
+
+def write_reports(results: Results, targets: Sequence[tuple[str, str | None]], gating: Gating, color: bool | None,
+                  *, source_root: str | None = None) -> None:
+    """Render every requested format to its file or stdout."""
+    renderers = plugins().renderers
+    for name, path in targets:
+        to_terminal = path in (None, "-") and stdout_is_terminal()
+        use_color = to_terminal and not os.environ.get("NO_COLOR") if color is None else color
+        options = RenderOptions(fail_on=gating.fail_on, terminal=to_terminal, color=bool(use_color),
+                                new_only=gating.new_only, soft=gating.soft, source_root=source_root)
+        write_output(render(renderers[name], results, options), path)
+
+
+def finish(gate: Gate, *, audit: Audit | None = None, policy: PolicySet | None = None) -> NoReturn:
+    """Print what the run has to say (warnings, expired waivers, baseline), then the gate, and exit with it."""
+    policy = policy if policy is not None else audit.policy if audit is not None else None
+    for warning in policy.warnings if policy is not None else ():
+        note(str(warning))
+    if audit is not None:
+        for line in audit.notes:
+            note(line)
+        for use in audit.results.waivers:
+            if use.status == "expired":
+                note(f"waiver expired {use.waiver.expires} at {use.waiver.location} ({use.waiver.check}): "
+                     "it no longer applies")
+        if audit.results.baseline is not None:
+            info = audit.results.baseline
+            note(f"against {info.source}: {info.new} new, {info.existing} existing, {info.fixed} fixed")
+    note(f"exit {gate.code}: {gate.reason}")
+    sys.exit(gate.code)

@@ -1,0 +1,344 @@
+"""The evaluator: checks x snapshot -> results, in three-valued logic.
+
+This is the only place verdicts are made. It is pure (no I/O, no clock:
+time comes from the snapshot's ``taken_at``) and deterministic (checks by
+id, resources in canonical order), so the same inputs give byte-identical
+results. Policy, compliance and drift are all views of what it returns.
+
+Where data is missing, the snapshot's coverage decides what can be said:
+
+* an attribute holding ``{"$unknown": reason}`` makes the conditions that read
+  it unknown (Kleene logic decides whether that decides the check);
+* a coverage ``error`` for a type, account and region gives each check over
+  the type one ``unknown`` result for that scope;
+* a type with neither resources nor coverage gives one ``unknown``, "not
+  observed", never a vacuous pass;
+* an aggregate count is a range: resources whose ``where`` is unknown and
+  scopes without complete coverage widen it, and the verdict is unknown when
+  the range straddles the bound.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
+
+from unify.checks.conditions import FALSE, TRUE, UNKNOWN, DefectAt, Detail
+from unify.checks.operators import EvalContext
+from unify.checks.policy_set import Check, PolicySet
+from unify.checks.waivers import Waiver, WaiverSet
+from unify.model.resource import Resource
+from unify.model.snapshot import Snapshot
+from unify.results import Result, Results, SnapshotInfo, Verdict, WaiverUse
+
+__all__ = ["evaluate", "count_verdict", "scope_id"]
+
+_VERDICT = {TRUE: "pass", FALSE: "fail", UNKNOWN: "unknown"}
+_MAX_REASONS = 3
+
+
+def scope_id(account: str, region: str, type_: str) -> str:
+    """The resource id of a result about a whole scope rather than one resource."""
+    return f"{account}/{region}/{type_}"
+
+
+def count_verdict(op: str, bound: int, low: float, high: float) -> int:
+    """Kleene truth of ``count <op> bound`` when the count lies in ``[low, high]``."""
+    if op == "ge":
+        return TRUE if low >= bound else FALSE if high < bound else UNKNOWN
+    if op == "gt":
+        return TRUE if low > bound else FALSE if high <= bound else UNKNOWN
+    if op == "le":
+        return TRUE if high <= bound else FALSE if low > bound else UNKNOWN
+    if op == "lt":
+        return TRUE if high < bound else FALSE if low >= bound else UNKNOWN
+    if op == "eq":
+        return TRUE if low == high == bound else FALSE if not low <= bound <= high else UNKNOWN
+    if op == "ne":
+        return TRUE if not low <= bound <= high else FALSE if low == high == bound else UNKNOWN
+    raise ValueError(f"unknown count operator {op!r}")
+
+
+def _reason(details: Sequence[Detail]) -> str:
+    messages = list(dict.fromkeys(d.message for d in details))
+    text = "; ".join(messages[:_MAX_REASONS])
+    if len(messages) > _MAX_REASONS:
+        text += f"; and {len(messages) - _MAX_REASONS} more"
+    return text
+
+
+class _Evaluator:
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.ctx = EvalContext(now=snapshot.taken_at_time)
+        self.regions = set(snapshot.scope.get("regions") or [])
+
+    # -- coverage ------------------------------------------------------------
+
+    def completeness(self, type_: str, account: str, region: str | None = None) -> str | None:
+        """None when coverage says every resource of the type there is listed; else why not."""
+        entries = [c for c in self.snapshot.coverage_of(type_) if c["account"] == account]
+        if region is not None:
+            entries = [c for c in entries if c["region"] in (region, "global")]
+        if not entries:
+            where = account if region is None else f"{account}/{region}"
+            return f"{type_} was not observed in {where}"
+        for entry in entries:
+            if entry["status"] == "error":
+                error = entry.get("error") or {}
+                return f"{type_} in {entry['account']}/{entry['region']} could not be listed: {error.get('code', 'error')}: {error.get('message', '')}".rstrip(": ")
+        covered = {c["region"] for c in entries}
+        if "global" in covered or region is not None:
+            return None
+        missing = sorted(self.regions - covered)
+        if missing:
+            return f"{type_} was not observed in {account}/{', '.join(missing)}"
+        return None
+
+    # -- one resource ----------------------------------------------------------
+
+    def judge(self, check: Check, resource: Resource) -> Result | None:
+        details: list[Detail] = []
+        try:
+            if check.where is not None:
+                scope = check.where.evaluate(resource, self.ctx)
+                if scope == FALSE:
+                    return None
+                if scope == UNKNOWN:
+                    check.where.explain(resource, self.ctx, TRUE, "", details)
+                    return self.result(check, resource, "unknown", "in scope? " + _reason(details), details)
+            assert check.assertion is not None
+            truth = check.assertion.evaluate(resource, self.ctx)
+            if truth != TRUE:
+                check.assertion.explain(resource, self.ctx, TRUE, "", details)
+        except DefectAt as defect:
+            return self.result(check, resource, "error", f"check defect at {defect}", ())
+        return self.result(check, resource, _VERDICT[truth], _reason(details), details)  # type: ignore[arg-type]
+
+    def result(self, check: Check, resource: Resource, verdict: Verdict, reason: str, details: Iterable[Detail]) -> Result:
+        attributes = resource.get("attributes") or {}
+        address = attributes.get("terraform_address") if isinstance(attributes, dict) else None
+        return Result(
+            check=check.id,
+            resource=resource["id"],
+            type=resource["type"],
+            verdict=verdict,
+            reason=reason,
+            severity=check.severity,
+            controls=check.controls,
+            kind=check.kind,
+            account=resource["account"],
+            region=resource["region"],
+            name=resource.get("name"),
+            address=address if isinstance(address, str) else None,
+            details=tuple(details),
+        )
+
+    def scope_result(self, check: Check, account: str, region: str, type_: str, verdict: Verdict, reason: str,
+                     details: Iterable[Detail] = (), resource: str | None = None) -> Result:
+        return Result(
+            check=check.id,
+            resource=resource or scope_id(account, region, type_),
+            type=type_,
+            verdict=verdict,
+            reason=reason,
+            severity=check.severity,
+            controls=check.controls,
+            kind=check.kind,
+            account=None if account == "*" else account,
+            region=None if region == "*" else region,
+            details=tuple(details),
+        )
+
+    # -- the three kinds of check ------------------------------------------
+
+    def guardrail(self, check: Check) -> Iterator[Result]:
+        for type_ in check.types:
+            resources = self.snapshot.of_type(type_)
+            coverage = self.snapshot.coverage_of(type_)
+            for resource in resources:
+                result = self.judge(check, resource)
+                if result is not None:
+                    yield result
+            for entry in coverage:
+                if entry["status"] == "error":
+                    error = entry.get("error") or {}
+                    yield self.scope_result(
+                        check, entry["account"], entry["region"], type_, "unknown",
+                        f"not observed: listing {type_} failed: {error.get('code', 'error')}: {error.get('message', '')}".rstrip(": "),
+                    )
+            if not resources and not coverage:
+                yield self.scope_result(
+                    check, "*", "*", type_, "unknown",
+                    f"not observed: the snapshot has no {type_} resources and no coverage entry for the type",
+                )
+
+    def aggregate(self, check: Check) -> Iterator[Result]:
+        accounts = self.snapshot.accounts
+        label = ", ".join(check.types)
+        if not accounts:
+            yield self.scope_result(check, "*", "*", label, "unknown", "not observed: the snapshot names no account")
+            return
+        by_account: dict[str, list[Resource]] = defaultdict(list)
+        for type_ in check.types:
+            for resource in self.snapshot.of_type(type_):
+                by_account[resource["account"]].append(resource)
+        for account in accounts:
+            low = high = 0.0
+            gaps: list[str] = []
+            try:
+                for resource in by_account.get(account, []):
+                    scope = TRUE if check.where is None else check.where.evaluate(resource, self.ctx)
+                    low += scope == TRUE
+                    high += scope != FALSE
+            except DefectAt as defect:
+                yield self.scope_result(check, account, "*", label, "error", f"check defect at {defect}", resource=account)
+                continue
+            for type_ in check.types:
+                gap = self.completeness(type_, account)
+                if gap is not None:
+                    gaps.append(gap)
+                    high = math.inf
+            truth = TRUE
+            details: list[Detail] = []
+            shown = f"{int(low)}" if low == high else f"between {int(low)} and {'unbounded' if high == math.inf else int(high)}"
+            for op, bound in check.count:
+                value = count_verdict(op, bound, low, high)
+                truth = min(truth, value)
+                if value == FALSE:
+                    details.append(Detail("count", op, bound, shown, "fail"))
+                elif value == UNKNOWN:
+                    details.append(Detail("count", op, bound, {"$unknown": "; ".join(gaps) or f"count is {shown}"}, "unknown"))
+            if truth == TRUE:
+                reason = ""
+            else:
+                wanted = " and ".join(f"{op} {bound}" for op, bound in check.count)
+                reason = f"count of matching {label} is {shown}, expected {wanted}"
+                if truth == UNKNOWN and gaps:
+                    reason += "; " + "; ".join(gaps)
+            yield self.scope_result(check, account, "*", label, _VERDICT[truth], reason, details, resource=account)  # type: ignore[arg-type]
+
+    def desired(self, check: Check) -> Iterator[Result]:
+        type_ = check.types[0]
+        matches = [
+            r for r in self.snapshot.of_type(type_)
+            if (r["id"] == check.resource_id if check.resource_id is not None else r.get("name") == check.name)
+            and (check.account is None or r["account"] == check.account)
+            and (check.region is None or r["region"] == check.region)
+        ]
+        if len(matches) == 1:
+            result = self.judge(check, matches[0])
+            if result is not None:
+                yield result
+            return
+        if len(matches) > 1:
+            ids = ", ".join(r["id"] for r in matches)
+            first = matches[0]
+            yield self.result(check, first, "fail",
+                              f"{len(matches)} {type_} resources are named {check.name!r} ({ids}); give account or region to pick one", ())
+            return
+        accounts = [check.account] if check.account else self.snapshot.accounts
+        gaps = [g for a in accounts if (g := self.completeness(type_, a, check.region)) is not None] if accounts else [
+            f"{type_} was not observed"
+        ]
+        expected = _expected_of(check)
+        account = check.account or "*"
+        region = check.region or "*"
+        label = check.resource_id or check.name or "?"
+        if gaps:
+            detail = Detail("", "exists", expected, {"$unknown": "; ".join(gaps)}, "unknown")
+            yield self.scope_result(check, account, region, type_, "unknown",
+                                    f"{type_} {label!r} not found, and the observation is incomplete: " + "; ".join(gaps),
+                                    (detail,), resource=label)
+            return
+        detail = Detail("", "exists", expected, None, "fail")
+        yield self.scope_result(check, account, region, type_, "fail",
+                                f"{type_} {label!r} does not exist", (detail,), resource=label)
+
+    def run(self, check: Check) -> list[Result]:
+        if check.kind == "aggregate":
+            return list(self.aggregate(check))
+        if check.kind == "desired":
+            return list(self.desired(check))
+        return list(self.guardrail(check))
+
+
+def _expected_of(check: Check) -> dict[str, object]:
+    leaves = getattr(check.assertion, "children", ())
+    return {leaf.path.text: leaf.raw for leaf in leaves}
+
+
+def _apply_waivers(results: list[Result], waivers: WaiverSet, snapshot: Snapshot,
+                   evaluated: set[str]) -> tuple[list[Result], list[WaiverUse]]:
+    today = snapshot.taken_at_time.date()
+    applied: dict[int, int] = defaultdict(int)
+    expired_hits: dict[int, int] = defaultdict(int)
+    out: list[Result] = []
+    for result in results:
+        if result.verdict in ("fail", "unknown"):
+            waiver = _matching(waivers, result)
+            if waiver is not None:
+                if waiver.active_on(today):
+                    applied[id(waiver)] += 1
+                    note = f"waived until {waiver.expires.isoformat()}" if waiver.expires else "waived"
+                    result = replace(result, verdict="waived", original=result.verdict, waiver=waiver,
+                                      reason=f"{note}: {waiver.reason} (was {result.verdict}: {result.reason})")
+                else:
+                    expired_hits[id(waiver)] += 1
+                    result = replace(result, expired_waiver=waiver,
+                                      reason=f"{result.reason} (waiver expired {waiver.expires}: {waiver.reason})")
+        out.append(result)
+    uses = [
+        WaiverUse(w, "active" if w.active_on(today) else "expired", applied[id(w)], expired_hits[id(w)],
+                  w.check in evaluated)
+        for w in waivers
+    ]
+    return out, uses
+
+
+def _matching(waivers: WaiverSet, result: Result) -> Waiver | None:
+    waiver = waivers.find(result.check, result.resource)
+    if waiver is None and result.address:
+        waiver = waivers.find(result.check, result.address)
+    return waiver
+
+
+def evaluate(
+    policy: PolicySet,
+    snapshot: Snapshot,
+    waivers: WaiverSet | None = None,
+    *,
+    framework: str | None = None,
+    types: Iterable[str] | None = None,
+) -> Results:
+    """Evaluate every check of ``policy`` against ``snapshot``; the one place verdicts are made.
+
+    ``framework`` keeps the checks mapped to it; ``types`` keeps the checks
+    that read at least one of these resource types (a plan speaks only for
+    what it plans). Waivers are validated against the whole policy set.
+    """
+    selected = policy.select(framework)
+    if types is not None:
+        wanted = set(types)
+        selected = replace(selected, checks=tuple(c for c in selected.checks if wanted & set(c.types)))
+    waivers = waivers or WaiverSet()
+    waivers.check_ids(policy.ids)
+    evaluator = _Evaluator(snapshot)
+    results: list[Result] = []
+    for check in selected.checks:
+        results.extend(evaluator.run(check))
+    results.sort(key=lambda r: r.sort_key)
+    results, uses = _apply_waivers(results, waivers, snapshot, set(selected.ids))
+    info = SnapshotInfo(
+        digest=snapshot.digest,
+        taken_at=snapshot.taken_at,
+        source=snapshot.source,
+        resources=len(snapshot),
+        accounts=tuple(snapshot.accounts),
+        regions=tuple(snapshot.scope.get("regions") or ()),
+        coverage_errors=tuple(dict(c) for c in snapshot.coverage if c["status"] == "error"),
+        file=snapshot.file,
+    )
+    return Results(tuple(results), selected, info, tuple(uses), framework)

@@ -1,0 +1,323 @@
+"""The observation snapshot (``unify.snapshot/v1``): the one fact every check reads.
+
+A snapshot is plain JSON data. :class:`Snapshot` wraps the parsed document
+without copying it: resources stay the dictionaries ``json`` built, so a
+100k-resource file costs one in-memory copy, and the digest is hashed
+resource by resource instead of dumping the whole canonical form at once.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from functools import cached_property
+from importlib import resources as _resources
+from pathlib import Path
+from typing import IO, Any, Final
+
+import fastjsonschema
+import jsonschema
+
+from unify._files import atomic_write, read_json
+from unify.errors import Problem, SnapshotError
+from unify.model.resource import Coverage, Resource
+from unify.model.time import format_timestamp, parse_timestamp, utcnow
+
+__all__ = [
+    "SNAPSHOT_FORMAT",
+    "Snapshot",
+    "load_snapshot",
+    "write_snapshot",
+    "dump_snapshot",
+    "snapshot_digest",
+    "snapshot_schema",
+    "resource_key",
+    "coverage_key",
+]
+
+SNAPSHOT_FORMAT: Final = "unify.snapshot/v1"
+SOURCES: Final = ("aws", "terraform-plan", "terraform-state", "file")
+
+
+def snapshot_schema() -> dict[str, Any]:
+    """The shipped JSON Schema of ``unify.snapshot/v1``."""
+    text = _resources.files("unify").joinpath("schemas/snapshot.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+_validator: Any = None
+
+
+def _compiled_validator() -> Any:
+    # Compiled once per process: fastjsonschema validates 100k resources in a
+    # fraction of the time jsonschema's interpreter takes (see DESIGN.md).
+    global _validator
+    if _validator is None:
+        _validator = fastjsonschema.compile(snapshot_schema())
+    return _validator
+
+
+def resource_key(resource: Resource) -> tuple[str, str, str, str]:
+    """``(type, account, region, id)``: what identifies a resource, and the canonical order."""
+    return (resource["type"], resource["account"], resource["region"], resource["id"])
+
+
+def coverage_key(entry: Coverage) -> tuple[str, str, str]:
+    """``(type, account, region)``: the canonical order of coverage entries."""
+    return (entry["type"], entry["account"], entry["region"])
+
+
+def _dump(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def snapshot_digest(
+    scope: dict[str, Any], coverage: Iterable[Coverage], resources: Iterable[Resource]
+) -> str:
+    """``sha256:`` of the canonical form, hashed piecewise to stay in memory budget.
+
+    The bytes fed to the hash are exactly ``json.dumps({"coverage", "resources",
+    "scope"}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`` with
+    resources and coverage sorted, as DESIGN.md defines the canonical form.
+    """
+    digest = hashlib.sha256()
+    digest.update(b'{"coverage":')
+    digest.update(_dump(sorted(coverage, key=coverage_key)))
+    digest.update(b',"resources":[')
+    for index, resource in enumerate(sorted(resources, key=resource_key)):
+        if index:
+            digest.update(b",")
+        digest.update(_dump(resource))
+    digest.update(b'],"scope":')
+    digest.update(_dump(scope))
+    digest.update(b"}")
+    return "sha256:" + digest.hexdigest()
+
+
+class Snapshot:
+    """A validated observation, indexed by resource type for the evaluator."""
+
+    def __init__(self, data: dict[str, Any], *, file: str = "<snapshot>", validate: bool = True) -> None:
+        self.data = data
+        self.file = file
+        if validate:
+            self._validate()
+
+    # -- construction -------------------------------------------------------
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        resources: list[Resource],
+        coverage: list[Coverage],
+        scope: dict[str, list[str]] | None = None,
+        source: str = "file",
+        taken_at: datetime | str | None = None,
+        stats: dict[str, Any] | None = None,
+    ) -> "Snapshot":
+        """A new snapshot from parts, with its digest; ``scope`` defaults to what is listed."""
+        if scope is None:
+            accounts = {r["account"] for r in resources} | {c["account"] for c in coverage}
+            regions = {r["region"] for r in resources} | {c["region"] for c in coverage}
+            scope = {"accounts": sorted(accounts), "regions": sorted(regions)}
+        if taken_at is None:
+            taken_at = utcnow()
+        if isinstance(taken_at, datetime):
+            taken_at = format_timestamp(taken_at)
+        data: dict[str, Any] = {
+            "format": SNAPSHOT_FORMAT,
+            "taken_at": taken_at,
+            "source": source,
+            "scope": scope,
+            "coverage": sorted(coverage, key=coverage_key),
+            "stats": stats or {},
+            "resources": sorted(resources, key=resource_key),
+        }
+        data["digest"] = snapshot_digest(scope, data["coverage"], data["resources"])
+        return cls(data)
+
+    def _validate(self) -> None:
+        try:
+            _compiled_validator()(self.data)
+        except fastjsonschema.JsonSchemaException:
+            raise self._explain() from None
+        seen: set[tuple[str, str, str, str]] = set()
+        for index, resource in enumerate(self.data["resources"]):
+            key = resource_key(resource)
+            if key in seen:
+                raise SnapshotError(
+                    Problem(self.file, None, f"resources[{index}]", f"duplicate resource {resource['id']!r} of type {resource['type']}")
+                )
+            seen.add(key)
+        try:
+            self.taken_at_time  # noqa: B018 - parse once, fail early
+        except ValueError:
+            raise SnapshotError(Problem(self.file, None, "taken_at", f"not a UTC timestamp: {self.data['taken_at']!r}")) from None
+        declared = self.data.get("digest")
+        if declared is not None:
+            actual = self.compute_digest()
+            if actual != declared:
+                raise SnapshotError(
+                    Problem(self.file, None, "digest", f"digest mismatch: file says {declared}, content hashes to {actual}; refusing an altered snapshot")
+                )
+
+    def _explain(self) -> SnapshotError:
+        # The compiled validator says that something is wrong; jsonschema says
+        # precisely where, which is worth its cost only on the failure path.
+        error = jsonschema.exceptions.best_match(
+            jsonschema.Draft7Validator(snapshot_schema()).iter_errors(self.data)
+        )
+        if error is None:  # pragma: no cover - both validators agree in practice
+            return SnapshotError(Problem(self.file, None, None, "does not match the snapshot schema"))
+        path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
+        return SnapshotError(Problem(self.file, None, path or None, error.message))
+
+    # -- accessors ----------------------------------------------------------
+
+    @property
+    def taken_at(self) -> str:
+        return self.data["taken_at"]
+
+    @cached_property
+    def taken_at_time(self) -> datetime:
+        return parse_timestamp(self.data["taken_at"])
+
+    @property
+    def source(self) -> str:
+        return self.data["source"]
+
+    @property
+    def scope(self) -> dict[str, list[str]]:
+        return self.data["scope"]
+
+    @property
+    def coverage(self) -> list[Coverage]:
+        return self.data["coverage"]
+
+    @property
+    def resources(self) -> list[Resource]:
+        return self.data["resources"]
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        return self.data.setdefault("stats", {})
+
+    @property
+    def digest(self) -> str:
+        """The declared digest, computed once when the file had none."""
+        if "digest" not in self.data:
+            self.data["digest"] = self.compute_digest()
+        return self.data["digest"]
+
+    def compute_digest(self) -> str:
+        return snapshot_digest(self.scope, self.coverage, self.resources)
+
+    @cached_property
+    def _by_type(self) -> dict[str, list[Resource]]:
+        index: dict[str, list[Resource]] = {}
+        for resource in sorted(self.resources, key=resource_key):
+            index.setdefault(resource["type"], []).append(resource)
+        return index
+
+    @cached_property
+    def _coverage_by_type(self) -> dict[str, list[Coverage]]:
+        index: dict[str, list[Coverage]] = {}
+        for entry in sorted(self.coverage, key=coverage_key):
+            index.setdefault(entry["type"], []).append(entry)
+        return index
+
+    def of_type(self, type_: str) -> list[Resource]:
+        """Resources of one type, in canonical order."""
+        return self._by_type.get(type_, [])
+
+    def coverage_of(self, type_: str) -> list[Coverage]:
+        """Coverage entries of one type, in canonical order."""
+        return self._coverage_by_type.get(type_, [])
+
+    @property
+    def types(self) -> list[str]:
+        return sorted(set(self._by_type) | set(self._coverage_by_type))
+
+    @property
+    def accounts(self) -> list[str]:
+        """Accounts in scope; those listed anywhere when the scope names none."""
+        accounts = list(self.scope.get("accounts") or [])
+        if not accounts:
+            found = {r["account"] for r in self.resources} | {c["account"] for c in self.coverage}
+            accounts = sorted(found)
+        return accounts
+
+    def __iter__(self) -> Iterator[Resource]:
+        return iter(self.resources)
+
+    def __len__(self) -> int:
+        return len(self.resources)
+
+    def __repr__(self) -> str:
+        return f"<Snapshot {self.source} {self.taken_at} {len(self)} resources {self.digest[:19]}>"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The document, sorted canonically and with its digest."""
+        data = dict(self.data)
+        data["resources"] = sorted(self.resources, key=resource_key)
+        data["coverage"] = sorted(self.coverage, key=coverage_key)
+        data["digest"] = self.digest
+        return data
+
+
+def load_snapshot(path: str | os.PathLike[str]) -> Snapshot:
+    """Read, validate and digest-check a ``.json`` or ``.json.gz`` snapshot."""
+    name = str(path)
+    data = read_json(path, SnapshotError, "snapshot")
+    if not isinstance(data, dict):
+        raise SnapshotError(Problem(name, 1, None, "a snapshot is a JSON object"))
+    if data.get("format") != SNAPSHOT_FORMAT:
+        found = data.get("format")
+        raise SnapshotError(
+            Problem(name, None, "format", f"not a unify snapshot: format is {found!r}, expected {SNAPSHOT_FORMAT!r}")
+        )
+    return Snapshot(data, file=name)
+
+
+def write_snapshot(snapshot: Snapshot, path: str | os.PathLike[str]) -> Path:
+    """Write canonically (gzip when the name ends in ``.gz``), atomically.
+
+    The file appears under its name only once complete, so an interrupted
+    write never leaves a half snapshot where a good one was.
+    """
+
+    def fill(raw: IO[bytes]) -> None:
+        if Path(path).name.endswith(".gz"):
+            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle:
+                dump_snapshot(snapshot, handle)
+        else:
+            dump_snapshot(snapshot, raw)
+
+    return atomic_write(path, fill)
+
+
+def dump_snapshot(snapshot: Snapshot, handle: IO[bytes]) -> None:
+    """The canonical file form, streamed: sorted keys, one resource per line."""
+    _write_document(snapshot.to_dict(), handle)
+
+
+def _write_document(document: dict[str, Any], handle: Any) -> None:
+    # One resource per line: diffable, and each line goes through the C encoder.
+    handle.write(b"{")
+    for index, key in enumerate(sorted(document)):
+        handle.write(b",\n" if index else b"\n")
+        handle.write(_dump(key) + b":")
+        value = document[key]
+        if key in ("resources", "coverage") and value:
+            for position, item in enumerate(value):
+                handle.write(b",\n" if position else b"[\n")
+                handle.write(_dump(item))
+            handle.write(b"\n]")
+        else:
+            handle.write(_dump(value))
+    handle.write(b"\n}\n")

@@ -1,0 +1,317 @@
+"""Collectors: how each resource type is observed, and what a collector may use.
+
+A :class:`Collector` declares the types it yields (each a
+:class:`unify.model.resource_type.ResourceType`, with the attributes it
+fills), the AWS calls it makes (the reference page is generated from these
+declarations), and a ``collect(ctx)`` function. Collectors never create boto3
+clients or catch AWS errors themselves: :class:`CollectContext` hands out the
+shared clients, counts calls, applies the per-service concurrency cap, and
+turns a failed sub-call into an ``{"$unknown": ...}`` attribute. A failure of
+the listing call itself propagates, and the observation records ``error``
+coverage for the collector's types in that region.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final, Literal, Protocol, TypeVar
+
+from botocore import exceptions as bex
+from botocore.parsers import ResponseParserError
+
+from unify._registry import Registry
+from unify.errors import PluginError
+from unify.model.resource import Resource, unknown
+from unify.model.resource_type import ResourceType, ResourceTypes
+from unify.model.time import format_timestamp
+
+__all__ = [
+    "ABSENT",
+    "AwsError",
+    "CollectContext",
+    "Collector",
+    "CollectorRegistry",
+    "CallSession",
+    "aws_error",
+    "normalise",
+    "tags_dict",
+]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class _Absent:
+    """A sub-call that answered "there is none" (NoSuchBucketPolicy): leave the attribute out."""
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+ABSENT: Final = _Absent()
+
+
+class AwsError(Exception):
+    """An AWS call that failed for good (after botocore's retries), with its code."""
+
+    def __init__(self, code: str, message: str, operation: str = "") -> None:
+        self.code, self.message, self.operation = code, message, operation
+        super().__init__(f"{code}: {message}")
+
+    def as_coverage(self) -> dict[str, str]:
+        where = f" ({self.operation})" if self.operation and self.operation not in self.message else ""
+        return {"code": self.code, "message": f"{self.message}{where}"}
+
+    def marker(self) -> dict[str, str]:
+        """The ``$unknown`` marker for an attribute this call should have filled."""
+        return unknown(f"{self.code}: {self.operation or self.message}")
+
+
+def aws_error(exc: BaseException, operation: str = "") -> AwsError | None:
+    """Classify an exception from botocore (or moto) as an :class:`AwsError`, else None."""
+    if isinstance(exc, AwsError):
+        return exc
+    if isinstance(exc, bex.ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code") or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or "ClientError")
+        return AwsError(code, str(error.get("Message") or exc), operation)
+    if isinstance(exc, bex.EndpointConnectionError):
+        return AwsError("EndpointConnectionError", f"endpoint not available: {exc}", operation)
+    if isinstance(exc, (bex.ConnectTimeoutError, bex.ReadTimeoutError)):
+        return AwsError("Timeout", str(exc), operation)
+    if isinstance(exc, ResponseParserError):
+        # moto's server answers an unimplemented operation with an HTML 500.
+        return AwsError("UnsupportedOperation", "the endpoint could not answer this operation", operation)
+    if isinstance(exc, NotImplementedError):
+        return AwsError("UnsupportedOperation", f"not implemented by the endpoint: {exc}", operation)
+    if isinstance(exc, bex.ConnectionError):
+        return AwsError("ConnectionError", str(exc), operation)
+    return None
+
+
+@dataclass(frozen=True)
+class Collector:
+    """How one or more resource types are observed.
+
+    ``scope`` is ``regional`` (run once per region) or ``global`` (once per
+    account, coverage region ``global``). ``calls`` lists IAM-style action
+    names (``s3:GetBucketPolicy``): the permissions an audit role needs.
+    ``prepare_client`` sets up every client of ``service`` the observation
+    makes (an endpoint quirk of that service, say).
+    """
+
+    name: str
+    service: str
+    resource_types: tuple[ResourceType, ...]
+    calls: tuple[str, ...]
+    collect: Callable[[CollectContext], Iterable[Resource]]
+    scope: Literal["regional", "global"] = "regional"
+    description: str = ""
+    notes: str = ""
+    prepare_client: Callable[[Any], None] | None = None
+    plugin: str = "unify"
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        """The names of the types this collector yields."""
+        return tuple(declared.name for declared in self.resource_types)
+
+    @property
+    def attributes(self) -> Mapping[str, tuple[str, ...]]:
+        """The attributes it fills, by type."""
+        return {declared.name: declared.attributes for declared in self.resource_types}
+
+
+class CollectorRegistry(Registry[Collector]):
+    """Collectors by name; each resource type comes from exactly one collector."""
+
+    kind = "collector"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._by_type: dict[str, Collector] = {}
+
+    def _check(self, item: Collector) -> None:
+        if not item.resource_types:
+            raise PluginError(self.plugin, f"collector {item.name!r} declares no resource types")
+        for type_ in item.types:
+            owner = self._by_type.get(type_)
+            if owner is not None:
+                raise PluginError(
+                    self.plugin, f"collector {item.name!r}: type {type_!r} is already collected by {owner.name!r}"
+                )
+
+    def add(self, item: Collector) -> None:
+        super().add(item)
+        for type_ in item.types:
+            self._by_type[type_] = self[item.name]
+
+    def collector_for(self, type_: str) -> Collector | None:
+        return self._by_type.get(type_)
+
+    def types(self) -> list[str]:
+        return sorted(self._by_type)
+
+    def resource_types(self) -> ResourceTypes:
+        """Every declared type, for the readers that need a type's facts (Terraform, drift, docs)."""
+        return ResourceTypes(declared for collector in self for declared in collector.resource_types)
+
+    def client_setups(self) -> dict[str, Callable[[Any], None]]:
+        """``prepare_client`` of each service that declares one."""
+        return {c.service: c.prepare_client for c in self if c.prepare_client is not None}
+
+    def for_types(self, types: Iterable[str] | None) -> tuple[list[Collector], list[str]]:
+        """The collectors needed for ``types`` (all when None), and the types nobody collects."""
+        if types is None:
+            return list(self), []
+        chosen: dict[str, Collector] = {}
+        orphans: list[str] = []
+        for type_ in sorted(set(types)):
+            collector = self.collector_for(type_)
+            if collector is None:
+                orphans.append(type_)
+            else:
+                chosen[collector.name] = collector
+        return [chosen[name] for name in sorted(chosen)], orphans
+
+
+def _plain(value: Any) -> Any:
+    """boto3 output as JSON data: datetimes to UTC ISO strings, bytes dropped."""
+    if isinstance(value, datetime):
+        return format_timestamp(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if k != "ResponseMetadata"}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (bytes, bytearray)):
+        return None
+    return value
+
+
+def normalise(value: Any) -> Any:
+    """Public alias of the boto3-to-JSON conversion, for plugin collectors."""
+    return _plain(value)
+
+
+class CallSession(Protocol):
+    """What a collector's context needs of the observation (:class:`unify.observe.session.Session`)."""
+
+    home_region: str
+
+    def client(self, service: str, region: str) -> Any: ...
+
+    def call(self, client: Any, operation: str, kwargs: Mapping[str, Any]) -> dict[str, Any]: ...
+
+    def pages(self, client: Any, operation: str, kwargs: Mapping[str, Any]) -> Iterator[dict[str, Any]]: ...
+
+    def map(self, work: Callable[[T], R], items: list[T]) -> list[R]: ...
+
+    def note_detail_error(self, ctx: CollectContext, error: AwsError) -> None: ...
+
+
+@dataclass
+class CollectContext:
+    """What a collector gets: where it runs, clients, and call helpers that keep count."""
+
+    session: CallSession
+    collector: Collector
+    account: str
+    region: str
+    partition: str = "aws"
+    #: Every region of this observation (global collectors filter by it, e.g. S3 buckets).
+    regions: tuple[str, ...] = ()
+
+    @property
+    def client_region(self) -> str:
+        """The region clients are made in: the session's home region for global collectors."""
+        return self.session.home_region if self.region == "global" else self.region
+
+    def client(self, service: str | None = None, region: str | None = None) -> Any:
+        """The shared boto3 client for (service, region); made once per observation."""
+        return self.session.client(service or self.collector.service, region or self.client_region)
+
+    def call(self, client: Any, operation: str, **kwargs: Any) -> dict[str, Any]:
+        """One API call, counted and capped; raises :class:`AwsError` when it fails."""
+        return _plain(self.session.call(client, operation, kwargs))
+
+    def pages(self, client: Any, operation: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        """Every page of a paginated operation (each page is one counted call)."""
+        for page in self.session.pages(client, operation, kwargs):
+            yield _plain(page)
+
+    def items(self, client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[Any]:
+        """The items under ``key`` across every page."""
+        for page in self.pages(client, operation, **kwargs):
+            yield from page.get(key) or []
+
+    def detail(self, fetch: Callable[[], T], *, absent: Iterable[str] = ()) -> T | _Absent | dict[str, str]:
+        """Run a sub-call that fills one attribute of a listed resource.
+
+        Returns its value; :data:`ABSENT` when AWS answers with one of the
+        ``absent`` error codes (the setting is not there: a fact); or the
+        ``$unknown`` marker for any other failure, so checks reading the
+        attribute are unknown rather than wrong.
+        """
+        absent_codes = set(absent)
+        try:
+            return fetch()
+        except AwsError as exc:
+            if exc.code in absent_codes:
+                return ABSENT
+            self.session.note_detail_error(self, exc)
+            return exc.marker()
+
+    def map(self, work: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """``work`` over ``items`` concurrently (for per-resource sub-calls), in order."""
+        return self.session.map(work, list(items))
+
+    def arn(self, service: str, resource: str, *, region: str | None = None, account: str | None = None,
+            global_: bool = False) -> str:
+        region_part = "" if global_ else (region if region is not None else self.region)
+        account_part = self.account if account is None else account
+        return f"arn:{self.partition}:{service}:{region_part}:{account_part}:{resource}"
+
+    def resource(
+        self,
+        type_: str,
+        id_: str,
+        *,
+        name: str | None,
+        attributes: Mapping[str, Any],
+        tags: Any = None,
+        region: str | None = None,
+    ) -> Resource:
+        """A resource of this context's account; ABSENT attributes are left out."""
+        clean = {k: v for k, v in attributes.items() if v is not ABSENT}
+        return {
+            "type": type_,
+            "id": id_,
+            "name": name,
+            "account": self.account,
+            "region": region or self.region,
+            "tags": tags_dict(tags),
+            "attributes": clean,
+        }
+
+
+def tags_dict(tags: Any) -> dict[str, Any]:
+    """AWS tag lists in their many spellings (``Key``/``Value``, ``key``/``value``, ``TagKey``) as a mapping."""
+    if tags is None or tags is ABSENT:
+        return {}
+    if isinstance(tags, dict) and "$unknown" in tags:
+        return tags
+    if isinstance(tags, Mapping):
+        return {str(k): v for k, v in tags.items()}
+    out: dict[str, Any] = {}
+    for tag in tags:
+        key = tag.get("Key", tag.get("key", tag.get("TagKey")))
+        value = tag.get("Value", tag.get("value", tag.get("TagValue")))
+        if key is not None:
+            out[str(key)] = value
+    return out
+

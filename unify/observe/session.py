@@ -1,0 +1,200 @@
+"""The session of one observation: shared boto3 clients, per-service caps, call counters, the sub-call pool.
+
+Every boto3 client is made once per (service, region) and shared by every
+collector. Concurrent requests are capped per (service, region) so an audit
+does not throttle the account it audits, and botocore retries throttled
+calls in ``standard`` or ``adaptive`` mode. Per-resource sub-calls fan out on
+a pool of their own that never waits on anything, so the collector tasks and
+their sub-calls cannot deadlock. A failed call becomes
+:class:`unify.observe.collector.AwsError` with its code.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from botocore.config import Config
+
+from unify._version import __version__
+from unify.errors import ObservationError
+from unify.observe.collector import AwsError, CollectContext, aws_error
+
+__all__ = ["DEFAULT_SERVICE_LIMITS", "ObserveOptions", "Session"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Concurrent requests per (service, region). IAM and STS are global and have
+#: the lowest request rates; the rest default to ``ObserveOptions.default_limit``.
+DEFAULT_SERVICE_LIMITS: Mapping[str, int] = {"iam": 4, "sts": 2, "cloudtrail": 4, "config": 4, "s3control": 2}
+
+
+@dataclass(frozen=True)
+class ObserveOptions:
+    """How an observation runs. The defaults suit an account of a few thousand resources."""
+
+    regions: Sequence[str] | None = None
+    max_workers: int = 16
+    detail_workers: int = 24
+    retry_mode: str = "standard"
+    #: Attempts per call in all, the first included (botocore total_max_attempts).
+    max_attempts: int = 8
+    default_limit: int = 8
+    service_limits: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_SERVICE_LIMITS))
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    #: An endpoint for every service (moto's server, a proxy); AWS_ENDPOINT_URL works too.
+    endpoint_url: str | None = None
+
+
+class Session:
+    """Shared state of one observation: clients, caps, counters and the sub-call pool."""
+
+    def __init__(self, boto_session: Any, options: ObserveOptions,
+                 client_setups: Mapping[str, Callable[[Any], None]] | None = None) -> None:
+        self.boto = boto_session
+        self.options = options
+        self._setups = dict(client_setups or {})
+        self.home_region: str = boto_session.region_name or "us-east-1"
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._caps: dict[tuple[str, str], threading.BoundedSemaphore] = {}
+        self._lock = threading.Lock()
+        self.calls: Counter[str] = Counter()
+        self.requests = 0
+        self.detail_errors: Counter[str] = Counter()
+        self._detail_pool = ThreadPoolExecutor(max_workers=options.detail_workers, thread_name_prefix="unify-detail")
+        self._local = threading.local()
+
+    def close(self) -> None:
+        self._detail_pool.shutdown(wait=True)
+
+    # -- clients ------------------------------------------------------------------
+
+    def client(self, service: str, region: str) -> Any:
+        key = (service, region)
+        with self._lock:  # creating clients from one session is not thread-safe
+            client = self._clients.get(key)
+            if client is None:
+                client = self._make_client(service, region)
+                self._clients[key] = client
+        return client
+
+    def _make_client(self, service: str, region: str) -> Any:
+        config = Config(
+            retries={"mode": self.options.retry_mode, "total_max_attempts": self.options.max_attempts},
+            max_pool_connections=self.options.max_workers + self.options.detail_workers,
+            connect_timeout=self.options.connect_timeout,
+            read_timeout=self.options.read_timeout,
+            user_agent_extra=f"unify/{__version__}",
+        )
+        client = self.boto.client(service, region_name=region, config=config, endpoint_url=self.options.endpoint_url)
+        client.meta.events.register("before-send", self._count_request)
+        setup = self._setups.get(service)
+        if setup is not None:
+            setup(client)
+        return client
+
+    def _count_request(self, **kwargs: Any) -> None:
+        with self._lock:
+            self.requests += 1
+
+    def _cap(self, service: str, region: str) -> threading.BoundedSemaphore:
+        key = (service, region)
+        with self._lock:
+            cap = self._caps.get(key)
+            if cap is None:
+                limit = self.options.service_limits.get(service, self.options.default_limit)
+                cap = self._caps[key] = threading.BoundedSemaphore(max(1, limit))
+        return cap
+
+    # -- calls ----------------------------------------------------------------------
+
+    def call(self, client: Any, operation: str, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+        service = client.meta.service_model.service_name
+        name = f"{service}:{operation}"
+        with self._lock:
+            self.calls[name] += 1
+        try:
+            with self._cap(service, client.meta.region_name):
+                return getattr(client, operation)(**kwargs)
+        except Exception as exc:
+            error = aws_error(exc, name)
+            if error is None:
+                raise
+            raise error from None
+
+    def pages(self, client: Any, operation: str, kwargs: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        service = client.meta.service_model.service_name
+        name = f"{service}:{operation}"
+        cap = self._cap(service, client.meta.region_name)
+        try:
+            iterator = iter(client.get_paginator(operation).paginate(**kwargs))
+            while True:
+                with self._lock:
+                    self.calls[name] += 1
+                with cap:
+                    try:
+                        page = next(iterator)
+                    except StopIteration:
+                        with self._lock:
+                            self.calls[name] -= 1  # the paginator made no request
+                        return
+                yield page
+        except AwsError:
+            raise
+        except Exception as exc:
+            error = aws_error(exc, name)
+            if error is None:
+                raise
+            raise error from None
+
+    def map(self, work: Callable[[T], R], items: list[T]) -> list[R]:
+        if len(items) <= 1 or getattr(self._local, "in_detail", False):
+            return [work(item) for item in items]
+
+        def run(item: T) -> R:
+            self._local.in_detail = True
+            try:
+                return work(item)
+            finally:
+                self._local.in_detail = False
+
+        return list(self._detail_pool.map(run, items))
+
+    def note_detail_error(self, ctx: CollectContext, error: AwsError) -> None:
+        with self._lock:
+            self.detail_errors[f"{error.operation or ctx.collector.service}: {error.code}"] += 1
+
+    # -- identity and regions ------------------------------------------------------
+
+    def account(self) -> tuple[str, str]:
+        """The account id and partition of the credentials."""
+        try:
+            identity = self.call(self.client("sts", self.home_region), "get_caller_identity", {})
+        except AwsError as exc:
+            raise ObservationError(f"cannot identify the AWS account: {exc.code}: {exc.message}") from None
+        except Exception as exc:  # NoCredentialsError, ProfileNotFound and friends
+            raise ObservationError(f"cannot use AWS credentials: {exc}") from None
+        arn = str(identity.get("Arn", "arn:aws:"))
+        return str(identity["Account"]), arn.split(":")[1] or "aws"
+
+    def resolve_regions(self, regions: Sequence[str] | None) -> list[str]:
+        if not regions:
+            return [self.home_region]
+        if list(regions) == ["all"]:
+            try:
+                found = self.call(self.client("ec2", self.home_region), "describe_regions", {"AllRegions": False})
+            except AwsError as exc:
+                raise ObservationError(f"cannot list regions (ec2:DescribeRegions): {exc.code}: {exc.message}") from None
+            return sorted(r["RegionName"] for r in found.get("Regions", []))
+        known = set(self.boto.get_available_regions("ec2")) | set(self.boto.get_available_regions("ec2", "aws-us-gov")) \
+            | set(self.boto.get_available_regions("ec2", "aws-cn"))
+        unknown_regions = [r for r in regions if r not in known]
+        if unknown_regions:
+            raise ObservationError(f"unknown region(s): {', '.join(unknown_regions)}")
+        return sorted(set(regions))

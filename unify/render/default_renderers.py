@@ -1,0 +1,36 @@
+"""unify's own output formats, registered through ``unify_register_renderers`` as a plugin's would be.
+
+Each format lives in its own module of :mod:`unify.render`; this module only
+plugs them in. Every renderer reads :class:`unify.results.Results` and its
+views and nothing else, so the same results give the same bytes.
+"""
+
+from __future__ import annotations
+
+from unify.hookspecs import hookimpl
+from unify.render.github import render_github
+from unify.render.html import render_html
+from unify.render.json import render_json
+from unify.render.junit import render_junit
+from unify.render.markdown import render_markdown
+from unify.render.renderer import Renderer, RendererRegistry
+from unify.render.sarif import render_sarif
+from unify.render.table import render_table
+
+__all__: list[str] = []
+
+
+@hookimpl
+def unify_register_renderers(registry: RendererRegistry) -> None:
+    registry.add(Renderer("table", render_table, "human-readable tables (rich on a terminal, ASCII otherwise)"))
+    registry.add(Renderer("json", render_json, "the unify.results/v1 document", extension=".json"))
+    registry.add(Renderer("markdown", render_markdown, "a GitHub job summary (under 1 MiB, cut with a note)",
+                          extension=".md"))
+    registry.add(Renderer("html", render_html, "one self-contained HTML report (no scripts, no network)",
+                          extension=".html"))
+    registry.add(Renderer("sarif", render_sarif, "SARIF 2.1.0 for GitHub code scanning (one rule per check)",
+                          extension=".sarif"))
+    registry.add(Renderer("junit", render_junit, "JUnit XML: one test case per check (Jenkins, GitLab, GitHub)",
+                          extension=".xml"))
+    registry.add(Renderer("github", render_github, "GitHub Actions annotations (::error file=...), within the "
+                          "per-step limits", extension=".txt"))

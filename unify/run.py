@@ -1,0 +1,283 @@
+"""One audit pipeline for every front door: sources -> snapshot -> checks -> evaluate -> results -> gate.
+
+``unify audit``, ``unify stack``, ``unify watch``, ``pytest --unify`` and the
+GitHub action (which runs the CLI) all reach their verdicts through these
+functions, so they agree on where the snapshot comes from, what a plan is
+allowed to speak for, which checks are evaluated and which exit code the
+results mean. This module and the front doors are the only places that build
+the plugin set; everything they call takes the registries it needs.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final
+
+from unify.checks.policy_set import PolicySet, load_policies, shipped_policies
+from unify.checks.waivers import WaiverSet, load_waivers
+from unify.engine import evaluate
+from unify.errors import InputError, Problem
+from unify.model.snapshot import Snapshot, load_snapshot, write_snapshot
+from unify.observe.demo import DemoEstate
+from unify.observe.observation import observe
+from unify.observe.progress import Progress
+from unify.observe.session import ObserveOptions
+from unify.plugins import Plugins, get_plugins
+from unify.results import Gate, Results
+from unify.store.store import EvidenceStore, Run
+from unify.terraform.importer import load_plan
+from unify.views.baseline import compare, load_baseline
+
+__all__ = [
+    "DEFAULT_POLICIES",
+    "Audit",
+    "Gating",
+    "Source",
+    "audit",
+    "default_plugins",
+    "evaluate_snapshot",
+    "judge",
+    "load_policy",
+    "observe_source",
+    "plan_scope",
+    "policy_paths",
+    "record",
+]
+
+#: The policy folder of the working directory, read when no paths are given.
+DEFAULT_POLICIES: Final = "policies"
+
+Warn = Callable[[str], None]
+
+
+def _quiet(message: str) -> None:
+    """The ``warn`` of a caller that wants no diagnostics."""
+
+
+def default_plugins() -> Plugins:
+    """The process's plugin set: unify's built-ins and the installed plugins (a front door's choice)."""
+    return get_plugins()
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the one observation of a run comes from: exactly one of a file, a plan, live AWS or the demo."""
+
+    snapshot: str | None = None
+    plan: str | None = None
+    live: bool = False
+    demo: bool = False
+    #: Live and demo observation: regions, profile, types to observe (default: what the checks read).
+    regions: tuple[str, ...] = ()
+    profile: str | None = None
+    types: tuple[str, ...] = ()
+    max_workers: int = 16
+    retry_mode: str = "standard"
+
+    def check(self) -> None:
+        """Refuse anything but exactly one source (a usage error, exit 2)."""
+        given = [name for name, value in (("snapshot", self.snapshot), ("live", self.live), ("plan", self.plan),
+                                          ("demo", self.demo)) if value]
+        if len(given) != 1:
+            raise InputError(Problem("<source>", None, None, "give exactly one observation to evaluate: a snapshot "
+                                                             "file, a plan file, a live observation or the demo"))
+
+    @property
+    def inputs(self) -> list[str]:
+        """The files this source reads (reports must never overwrite them)."""
+        return [path for path in (self.snapshot, self.plan) if path]
+
+    def describe(self) -> str:
+        if self.snapshot is not None:
+            return f"file {self.snapshot}"
+        if self.plan is not None:
+            return f"plan {self.plan}"
+        if self.demo:
+            return "the embedded demo estate"
+        return f"live AWS ({', '.join(self.regions) or 'default region'})"
+
+
+@dataclass(frozen=True)
+class Gating:
+    """How results become an exit code: the ``--fail-on``, ``--fail-on-new`` and ``--soft-fail`` settings."""
+
+    fail_on: str = "info"
+    new_only: bool = False
+    soft: bool = False
+
+    def gate(self, results: Results) -> Gate:
+        return results.gate(self.fail_on, new_only=self.new_only and results.baseline is not None, soft=self.soft)
+
+
+@dataclass(frozen=True)
+class Audit:
+    """What one run of the pipeline made: the checks, the snapshot, the results, the gate, and what to say."""
+
+    policy: PolicySet
+    snapshot: Snapshot
+    results: Results
+    gate: Gate
+    notes: tuple[str, ...] = ()
+    recorded: Run | None = None
+
+
+# -- policies -------------------------------------------------------------------------------------
+
+
+_DEMO_DESIRED: Final = "demo-desired-state.yaml"
+
+
+@contextmanager
+def policy_paths(paths: Sequence[str | Path], *, demo: bool = False) -> Iterator[list[str | Path]]:
+    """The policy paths of a run: ``paths``, else ``policies/``; the demo adds its declared state.
+
+    Without paths and without a ``policies/`` folder the demo reads the packs
+    shipped with unify. The demo's declared state is written to a temporary
+    folder for as long as the caller needs the paths.
+    """
+    chosen: list[str | Path] = list(paths)
+    if not chosen:
+        chosen = [DEFAULT_POLICIES if Path(DEFAULT_POLICIES).is_dir() or not demo else shipped_policies()]
+    if not demo or paths:
+        yield chosen
+        return
+    with tempfile.TemporaryDirectory(prefix="unify-demo-") as folder:
+        desired = resources.files("unify.observe").joinpath(_DEMO_DESIRED).read_text(encoding="utf-8")
+        (Path(folder) / _DEMO_DESIRED).write_text(desired, encoding="utf-8")
+        yield [*chosen, folder]
+
+
+def load_policy(paths: Sequence[str | Path], plugins: Plugins, *, demo: bool = False) -> PolicySet:
+    """The policy set of a run (see :func:`policy_paths`), compiled with the plugins' operators and catalogs."""
+    with policy_paths(paths, demo=demo) as chosen:
+        return load_policies(chosen, operators=plugins.operators, frameworks=plugins.frameworks)
+
+
+# -- the observation ------------------------------------------------------------------------------
+
+
+def observe_source(source: Source, policy: PolicySet | None, plugins: Plugins, *, framework: str | None = None,
+                   warn: Warn = _quiet, progress: Progress | None = None) -> Snapshot:
+    """The one snapshot of a run, from its source.
+
+    Live and demo observation collect only what the checks of ``policy``
+    read (``source.types`` when given; everything when there is no policy).
+    """
+    source.check()
+    if source.snapshot is not None:
+        return load_snapshot(source.snapshot)
+    if source.plan is not None:
+        return load_plan(source.plan, plugins.plan_importers, plugins.collectors.resource_types())
+    types: list[str] | None = list(source.types) or (policy.select(framework).types if policy is not None else None)
+    known = plugins.collectors.types()
+    unknown = [t for t in source.types if t not in known]
+    if unknown:
+        raise InputError(Problem("<types>", None, unknown[0], f"no collector yields {unknown[0]!r}"))
+    if source.demo:
+        with DemoEstate() as estate:
+            return _observe(types, source, plugins, warn, progress, regions=source.regions or estate.regions,
+                            endpoint_url=estate.endpoint, boto_session=estate.session())
+    return _observe(types, source, plugins, warn, progress, regions=source.regions)
+
+
+def _observe(types: list[str] | None, source: Source, plugins: Plugins, warn: Warn, progress: Progress | None, *,
+             regions: Sequence[str], endpoint_url: str | None = None, boto_session: Any = None) -> Snapshot:
+    options = ObserveOptions(regions=list(regions) or None, max_workers=source.max_workers,
+                             retry_mode=source.retry_mode, endpoint_url=endpoint_url)
+    snapshot = observe(types, collectors=plugins.collectors, options=options, profile=source.profile,
+                       boto_session=boto_session, progress=progress, warn=warn)
+    gaps = sum(1 for c in snapshot.coverage if c["status"] == "error")
+    stats = snapshot.stats
+    warn(f"observed {len(snapshot)} resources in {stats.get('duration_seconds')}s with {stats.get('api_calls')} "
+         f"API calls; {gaps} of {len(snapshot.coverage)} coverage entries in error")
+    return snapshot
+
+
+def plan_scope(policy: PolicySet, snapshot: Snapshot, framework: str | None) -> tuple[list[str] | None, list[str]]:
+    """The resource types whose checks a snapshot may be judged by, and a note on what was left out.
+
+    A plan says nothing about what else exists: only the checks over the
+    types it plans are evaluated (None, every check, for any other source).
+    A plan with nothing any check reads is clean, not bad input.
+    """
+    if snapshot.source != "terraform-plan":
+        return None, []
+    planned = set(snapshot.types)
+    selected = policy.select(framework).checks
+    kept = [check for check in selected if planned & set(check.types)]
+    notes = []
+    if not kept:
+        notes.append(f"the plan contains no resource type any of the {len(selected)} check(s) reads: nothing to "
+                     "evaluate")
+    elif len(kept) < len(selected):
+        notes.append(f"{len(selected) - len(kept)} check(s) not evaluated: the plan has no resources of their types")
+    return sorted(planned), notes
+
+
+def evaluate_snapshot(policy: PolicySet, snapshot: Snapshot, waivers: WaiverSet | None = None, *,
+                      framework: str | None = None) -> tuple[Results, list[str]]:
+    """The results of the checks on one snapshot, plan scope applied, and the notes to show with them."""
+    types, notes = plan_scope(policy, snapshot, framework)
+    return evaluate(policy, snapshot, waivers, framework=framework, types=types), notes
+
+
+# -- the whole run --------------------------------------------------------------------------------
+
+
+def judge(
+    policy: PolicySet,
+    snapshot: Snapshot,
+    *,
+    waivers: WaiverSet | None = None,
+    framework: str | None = None,
+    baseline: str | None = None,
+    store: EvidenceStore | None = None,
+    gating: Gating = Gating(),
+) -> Audit:
+    """Evaluate one snapshot, compare with a baseline and decide the gate, once."""
+    results, notes = evaluate_snapshot(policy, snapshot, waivers, framework=framework)
+    if baseline:
+        results = compare(results, *load_baseline(baseline, store))
+    elif gating.new_only:
+        raise InputError(Problem("<baseline>", None, None, "failing only on new findings needs a baseline"))
+    return Audit(policy, snapshot, results, gating.gate(results), tuple(notes))
+
+
+def record(store: EvidenceStore, audit: Audit, waiver_files: Sequence[str] = ()) -> Audit:
+    """Record an audit in the evidence store with the gate it exits with."""
+    run = store.record(audit.results, audit.snapshot, audit.policy, waiver_files, gate=audit.gate)
+    return replace(audit, recorded=run)
+
+
+def audit(
+    policy: PolicySet,
+    source: Source,
+    plugins: Plugins,
+    *,
+    waiver_files: Sequence[str] = (),
+    framework: str | None = None,
+    baseline: str | None = None,
+    store: EvidenceStore | None = None,
+    gating: Gating = Gating(),
+    save_snapshot: str | None = None,
+    warn: Warn = _quiet,
+    progress: Progress | None = None,
+) -> Audit:
+    """Observe (or read), evaluate, compare with a baseline, gate and record: one audit.
+
+    The gate is decided once, in :func:`judge`, and the evidence store
+    records that gate, the one the run exits with.
+    """
+    waivers = load_waivers(waiver_files) if waiver_files else WaiverSet()
+    waivers.check_ids(policy.ids)  # a waiver for an unknown check is bad input before anything is observed
+    snapshot = observe_source(source, policy, plugins, framework=framework, warn=warn, progress=progress)
+    if save_snapshot:
+        write_snapshot(snapshot, save_snapshot)
+    done = judge(policy, snapshot, waivers=waivers, framework=framework, baseline=baseline, store=store,
+                 gating=gating)
+    return record(store, done, waiver_files) if store is not None else done

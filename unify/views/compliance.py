@@ -1,0 +1,146 @@
+"""The compliance view: framework -> control -> status, with the results behind each status.
+
+A projection of :class:`unify.results.Results`. :func:`control_status` is
+the one rule that turns verdicts into a control's status; the stack view
+uses it too, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from unify.results import Result, Results
+
+__all__ = ["CONTROL_STATUSES", "ComplianceView", "ControlStatus", "compliance_view", "control_status", "natural_key"]
+
+CONTROL_STATUSES: Final = ("met", "not met", "unknown", "waived", "manual", "not applicable")
+
+
+def natural_key(text: str) -> tuple[Any, ...]:
+    """Sort ``2.9`` before ``2.10`` and ``AC-2`` before ``AC-10``."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
+
+
+@dataclass(frozen=True)
+class ControlStatus:
+    """One control's status and the checks and results that decided it."""
+
+    id: str
+    title: str
+    status: str
+    checks: tuple[str, ...]
+    results: tuple[Result, ...] = ()
+    in_catalog: bool = True
+
+    def deciding(self) -> tuple[Result, ...]:
+        """The results that made the status what it is."""
+        wanted = {
+            "not met": ("fail",),
+            "unknown": ("unknown", "error"),
+            "waived": ("waived",),
+            "met": ("pass",),
+        }.get(self.status, ())
+        return tuple(r for r in self.results if r.verdict in wanted)
+
+    def as_json(self) -> dict[str, Any]:
+        counts = Counter(r.verdict for r in self.results)
+        return {
+            "id": self.id,
+            "title": self.title,
+            "status": self.status,
+            "checks": list(self.checks),
+            "results": dict(sorted(counts.items())),
+            "deciding": [{"check": r.check, "resource": r.resource, "verdict": r.verdict} for r in self.deciding()],
+            "in_catalog": self.in_catalog,
+        }
+
+
+@dataclass(frozen=True)
+class ComplianceView:
+    """A framework's controls with statuses, in catalog order."""
+
+    framework: str
+    title: str
+    version: str
+    controls: tuple[ControlStatus, ...]
+    has_catalog: bool
+
+    def statuses(self) -> dict[str, str]:
+        return {control.id: control.status for control in self.controls}
+
+    def summary(self) -> dict[str, int]:
+        counts = Counter(control.status for control in self.controls)
+        out = {status: counts.get(status, 0) for status in CONTROL_STATUSES}
+        out["total"] = len(self.controls)
+        out["automated"] = sum(1 for control in self.controls if control.checks)
+        return out
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.framework,
+            "title": self.title,
+            "version": self.version,
+            "has_catalog": self.has_catalog,
+            "summary": self.summary(),
+            "controls": [control.as_json() for control in self.controls],
+        }
+
+
+def control_status(verdicts: Iterable[str]) -> str:
+    """A control's status from the verdicts of the results behind it: the one rule (DESIGN.md, views).
+
+    ``not met`` when any fails; else ``unknown`` when any is unknown or an
+    error (a defective check proves nothing); else ``waived`` when any is
+    waived; else ``met``; ``not applicable`` when there are none.
+    """
+    verdicts = set(verdicts)
+    if not verdicts:
+        return "not applicable"
+    if "fail" in verdicts:
+        return "not met"
+    if verdicts & {"unknown", "error"}:
+        return "unknown"
+    if "waived" in verdicts:
+        return "waived"
+    return "met"
+
+
+def compliance_view(results: Results, framework: str) -> ComplianceView:
+    """A framework's controls with their statuses and evidence; computed once per framework and result set."""
+    return results.memo(f"compliance:{framework}", lambda: _compliance_view(results, framework))
+
+
+def _compliance_view(results: Results, framework: str) -> ComplianceView:
+    catalog = results.policy.frameworks.get(framework)
+    checks_by_control: dict[str, list[str]] = {}
+    for check in results.checks:
+        for control_id in check.control_ids(framework):
+            checks_by_control.setdefault(control_id, []).append(check.id)
+    by_check: dict[str, list[Result]] = {}
+    for result in results:
+        by_check.setdefault(result.check, []).append(result)
+    order: list[tuple[str, str, bool]] = []
+    if catalog is not None:
+        order.extend((c.id, c.title, True) for c in catalog.controls)
+    listed = {control_id for control_id, _, _ in order}
+    extra = sorted((c for c in checks_by_control if c not in listed), key=natural_key)
+    order.extend((control_id, "", False) for control_id in extra)
+    controls = []
+    for control_id, title, in_catalog in order:
+        check_ids = tuple(sorted(checks_by_control.get(control_id, ())))
+        if not check_ids:
+            controls.append(ControlStatus(control_id, title, "manual", (), (), in_catalog))
+            continue
+        found = [r for check_id in check_ids for r in by_check.get(check_id, [])]
+        controls.append(ControlStatus(control_id, title, control_status(r.verdict for r in found), check_ids, tuple(found), in_catalog))
+    return ComplianceView(
+        framework=framework,
+        title=catalog.title if catalog else framework,
+        version=catalog.version if catalog else "",
+        controls=tuple(controls),
+        has_catalog=catalog is not None,
+    )
