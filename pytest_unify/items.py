@@ -11,7 +11,7 @@ import pytest
 from pytest_unify.run import UnifyRun, get_run
 from unify.checks.operators import describe_value
 
-__all__ = ["PolicyFile", "CheckItem", "CheckFailed", "PolicyFileError", "MAX_LISTED"]
+__all__ = ["MAX_LISTED", "CheckFailed", "CheckItem", "PolicyFile", "PolicyFileError"]
 
 MAX_LISTED = 50
 
@@ -77,12 +77,14 @@ class CheckItem(pytest.Item):
         for framework, control in controls:
             self.extra_keyword_matches.add(control)
             self.extra_keyword_matches.add(f"{framework}:{control}")
-        self.user_properties.extend([
-            ("unify_check", check.id),
-            ("unify_severity", check.severity),
-            ("unify_kind", check.kind),
-            ("unify_controls", " ".join(f"{fw}:{cid}" for fw, cid in controls)),
-        ])
+        self.user_properties.extend(
+            [
+                ("unify_check", check.id),
+                ("unify_severity", check.severity),
+                ("unify_kind", check.kind),
+                ("unify_controls", " ".join(f"{fw}:{cid}" for fw, cid in controls)),
+            ]
+        )
 
     def reportinfo(self) -> tuple[Any, int | None, str]:
         return self.path, (self.check.line or 1) - 1, f"unify check {self.check.id}"
@@ -97,8 +99,10 @@ class CheckItem(pytest.Item):
         if failing or (unknown and run.settings.unknown == "fail"):
             raise CheckFailed(self._explain(failing, unknown, len(found), results))
         if unknown:
-            pytest.skip(f"unknown (not observed) on {len(unknown)} resource(s): " +
-                        "; ".join(f"{r.resource}: {r.reason}" for r in unknown[:5]))
+            pytest.skip(
+                f"unknown (not observed) on {len(unknown)} resource(s): "
+                + "; ".join(f"{r.resource}: {r.reason}" for r in unknown[:5])
+            )
         if not found:
             pytest.skip(f"not applicable: no {', '.join(self.check.types)} in scope")
 
@@ -114,15 +118,16 @@ class CheckItem(pytest.Item):
             lines.append(f"  {result.verdict.upper()} {label} ({result.type}{', ' + where if where else ''})")
             shown = False
             for detail in result.details:
-
                 if detail.verdict == "unknown":
                     lines.append(f"      {detail.path or '(resource)'}: unknown: {detail.unknown_reason}")
                 elif detail.note or detail.operator in ("any_item", "all_items", "no_item", "count"):
                     lines.append(f"      {detail.message}")
                 else:
                     op = ("not " if detail.negated else "") + detail.operator
-                    lines.append(f"      {detail.path or '(resource)'}: expected {op} {describe_value(detail.expected, 200)}, "
-                                 f"actual {describe_value(detail.actual, 200)}")
+                    lines.append(
+                        f"      {detail.path or '(resource)'}: expected {op} {describe_value(detail.expected, 200)}, "
+                        f"actual {describe_value(detail.actual, 200)}"
+                    )
                 shown = True
             if not shown and result.reason:
                 lines.append(f"      {result.reason}")

@@ -24,7 +24,7 @@ from unify.engine import evaluate
 from unify.errors import PolicyError, Problem
 from unify.model.resource import Coverage, Resource
 from unify.model.snapshot import Snapshot
-from unify.results import Result, Results
+from unify.results import Result
 from unify.views.compliance import compliance_view
 
 __all__ = ["Selection", "SnapshotQuery", "unify_snapshot"]
@@ -32,25 +32,63 @@ __all__ = ["Selection", "SnapshotQuery", "unify_snapshot"]
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("unify", "unify: policy, compliance and drift checks as tests")
-    group.addoption("--unify", action="store_true", default=False,
-                    help="collect unify's checks as test items (ini: unify = true)")
-    group.addoption("--unify-policies", dest="unify_policies", action="append", default=[], metavar="PATH",
-                    help="policy file or folder; repeatable (ini: unify_policies; default: policies/)")
-    group.addoption("--unify-snapshot", dest="unify_snapshot", metavar="FILE",
-                    help="evaluate this snapshot (ini: unify_snapshot)")
-    group.addoption("--unify-plan", dest="unify_plan", metavar="FILE",
-                    help="evaluate a Terraform plan (terraform show -json plan.out) (ini: unify_plan)")
-    group.addoption("--unify-live", dest="unify_live", action="store_true", default=False,
-                    help="observe AWS with the configured credentials, once per session (ini: unify_live)")
-    group.addoption("--unify-regions", dest="unify_regions", action="append", default=[], metavar="LIST",
-                    help="regions for --unify-live, comma-separated or 'all' (ini: unify_regions)")
+    group.addoption(
+        "--unify", action="store_true", default=False, help="collect unify's checks as test items (ini: unify = true)"
+    )
+    group.addoption(
+        "--unify-policies",
+        dest="unify_policies",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="policy file or folder; repeatable (ini: unify_policies; default: policies/)",
+    )
+    group.addoption(
+        "--unify-snapshot", dest="unify_snapshot", metavar="FILE", help="evaluate this snapshot (ini: unify_snapshot)"
+    )
+    group.addoption(
+        "--unify-plan",
+        dest="unify_plan",
+        metavar="FILE",
+        help="evaluate a Terraform plan (terraform show -json plan.out) (ini: unify_plan)",
+    )
+    group.addoption(
+        "--unify-live",
+        dest="unify_live",
+        action="store_true",
+        default=False,
+        help="observe AWS with the configured credentials, once per session (ini: unify_live)",
+    )
+    group.addoption(
+        "--unify-regions",
+        dest="unify_regions",
+        action="append",
+        default=[],
+        metavar="LIST",
+        help="regions for --unify-live, comma-separated or 'all' (ini: unify_regions)",
+    )
     group.addoption("--unify-profile", dest="unify_profile", metavar="NAME", help="AWS profile for --unify-live")
-    group.addoption("--unify-waivers", dest="unify_waivers", action="append", default=[], metavar="FILE",
-                    help="waivers file; repeatable (ini: unify_waivers)")
-    group.addoption("--unify-framework", dest="unify_framework", metavar="ID",
-                    help="keep only checks mapped to this framework (ini: unify_framework)")
-    group.addoption("--unify-unknown", dest="unify_unknown", choices=("fail", "skip"), default=None,
-                    help="what an unknown (unobserved) result does to its item: fail (default) or skip")
+    group.addoption(
+        "--unify-waivers",
+        dest="unify_waivers",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="waivers file; repeatable (ini: unify_waivers)",
+    )
+    group.addoption(
+        "--unify-framework",
+        dest="unify_framework",
+        metavar="ID",
+        help="keep only checks mapped to this framework (ini: unify_framework)",
+    )
+    group.addoption(
+        "--unify-unknown",
+        dest="unify_unknown",
+        choices=("fail", "skip"),
+        default=None,
+        help="what an unknown (unobserved) result does to its item: fail (default) or skip",
+    )
     parser.addini("unify", type="bool", default=False, help="collect unify's checks as test items")
     parser.addini("unify_policies", type="linelist", default=[], help="policy files or folders (default: policies/)")
     parser.addini("unify_snapshot", type="string", default="", help="snapshot file to evaluate")
@@ -104,7 +142,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         for marker in item.iter_markers("unify_control"):
             if len(marker.args) < 2:
-                raise pytest.UsageError(f"{item.nodeid}: unify_control needs a framework id and at least one control id")
+                raise pytest.UsageError(
+                    f"{item.nodeid}: unify_control needs a framework id and at least one control id"
+                )
             framework, *controls = (str(a) for a in marker.args)
             item.user_properties.append(("unify_python_controls", " ".join(f"{framework}:{c}" for c in controls)))
 
@@ -136,20 +176,22 @@ class _Reporter:
             raise pytest.UsageError("unify: " + "; ".join(str(p) for p in stray))
         lines = [
             f"unify: snapshot from {self.run.settings.source}: {snapshot.digest}",
-            f"unify: taken {snapshot.taken_at}, {len(snapshot)} resources, coverage {coverage.get('ok', 0)} ok, "
-            f"{coverage.get('error', 0)} error; unknown results {self.run.settings.unknown}",
+            (
+                f"unify: taken {snapshot.taken_at}, {len(snapshot)} resources, coverage {coverage.get('ok', 0)} ok, "
+                f"{coverage.get('error', 0)} error; unknown results {self.run.settings.unknown}"
+            ),
         ]
         if self.run.observations:
             stats = snapshot.stats
-            lines.append(f"unify: observed once for this session: {stats.get('api_calls')} API calls in "
-                         f"{stats.get('duration_seconds')}s")
+            lines.append(
+                f"unify: observed once for this session: {stats.get('api_calls')} API calls in "
+                f"{stats.get('duration_seconds')}s"
+            )
         return lines
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         properties = dict(report.user_properties)
-        if "unify_check" in properties and report.when == "call":
-            self.ran.add(str(properties["unify_check"]))
-        elif "unify_check" in properties and report.skipped:
+        if ("unify_check" in properties and report.when == "call") or ("unify_check" in properties and report.skipped):
             self.ran.add(str(properties["unify_check"]))
         controls = properties.get("unify_python_controls")
         if controls and (report.when == "call" or (report.when == "setup" and not report.passed)):
@@ -165,19 +207,24 @@ class _Reporter:
         for framework in frameworks:
             view = compliance_view(results, framework)
             counts = view.summary()
-            shown = ", ".join(f"{counts[s]} {s}" for s in ("met", "not met", "unknown", "waived", "manual",
-                                                           "not applicable") if counts[s])
-            terminalreporter.write_line(f"{view.title} ({framework}): {shown}; automated {counts['automated']}/{counts['total']}")
+            shown = ", ".join(
+                f"{counts[s]} {s}"
+                for s in ("met", "not met", "unknown", "waived", "manual", "not applicable")
+                if counts[s]
+            )
+            terminalreporter.write_line(
+                f"{view.title} ({framework}): {shown}; automated {counts['automated']}/{counts['total']}"
+            )
             if self.run.settings.framework:
                 for control in view.controls:
                     if control.status in ("not met", "unknown"):
-                        terminalreporter.write_line(f"  {control.status:<8} {control.id} {control.title} "
-                                                    f"({', '.join(control.checks)})")
+                        terminalreporter.write_line(
+                            f"  {control.status:<8} {control.id} {control.title} ({', '.join(control.checks)})"
+                        )
 
 
 def _combined(run: UnifyRun, ran: set[str], python: list[tuple[str, str, str]]) -> Any:
     """The results of the checks that ran, plus Python tests mapped to controls, as one result set."""
-
 
     results = run.results()
     kept = tuple(r for r in results if r.check in ran)
@@ -189,13 +236,34 @@ def _combined(run: UnifyRun, ran: set[str], python: list[tuple[str, str, str]]) 
             framework, _, control = pair.partition(":")
             mapping.setdefault(framework, []).append(control)
         frozen = MappingProxyType({fw: tuple(ids) for fw, ids in mapping.items()})
-        checks.append(Check(id=nodeid, title=nodeid, severity="info", types=(), kind="python", file=nodeid,
-                            line=None, controls=frozen))
-        extra.append(Result(check=nodeid, resource=nodeid, type="pytest", verdict=verdict,  # type: ignore[arg-type]
-                            reason=f"Python test {verdict}", severity="info", controls=frozen, kind="python"))
+        checks.append(
+            Check(
+                id=nodeid,
+                title=nodeid,
+                severity="info",
+                types=(),
+                kind="python",
+                file=nodeid,
+                line=None,
+                controls=frozen,
+            )
+        )
+        extra.append(
+            Result(
+                check=nodeid,
+                resource=nodeid,
+                type="pytest",
+                verdict=verdict,  # type: ignore[arg-type]
+                reason=f"Python test {verdict}",
+                severity="info",
+                controls=frozen,
+                kind="python",
+            )
+        )
     policy = replace(results.policy, checks=tuple(sorted(checks, key=lambda c: c.id)))
-    return replace(results, results=tuple(sorted(kept + tuple(extra), key=lambda r: r.sort_key)), policy=policy,
-                   _cache={})
+    return replace(
+        results, results=tuple(sorted(kept + tuple(extra), key=lambda r: r.sort_key)), policy=policy, _cache={}
+    )
 
 
 @dataclass(frozen=True)
@@ -226,8 +294,16 @@ class SnapshotQuery:
         node = Compiler(self.operators, "<where>", lambda path: None, problems).condition(where or {}, ())
         if node is None:
             raise PolicyError(problems)
-        check = Check(id="python/query", title=f"query over {type_}", severity="info", types=(type_,),
-                      kind="guardrail", file="<where>", line=None, assertion=node)
+        check = Check(
+            id="python/query",
+            title=f"query over {type_}",
+            severity="info",
+            types=(type_,),
+            kind="guardrail",
+            file="<where>",
+            line=None,
+            assertion=node,
+        )
         results = evaluate(PolicySet(checks=(check,), frameworks=MappingProxyType({})), self.snapshot)
         by_id = {resource["id"]: resource for resource in self.snapshot.of_type(type_)}
         holds = [by_id[r.resource] for r in results if r.verdict == "pass" and r.resource in by_id]

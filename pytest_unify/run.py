@@ -19,13 +19,13 @@ import pytest
 
 from unify.checks.policy_set import PolicySet, lint_paths
 from unify.checks.waivers import WaiverSet, load_waivers
-from unify.errors import Problem, UnifyError
+from unify.errors import PolicyError, Problem, UnifyError
 from unify.model.snapshot import Snapshot, load_snapshot, write_snapshot
 from unify.plugins import Plugins
 from unify.results import Results
 from unify.run import Source, default_plugins, evaluate_snapshot, observe_source
 
-__all__ = ["Settings", "UnifyRun", "RUN_KEY", "get_run"]
+__all__ = ["RUN_KEY", "Settings", "UnifyRun", "get_run"]
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,9 @@ def settings_from(config: pytest.Config) -> Settings:
     snapshots = paths("unify_snapshot", "unify_snapshot")
     plans = paths("unify_plan", "unify_plan")
     live = bool(config.getoption("unify_live") or config.getini("unify_live"))
-    regions = tuple(r.strip() for v in _values(config, "unify_regions", "unify_regions") for r in v.split(",") if r.strip())
+    regions = tuple(
+        r.strip() for v in _values(config, "unify_regions", "unify_regions") for r in v.split(",") if r.strip()
+    )
     unknown = config.getoption("unify_unknown") or config.getini("unify_unknown") or "fail"
     if unknown not in ("fail", "skip"):
         raise pytest.UsageError(f"unify_unknown must be 'fail' or 'skip', not {unknown!r}")
@@ -126,8 +128,9 @@ class UnifyRun:
         """Every check that compiled; problems are kept per file for collection errors."""
         if self._policy is None:
             plugins = self.plugins
-            problems, policy, waiver_docs = lint_paths(list(self.settings.policies), operators=plugins.operators,
-                                                       frameworks=plugins.frameworks)
+            problems, policy, waiver_docs = lint_paths(
+                list(self.settings.policies), operators=plugins.operators, frameworks=plugins.frameworks
+            )
             if waiver_docs:
                 problems = problems + [_waiver_among_policies(doc) for doc in waiver_docs]
             self._problems = [p for p in problems if not p.warning]
@@ -148,7 +151,7 @@ class UnifyRun:
         policy = self.policy()
         try:
             return policy.select(self.settings.framework)
-        except Exception as exc:  # PolicyError: unknown framework
+        except PolicyError as exc:  # an unknown framework
             raise pytest.UsageError(f"unify: {exc}") from None
 
     def is_policy_file(self, path: Path) -> bool:
@@ -225,8 +228,9 @@ class UnifyRun:
             try:
                 waivers = load_waivers(list(self.settings.waivers)) if self.settings.waivers else WaiverSet()
                 # The same plan scope as `unify audit --plan`: a plan speaks only for what it plans.
-                self._results, self.notes = evaluate_snapshot(self.policy(), self.snapshot(), waivers,
-                                                              framework=self.settings.framework)
+                self._results, self.notes = evaluate_snapshot(
+                    self.policy(), self.snapshot(), waivers, framework=self.settings.framework
+                )
             except UnifyError as exc:
                 raise pytest.UsageError(f"unify: {exc}") from None
         return self._results

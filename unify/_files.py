@@ -54,7 +54,6 @@ def read_json(path: str | os.PathLike[str], error: type[Exception], what: str = 
     prints one line and exits 2.
     """
 
-
     name = str(path)
     try:
         with open(path, "rb") as handle:

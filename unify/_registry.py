@@ -29,7 +29,7 @@ class Registry(Generic[T]):
         self.plugin = "unify"
 
     def _name_of(self, item: T) -> str:
-        return str(getattr(item, "name"))
+        return str(item.name)
 
     def _check(self, item: T) -> None:
         """Refuse an item that breaks the registry's rules (override)."""
@@ -82,7 +82,7 @@ def call_each(hook: Any, registry: Registry[Any], plugin_name: Callable[[Any], s
             impl.function(registry=registry)
         except PluginError:
             raise
-        except Exception as exc:  # noqa: BLE001 - a plugin's fault, reported with its name
+        except Exception as exc:
             raise PluginError(name, f"{hook.name} failed: {type(exc).__name__}: {exc}") from exc
         finally:
             registry.plugin = "unify"

@@ -29,11 +29,11 @@ from unify.checks.conditions import FALSE, TRUE, UNKNOWN, DefectAt, Detail
 from unify.checks.operators import EvalContext
 from unify.checks.policy_set import Check, PolicySet
 from unify.checks.waivers import Waiver, WaiverSet
-from unify.model.resource import Resource
+from unify.model.resource import Coverage, Resource
 from unify.model.snapshot import Snapshot
 from unify.results import Result, Results, SnapshotInfo, Verdict, WaiverUse
 
-__all__ = ["evaluate", "count_verdict", "scope_id"]
+__all__ = ["count_verdict", "evaluate", "scope_id"]
 
 _VERDICT = {TRUE: "pass", FALSE: "fail", UNKNOWN: "unknown"}
 _MAX_REASONS = 3
@@ -59,6 +59,12 @@ def count_verdict(op: str, bound: int, low: float, high: float) -> int:
     if op == "ne":
         return TRUE if not low <= bound <= high else FALSE if low == high == bound else UNKNOWN
     raise ValueError(f"unknown count operator {op!r}")
+
+
+def _listing_error(entry: Coverage) -> str:
+    """``code: message`` of a coverage error."""
+    error = entry.get("error") or {}
+    return f"{error.get('code', 'error')}: {error.get('message', '')}".rstrip(": ")
 
 
 def _reason(details: Sequence[Detail]) -> str:
@@ -87,8 +93,7 @@ class _Evaluator:
             return f"{type_} was not observed in {where}"
         for entry in entries:
             if entry["status"] == "error":
-                error = entry.get("error") or {}
-                return f"{type_} in {entry['account']}/{entry['region']} could not be listed: {error.get('code', 'error')}: {error.get('message', '')}".rstrip(": ")
+                return f"{type_} in {entry['account']}/{entry['region']} could not be listed: {_listing_error(entry)}"
         covered = {c["region"] for c in entries}
         if "global" in covered or region is not None:
             return None
@@ -117,7 +122,9 @@ class _Evaluator:
             return self.result(check, resource, "error", f"check defect at {defect}", ())
         return self.result(check, resource, _VERDICT[truth], _reason(details), details)  # type: ignore[arg-type]
 
-    def result(self, check: Check, resource: Resource, verdict: Verdict, reason: str, details: Iterable[Detail]) -> Result:
+    def result(
+        self, check: Check, resource: Resource, verdict: Verdict, reason: str, details: Iterable[Detail]
+    ) -> Result:
         attributes = resource.get("attributes") or {}
         address = attributes.get("terraform_address") if isinstance(attributes, dict) else None
         return Result(
@@ -136,8 +143,17 @@ class _Evaluator:
             details=tuple(details),
         )
 
-    def scope_result(self, check: Check, account: str, region: str, type_: str, verdict: Verdict, reason: str,
-                     details: Iterable[Detail] = (), resource: str | None = None) -> Result:
+    def scope_result(
+        self,
+        check: Check,
+        account: str,
+        region: str,
+        type_: str,
+        verdict: Verdict,
+        reason: str,
+        details: Iterable[Detail] = (),
+        resource: str | None = None,
+    ) -> Result:
         return Result(
             check=check.id,
             resource=resource or scope_id(account, region, type_),
@@ -164,14 +180,21 @@ class _Evaluator:
                     yield result
             for entry in coverage:
                 if entry["status"] == "error":
-                    error = entry.get("error") or {}
                     yield self.scope_result(
-                        check, entry["account"], entry["region"], type_, "unknown",
-                        f"not observed: listing {type_} failed: {error.get('code', 'error')}: {error.get('message', '')}".rstrip(": "),
+                        check,
+                        entry["account"],
+                        entry["region"],
+                        type_,
+                        "unknown",
+                        f"not observed: listing {type_} failed: {_listing_error(entry)}",
                     )
             if not resources and not coverage:
                 yield self.scope_result(
-                    check, "*", "*", type_, "unknown",
+                    check,
+                    "*",
+                    "*",
+                    type_,
+                    "unknown",
                     f"not observed: the snapshot has no {type_} resources and no coverage entry for the type",
                 )
 
@@ -194,7 +217,9 @@ class _Evaluator:
                     low += scope == TRUE
                     high += scope != FALSE
             except DefectAt as defect:
-                yield self.scope_result(check, account, "*", label, "error", f"check defect at {defect}", resource=account)
+                yield self.scope_result(
+                    check, account, "*", label, "error", f"check defect at {defect}", resource=account
+                )
                 continue
             for type_ in check.types:
                 gap = self.completeness(type_, account)
@@ -203,14 +228,20 @@ class _Evaluator:
                     high = math.inf
             truth = TRUE
             details: list[Detail] = []
-            shown = f"{int(low)}" if low == high else f"between {int(low)} and {'unbounded' if high == math.inf else int(high)}"
+            shown = (
+                f"{int(low)}"
+                if low == high
+                else f"between {int(low)} and {'unbounded' if high == math.inf else int(high)}"
+            )
             for op, bound in check.count:
                 value = count_verdict(op, bound, low, high)
                 truth = min(truth, value)
                 if value == FALSE:
                     details.append(Detail("count", op, bound, shown, "fail"))
                 elif value == UNKNOWN:
-                    details.append(Detail("count", op, bound, {"$unknown": "; ".join(gaps) or f"count is {shown}"}, "unknown"))
+                    details.append(
+                        Detail("count", op, bound, {"$unknown": "; ".join(gaps) or f"count is {shown}"}, "unknown")
+                    )
             if truth == TRUE:
                 reason = ""
             else:
@@ -223,7 +254,8 @@ class _Evaluator:
     def desired(self, check: Check) -> Iterator[Result]:
         type_ = check.types[0]
         matches = [
-            r for r in self.snapshot.of_type(type_)
+            r
+            for r in self.snapshot.of_type(type_)
             if (r["id"] == check.resource_id if check.resource_id is not None else r.get("name") == check.name)
             and (check.account is None or r["account"] == check.account)
             and (check.region is None or r["region"] == check.region)
@@ -236,26 +268,42 @@ class _Evaluator:
         if len(matches) > 1:
             ids = ", ".join(r["id"] for r in matches)
             first = matches[0]
-            yield self.result(check, first, "fail",
-                              f"{len(matches)} {type_} resources are named {check.name!r} ({ids}); give account or region to pick one", ())
+            yield self.result(
+                check,
+                first,
+                "fail",
+                f"{len(matches)} {type_} resources are named {check.name!r} ({ids}); "
+                "give account or region to pick one",
+                (),
+            )
             return
         accounts = [check.account] if check.account else self.snapshot.accounts
-        gaps = [g for a in accounts if (g := self.completeness(type_, a, check.region)) is not None] if accounts else [
-            f"{type_} was not observed"
-        ]
+        gaps = (
+            [g for a in accounts if (g := self.completeness(type_, a, check.region)) is not None]
+            if accounts
+            else [f"{type_} was not observed"]
+        )
         expected = _expected_of(check)
         account = check.account or "*"
         region = check.region or "*"
         label = check.resource_id or check.name or "?"
         if gaps:
             detail = Detail("", "exists", expected, {"$unknown": "; ".join(gaps)}, "unknown")
-            yield self.scope_result(check, account, region, type_, "unknown",
-                                    f"{type_} {label!r} not found, and the observation is incomplete: " + "; ".join(gaps),
-                                    (detail,), resource=label)
+            yield self.scope_result(
+                check,
+                account,
+                region,
+                type_,
+                "unknown",
+                f"{type_} {label!r} not found, and the observation is incomplete: " + "; ".join(gaps),
+                (detail,),
+                resource=label,
+            )
             return
         detail = Detail("", "exists", expected, None, "fail")
-        yield self.scope_result(check, account, region, type_, "fail",
-                                f"{type_} {label!r} does not exist", (detail,), resource=label)
+        yield self.scope_result(
+            check, account, region, type_, "fail", f"{type_} {label!r} does not exist", (detail,), resource=label
+        )
 
     def run(self, check: Check) -> list[Result]:
         if check.kind == "aggregate":
@@ -270,29 +318,42 @@ def _expected_of(check: Check) -> dict[str, object]:
     return {leaf.path.text: leaf.raw for leaf in leaves}
 
 
-def _apply_waivers(results: list[Result], waivers: WaiverSet, snapshot: Snapshot,
-                   evaluated: set[str]) -> tuple[list[Result], list[WaiverUse]]:
+def _apply_waivers(
+    results: list[Result], waivers: WaiverSet, snapshot: Snapshot, evaluated: set[str]
+) -> tuple[list[Result], list[WaiverUse]]:
     today = snapshot.taken_at_time.date()
     applied: dict[int, int] = defaultdict(int)
     expired_hits: dict[int, int] = defaultdict(int)
     out: list[Result] = []
     for result in results:
-        if result.verdict in ("fail", "unknown"):
-            waiver = _matching(waivers, result)
-            if waiver is not None:
-                if waiver.active_on(today):
-                    applied[id(waiver)] += 1
-                    note = f"waived until {waiver.expires.isoformat()}" if waiver.expires else "waived"
-                    result = replace(result, verdict="waived", original=result.verdict, waiver=waiver,
-                                      reason=f"{note}: {waiver.reason} (was {result.verdict}: {result.reason})")
-                else:
-                    expired_hits[id(waiver)] += 1
-                    result = replace(result, expired_waiver=waiver,
-                                      reason=f"{result.reason} (waiver expired {waiver.expires}: {waiver.reason})")
-        out.append(result)
+        waiver = _matching(waivers, result) if result.verdict in ("fail", "unknown") else None
+        if waiver is None:
+            out.append(result)
+        elif waiver.active_on(today):
+            applied[id(waiver)] += 1
+            note = f"waived until {waiver.expires.isoformat()}" if waiver.expires else "waived"
+            out.append(
+                replace(
+                    result,
+                    verdict="waived",
+                    original=result.verdict,
+                    waiver=waiver,
+                    reason=f"{note}: {waiver.reason} (was {result.verdict}: {result.reason})",
+                )
+            )
+        else:
+            expired_hits[id(waiver)] += 1
+            out.append(
+                replace(
+                    result,
+                    expired_waiver=waiver,
+                    reason=f"{result.reason} (waiver expired {waiver.expires}: {waiver.reason})",
+                )
+            )
     uses = [
-        WaiverUse(w, "active" if w.active_on(today) else "expired", applied[id(w)], expired_hits[id(w)],
-                  w.check in evaluated)
+        WaiverUse(
+            w, "active" if w.active_on(today) else "expired", applied[id(w)], expired_hits[id(w)], w.check in evaluated
+        )
         for w in waivers
     ]
     return out, uses

@@ -11,21 +11,21 @@ from dataclasses import dataclass
 from typing import Final
 
 __all__ = [
-    "UnifyError",
-    "InputError",
-    "Problem",
-    "PolicyError",
-    "SnapshotError",
-    "WaiverError",
-    "PlanError",
-    "StateError",
-    "PluginError",
-    "ObservationError",
-    "EvidenceError",
+    "EXIT_BAD_INPUT",
     "EXIT_CLEAN",
     "EXIT_FINDINGS",
-    "EXIT_BAD_INPUT",
     "EXIT_INCOMPLETE",
+    "EvidenceError",
+    "InputError",
+    "ObservationError",
+    "PlanError",
+    "PluginError",
+    "PolicyError",
+    "Problem",
+    "SnapshotError",
+    "StateError",
+    "UnifyError",
+    "WaiverError",
 ]
 
 EXIT_CLEAN: Final = 0
@@ -74,7 +74,7 @@ class InputError(UnifyError):
         super().__init__(first + suffix)
 
     @classmethod
-    def at(cls, file: str, line: int | None, key: str | None, message: str) -> "InputError":
+    def at(cls, file: str, line: int | None, key: str | None, message: str) -> InputError:
         return cls(Problem(file, line, key, message))
 
 

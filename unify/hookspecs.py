@@ -25,7 +25,7 @@ from unify.observe.collector import CollectorRegistry
 from unify.render.renderer import RendererRegistry
 from unify.terraform.importer import PlanImporterRegistry
 
-__all__ = ["hookspec", "hookimpl"]
+__all__ = ["hookimpl", "hookspec"]
 
 hookspec = pluggy.HookspecMarker("unify")
 hookimpl = pluggy.HookimplMarker("unify")

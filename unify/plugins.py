@@ -19,7 +19,7 @@ from typing import Any
 
 import pluggy
 
-import unify.hookspecs as hookspecs
+from unify import hookspecs
 from unify._registry import call_each
 from unify.checks.frameworks import FrameworkRegistry
 from unify.checks.operators import OperatorRegistry
@@ -122,7 +122,7 @@ _plugins: Plugins | None = None
 
 def get_plugins() -> Plugins:
     """The process-wide plugin set, loaded on first use."""
-    global _plugins
+    global _plugins  # noqa: PLW0603 - the process's one plugin set, for the front doors
     if _plugins is None:
         _plugins = build_plugins()
     return _plugins
@@ -130,5 +130,5 @@ def get_plugins() -> Plugins:
 
 def reset_plugins(plugins: Plugins | None = None) -> None:
     """Replace (or forget) the process-wide plugin set; for tests and embedders."""
-    global _plugins
+    global _plugins  # noqa: PLW0603 - see get_plugins
     _plugins = plugins

@@ -117,8 +117,13 @@ class BaselineInfo:
     vanished: tuple[tuple[str, str], ...] = ()
 
     def as_json(self) -> dict[str, Any]:
-        return {"source": self.source, "new": self.new, "existing": self.existing, "fixed": self.fixed,
-                "vanished": [{"check": c, "resource": r} for c, r in self.vanished]}
+        return {
+            "source": self.source,
+            "new": self.new,
+            "existing": self.existing,
+            "fixed": self.fixed,
+            "vanished": [{"check": c, "resource": r} for c, r in self.vanished],
+        }
 
 
 @dataclass(frozen=True)
@@ -129,8 +134,14 @@ class Gate:
     reason: str
 
 
-def decide(*, failing: str | None = None, defective: str | None = None, unknown: str | None = None,
-           clean: str = "clean", soft: bool = False) -> Gate:
+def decide(
+    *,
+    failing: str | None = None,
+    defective: str | None = None,
+    unknown: str | None = None,
+    clean: str = "clean",
+    soft: bool = False,
+) -> Gate:
     """The exit code of DESIGN.md from what a run found, each given as the reason it would exit with.
 
     1 when something fails at or above the threshold (``failing``); else 2
@@ -167,8 +178,13 @@ class WaiverUse:
         return self.evaluated and self.status == "active" and self.applied == 0
 
     def as_json(self) -> dict[str, Any]:
-        return {**self.waiver.as_json(), "status": self.status, "applied": self.applied,
-                "matched_while_expired": self.matched_while_expired, "evaluated": self.evaluated}
+        return {
+            **self.waiver.as_json(),
+            "status": self.status,
+            "applied": self.applied,
+            "matched_while_expired": self.matched_while_expired,
+            "evaluated": self.evaluated,
+        }
 
 
 @dataclass(frozen=True)
@@ -185,8 +201,14 @@ class SnapshotInfo:
     file: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {"digest": self.digest, "taken_at": self.taken_at, "source": self.source,
-                "resources": self.resources, "accounts": list(self.accounts), "regions": list(self.regions)}
+        return {
+            "digest": self.digest,
+            "taken_at": self.taken_at,
+            "source": self.source,
+            "resources": self.resources,
+            "accounts": list(self.accounts),
+            "regions": list(self.regions),
+        }
 
 
 @dataclass(frozen=True)
@@ -266,16 +288,26 @@ def results_gate(results: Results, fail_on: str = "info", *, new_only: bool = Fa
         failing_results = [r for r in failing_results if r.baseline == "new"]
         if failing_results:
             checks = len({r.check for r in failing_results})
-            failing = (f"{len(failing_results)} new failing result(s) in {checks} check(s) at or above severity "
-                       f"{fail_on} ({existing} existing ones not counted)")
-        clean = (f"clean: no new failing or unknown results at or above severity {fail_on} "
-                 f"({results.baseline.existing} existing failure(s) tolerated)")
+            failing = (
+                f"{len(failing_results)} new failing result(s) in {checks} check(s) at or above severity "
+                f"{fail_on} ({existing} existing ones not counted)"
+            )
+        clean = (
+            f"clean: no new failing or unknown results at or above severity {fail_on} "
+            f"({results.baseline.existing} existing failure(s) tolerated)"
+        )
     elif failing_results:
         checks = len({r.check for r in failing_results})
         failing = f"{len(failing_results)} failing result(s) in {checks} check(s) at or above severity {fail_on}"
     errors = [r for r in results if r.verdict == "error"]
     defective = f"{len(errors)} result(s) could not be evaluated: {errors[0].reason}" if errors else None
     unknown_results = results.at_or_above(fail_on, ("unknown",))
-    unknown = (f"observation incomplete: {len(unknown_results)} result(s) at or above severity {fail_on} are "
-               "unknown, none failed") if unknown_results else None
+    unknown = (
+        (
+            f"observation incomplete: {len(unknown_results)} result(s) at or above severity {fail_on} are "
+            "unknown, none failed"
+        )
+        if unknown_results
+        else None
+    )
     return decide(failing=failing, defective=defective, unknown=unknown, clean=clean, soft=soft)

@@ -81,11 +81,26 @@ class Source:
 
     def check(self) -> None:
         """Refuse anything but exactly one source (a usage error, exit 2)."""
-        given = [name for name, value in (("snapshot", self.snapshot), ("live", self.live), ("plan", self.plan),
-                                          ("demo", self.demo)) if value]
+        given = [
+            name
+            for name, value in (
+                ("snapshot", self.snapshot),
+                ("live", self.live),
+                ("plan", self.plan),
+                ("demo", self.demo),
+            )
+            if value
+        ]
         if len(given) != 1:
-            raise InputError(Problem("<source>", None, None, "give exactly one observation to evaluate: a snapshot "
-                                                             "file, a plan file, a live observation or the demo"))
+            raise InputError(
+                Problem(
+                    "<source>",
+                    None,
+                    None,
+                    "give exactly one observation to evaluate: a snapshot "
+                    "file, a plan file, a live observation or the demo",
+                )
+            )
 
     @property
     def inputs(self) -> list[str]:
@@ -161,8 +176,15 @@ def load_policy(paths: Sequence[str | Path], plugins: Plugins, *, demo: bool = F
 # -- the observation ------------------------------------------------------------------------------
 
 
-def observe_source(source: Source, policy: PolicySet | None, plugins: Plugins, *, framework: str | None = None,
-                   warn: Warn = _quiet, progress: Progress | None = None) -> Snapshot:
+def observe_source(
+    source: Source,
+    policy: PolicySet | None,
+    plugins: Plugins,
+    *,
+    framework: str | None = None,
+    warn: Warn = _quiet,
+    progress: Progress | None = None,
+) -> Snapshot:
     """The one snapshot of a run, from its source.
 
     Live and demo observation collect only what the checks of ``policy``
@@ -180,21 +202,51 @@ def observe_source(source: Source, policy: PolicySet | None, plugins: Plugins, *
         raise InputError(Problem("<types>", None, unknown[0], f"no collector yields {unknown[0]!r}"))
     if source.demo:
         with DemoEstate() as estate:
-            return _observe(types, source, plugins, warn, progress, regions=source.regions or estate.regions,
-                            endpoint_url=estate.endpoint, boto_session=estate.session())
+            return _observe(
+                types,
+                source,
+                plugins,
+                warn,
+                progress,
+                regions=source.regions or estate.regions,
+                endpoint_url=estate.endpoint,
+                boto_session=estate.session(),
+            )
     return _observe(types, source, plugins, warn, progress, regions=source.regions)
 
 
-def _observe(types: list[str] | None, source: Source, plugins: Plugins, warn: Warn, progress: Progress | None, *,
-             regions: Sequence[str], endpoint_url: str | None = None, boto_session: Any = None) -> Snapshot:
-    options = ObserveOptions(regions=list(regions) or None, max_workers=source.max_workers,
-                             retry_mode=source.retry_mode, endpoint_url=endpoint_url)
-    snapshot = observe(types, collectors=plugins.collectors, options=options, profile=source.profile,
-                       boto_session=boto_session, progress=progress, warn=warn)
+def _observe(
+    types: list[str] | None,
+    source: Source,
+    plugins: Plugins,
+    warn: Warn,
+    progress: Progress | None,
+    *,
+    regions: Sequence[str],
+    endpoint_url: str | None = None,
+    boto_session: Any = None,
+) -> Snapshot:
+    options = ObserveOptions(
+        regions=list(regions) or None,
+        max_workers=source.max_workers,
+        retry_mode=source.retry_mode,
+        endpoint_url=endpoint_url,
+    )
+    snapshot = observe(
+        types,
+        collectors=plugins.collectors,
+        options=options,
+        profile=source.profile,
+        boto_session=boto_session,
+        progress=progress,
+        warn=warn,
+    )
     gaps = sum(1 for c in snapshot.coverage if c["status"] == "error")
     stats = snapshot.stats
-    warn(f"observed {len(snapshot)} resources in {stats.get('duration_seconds')}s with {stats.get('api_calls')} "
-         f"API calls; {gaps} of {len(snapshot.coverage)} coverage entries in error")
+    warn(
+        f"observed {len(snapshot)} resources in {stats.get('duration_seconds')}s with {stats.get('api_calls')} "
+        f"API calls; {gaps} of {len(snapshot.coverage)} coverage entries in error"
+    )
     return snapshot
 
 
@@ -212,15 +264,17 @@ def plan_scope(policy: PolicySet, snapshot: Snapshot, framework: str | None) -> 
     kept = [check for check in selected if planned & set(check.types)]
     notes = []
     if not kept:
-        notes.append(f"the plan contains no resource type any of the {len(selected)} check(s) reads: nothing to "
-                     "evaluate")
+        notes.append(
+            f"the plan contains no resource type any of the {len(selected)} check(s) reads: nothing to evaluate"
+        )
     elif len(kept) < len(selected):
         notes.append(f"{len(selected) - len(kept)} check(s) not evaluated: the plan has no resources of their types")
     return sorted(planned), notes
 
 
-def evaluate_snapshot(policy: PolicySet, snapshot: Snapshot, waivers: WaiverSet | None = None, *,
-                      framework: str | None = None) -> tuple[Results, list[str]]:
+def evaluate_snapshot(
+    policy: PolicySet, snapshot: Snapshot, waivers: WaiverSet | None = None, *, framework: str | None = None
+) -> tuple[Results, list[str]]:
     """The results of the checks on one snapshot, plan scope applied, and the notes to show with them."""
     types, notes = plan_scope(policy, snapshot, framework)
     return evaluate(policy, snapshot, waivers, framework=framework, types=types), notes
@@ -278,6 +332,5 @@ def audit(
     snapshot = observe_source(source, policy, plugins, framework=framework, warn=warn, progress=progress)
     if save_snapshot:
         write_snapshot(snapshot, save_snapshot)
-    done = judge(policy, snapshot, waivers=waivers, framework=framework, baseline=baseline, store=store,
-                 gating=gating)
+    done = judge(policy, snapshot, waivers=waivers, framework=framework, baseline=baseline, store=store, gating=gating)
     return record(store, done, waiver_files) if store is not None else done

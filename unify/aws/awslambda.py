@@ -19,10 +19,22 @@ from unify.observe.collector import ABSENT, CollectContext, Collector
 from unify.terraform.values import names, single
 
 ATTRIBUTES = (
-    "function_name", "arn", "runtime", "handler", "role", "memory_size", "timeout", "package_type",
-    "architectures", "kms_key_arn", "last_modified", "vpc_config", "tracing_config",
+    "function_name",
+    "arn",
+    "runtime",
+    "handler",
+    "role",
+    "memory_size",
+    "timeout",
+    "package_type",
+    "architectures",
+    "kms_key_arn",
+    "last_modified",
+    "vpc_config",
+    "tracing_config",
     # extras only observation can see
-    "environment_variable_names", "policy",
+    "environment_variable_names",
+    "policy",
 )
 
 
@@ -66,8 +78,9 @@ def _functions(ctx: CollectContext) -> Iterator[Resource]:
     def describe(item: tuple[dict[str, Any], list[str]]) -> Resource:
         function, names = item
         arn = function["FunctionArn"]
-        policy: Any = ctx.detail(lambda: ctx.call(lam, "get_policy", FunctionName=arn),
-                            absent=("ResourceNotFoundException",))
+        policy: Any = ctx.detail(
+            lambda: ctx.call(lam, "get_policy", FunctionName=arn), absent=("ResourceNotFoundException",)
+        )
         tags = ctx.detail(lambda: ctx.call(lam, "list_tags", Resource=arn).get("Tags", {}))
         tracing = function.get("TracingConfig")
         return ctx.resource(

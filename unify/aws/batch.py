@@ -10,15 +10,30 @@ from unify.model.resource_type import ResourceType
 from unify.observe.collector import ABSENT, CollectContext, Collector
 
 ATTRIBUTES = (
-    "arn", "compute_environment_name", "name", "type", "state", "status", "status_reason", "service_role",
-    "ecs_cluster_arn", "compute_resources",
+    "arn",
+    "compute_environment_name",
+    "name",
+    "type",
+    "state",
+    "status",
+    "status_reason",
+    "service_role",
+    "ecs_cluster_arn",
+    "compute_resources",
 )
 
 #: computeResources field -> Terraform name, for the scalar fields copied as they are.
 _SCALARS = (
-    ("type", "type"), ("instanceRole", "instance_role"), ("maxvCpus", "max_vcpus"), ("minvCpus", "min_vcpus"),
-    ("desiredvCpus", "desired_vcpus"), ("allocationStrategy", "allocation_strategy"), ("ec2KeyPair", "ec2_key_pair"),
-    ("imageId", "image_id"), ("bidPercentage", "bid_percentage"), ("spotIamFleetRole", "spot_iam_fleet_role"),
+    ("type", "type"),
+    ("instanceRole", "instance_role"),
+    ("maxvCpus", "max_vcpus"),
+    ("minvCpus", "min_vcpus"),
+    ("desiredvCpus", "desired_vcpus"),
+    ("allocationStrategy", "allocation_strategy"),
+    ("ec2KeyPair", "ec2_key_pair"),
+    ("imageId", "image_id"),
+    ("bidPercentage", "bid_percentage"),
+    ("spotIamFleetRole", "spot_iam_fleet_role"),
     ("placementGroup", "placement_group"),
 )
 
@@ -26,8 +41,11 @@ _SCALARS = (
 def _launch_template(template: dict[str, Any] | None) -> Any:
     if not template:
         return ABSENT
-    names = (("launchTemplateId", "launch_template_id"), ("launchTemplateName", "launch_template_name"),
-             ("version", "version"))
+    names = (
+        ("launchTemplateId", "launch_template_id"),
+        ("launchTemplateName", "launch_template_name"),
+        ("version", "version"),
+    )
     return {target: template[source] for source, target in names if template.get(source)}
 
 
@@ -47,14 +65,20 @@ def _compute_resources(resources: dict[str, Any] | None) -> Any:
     """Managed environments' compute resources; unmanaged ones have none (absent)."""
     if not resources:
         return ABSENT
-    block: dict[str, Any] = {target: resources[source] for source, target in _SCALARS
-                             if resources.get(source) is not None}
-    for source, target in (("instanceTypes", "instance_type"), ("subnets", "subnets"),
-                           ("securityGroupIds", "security_group_ids")):
+    block: dict[str, Any] = {
+        target: resources[source] for source, target in _SCALARS if resources.get(source) is not None
+    }
+    for source, target in (
+        ("instanceTypes", "instance_type"),
+        ("subnets", "subnets"),
+        ("securityGroupIds", "security_group_ids"),
+    ):
         if resources.get(source) is not None:
             block[target] = sorted(resources[source])
-    for target, value in (("launch_template", _launch_template(resources.get("launchTemplate"))),
-                          ("ec2_configuration", _ec2_configuration(resources.get("ec2Configuration")))):
+    for target, value in (
+        ("launch_template", _launch_template(resources.get("launchTemplate"))),
+        ("ec2_configuration", _ec2_configuration(resources.get("ec2Configuration"))),
+    ):
         if value is not ABSENT:
             block[target] = value
     if resources.get("tags"):

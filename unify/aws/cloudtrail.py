@@ -10,20 +10,37 @@ from unify.model.resource_type import ResourceType
 from unify.observe.collector import ABSENT, CollectContext, Collector
 
 ATTRIBUTES = (
-    "name", "arn", "s3_bucket_name", "s3_key_prefix", "sns_topic_name", "is_multi_region_trail",
-    "include_global_service_events", "enable_log_file_validation", "kms_key_id", "cloud_watch_logs_group_arn",
-    "cloud_watch_logs_role_arn", "is_organization_trail", "home_region", "event_selector",
+    "name",
+    "arn",
+    "s3_bucket_name",
+    "s3_key_prefix",
+    "sns_topic_name",
+    "is_multi_region_trail",
+    "include_global_service_events",
+    "enable_log_file_validation",
+    "kms_key_id",
+    "cloud_watch_logs_group_arn",
+    "cloud_watch_logs_role_arn",
+    "is_organization_trail",
+    "home_region",
+    "event_selector",
     "advanced_event_selector",
     # extras only observation can see
-    "enable_logging", "latest_delivery_time", "event_selectors",
+    "enable_logging",
+    "latest_delivery_time",
+    "event_selectors",
 )
 
 #: ListTags takes at most 20 trail ARNs per request.
 _TAGS_BATCH = 20
 
 _FIELD_OPERATORS = (
-    ("equals", "Equals"), ("not_equals", "NotEquals"), ("starts_with", "StartsWith"),
-    ("not_starts_with", "NotStartsWith"), ("ends_with", "EndsWith"), ("not_ends_with", "NotEndsWith"),
+    ("equals", "Equals"),
+    ("not_equals", "NotEquals"),
+    ("starts_with", "StartsWith"),
+    ("not_starts_with", "NotStartsWith"),
+    ("ends_with", "EndsWith"),
+    ("not_ends_with", "NotEndsWith"),
 )
 
 
@@ -32,8 +49,9 @@ def _event_selector(selector: dict[str, Any]) -> dict[str, Any]:
         "read_write_type": selector.get("ReadWriteType", "All"),
         "include_management_events": bool(selector.get("IncludeManagementEvents", True)),
         "exclude_management_event_sources": list(selector.get("ExcludeManagementEventSources") or []),
-        "data_resource": [{"type": r.get("Type"), "values": list(r.get("Values") or [])}
-                          for r in selector.get("DataResources") or []],
+        "data_resource": [
+            {"type": r.get("Type"), "values": list(r.get("Values") or [])} for r in selector.get("DataResources") or []
+        ],
     }
 
 
@@ -50,14 +68,18 @@ def _advanced_event_selector(selector: dict[str, Any]) -> dict[str, Any]:
 def _trails(ctx: CollectContext) -> Iterator[Resource]:
     cloudtrail = ctx.client()
     # Without shadow trails each trail appears once, in the region it was made in.
-    trails = [t for t in ctx.call(cloudtrail, "describe_trails", includeShadowTrails=False).get("trailList", [])
-              if t.get("HomeRegion", ctx.region) == ctx.region]
+    trails = [
+        t
+        for t in ctx.call(cloudtrail, "describe_trails", includeShadowTrails=False).get("trailList", [])
+        if t.get("HomeRegion", ctx.region) == ctx.region
+    ]
     arns = [t["TrailARN"] for t in trails]
     tags: dict[str, Any] = {}
 
     def tag_batch(batch: list[str]) -> None:
         answer: Any = ctx.detail(
-            lambda: list(ctx.items(cloudtrail, "list_tags", "ResourceTagList", ResourceIdList=batch)))
+            lambda: list(ctx.items(cloudtrail, "list_tags", "ResourceTagList", ResourceIdList=batch))
+        )
         if is_unknown(answer):
             tags.update(dict.fromkeys(batch, answer))
             return
@@ -101,7 +123,7 @@ def _trails(ctx: CollectContext) -> Iterator[Resource]:
             },
         )
 
-    ctx.map(tag_batch, [arns[i:i + _TAGS_BATCH] for i in range(0, len(arns), _TAGS_BATCH)])
+    ctx.map(tag_batch, [arns[i : i + _TAGS_BATCH] for i in range(0, len(arns), _TAGS_BATCH)])
     yield from ctx.map(describe, trails)
 
 
@@ -123,8 +145,12 @@ COLLECTORS = (
         name="cloudtrail.trails",
         service="cloudtrail",
         resource_types=(TRAIL,),
-        calls=("cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors",
-               "cloudtrail:ListTags"),
+        calls=(
+            "cloudtrail:DescribeTrails",
+            "cloudtrail:GetTrailStatus",
+            "cloudtrail:GetEventSelectors",
+            "cloudtrail:ListTags",
+        ),
         collect=_trails,
         description="Every trail of the account, once, in its home region.",
         notes=(

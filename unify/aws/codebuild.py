@@ -10,8 +10,16 @@ from unify.model.resource_type import ResourceType
 from unify.observe.collector import ABSENT, CollectContext, Collector
 
 ATTRIBUTES = (
-    "arn", "name", "description", "service_role", "environment", "logs_config", "encryption_key", "source",
-    "badge_enabled", "vpc_config",
+    "arn",
+    "name",
+    "description",
+    "service_role",
+    "environment",
+    "logs_config",
+    "encryption_key",
+    "source",
+    "badge_enabled",
+    "vpc_config",
 )
 
 #: BatchGetProjects takes at most 100 names.
@@ -45,7 +53,10 @@ def _logs_config(config: dict[str, Any] | None) -> Any:
                 block["cloudwatch_logs"][target] = cloudwatch[source]
     s3 = config.get("s3Logs")
     if s3:
-        block["s3_logs"] = {"status": s3.get("status"), "encryption_disabled": bool(s3.get("encryptionDisabled", False))}
+        block["s3_logs"] = {
+            "status": s3.get("status"),
+            "encryption_disabled": bool(s3.get("encryptionDisabled", False)),
+        }
         if s3.get("location"):
             block["s3_logs"]["location"] = s3["location"]
     return block or ABSENT
@@ -97,7 +108,7 @@ def _project(ctx: CollectContext, project: dict[str, Any]) -> Resource:
 def _unread(ctx: CollectContext, name: str, marker: dict[str, str]) -> Resource:
     """A listed project whose details could not be read: every attribute but its name is unknown."""
     arn = ctx.arn("codebuild", f"project/{name}")
-    attributes: dict[str, Any] = {attribute: marker for attribute in ATTRIBUTES}
+    attributes: dict[str, Any] = dict.fromkeys(ATTRIBUTES, marker)
     attributes.update(arn=arn, name=name)
     return ctx.resource("aws_codebuild_project", arn, name=name, tags=marker, attributes=attributes)
 
@@ -105,7 +116,7 @@ def _unread(ctx: CollectContext, name: str, marker: dict[str, str]) -> Resource:
 def _projects(ctx: CollectContext) -> Iterator[Resource]:
     codebuild = ctx.client()
     names = sorted(ctx.items(codebuild, "list_projects", "projects"))
-    chunks = [names[start:start + _CHUNK] for start in range(0, len(names), _CHUNK)]
+    chunks = [names[start : start + _CHUNK] for start in range(0, len(names), _CHUNK)]
 
     def read(chunk: list[str]) -> list[Resource]:
         answer = ctx.detail(lambda: ctx.call(codebuild, "batch_get_projects", names=chunk))
@@ -127,8 +138,14 @@ def _from_terraform(values: dict[str, Any]) -> None:
 PROJECT = ResourceType(
     "aws_codebuild_project",
     ATTRIBUTES,
-    single_blocks=("environment", "logs_config", "logs_config.cloudwatch_logs", "logs_config.s3_logs", "source",
-                   "vpc_config"),
+    single_blocks=(
+        "environment",
+        "logs_config",
+        "logs_config.cloudwatch_logs",
+        "logs_config.s3_logs",
+        "source",
+        "vpc_config",
+    ),
     from_terraform=_from_terraform,
 )
 
@@ -148,7 +165,8 @@ COLLECTORS = (
             "stream_name} and `s3_logs` {status, location, encryption_disabled} as AWS reports them (AWS always "
             "reports both, CloudWatch ENABLED by default); `vpc_config` is absent for a project outside a VPC, "
             "`badge_enabled` when AWS sends no badge block. The project's environment variables are not kept "
-            "(their PLAINTEXT values may be secrets). moto (5.x) leaves out `logsConfig` when the project was created without one, "
+            "(their PLAINTEXT values may be secrets). moto (5.x) leaves out `logsConfig` when the project was "
+            "created without one, "
             "always reports `encryption_key` as the AWS managed `alias/aws/s3` and `badge_enabled` as false, "
             "whatever was set."
         ),

@@ -15,9 +15,14 @@ from unify.model.resource_type import ResourceType
 from unify.observe.collector import ABSENT, CollectContext, Collector
 
 ATTRIBUTES = (
-    "configured", "name", "role_arn", "recording_group", "is_enabled",
+    "configured",
+    "name",
+    "role_arn",
+    "recording_group",
+    "is_enabled",
     # extras only observation can see
-    "last_status", "last_status_change_time",
+    "last_status",
+    "last_status_change_time",
 )
 
 
@@ -42,8 +47,11 @@ def _recorder(ctx: CollectContext) -> Iterator[Resource]:
         return
     recorder = customer[0]
     name = recorder.get("name")
-    answer: Any = ctx.detail(lambda: ctx.call(config, "describe_configuration_recorder_status",
-                                         ConfigurationRecorderNames=[name]).get("ConfigurationRecordersStatus", []))
+    answer: Any = ctx.detail(
+        lambda: ctx.call(config, "describe_configuration_recorder_status", ConfigurationRecorderNames=[name]).get(
+            "ConfigurationRecordersStatus", []
+        )
+    )
     status: Any = answer if is_unknown(answer) else next((s for s in answer if s.get("name") == name), {})
 
     def from_status(key: str, default: Any = ABSENT) -> Any:
@@ -58,7 +66,7 @@ def _recorder(ctx: CollectContext) -> Iterator[Resource]:
             "name": name,
             "role_arn": recorder.get("roleARN", ABSENT),
             "recording_group": _recording_group(recorder.get("recordingGroup")),
-            "is_enabled": from_status("recording", False),
+            "is_enabled": from_status("recording", default=False),
             "last_status": from_status("lastStatus"),
             "last_status_change_time": from_status("lastStatusChangeTime"),
         },

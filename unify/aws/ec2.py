@@ -17,35 +17,86 @@ from unify.observe.collector import ABSENT, CollectContext, Collector
 
 SECURITY_GROUP_ATTRIBUTES = ("id", "arn", "name", "description", "vpc_id", "owner_id", "ingress", "egress")
 NETWORK_ACL_ATTRIBUTES = (
-    "id", "arn", "vpc_id", "owner_id", "subnet_ids", "ingress", "egress",
+    "id",
+    "arn",
+    "vpc_id",
+    "owner_id",
+    "subnet_ids",
+    "ingress",
+    "egress",
     # extras only observation can see
     "is_default",
 )
 VPC_ATTRIBUTES = (
-    "id", "arn", "cidr_block", "instance_tenancy", "owner_id", "dhcp_options_id", "ipv6_cidr_block", "default",
-    "enable_dns_support", "enable_dns_hostnames",
+    "id",
+    "arn",
+    "cidr_block",
+    "instance_tenancy",
+    "owner_id",
+    "dhcp_options_id",
+    "ipv6_cidr_block",
+    "default",
+    "enable_dns_support",
+    "enable_dns_hostnames",
     # extras only observation can see
     "flow_logs",
 )
 FLOW_LOG_ATTRIBUTES = (
-    "id", "arn", "traffic_type", "log_destination_type", "log_destination", "log_group_name", "iam_role_arn",
-    "max_aggregation_interval", "log_format", "vpc_id", "subnet_id", "eni_id", "transit_gateway_id",
+    "id",
+    "arn",
+    "traffic_type",
+    "log_destination_type",
+    "log_destination",
+    "log_group_name",
+    "iam_role_arn",
+    "max_aggregation_interval",
+    "log_format",
+    "vpc_id",
+    "subnet_id",
+    "eni_id",
+    "transit_gateway_id",
     "transit_gateway_attachment_id",
     # extras only observation can see
-    "resource_id", "flow_log_status", "deliver_logs_status",
+    "resource_id",
+    "flow_log_status",
+    "deliver_logs_status",
 )
 INSTANCE_ATTRIBUTES = (
-    "id", "arn", "ami", "instance_type", "instance_state", "availability_zone", "subnet_id",
-    "vpc_security_group_ids", "public_ip", "private_ip", "key_name", "iam_instance_profile", "metadata_options",
-    "monitoring", "ebs_optimized",
+    "id",
+    "arn",
+    "ami",
+    "instance_type",
+    "instance_state",
+    "availability_zone",
+    "subnet_id",
+    "vpc_security_group_ids",
+    "public_ip",
+    "private_ip",
+    "key_name",
+    "iam_instance_profile",
+    "metadata_options",
+    "monitoring",
+    "ebs_optimized",
     # extras only observation can see
-    "iam_instance_profile_arn", "launch_time",
+    "iam_instance_profile_arn",
+    "launch_time",
 )
 VOLUME_ATTRIBUTES = (
-    "id", "arn", "availability_zone", "encrypted", "kms_key_id", "size", "type", "iops", "throughput",
-    "snapshot_id", "multi_attach_enabled",
+    "id",
+    "arn",
+    "availability_zone",
+    "encrypted",
+    "kms_key_id",
+    "size",
+    "type",
+    "iops",
+    "throughput",
+    "snapshot_id",
+    "multi_attach_enabled",
     # extras only observation can see
-    "create_time", "state", "attachments",
+    "create_time",
+    "state",
+    "attachments",
 )
 ENCRYPTION_BY_DEFAULT_ATTRIBUTES = ("configured", "enabled", "default_kms_key_id")
 
@@ -85,8 +136,14 @@ def _rule_blocks(permission: Mapping[str, Any], group_id: str, owner_id: str) ->
         key = str(description or "")
         if key not in blocks:
             blocks[key] = {
-                "from_port": from_port, "to_port": to_port, "protocol": protocol, "cidr_blocks": [],
-                "ipv6_cidr_blocks": [], "prefix_list_ids": [], "security_groups": [], "self": False,
+                "from_port": from_port,
+                "to_port": to_port,
+                "protocol": protocol,
+                "cidr_blocks": [],
+                "ipv6_cidr_blocks": [],
+                "prefix_list_ids": [],
+                "security_groups": [],
+                "self": False,
                 "description": key,
             }
         return blocks[key]
@@ -115,8 +172,10 @@ def _rule_blocks(permission: Mapping[str, Any], group_id: str, owner_id: str) ->
 
 def _rules(permissions: Any, group_id: str, owner_id: str) -> list[dict[str, Any]]:
     blocks = [b for permission in permissions or [] for b in _rule_blocks(permission, group_id, owner_id)]
-    return sorted(blocks, key=lambda b: (b["protocol"], b["from_port"], b["to_port"], b["description"],
-                                         json.dumps(b, sort_keys=True)))
+    return sorted(
+        blocks,
+        key=lambda b: (b["protocol"], b["from_port"], b["to_port"], b["description"], json.dumps(b, sort_keys=True)),
+    )
 
 
 def _security_groups(ctx: CollectContext) -> Iterator[Resource]:
@@ -164,8 +223,11 @@ def _nacl_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _nacl_rules(entries: Any, *, egress: bool) -> list[dict[str, Any]]:
-    chosen = [_nacl_entry(e) for e in entries or []
-              if bool(e.get("Egress")) is egress and int(e.get("RuleNumber", 0)) not in _IMPLICIT_NACL_RULES]
+    chosen = [
+        _nacl_entry(e)
+        for e in entries or []
+        if bool(e.get("Egress")) is egress and int(e.get("RuleNumber", 0)) not in _IMPLICIT_NACL_RULES
+    ]
     return sorted(chosen, key=lambda r: r["rule_no"])
 
 
@@ -224,13 +286,20 @@ def _flow_log(ctx: CollectContext, flow: Mapping[str, Any]) -> Resource:
         if resource_id.startswith(prefix):
             attributes[attribute] = resource_id
             break
-    attributes.update({
-        "resource_id": resource_id,
-        "flow_log_status": flow.get("FlowLogStatus", ABSENT),
-        "deliver_logs_status": flow.get("DeliverLogsStatus", ABSENT),
-    })
-    return ctx.resource("aws_flow_log", arn, name=_name_tag(flow.get("Tags"), flow_id), tags=flow.get("Tags") or [],
-                        attributes=attributes)
+    attributes.update(
+        {
+            "resource_id": resource_id,
+            "flow_log_status": flow.get("FlowLogStatus", ABSENT),
+            "deliver_logs_status": flow.get("DeliverLogsStatus", ABSENT),
+        }
+    )
+    return ctx.resource(
+        "aws_flow_log",
+        arn,
+        name=_name_tag(flow.get("Tags"), flow_id),
+        tags=flow.get("Tags") or [],
+        attributes=attributes,
+    )
 
 
 def _flow_log_summary(flow: Mapping[str, Any]) -> dict[str, Any]:
@@ -267,15 +336,18 @@ def _vpcs(ctx: CollectContext) -> Iterator[Resource]:
 
         def attribute(name: str, key: str) -> Any:
             return ctx.detail(
-                lambda: bool(ctx.call(ec2, "describe_vpc_attribute", VpcId=vpc_id, Attribute=name)
-                             .get(key, {}).get("Value", False)),
+                lambda: bool(
+                    ctx.call(ec2, "describe_vpc_attribute", VpcId=vpc_id, Attribute=name)
+                    .get(key, {})
+                    .get("Value", False)
+                ),
                 absent=("InvalidVpcID.NotFound",),
             )
 
         return attribute("enableDnsSupport", "EnableDnsSupport"), attribute("enableDnsHostnames", "EnableDnsHostnames")
 
     settings = ctx.map(dns, [vpc["VpcId"] for vpc in vpcs])
-    for vpc, (dns_support, dns_hostnames) in zip(vpcs, settings):
+    for vpc, (dns_support, dns_hostnames) in zip(vpcs, settings, strict=True):
         if dns_support is ABSENT or dns_hostnames is ABSENT:
             continue  # deleted between the listing and now
         vpc_id = vpc["VpcId"]
@@ -382,8 +454,10 @@ def _volumes(ctx: CollectContext) -> Iterator[Resource]:
         volume_id = volume["VolumeId"]
         arn = _ec2_arn(ctx, "volume", volume_id)
         attachments = sorted(
-            ({"instance_id": a.get("InstanceId"), "device": a.get("Device"), "state": a.get("State")}
-             for a in volume.get("Attachments") or []),
+            (
+                {"instance_id": a.get("InstanceId"), "device": a.get("Device"), "state": a.get("State")}
+                for a in volume.get("Attachments") or []
+            ),
             key=lambda a: (str(a["instance_id"]), str(a["device"]), str(a["state"])),
         )
         yield ctx.resource(
@@ -504,7 +578,7 @@ COLLECTORS = (
         notes=(
             "`name` is the Name tag, else the ACL id. `ingress` and `egress` are sorted by `rule_no`; "
             "`protocol` is AWS's value (`-1`, `6`, `17`, ...), ports and ICMP type/code are 0 and CIDRs "
-            "`\"\"` where AWS gives none, as in Terraform's state. The catch-all deny rules AWS adds to "
+            '`""` where AWS gives none, as in Terraform\'s state. The catch-all deny rules AWS adds to '
             "every ACL (rule 32767, and 32768 for IPv6) are left out, as Terraform does: they cannot be "
             "changed. `is_default` is the VPC's default ACL. moto adds the catch-all rules to default ACLs "
             "only; they are dropped either way."
@@ -513,7 +587,10 @@ COLLECTORS = (
     Collector(
         name="ec2.vpcs",
         service="ec2",
-        resource_types=(VPC, FLOW_LOG,),
+        resource_types=(
+            VPC,
+            FLOW_LOG,
+        ),
         calls=("ec2:DescribeVpcs", "ec2:DescribeVpcAttribute", "ec2:DescribeFlowLogs"),
         collect=_vpcs,
         description="Every VPC in the region with its DNS settings and flow logs, and every flow log.",
@@ -570,7 +647,7 @@ COLLECTORS = (
             "Always present once observed, with `configured: true` (the setting always has a value); "
             "`enabled` is GetEbsEncryptionByDefault. `default_kms_key_id` is the key new volumes get "
             "(GetEbsDefaultKmsKeyId). moto does not implement GetEbsDefaultKmsKeyId, so there "
-            "`default_kms_key_id` is `{\"$unknown\": ...}`."
+            '`default_kms_key_id` is `{"$unknown": ...}`.'
         ),
     ),
 )

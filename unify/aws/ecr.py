@@ -11,10 +11,16 @@ from unify.model.resource_type import ResourceType
 from unify.observe.collector import ABSENT, CollectContext, Collector
 
 ATTRIBUTES = (
-    "arn", "name", "registry_id", "repository_url", "image_tag_mutability", "image_scanning_configuration",
+    "arn",
+    "name",
+    "registry_id",
+    "repository_url",
+    "image_tag_mutability",
+    "image_scanning_configuration",
     "encryption_configuration",
     # extras only observation can see
-    "created_at", "policy",
+    "created_at",
+    "policy",
 )
 
 
@@ -34,9 +40,10 @@ def _repositories(ctx: CollectContext) -> Iterator[Resource]:
     def describe(repo: dict[str, Any]) -> Resource:
         name = repo["repositoryName"]
         arn = repo["repositoryArn"]
-        policy: Any = ctx.detail(lambda: ctx.call(ecr, "get_repository_policy", repositoryName=name,
-                                             registryId=repo["registryId"]),
-                            absent=("RepositoryPolicyNotFoundException",))
+        policy: Any = ctx.detail(
+            lambda: ctx.call(ecr, "get_repository_policy", repositoryName=name, registryId=repo["registryId"]),
+            absent=("RepositoryPolicyNotFoundException",),
+        )
         tags = ctx.detail(lambda: ctx.call(ecr, "list_tags_for_resource", resourceArn=arn).get("tags", []))
         scanning = repo.get("imageScanningConfiguration")
         return ctx.resource(
@@ -50,7 +57,8 @@ def _repositories(ctx: CollectContext) -> Iterator[Resource]:
                 "registry_id": repo.get("registryId"),
                 "repository_url": repo.get("repositoryUri"),
                 "image_tag_mutability": repo.get("imageTagMutability"),
-                "image_scanning_configuration": ABSENT if scanning is None
+                "image_scanning_configuration": ABSENT
+                if scanning is None
                 else {"scan_on_push": bool(scanning.get("scanOnPush", False))},
                 "encryption_configuration": _encryption(repo.get("encryptionConfiguration")),
                 "created_at": repo.get("createdAt", ABSENT),

@@ -19,13 +19,31 @@ from unify.model.resource_type import ResourceType
 from unify.observe.collector import ABSENT, CollectContext, Collector
 
 TASK_DEFINITION_ATTRIBUTES = (
-    "arn", "family", "revision", "network_mode", "requires_compatibilities", "task_role_arn", "execution_role_arn",
-    "cpu", "memory", "container_definitions", "pid_mode", "ipc_mode",
+    "arn",
+    "family",
+    "revision",
+    "network_mode",
+    "requires_compatibilities",
+    "task_role_arn",
+    "execution_role_arn",
+    "cpu",
+    "memory",
+    "container_definitions",
+    "pid_mode",
+    "ipc_mode",
 )
 
 SERVICE_ATTRIBUTES = (
-    "arn", "name", "cluster", "task_definition", "launch_type", "desired_count", "platform_version",
-    "network_configuration", "propagate_tags", "enable_execute_command",
+    "arn",
+    "name",
+    "cluster",
+    "task_definition",
+    "launch_type",
+    "desired_count",
+    "platform_version",
+    "network_configuration",
+    "propagate_tags",
+    "enable_execute_command",
 )
 
 #: The container definition keys kept as they are (AWS's camelCase, as in Terraform's JSON).
@@ -98,7 +116,7 @@ def _task_definition(ctx: CollectContext, answer: dict[str, Any]) -> Resource:
 
 
 def _unread_task_definition(ctx: CollectContext, arn: str, family: str, marker: dict[str, str]) -> Resource:
-    attributes: dict[str, Any] = {attribute: marker for attribute in TASK_DEFINITION_ATTRIBUTES}
+    attributes: dict[str, Any] = dict.fromkeys(TASK_DEFINITION_ATTRIBUTES, marker)
     revision = _revision(arn)
     attributes.update(arn=arn, family=family, revision=revision if revision >= 0 else marker)
     return ctx.resource("aws_ecs_task_definition", arn, name=family, tags=marker, attributes=attributes)
@@ -109,7 +127,9 @@ def _task_definitions(ctx: CollectContext) -> Iterator[Resource]:
     families = sorted(set(ctx.items(ecs, "list_task_definition_families", "families", status="ACTIVE")))
 
     def describe(reference: str) -> Any:
-        answer = ctx.detail(lambda: ctx.call(ecs, "describe_task_definition", taskDefinition=reference, include=["TAGS"]))
+        answer = ctx.detail(
+            lambda: ctx.call(ecs, "describe_task_definition", taskDefinition=reference, include=["TAGS"])
+        )
         if isinstance(answer, dict) and not is_unknown(answer):
             # Drop the environment's values at once: only their names are ever kept.
             for container in answer["taskDefinition"].get("containerDefinitions") or []:
@@ -122,8 +142,11 @@ def _task_definitions(ctx: CollectContext) -> Iterator[Resource]:
         if not is_unknown(answer) and answer["taskDefinition"].get("status") == "ACTIVE":
             return _task_definition(ctx, answer)
         # The describe failed, or answered an inactive revision: find the latest active one by listing.
-        arns = ctx.detail(lambda: ctx.call(ecs, "list_task_definitions", familyPrefix=family, status="ACTIVE",
-                                           sort="DESC", maxResults=1).get("taskDefinitionArns", []))
+        arns = ctx.detail(
+            lambda: ctx.call(
+                ecs, "list_task_definitions", familyPrefix=family, status="ACTIVE", sort="DESC", maxResults=1
+            ).get("taskDefinitionArns", [])
+        )
         if is_unknown(arns):
             arn = ctx.arn("ecs", f"task-definition/{family}")
         elif not arns:
@@ -179,7 +202,7 @@ def _service(ctx: CollectContext, service: dict[str, Any]) -> Resource:
 
 def _unread_service(ctx: CollectContext, arn: str, cluster: str, marker: dict[str, str]) -> Resource:
     name = arn.rsplit("/", 1)[-1]
-    attributes: dict[str, Any] = {attribute: marker for attribute in SERVICE_ATTRIBUTES}
+    attributes: dict[str, Any] = dict.fromkeys(SERVICE_ATTRIBUTES, marker)
     attributes.update(arn=arn, name=name, cluster=cluster)
     return ctx.resource("aws_ecs_service", arn, name=name, tags=marker, attributes=attributes)
 
@@ -189,11 +212,13 @@ def _services(ctx: CollectContext) -> Iterator[Resource]:
     chunks: list[tuple[str, list[str]]] = []
     for cluster in sorted(ctx.items(ecs, "list_clusters", "clusterArns")):
         arns = sorted(ctx.items(ecs, "list_services", "serviceArns", cluster=cluster))
-        chunks += [(cluster, arns[start:start + _SERVICE_CHUNK]) for start in range(0, len(arns), _SERVICE_CHUNK)]
+        chunks += [(cluster, arns[start : start + _SERVICE_CHUNK]) for start in range(0, len(arns), _SERVICE_CHUNK)]
 
     def describe(chunk: tuple[str, list[str]]) -> list[Resource]:
         cluster, arns = chunk
-        answer = ctx.detail(lambda: ctx.call(ecs, "describe_services", cluster=cluster, services=arns, include=["TAGS"]))
+        answer = ctx.detail(
+            lambda: ctx.call(ecs, "describe_services", cluster=cluster, services=arns, include=["TAGS"])
+        )
         if is_unknown(answer) or not isinstance(answer, dict):
             return [_unread_service(ctx, arn, cluster, answer) for arn in arns]  # type: ignore[arg-type]
         # Services deleted since the listing come back under failures (reason MISSING): they are gone.
@@ -213,8 +238,11 @@ def _task_definition_from_terraform(values: dict[str, Any]) -> None:
     except ValueError:
         values["container_definitions"] = unknown("container_definitions is not valid JSON")
         return
-    values["container_definitions"] = [_container(d) for d in definitions if isinstance(d, dict)] \
-        if isinstance(definitions, list) else unknown("container_definitions is not a JSON list")
+    values["container_definitions"] = (
+        [_container(d) for d in definitions if isinstance(d, dict)]
+        if isinstance(definitions, list)
+        else unknown("container_definitions is not a JSON list")
+    )
 
 
 TASK_DEFINITION = ResourceType(

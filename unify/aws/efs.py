@@ -11,8 +11,16 @@ from unify.observe.collector import ABSENT, CollectContext, Collector
 from unify.terraform.values import single
 
 ATTRIBUTES = (
-    "id", "arn", "creation_token", "encrypted", "kms_key_id", "performance_mode", "throughput_mode",
-    "provisioned_throughput_in_mibps", "number_of_mount_targets", "availability_zone_name",
+    "id",
+    "arn",
+    "creation_token",
+    "encrypted",
+    "kms_key_id",
+    "performance_mode",
+    "throughput_mode",
+    "provisioned_throughput_in_mibps",
+    "number_of_mount_targets",
+    "availability_zone_name",
     # extras only observation can see
     "size_in_bytes",
 )
@@ -38,7 +46,8 @@ def _file_systems(ctx: CollectContext) -> Iterator[Resource]:
                 "kms_key_id": fs.get("KmsKeyId") or ABSENT,
                 "performance_mode": fs.get("PerformanceMode"),
                 "throughput_mode": fs.get("ThroughputMode"),
-                "provisioned_throughput_in_mibps": fs.get("ProvisionedThroughputInMibps", ABSENT) if provisioned
+                "provisioned_throughput_in_mibps": fs.get("ProvisionedThroughputInMibps", ABSENT)
+                if provisioned
                 else ABSENT,
                 "number_of_mount_targets": fs.get("NumberOfMountTargets", 0),
                 "availability_zone_name": fs.get("AvailabilityZoneName") or ABSENT,
@@ -75,7 +84,7 @@ COLLECTORS = (
             "the file system is not encrypted, `provisioned_throughput_in_mibps` unless the throughput mode is "
             "`provisioned`, `availability_zone_name` unless the file system is One Zone. `size_in_bytes` is "
             "the metered size in bytes (`SizeInBytes.Value`), a number where Terraform has a block. moto "
-            "answers `Name: \"\"` for a file system without a Name tag."
+            'answers `Name: ""` for a file system without a Name tag.'
         ),
     ),
 )

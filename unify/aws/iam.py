@@ -20,38 +20,98 @@ from unify.observe.collector import ABSENT, AwsError, CollectContext, Collector
 from unify.terraform.values import policy_value
 
 USER_ATTRIBUTES = (
-    "arn", "name", "path", "unique_id", "create_date", "permissions_boundary",
+    "arn",
+    "name",
+    "path",
+    "unique_id",
+    "create_date",
+    "permissions_boundary",
     # extras only observation can see
-    "password_enabled", "password_last_used", "mfa_devices", "access_keys", "groups",
-    "attached_policy_arns", "inline_policy_names", "inline_policies",
+    "password_enabled",
+    "password_last_used",
+    "mfa_devices",
+    "access_keys",
+    "groups",
+    "attached_policy_arns",
+    "inline_policy_names",
+    "inline_policies",
 )
 GROUP_ATTRIBUTES = (
-    "arn", "name", "path", "unique_id", "create_date",
+    "arn",
+    "name",
+    "path",
+    "unique_id",
+    "create_date",
     # extras
-    "attached_policy_arns", "inline_policy_names", "inline_policies", "users",
+    "attached_policy_arns",
+    "inline_policy_names",
+    "inline_policies",
+    "users",
 )
 ROLE_ATTRIBUTES = (
-    "arn", "name", "path", "unique_id", "create_date", "description", "max_session_duration",
-    "assume_role_policy", "permissions_boundary",
+    "arn",
+    "name",
+    "path",
+    "unique_id",
+    "create_date",
+    "description",
+    "max_session_duration",
+    "assume_role_policy",
+    "permissions_boundary",
     # extras
-    "attached_policy_arns", "inline_policy_names", "inline_policies", "role_last_used", "instance_profile_arns",
+    "attached_policy_arns",
+    "inline_policy_names",
+    "inline_policies",
+    "role_last_used",
+    "instance_profile_arns",
 )
 POLICY_ATTRIBUTES = (
-    "arn", "name", "path", "policy_id", "description", "policy", "attachment_count",
+    "arn",
+    "name",
+    "path",
+    "policy_id",
+    "description",
+    "policy",
+    "attachment_count",
     # extras
-    "create_date", "update_date", "default_version_id", "is_attachable",
+    "create_date",
+    "update_date",
+    "default_version_id",
+    "is_attachable",
 )
 PASSWORD_POLICY_ATTRIBUTES = (
-    "configured", "minimum_password_length", "require_lowercase_characters", "require_numbers",
-    "require_symbols", "require_uppercase_characters", "allow_users_to_change_password", "max_password_age",
-    "password_reuse_prevention", "hard_expiry", "expire_passwords",
+    "configured",
+    "minimum_password_length",
+    "require_lowercase_characters",
+    "require_numbers",
+    "require_symbols",
+    "require_uppercase_characters",
+    "allow_users_to_change_password",
+    "max_password_age",
+    "password_reuse_prevention",
+    "hard_expiry",
+    "expire_passwords",
 )
 SUMMARY_ATTRIBUTES = (
-    "account_mfa_enabled", "account_access_keys_present", "account_signing_certificates_present",
-    "users", "groups", "roles", "policies", "mfa_devices", "mfa_devices_in_use", "root_virtual_mfa",
+    "account_mfa_enabled",
+    "account_access_keys_present",
+    "account_signing_certificates_present",
+    "users",
+    "groups",
+    "roles",
+    "policies",
+    "mfa_devices",
+    "mfa_devices_in_use",
+    "root_virtual_mfa",
 )
 SERVER_CERTIFICATE_ATTRIBUTES = (
-    "arn", "name", "path", "id", "server_certificate_id", "upload_date", "expiration",
+    "arn",
+    "name",
+    "path",
+    "id",
+    "server_certificate_id",
+    "upload_date",
+    "expiration",
 )
 
 _DETAIL_KEYS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
@@ -102,8 +162,10 @@ def _policy_fields(entry: Mapping[str, Any], kind: str) -> dict[str, Any]:
     if is_unknown(entry):
         return {"attached_policy_arns": entry, "inline_policy_names": entry, "inline_policies": entry}
     inline = sorted(
-        ({"name": p["PolicyName"], "policy": parse_policy(p.get("PolicyDocument"))}
-         for p in entry.get(_INLINE_KEY[kind]) or []),
+        (
+            {"name": p["PolicyName"], "policy": parse_policy(p.get("PolicyDocument"))}
+            for p in entry.get(_INLINE_KEY[kind]) or []
+        ),
         key=lambda policy: str(policy["name"]),
     )
     return {
@@ -132,8 +194,10 @@ def _mfa_devices(ctx: CollectContext, iam: Any, user: str) -> Any:
     """The user's MFA devices (virtual and hardware); ABSENT when the user no longer exists."""
 
     def fetch() -> list[dict[str, Any]]:
-        devices = [{"serial_number": d["SerialNumber"], "enable_date": d.get("EnableDate")}
-                   for d in ctx.items(iam, "list_mfa_devices", "MFADevices", UserName=user)]
+        devices = [
+            {"serial_number": d["SerialNumber"], "enable_date": d.get("EnableDate")}
+            for d in ctx.items(iam, "list_mfa_devices", "MFADevices", UserName=user)
+        ]
         return sorted(devices, key=lambda d: str(d["serial_number"]))
 
     return ctx.detail(fetch, absent=("NoSuchEntity",))
@@ -141,8 +205,9 @@ def _mfa_devices(ctx: CollectContext, iam: Any, user: str) -> Any:
 
 def _access_keys(ctx: CollectContext, iam: Any, user: str) -> Any:
     """The user's access keys with their last use; ABSENT when the user no longer exists."""
-    keys = ctx.detail(lambda: list(ctx.items(iam, "list_access_keys", "AccessKeyMetadata", UserName=user)),
-                      absent=("NoSuchEntity",))
+    keys = ctx.detail(
+        lambda: list(ctx.items(iam, "list_access_keys", "AccessKeyMetadata", UserName=user)), absent=("NoSuchEntity",)
+    )
     if not isinstance(keys, list):
         return keys
     out: list[dict[str, Any]] = []
@@ -163,8 +228,15 @@ def _access_keys(ctx: CollectContext, iam: Any, user: str) -> Any:
             date = used.get("LastUsedDate")
             # A key never used answers ServiceName "N/A" and no date.
             service = used.get("ServiceName") if used.get("ServiceName") not in (None, "N/A") else None
-        out.append({"id": key_id, "status": key.get("Status"), "create_date": key.get("CreateDate"),
-                    "last_used_date": date, "last_used_service": service})
+        out.append(
+            {
+                "id": key_id,
+                "status": key.get("Status"),
+                "create_date": key.get("CreateDate"),
+                "last_used_date": date,
+                "last_used_service": service,
+            }
+        )
     return sorted(out, key=lambda k: (str(k["create_date"] or ""), str(k["id"])))
 
 
@@ -322,8 +394,9 @@ def _policies(ctx: CollectContext) -> Iterator[Resource]:
         if "Tags" in policy:
             tags: Any = policy["Tags"]
         else:
-            tags = ctx.detail(lambda: list(ctx.items(iam, "list_policy_tags", "Tags", PolicyArn=arn)),
-                              absent=("NoSuchEntity",))
+            tags = ctx.detail(
+                lambda: list(ctx.items(iam, "list_policy_tags", "Tags", PolicyArn=arn)), absent=("NoSuchEntity",)
+            )
         # A policy name cannot contain "/", so the ARN's last segment is the name.
         name = policy.get("PolicyName") or arn.rsplit("/", 1)[-1]
         return ctx.resource(
@@ -372,21 +445,27 @@ def _password_policy(ctx: CollectContext) -> Iterator[Resource]:
     policy = _account_password_policy(ctx, ctx.client())
     attributes: dict[str, Any] = {"configured": policy is not None}
     if policy is not None:
-        attributes.update({
-            "minimum_password_length": policy.get("MinimumPasswordLength", ABSENT),
-            "require_lowercase_characters": bool(policy.get("RequireLowercaseCharacters", False)),
-            "require_numbers": bool(policy.get("RequireNumbers", False)),
-            "require_symbols": bool(policy.get("RequireSymbols", False)),
-            "require_uppercase_characters": bool(policy.get("RequireUppercaseCharacters", False)),
-            "allow_users_to_change_password": bool(policy.get("AllowUsersToChangePassword", False)),
-            # AWS leaves these out when unset; moto answers MaxPasswordAge 0.
-            "max_password_age": policy.get("MaxPasswordAge") or ABSENT,
-            "password_reuse_prevention": policy.get("PasswordReusePrevention") or ABSENT,
-            "hard_expiry": bool(policy.get("HardExpiry", False)),
-            "expire_passwords": bool(policy.get("ExpirePasswords", False)),
-        })
-    yield ctx.resource("aws_iam_account_password_policy", f"{ctx.account}/aws_iam_account_password_policy",
-                       name=None, attributes=attributes)
+        attributes.update(
+            {
+                "minimum_password_length": policy.get("MinimumPasswordLength", ABSENT),
+                "require_lowercase_characters": bool(policy.get("RequireLowercaseCharacters", False)),
+                "require_numbers": bool(policy.get("RequireNumbers", False)),
+                "require_symbols": bool(policy.get("RequireSymbols", False)),
+                "require_uppercase_characters": bool(policy.get("RequireUppercaseCharacters", False)),
+                "allow_users_to_change_password": bool(policy.get("AllowUsersToChangePassword", False)),
+                # AWS leaves these out when unset; moto answers MaxPasswordAge 0.
+                "max_password_age": policy.get("MaxPasswordAge") or ABSENT,
+                "password_reuse_prevention": policy.get("PasswordReusePrevention") or ABSENT,
+                "hard_expiry": bool(policy.get("HardExpiry", False)),
+                "expire_passwords": bool(policy.get("ExpirePasswords", False)),
+            }
+        )
+    yield ctx.resource(
+        "aws_iam_account_password_policy",
+        f"{ctx.account}/aws_iam_account_password_policy",
+        name=None,
+        attributes=attributes,
+    )
 
 
 def _root_virtual_mfa(ctx: CollectContext, iam: Any) -> bool:
@@ -452,8 +531,11 @@ def _role_from_terraform(values: dict[str, Any]) -> None:
     inline = values.pop("inline_policy", None)
     if isinstance(inline, list):
         policies = sorted(
-            ({"name": p.get("name"), "policy": policy_value(p.get("policy"))} for p in inline
-             if isinstance(p, dict) and p.get("name")),
+            (
+                {"name": p.get("name"), "policy": policy_value(p.get("policy"))}
+                for p in inline
+                if isinstance(p, dict) and p.get("name")
+            ),
             key=lambda p: str(p["name"]),
         )
         values["inline_policies"] = policies
@@ -470,8 +552,16 @@ def _role_from_terraform(values: dict[str, Any]) -> None:
 USER = ResourceType(
     "aws_iam_user",
     USER_ATTRIBUTES,
-    observed_only=("password_enabled", "password_last_used", "mfa_devices", "access_keys", "groups",
-                   "attached_policy_arns", "inline_policy_names", "inline_policies"),
+    observed_only=(
+        "password_enabled",
+        "password_last_used",
+        "mfa_devices",
+        "access_keys",
+        "groups",
+        "attached_policy_arns",
+        "inline_policy_names",
+        "inline_policies",
+    ),
     regional=False,
     drift_ignore=("name", "password_last_used"),
 )
@@ -487,8 +577,13 @@ GROUP = ResourceType(
 ROLE = ResourceType(
     "aws_iam_role",
     ROLE_ATTRIBUTES,
-    observed_only=("attached_policy_arns", "inline_policy_names", "inline_policies", "role_last_used",
-                   "instance_profile_arns"),
+    observed_only=(
+        "attached_policy_arns",
+        "inline_policy_names",
+        "inline_policies",
+        "role_last_used",
+        "instance_profile_arns",
+    ),
     regional=False,
     from_terraform=_role_from_terraform,
     drift_ignore=("name", "role_last_used", "instance_profile_arns"),
@@ -527,12 +622,18 @@ COLLECTORS = (
         name="iam.users",
         service="iam",
         resource_types=(USER,),
-        calls=("iam:ListUsers", "iam:GetAccountAuthorizationDetails", "iam:GetLoginProfile", "iam:ListMFADevices",
-               "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed"),
+        calls=(
+            "iam:ListUsers",
+            "iam:GetAccountAuthorizationDetails",
+            "iam:GetLoginProfile",
+            "iam:ListMFADevices",
+            "iam:ListAccessKeys",
+            "iam:GetAccessKeyLastUsed",
+        ),
         collect=_users,
         scope="global",
         description="Every IAM user, with console password, MFA devices, access keys and their last use, "
-                    "groups and policies.",
+        "groups and policies.",
         notes=(
             "Users come from `list_users` (which gives `password_last_used`, absent when the password was "
             "never used). `groups`, `attached_policy_arns`, `inline_policies` (documents parsed), "

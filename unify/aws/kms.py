@@ -11,10 +11,23 @@ from unify.model.resource_type import ResourceType
 from unify.observe.collector import ABSENT, CollectContext, Collector
 
 ATTRIBUTES = (
-    "arn", "key_id", "description", "key_usage", "customer_master_key_spec", "is_enabled",
-    "enable_key_rotation", "rotation_period_in_days", "multi_region", "policy",
+    "arn",
+    "key_id",
+    "description",
+    "key_usage",
+    "customer_master_key_spec",
+    "is_enabled",
+    "enable_key_rotation",
+    "rotation_period_in_days",
+    "multi_region",
+    "policy",
     # extras only observation can see
-    "key_manager", "key_state", "origin", "creation_date", "deletion_date", "aliases",
+    "key_manager",
+    "key_state",
+    "origin",
+    "creation_date",
+    "deletion_date",
+    "aliases",
 )
 
 
@@ -27,19 +40,27 @@ def _keys(ctx: CollectContext) -> Iterator[Resource]:
     key_ids = [key["KeyId"] for key in ctx.items(kms, "list_keys", "Keys")]
 
     def describe(key_id: str) -> Resource | None:
-        meta = ctx.detail(lambda: ctx.call(kms, "describe_key", KeyId=key_id)["KeyMetadata"], absent=("NotFoundException",))
+        meta = ctx.detail(
+            lambda: ctx.call(kms, "describe_key", KeyId=key_id)["KeyMetadata"], absent=("NotFoundException",)
+        )
         if meta is ABSENT:
             return None  # deleted between the listing and now
         if not isinstance(meta, dict) or "$unknown" in meta:
-            return ctx.resource("aws_kms_key", ctx.arn("kms", f"key/{key_id}"), name=key_id,
-                                attributes={"key_id": key_id, "key_state": meta, "key_manager": meta})
+            return ctx.resource(
+                "aws_kms_key",
+                ctx.arn("kms", f"key/{key_id}"),
+                name=key_id,
+                attributes={"key_id": key_id, "key_state": meta, "key_manager": meta},
+            )
         customer = meta.get("KeyManager") == "CUSTOMER"
         state = meta.get("KeyState")
         rotation: Any = False
         rotation_period: Any = ABSENT
         if state in ("Enabled", "Disabled"):
-            status = ctx.detail(lambda: ctx.call(kms, "get_key_rotation_status", KeyId=key_id),
-                                absent=("UnsupportedOperationException",))
+            status = ctx.detail(
+                lambda: ctx.call(kms, "get_key_rotation_status", KeyId=key_id),
+                absent=("UnsupportedOperationException",),
+            )
             if isinstance(status, dict) and "$unknown" not in status:
                 rotation = bool(status.get("KeyRotationEnabled"))
                 rotation_period = status.get("RotationPeriodInDays", ABSENT)
@@ -47,9 +68,17 @@ def _keys(ctx: CollectContext) -> Iterator[Resource]:
                 rotation = status
         else:
             rotation = ABSENT  # pending deletion or import: rotation does not apply
-        policy = ctx.detail(lambda: parse_policy(ctx.call(kms, "get_key_policy", KeyId=key_id, PolicyName="default")["Policy"]))
-        tags = ctx.detail(lambda: ctx.call(kms, "list_resource_tags", KeyId=key_id).get("Tags", []),
-                          absent=("AccessDeniedException",)) if customer else []
+        policy = ctx.detail(
+            lambda: parse_policy(ctx.call(kms, "get_key_policy", KeyId=key_id, PolicyName="default")["Policy"])
+        )
+        tags = (
+            ctx.detail(
+                lambda: ctx.call(kms, "list_resource_tags", KeyId=key_id).get("Tags", []),
+                absent=("AccessDeniedException",),
+            )
+            if customer
+            else []
+        )
         return ctx.resource(
             "aws_kms_key",
             meta.get("Arn") or ctx.arn("kms", f"key/{key_id}"),
@@ -105,8 +134,14 @@ COLLECTORS = (
         name="kms.keys",
         service="kms",
         resource_types=(KEY,),
-        calls=("kms:ListKeys", "kms:ListAliases", "kms:DescribeKey", "kms:GetKeyRotationStatus",
-               "kms:GetKeyPolicy", "kms:ListResourceTags"),
+        calls=(
+            "kms:ListKeys",
+            "kms:ListAliases",
+            "kms:DescribeKey",
+            "kms:GetKeyRotationStatus",
+            "kms:GetKeyPolicy",
+            "kms:ListResourceTags",
+        ),
         collect=_keys,
         description="Every KMS key in the region, customer and AWS managed.",
         notes=(

@@ -10,13 +10,29 @@ from unify.model.resource_type import ResourceType
 from unify.observe.collector import ABSENT, CollectContext, Collector
 
 ATTRIBUTES = (
-    "identifier", "arn", "engine", "engine_version", "instance_class", "allocated_storage", "storage_type",
-    "storage_encrypted", "kms_key_id", "publicly_accessible", "multi_az", "auto_minor_version_upgrade",
-    "backup_retention_period", "deletion_protection", "iam_database_authentication_enabled",
-    "vpc_security_group_ids", "db_subnet_group_name", "ca_cert_identifier", "copy_tags_to_snapshot",
+    "identifier",
+    "arn",
+    "engine",
+    "engine_version",
+    "instance_class",
+    "allocated_storage",
+    "storage_type",
+    "storage_encrypted",
+    "kms_key_id",
+    "publicly_accessible",
+    "multi_az",
+    "auto_minor_version_upgrade",
+    "backup_retention_period",
+    "deletion_protection",
+    "iam_database_authentication_enabled",
+    "vpc_security_group_ids",
+    "db_subnet_group_name",
+    "ca_cert_identifier",
+    "copy_tags_to_snapshot",
     "performance_insights_enabled",
     # extras only observation can see
-    "status", "endpoint_address",
+    "status",
+    "endpoint_address",
 )
 
 

@@ -19,14 +19,25 @@ from unify.observe.collector import ABSENT, AwsError, CollectContext, Collector
 from unify.terraform.values import flag, policy_value, single
 
 BUCKET_ATTRIBUTES = (
-    "bucket", "arn", "versioning", "server_side_encryption_configuration", "public_access_block", "policy",
+    "bucket",
+    "arn",
+    "versioning",
+    "server_side_encryption_configuration",
+    "public_access_block",
+    "policy",
     "logging",
     # extras only observation can see
-    "creation_date", "ownership_controls", "policy_is_public",
+    "creation_date",
+    "ownership_controls",
+    "policy_is_public",
 )
 
 ACCOUNT_BLOCK_ATTRIBUTES = (
-    "configured", "account_id", "block_public_acls", "block_public_policy", "ignore_public_acls",
+    "configured",
+    "account_id",
+    "block_public_acls",
+    "block_public_policy",
+    "ignore_public_acls",
     "restrict_public_buckets",
 )
 
@@ -130,14 +141,17 @@ def _buckets(ctx: CollectContext) -> Iterator[Resource]:
                 "creation_date": bucket.get("CreationDate", ABSENT),
                 "versioning": folded(read("get_bucket_versioning"), _versioning),
                 "server_side_encryption_configuration": folded(
-                    read("get_bucket_encryption", "ServerSideEncryptionConfigurationNotFoundError"), _encryption),
+                    read("get_bucket_encryption", "ServerSideEncryptionConfigurationNotFoundError"), _encryption
+                ),
                 "public_access_block": folded(
-                    read("get_public_access_block", "NoSuchPublicAccessBlockConfiguration"), _public_access_block),
+                    read("get_public_access_block", "NoSuchPublicAccessBlockConfiguration"), _public_access_block
+                ),
                 "policy": folded(policy, lambda answer: parse_policy(answer["Policy"])),
                 "policy_is_public": folded(status, lambda answer: bool(answer.get("PolicyStatus", {}).get("IsPublic"))),
                 "logging": folded(read("get_bucket_logging"), _logging),
-                "ownership_controls": folded(read("get_bucket_ownership_controls", "OwnershipControlsNotFoundError"),
-                                             _ownership),
+                "ownership_controls": folded(
+                    read("get_bucket_ownership_controls", "OwnershipControlsNotFoundError"), _ownership
+                ),
             },
         )
 
@@ -157,9 +171,12 @@ def _account_public_access_block(ctx: CollectContext) -> Iterator[Resource]:
             raise
     else:
         attributes = {"configured": True, "account_id": ctx.account, **_public_access_block(answer)}
-    yield ctx.resource("aws_s3_account_public_access_block", f"{ctx.account}/aws_s3_account_public_access_block",
-                       name=None, attributes=attributes)
-
+    yield ctx.resource(
+        "aws_s3_account_public_access_block",
+        f"{ctx.account}/aws_s3_account_public_access_block",
+        name=None,
+        attributes=attributes,
+    )
 
 
 # -- Terraform ------------------------------------------------------------------------------
@@ -248,8 +265,12 @@ def _fold_ownership(values: Mapping[str, Any]) -> Any:
 #: The side resources Terraform splits a bucket's settings into, folded back into the bucket.
 FOLDS = (
     Fold("aws_s3_bucket_versioning", "versioning", _fold_versioning, reference="bucket"),
-    Fold("aws_s3_bucket_server_side_encryption_configuration", "server_side_encryption_configuration",
-         _fold_encryption, reference="bucket"),
+    Fold(
+        "aws_s3_bucket_server_side_encryption_configuration",
+        "server_side_encryption_configuration",
+        _fold_encryption,
+        reference="bucket",
+    ),
     Fold("aws_s3_bucket_public_access_block", "public_access_block", _fold_public_access_block, reference="bucket"),
     Fold("aws_s3_bucket_policy", "policy", _fold_policy, reference="bucket"),
     Fold("aws_s3_bucket_logging", "logging", _terraform_logging, reference="bucket"),
@@ -300,10 +321,18 @@ COLLECTORS = (
         name="s3.buckets",
         service="s3",
         resource_types=(BUCKET,),
-        calls=("s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetBucketVersioning",
-               "s3:GetEncryptionConfiguration", "s3:GetBucketPublicAccessBlock", "s3:GetBucketPolicy",
-               "s3:GetBucketPolicyStatus", "s3:GetBucketLogging", "s3:GetBucketOwnershipControls",
-               "s3:GetBucketTagging"),
+        calls=(
+            "s3:ListAllMyBuckets",
+            "s3:GetBucketLocation",
+            "s3:GetBucketVersioning",
+            "s3:GetEncryptionConfiguration",
+            "s3:GetBucketPublicAccessBlock",
+            "s3:GetBucketPolicy",
+            "s3:GetBucketPolicyStatus",
+            "s3:GetBucketLogging",
+            "s3:GetBucketOwnershipControls",
+            "s3:GetBucketTagging",
+        ),
         collect=_buckets,
         scope="global",
         description="Every S3 bucket of the account located in an observed region, with its settings folded in.",

@@ -17,8 +17,15 @@ from unify.model.resource_type import ResourceType
 from unify.observe.collector import ABSENT, CollectContext, Collector
 
 ATTRIBUTES = (
-    "arn", "name", "training_job_status", "role_arn", "enable_network_isolation",
-    "enable_inter_container_traffic_encryption", "resource_config", "output_data_config", "vpc_config",
+    "arn",
+    "name",
+    "training_job_status",
+    "role_arn",
+    "enable_network_isolation",
+    "enable_inter_container_traffic_encryption",
+    "resource_config",
+    "output_data_config",
+    "vpc_config",
     "creation_time",
 )
 
@@ -48,8 +55,10 @@ def _output_data_config(config: dict[str, Any] | None) -> Any:
 def _vpc_config(config: dict[str, Any] | None) -> Any:
     if not config or not config.get("Subnets"):
         return ABSENT
-    return {"security_group_ids": sorted(config.get("SecurityGroupIds") or []),
-            "subnets": sorted(config.get("Subnets") or [])}
+    return {
+        "security_group_ids": sorted(config.get("SecurityGroupIds") or []),
+        "subnets": sorted(config.get("Subnets") or []),
+    }
 
 
 def _training_jobs(ctx: CollectContext) -> Iterator[Resource]:
@@ -62,9 +71,13 @@ def _training_jobs(ctx: CollectContext) -> Iterator[Resource]:
         # Training jobs cannot be deleted: a listed job is always there to describe.
         job: Any = ctx.detail(lambda: ctx.call(sagemaker, "describe_training_job", TrainingJobName=name))
         if is_unknown(job):
-            attributes: dict[str, Any] = {attribute: job for attribute in ATTRIBUTES}
-            attributes.update(arn=arn, name=name, training_job_status=summary.get("TrainingJobStatus", job),
-                              creation_time=summary.get("CreationTime", job))
+            attributes: dict[str, Any] = dict.fromkeys(ATTRIBUTES, job)
+            attributes.update(
+                arn=arn,
+                name=name,
+                training_job_status=summary.get("TrainingJobStatus", job),
+                creation_time=summary.get("CreationTime", job),
+            )
         else:
             # Hyperparameters and the container environment may hold secrets: never kept.
             job.pop("HyperParameters", None)
@@ -75,7 +88,9 @@ def _training_jobs(ctx: CollectContext) -> Iterator[Resource]:
                 "training_job_status": job.get("TrainingJobStatus"),
                 "role_arn": job.get("RoleArn"),
                 "enable_network_isolation": bool(job.get("EnableNetworkIsolation", False)),
-                "enable_inter_container_traffic_encryption": bool(job.get("EnableInterContainerTrafficEncryption", False)),
+                "enable_inter_container_traffic_encryption": bool(
+                    job.get("EnableInterContainerTrafficEncryption", False)
+                ),
                 "resource_config": _resource_config(job.get("ResourceConfig")),
                 "output_data_config": _output_data_config(job.get("OutputDataConfig")),
                 "vpc_config": _vpc_config(job.get("VpcConfig")),

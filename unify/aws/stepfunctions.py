@@ -10,7 +10,14 @@ from unify.model.resource_type import ResourceType
 from unify.observe.collector import ABSENT, CollectContext, Collector
 
 ATTRIBUTES = (
-    "arn", "name", "role_arn", "type", "status", "creation_date", "logging_configuration", "tracing_configuration",
+    "arn",
+    "name",
+    "role_arn",
+    "type",
+    "status",
+    "creation_date",
+    "logging_configuration",
+    "tracing_configuration",
     "encryption_configuration",
 )
 
@@ -49,15 +56,20 @@ def _state_machines(ctx: CollectContext) -> Iterator[Resource]:
     def describe(summary: dict[str, Any]) -> Resource | None:
         arn = summary["stateMachineArn"]
         name = summary.get("name")
-        machine: Any = ctx.detail(lambda: ctx.call(sfn, "describe_state_machine", stateMachineArn=arn),
-                                  absent=("StateMachineDoesNotExist",))
+        machine: Any = ctx.detail(
+            lambda: ctx.call(sfn, "describe_state_machine", stateMachineArn=arn), absent=("StateMachineDoesNotExist",)
+        )
         if machine is ABSENT:
             return None  # deleted since the listing
         tags = ctx.detail(lambda: ctx.call(sfn, "list_tags_for_resource", resourceArn=arn).get("tags", []))
         if is_unknown(machine):
-            attributes: dict[str, Any] = {attribute: machine for attribute in ATTRIBUTES}
-            attributes.update(arn=arn, name=name, type=summary.get("type", machine),
-                              creation_date=summary.get("creationDate", machine))
+            attributes: dict[str, Any] = dict.fromkeys(ATTRIBUTES, machine)
+            attributes.update(
+                arn=arn,
+                name=name,
+                type=summary.get("type", machine),
+                creation_date=summary.get("creationDate", machine),
+            )
         else:
             machine.pop("definition", None)  # the workflow itself: may embed parameters, never kept
             tracing = machine.get("tracingConfiguration")

@@ -27,14 +27,14 @@ from unify.model.resource import UNKNOWN_KEY
 
 __all__ = [
     "FALSE",
-    "UNKNOWN",
+    "ROOT_FIELDS",
     "TRUE",
+    "UNKNOWN",
+    "Compiler",
+    "DefectAt",
+    "Detail",
     "Node",
     "PathRef",
-    "Detail",
-    "DefectAt",
-    "Compiler",
-    "ROOT_FIELDS",
 ]
 
 FALSE: Final = 0
@@ -67,7 +67,7 @@ def _unknown_reason(value: Any) -> str | None:
 class PathRef:
     """A dotted path, split once: ``ingress.0.from_port``."""
 
-    __slots__ = ("text", "field", "segments")
+    __slots__ = ("field", "segments", "text")
 
     def __init__(self, text: str, *, item: bool = False) -> None:
         self.text = text
@@ -172,7 +172,7 @@ class Node:
 
 
 class Leaf(Node):
-    __slots__ = ("path", "operator", "argument", "raw", "file", "line", "test")
+    __slots__ = ("argument", "file", "line", "operator", "path", "raw", "test")
 
     def __init__(self, path: PathRef, operator: Operator, argument: Any, raw: Any, file: str, line: int | None) -> None:
         self.path, self.operator, self.argument, self.raw = path, operator, argument, raw
@@ -233,8 +233,7 @@ class All(Node):
             value = child.evaluate(target, ctx)
             if value == FALSE:
                 return FALSE
-            if value < result:
-                result = value
+            result = min(result, value)
         return result
 
     def explain(self, target: Any, ctx: EvalContext, want: int, prefix: str, out: list[Detail]) -> None:
@@ -255,8 +254,7 @@ class AnyOf(Node):
             value = child.evaluate(target, ctx)
             if value == TRUE:
                 return TRUE
-            if value > result:
-                result = value
+            result = max(result, value)
         return result
 
     explain = All.explain
@@ -278,7 +276,7 @@ class Not(Node):
 class Quantifier(Node):
     """``any_item`` / ``all_items`` / ``no_item`` over the list at a path."""
 
-    __slots__ = ("path", "kind", "inner", "file", "line")
+    __slots__ = ("file", "inner", "kind", "line", "path")
 
     def __init__(self, path: PathRef, kind: str, inner: Node, file: str, line: int | None) -> None:
         self.path, self.kind, self.inner, self.file, self.line = path, kind, inner, file, line
@@ -350,17 +348,19 @@ class Quantifier(Node):
                 self.inner.explain(item, ctx, inner_want, f"{path}.{index}", out)
                 shown += 1
 
-
     def _forbidden(self, item: Any, ctx: EvalContext, at: str) -> Detail:
         """One detail for an item that matches where ``no_item`` allows none: what held."""
         held: list[Detail] = []
         self.inner.explain(item, ctx, FALSE, at, held)
         facts = []
         for detail in held:
-            name = detail.path[len(at) + 1:] if detail.path.startswith(at + ".") else ""
+            name = detail.path[len(at) + 1 :] if detail.path.startswith(at + ".") else ""
             value = describe_value(detail.actual)
-            facts.append(f"{name}={value} ({detail.operator} {describe_value(detail.expected)})" if name
-                         else f"{value} ({detail.operator} {describe_value(detail.expected)})")
+            facts.append(
+                f"{name}={value} ({detail.operator} {describe_value(detail.expected)})"
+                if name
+                else f"{value} ({detail.operator} {describe_value(detail.expected)})"
+            )
         note = "matches where no item may: " + "; ".join(facts) if facts else "matches where no item may"
         return Detail(at, self.kind, None, item, "fail", note=note)
 

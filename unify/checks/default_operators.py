@@ -273,12 +273,30 @@ BUILTIN_OPERATORS: tuple[Operator, ...] = (
     Operator("le", _le, "less than or equal", _ORDERED, _prepare_bound),
     Operator("gt", _gt, "greater than", _ORDERED, _prepare_bound),
     Operator("ge", _ge, "greater than or equal", _ORDERED, _prepare_bound),
-    Operator("matches", _matches, "a regular expression found in the text (anchor with ^ and $)", {"type": "string"}, _prepare_regex),
+    Operator(
+        "matches",
+        _matches,
+        "a regular expression found in the text (anchor with ^ and $)",
+        {"type": "string"},
+        _prepare_regex,
+    ),
     Operator("contains", _contains, "list membership, substring, or mapping key", _ANY),
     Operator("exists", _exists, "present and not null (false: absent or null)", _BOOL, _prepare_bool),
     Operator("empty", _empty, "absent, null, empty text, list or mapping", _BOOL, _prepare_bool),
-    Operator("older_than", _older_than, "a timestamp more than the duration before the snapshot was taken", _DURATION, _prepare_duration),
-    Operator("newer_than", _newer_than, "a timestamp less than the duration before the snapshot was taken", _DURATION, _prepare_duration),
+    Operator(
+        "older_than",
+        _older_than,
+        "a timestamp more than the duration before the snapshot was taken",
+        _DURATION,
+        _prepare_duration,
+    ),
+    Operator(
+        "newer_than",
+        _newer_than,
+        "a timestamp less than the duration before the snapshot was taken",
+        _DURATION,
+        _prepare_duration,
+    ),
     Operator("world_open", _world_open, "a CIDR, or a list of them, includes 0.0.0.0/0 or ::/0", _BOOL, _prepare_bool),
 )
 

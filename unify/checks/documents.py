@@ -19,7 +19,7 @@ import yaml
 
 from unify.errors import InputError, Problem
 
-__all__ = ["Document", "load_yaml", "line_of"]
+__all__ = ["Document", "line_of", "load_yaml"]
 
 #: Most nodes one file may expand to through aliases; a billion-laughs file
 #: reaches this long before it reaches the machine's memory.
@@ -59,7 +59,7 @@ def line_of(lines: dict[Path_, int], path: Path_) -> int | None:
         if p in lines:
             return lines[p]
         p = p[:-1]
-    return lines.get((), None)
+    return lines.get(())
 
 
 class _Builder:
@@ -77,9 +77,7 @@ class _Builder:
     def build(self, node: yaml.Node, path: Path_) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise self.fail(
-                node, None, f"YAML expands to more than {MAX_NODES} values (alias bomb?); refusing to load"
-            )
+            raise self.fail(node, None, f"YAML expands to more than {MAX_NODES} values (alias bomb?); refusing to load")
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, path)

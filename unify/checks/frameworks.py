@@ -15,9 +15,9 @@ from typing import Any
 from unify._registry import Registry
 from unify.checks.documents import Document, load_yaml
 from unify.checks.schema import validate_document
-from unify.errors import PluginError, PolicyError, Problem
+from unify.errors import InputError, PluginError, Problem
 
-__all__ = ["Control", "Framework", "FrameworkRegistry", "framework_from_document", "control_id_path"]
+__all__ = ["Control", "Framework", "FrameworkRegistry", "control_id_path", "framework_from_document"]
 
 
 @dataclass(frozen=True)
@@ -61,9 +61,7 @@ def control_id_path(path: tuple[str | int, ...]) -> bool:
         return True
     if len(path) == 5 and path[0] in ("checks", "desired") and path[2] == "controls":
         return True
-    if len(path) == 3 and path[0] in ("checks", "desired", "waivers") and path[2] in ("id", "name", "check"):
-        return True
-    return False
+    return bool(len(path) == 3 and path[0] in ("checks", "desired", "waivers") and path[2] in ("id", "name", "check"))
 
 
 def framework_from_document(doc: Document, problems: list[Problem]) -> Framework | None:
@@ -79,7 +77,12 @@ def framework_from_document(doc: Document, problems: list[Problem]) -> Framework
         line = doc.line(("controls", index, "id"))
         if control_id in seen:
             problems.append(
-                Problem(doc.file, line, control_id, f"duplicate control id {control_id!r} (first at line {seen[control_id]})")
+                Problem(
+                    doc.file,
+                    line,
+                    control_id,
+                    f"duplicate control id {control_id!r} (first at line {seen[control_id]})",
+                )
             )
             continue
         seen[control_id] = line
@@ -107,9 +110,7 @@ class FrameworkRegistry(Registry[Framework]):
 
         try:
             doc = load_yaml(path, raw_strings=control_id_path)
-        except PolicyError as exc:
-            raise PluginError(self.plugin, str(exc)) from None
-        except Exception as exc:  # InputError from the YAML layer
+        except InputError as exc:  # a PolicyError, or one from the YAML layer
             raise PluginError(self.plugin, str(exc)) from None
         problems = validate_document(doc, ())
         framework = framework_from_document(doc, problems) if not problems else None

@@ -26,12 +26,12 @@ from unify.model.resource import UNKNOWN_KEY
 
 __all__ = [
     "MISSING",
+    "RESERVED_KEYS",
+    "CheckDefect",
+    "EvalContext",
     "Operator",
     "OperatorRegistry",
-    "EvalContext",
     "Undetermined",
-    "CheckDefect",
-    "RESERVED_KEYS",
     "describe_value",
     "strict_equal",
     "suggest",
@@ -42,9 +42,9 @@ __all__ = [
 class _Missing:
     """An attribute that is absent: a fact about an observed resource."""
 
-    _instance: "_Missing | None" = None
+    _instance: _Missing | None = None
 
-    def __new__(cls) -> "_Missing":
+    def __new__(cls) -> _Missing:
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance
@@ -149,7 +149,7 @@ def strict_equal(actual: Any, expected: Any) -> bool:
         if not isinstance(actual, list) or len(actual) != len(expected):
             return False
         pending = None
-        for item, value in zip(actual, expected):
+        for item, value in zip(actual, expected, strict=True):
             try:
                 if not strict_equal(item, value):
                     return False
@@ -162,11 +162,31 @@ def strict_equal(actual: Any, expected: Any) -> bool:
 
 
 _SYNONYMS: Final = {
-    "equals": "eq", "equal": "eq", "is": "eq", "not_equals": "ne", "not_equal": "ne", "neq": "ne",
-    "regex": "matches", "match": "matches", "includes": "contains", "include": "contains",
-    "greater_than": "gt", "less_than": "lt", "gte": "ge", "lte": "le", "one_of": "in", "not_one_of": "not_in",
-    "present": "exists", "is_empty": "empty", "older": "older_than", "newer": "newer_than",
-    "any_of": "any", "all_of": "all", "some_item": "any_item", "every_item": "all_items", "none_item": "no_item",
+    "equals": "eq",
+    "equal": "eq",
+    "is": "eq",
+    "not_equals": "ne",
+    "not_equal": "ne",
+    "neq": "ne",
+    "regex": "matches",
+    "match": "matches",
+    "includes": "contains",
+    "include": "contains",
+    "greater_than": "gt",
+    "less_than": "lt",
+    "gte": "ge",
+    "lte": "le",
+    "one_of": "in",
+    "not_one_of": "not_in",
+    "present": "exists",
+    "is_empty": "empty",
+    "older": "older_than",
+    "newer": "newer_than",
+    "any_of": "any",
+    "all_of": "all",
+    "some_item": "any_item",
+    "every_item": "all_items",
+    "none_item": "no_item",
 }
 
 

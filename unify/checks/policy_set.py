@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -29,13 +29,13 @@ __all__ = [
     "Check",
     "PolicyFile",
     "PolicySet",
-    "load_policies",
-    "discover_files",
-    "shipped_policies",
-    "severity_rank",
     "attribute_path",
     "desired_leaves",
+    "discover_files",
     "lint_paths",
+    "load_policies",
+    "severity_rank",
+    "shipped_policies",
 ]
 
 Kind = Literal["guardrail", "aggregate", "desired", "python"]
@@ -100,7 +100,7 @@ class PolicySet:
     files: tuple[PolicyFile, ...] = ()
     warnings: tuple[Problem, ...] = ()
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Check]:
         return iter(self.checks)
 
     def __len__(self) -> int:
@@ -132,9 +132,7 @@ class PolicySet:
             return self
         if framework not in self.framework_ids:
             known = ", ".join(self.framework_ids) or "none"
-            raise PolicyError(
-                Problem("framework", None, None, f"unknown framework {framework!r}; known: {known}")
-            )
+            raise PolicyError(Problem("framework", None, None, f"unknown framework {framework!r}; known: {known}"))
         return replace(self, checks=tuple(c for c in self.checks if c.maps_to(framework)))
 
 
@@ -163,8 +161,10 @@ def discover_files(paths: Sequence[str | Path]) -> tuple[list[str], list[Problem
         path = Path(raw)
         if path.is_dir():
             files = sorted(
-                p for p in path.rglob("*")
-                if p.suffix in (".yaml", ".yml") and p.is_file()
+                p
+                for p in path.rglob("*")
+                if p.suffix in (".yaml", ".yml")
+                and p.is_file()
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not files:
@@ -231,14 +231,14 @@ class _Loader:
             if framework is not None:
                 self._add_framework(framework)
         for index, spec in enumerate(data.get("checks") or []):
-            if isinstance(spec, dict) and not self._has_problem(doc, ("checks", index), broken, spec):
+            if isinstance(spec, dict) and not self._has_problem(doc, ("checks", index), broken):
                 self._compile_check(doc, index, spec)
         for index, spec in enumerate(data.get("desired") or []):
-            if isinstance(spec, dict) and not self._has_problem(doc, ("desired", index), broken, spec):
+            if isinstance(spec, dict) and not self._has_problem(doc, ("desired", index), broken):
                 self._compile_desired(doc, index, spec)
 
     @staticmethod
-    def _has_problem(doc: Document, path: tuple[str | int, ...], broken: set[int | None], spec: dict[str, Any]) -> bool:
+    def _has_problem(doc: Document, path: tuple[str | int, ...], broken: set[int | None]) -> bool:
         lines = {line for key, line in doc.lines.items() if key[: len(path)] == path}
         return bool(lines & broken)
 
@@ -246,8 +246,12 @@ class _Loader:
         previous = self.frameworks.get(framework.id)
         if previous is not None:
             self.problems.append(
-                Problem(framework.file or "", framework.line, framework.id,
-                        f"framework {framework.id!r} is already defined at {previous.file}:{previous.line}")
+                Problem(
+                    framework.file or "",
+                    framework.line,
+                    framework.id,
+                    f"framework {framework.id!r} is already defined at {previous.file}:{previous.line}",
+                )
             )
             return
         self.frameworks[framework.id] = framework
@@ -317,7 +321,9 @@ class _Loader:
             if check.id in seen:
                 first = seen[check.id]
                 self.problems.append(
-                    Problem(check.file, check.line, check.id, f"duplicate check id {check.id!r} (first at {first.location})")
+                    Problem(
+                        check.file, check.line, check.id, f"duplicate check id {check.id!r} (first at {first.location})"
+                    )
                 )
             else:
                 seen[check.id] = check
@@ -328,14 +334,26 @@ class _Loader:
                 catalog = self.frameworks.get(fw)
                 if catalog is None:
                     self.problems.append(
-                        Problem(check.file, check.line, fw, f"check {check.id!r} maps to framework {fw!r}, which has no catalog", warning=True)
+                        Problem(
+                            check.file,
+                            check.line,
+                            fw,
+                            f"check {check.id!r} maps to framework {fw!r}, which has no catalog",
+                            warning=True,
+                        )
                     )
                     continue
                 for control_id in ids:
                     if catalog.control(control_id) is None:
                         self.problems.append(
-                            Problem(check.file, check.line, control_id,
-                                    f"check {check.id!r} maps to control {control_id!r}, which the {fw} catalog does not list", warning=True)
+                            Problem(
+                                check.file,
+                                check.line,
+                                control_id,
+                                f"check {check.id!r} maps to control {control_id!r}, which the {fw} catalog does not "
+                                "list",
+                                warning=True,
+                            )
                         )
 
 
@@ -356,7 +374,9 @@ def attribute_path(path: str) -> str:
     return f"attributes.{path}" if first in ROOT_FIELDS and first != "tags" else path
 
 
-def desired_leaves(value: dict[str, Any], at: tuple[str | int, ...] = (), prefix: str = "") -> Iterable[tuple[str, Any, tuple[str | int, ...]]]:
+def desired_leaves(
+    value: dict[str, Any], at: tuple[str | int, ...] = (), prefix: str = ""
+) -> Iterable[tuple[str, Any, tuple[str | int, ...]]]:
     """Every leaf of a desired-state mapping, as (dotted path, expected value, doc path)."""
     for key, sub in value.items():
         path = f"{prefix}.{key}" if prefix else str(key)

@@ -20,7 +20,7 @@ from unify.checks.documents import Document
 from unify.checks.operators import Operator, suggest
 from unify.errors import Problem
 
-__all__ = ["policy_schema", "waivers_schema", "validate_document", "SEVERITIES", "CHECK_ID_PATTERN"]
+__all__ = ["CHECK_ID_PATTERN", "SEVERITIES", "policy_schema", "validate_document", "waivers_schema"]
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 CHECK_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:/@+-]*$"
@@ -31,7 +31,9 @@ _COUNT_OPS = ("eq", "ne", "lt", "le", "gt", "ge")
 def policy_schema(operators: Iterable[Operator]) -> dict[str, Any]:
     """The policy-file JSON Schema for the given operators (a registry, or the built-ins' list)."""
     ops = list(operators)
-    return json.loads(_policy_schema_text(tuple((op.name, json.dumps(op.schema, sort_keys=True), op.description) for op in ops)))
+    return json.loads(
+        _policy_schema_text(tuple((op.name, json.dumps(op.schema, sort_keys=True), op.description) for op in ops))
+    )
 
 
 @lru_cache(maxsize=8)
@@ -39,7 +41,10 @@ def _policy_schema_text(ops: tuple[tuple[str, str, str], ...]) -> str:
     op_props: dict[str, Any] = {}
     for name, schema, description in sorted(ops):
         op_props[name] = {**json.loads(schema), "description": description}
-    quantifier = {q: {"$ref": "#/definitions/item_condition", "description": f"{q.replace('_', ' ')} of the list"} for q in _QUANTIFIERS}
+    quantifier = {
+        q: {"$ref": "#/definitions/item_condition", "description": f"{q.replace('_', ' ')} of the list"}
+        for q in _QUANTIFIERS
+    }
     string_list = {"type": "array", "items": {"type": "string"}}
     controls = {
         "type": "object",
@@ -80,7 +85,8 @@ def _policy_schema_text(ops: tuple[tuple[str, str, str], ...]) -> str:
                 "title": "item condition",
                 "type": "object",
                 "minProperties": 1,
-                "description": "A condition on one list item: paths relative to the item, or operators on the item itself.",
+                "description": "A condition on one list item: paths relative to the item, "
+                "or operators on the item itself.",
                 "properties": {
                     "all": {"type": "array", "minItems": 1, "items": {"$ref": "#/definitions/item_condition"}},
                     "any": {"type": "array", "minItems": 1, "items": {"$ref": "#/definitions/item_condition"}},
@@ -278,8 +284,11 @@ def _problems(error: jsonschema.ValidationError, doc: Document) -> list[Problem]
         return out
     if validator == "required":
         missing = [name for name in error.validator_value if name not in (error.instance or {})]
-        return [Problem(doc.file, where, name, f"{what} is missing required key {name!r}")
-                for name in missing if not _misspelt(name, error.instance, error.schema)]
+        return [
+            Problem(doc.file, where, name, f"{what} is missing required key {name!r}")
+            for name in missing
+            if not _misspelt(name, error.instance, error.schema)
+        ]
     if validator == "oneOf" and "x-message" in error.schema:
         if any(_misspelt(name, error.instance, error.schema) for name in ("assert", "expect")):
             return []  # the unknown-key problem already says it
@@ -290,15 +299,41 @@ def _problems(error: jsonschema.ValidationError, doc: Document) -> list[Problem]
         return [Problem(doc.file, where, present, "'controls' and 'framework' go together: a catalog needs both")]
     if validator == "enum":
         options = ", ".join(str(o) for o in error.validator_value)
-        return [Problem(doc.file, where, key, f"{key} must be one of {options}; got {error.instance!r}{_hint(str(error.instance), [str(o) for o in error.validator_value])}")]
+        return [
+            Problem(
+                doc.file,
+                where,
+                key,
+                f"{key} must be one of {options}; got {error.instance!r}"
+                f"{_hint(str(error.instance), [str(o) for o in error.validator_value])}",
+            )
+        ]
     if validator == "type" and what == "operators":
-        return [Problem(doc.file, where, key, f"{key}: expected a mapping of operator to value, such as {{eq: ...}}; got {_json_type(error.instance)}")]
+        return [
+            Problem(
+                doc.file,
+                where,
+                key,
+                f"{key}: expected a mapping of operator to value, such as {{eq: ...}}; "
+                f"got {_json_type(error.instance)}",
+            )
+        ]
     if validator == "type":
-        expected = error.validator_value if isinstance(error.validator_value, str) else " or ".join(error.validator_value)
+        expected = (
+            error.validator_value if isinstance(error.validator_value, str) else " or ".join(error.validator_value)
+        )
         expected = {"object": "a mapping", "array": "a list", "string": "text"}.get(expected, expected)
         return [Problem(doc.file, where, key, f"{key} must be {expected}; got {_json_type(error.instance)}")]
     if validator == "pattern" and key == "id":
-        return [Problem(doc.file, where, key, f"id {error.instance!r} may hold only letters, digits and _ . : / @ + -, and starts with a letter or digit")]
+        return [
+            Problem(
+                doc.file,
+                where,
+                key,
+                f"id {error.instance!r} may hold only letters, digits and _ . : / @ + -, "
+                "and starts with a letter or digit",
+            )
+        ]
     if validator == "pattern" and key == "expires":
         return [Problem(doc.file, where, key, f"expires must be a date YYYY-MM-DD; got {error.instance!r}")]
     if validator == "anyOf" and key == "resource":

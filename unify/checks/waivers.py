@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -81,7 +81,7 @@ class WaiverSet:
     waivers: tuple[Waiver, ...] = ()
     files: tuple[str, ...] = ()
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Waiver]:
         return iter(self.waivers)
 
     def __len__(self) -> int:
@@ -123,7 +123,12 @@ def waivers_from_documents(docs: Sequence[Document]) -> tuple[WaiverSet, list[Pr
                     expires = parse_date(spec["expires"])
                 except ValueError:
                     problems.append(
-                        Problem(doc.file, doc.line(("waivers", index, "expires")), "expires", f"not a date: {spec['expires']!r}")
+                        Problem(
+                            doc.file,
+                            doc.line(("waivers", index, "expires")),
+                            "expires",
+                            f"not a date: {spec['expires']!r}",
+                        )
                     )
                     continue
             else:

@@ -43,7 +43,7 @@ class _Group(click.Group):
             sys.exit(130)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
-        except Exception as exc:  # noqa: BLE001 - a bug, reported without a traceback unless asked
+        except Exception as exc:
             if os.environ.get("UNIFY_DEBUG"):
                 raise
             _fail(f"internal error: {type(exc).__name__}: {exc} (set UNIFY_DEBUG=1 for a traceback)", EXIT_BAD_INPUT)
@@ -64,6 +64,17 @@ def main() -> None:
     """One observation, one set of checks: drift, policy and compliance from the same verdicts."""
 
 
-for _command in (audit_command, lint, schema, observe_command, types_command, plugins_command, drift_command,
-                 diff_command, stack_command, watch_command, evidence):
+for _command in (
+    audit_command,
+    lint,
+    schema,
+    observe_command,
+    types_command,
+    plugins_command,
+    drift_command,
+    diff_command,
+    stack_command,
+    watch_command,
+    evidence,
+):
     main.add_command(_command)

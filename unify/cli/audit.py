@@ -1,4 +1,4 @@
-"""``unify audit``, ``unify lint`` and ``unify schema``: judging an observation, and checking the files that judge it."""
+"""``unify audit``, ``unify lint`` and ``unify schema``: judging an observation, and checking what judges it."""
 
 from __future__ import annotations
 
@@ -33,25 +33,47 @@ __all__ = ["audit_command", "lint", "schema"]
 @click.argument("paths", nargs=-1, type=click.Path())
 @source_options
 @click.option("--save-snapshot", metavar="FILE", help="With --live or --demo: also write the snapshot here.")
-@click.option("--waivers", "waiver_paths", multiple=True, type=click.Path(), metavar="FILE",
-              help="Waivers file; repeatable.")
+@click.option(
+    "--waivers", "waiver_paths", multiple=True, type=click.Path(), metavar="FILE", help="Waivers file; repeatable."
+)
 @click.option("--framework", metavar="ID", help="Evaluate only checks mapped to this framework and show its controls.")
-@click.option("--format", "formats", multiple=True, metavar="NAME[=PATH]",
-              help="Output format: table, json, markdown, html, sarif, junit, github or a plugin's (unify plugins); "
-                   "repeat as NAME=PATH for several.")
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="NAME[=PATH]",
+    help="Output format: table, json, markdown, html, sarif, junit, github or a plugin's (unify plugins); "
+    "repeat as NAME=PATH for several.",
+)
 @click.option("-o", "--output", metavar="FILE", help="Write the report here instead of stdout.")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default="info", show_default=True,
-              help="Lowest severity whose failures (or unknowns) set the exit code.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    default="info",
+    show_default=True,
+    help="Lowest severity whose failures (or unknowns) set the exit code.",
+)
 @click.option("--color/--no-color", default=None, help="Force colour on or off (default: on for a terminal).")
-@click.option("--store", metavar="DIR|s3://BUCKET/PREFIX",
-              help="Record this run (snapshot, policies, waivers, results, manifest) in an evidence store.")
-@click.option("--baseline", metavar="RESULTS.json|store:RUN",
-              help="Mark findings new, existing or fixed against earlier results (a file, or a run of the store).")
+@click.option(
+    "--store",
+    metavar="DIR|s3://BUCKET/PREFIX",
+    help="Record this run (snapshot, policies, waivers, results, manifest) in an evidence store.",
+)
+@click.option(
+    "--baseline",
+    metavar="RESULTS.json|store:RUN",
+    help="Mark findings new, existing or fixed against earlier results (a file, or a run of the store).",
+)
 @click.option("--fail-on-new", is_flag=True, help="Exit 1 only for failures the baseline did not have.")
-@click.option("--soft-fail", is_flag=True,
-              help="Report findings and unknowns but exit 0 for them (bad input still exits 2).")
-@click.option("--source-root", type=click.Path(file_okay=False), metavar="DIR",
-              help="The Terraform configuration's folder, so SARIF points plan findings at .tf files and lines.")
+@click.option(
+    "--soft-fail", is_flag=True, help="Report findings and unknowns but exit 0 for them (bad input still exits 2)."
+)
+@click.option(
+    "--source-root",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="The Terraform configuration's folder, so SARIF points plan findings at .tf files and lines.",
+)
 def audit_command(
     paths: tuple[str, ...],
     snapshot_path: str | None,
@@ -77,8 +99,17 @@ def audit_command(
     source_root: str | None,
 ) -> None:
     """Evaluate the checks under PATHS (default: policies/) against one observation."""
-    source = source_from(snapshot_path=snapshot_path, live=live, plan_path=plan_path, demo=demo, regions=regions,
-                         profile=profile, types=types, max_workers=max_workers, retry_mode=retry_mode)
+    source = source_from(
+        snapshot_path=snapshot_path,
+        live=live,
+        plan_path=plan_path,
+        demo=demo,
+        regions=regions,
+        profile=profile,
+        types=types,
+        max_workers=max_workers,
+        retry_mode=retry_mode,
+    )
     if save_snapshot and not (live or demo):
         raise click.UsageError("--save-snapshot goes with --live or --demo")
     if fail_on_new and not baseline:
@@ -90,8 +121,19 @@ def audit_command(
     guard_outputs([*targets, ("snapshot", save_snapshot)], inputs)
     gating = Gating(fail_on=fail_on, new_only=fail_on_new, soft=soft_fail)
     opened = open_store(store) if store else None
-    done = audit(policy, source, loaded, waiver_files=waiver_paths, framework=framework, baseline=baseline,
-                 store=opened, gating=gating, save_snapshot=save_snapshot, warn=note, progress=progress())
+    done = audit(
+        policy,
+        source,
+        loaded,
+        waiver_files=waiver_paths,
+        framework=framework,
+        baseline=baseline,
+        store=opened,
+        gating=gating,
+        save_snapshot=save_snapshot,
+        warn=note,
+        progress=progress(),
+    )
     if done.recorded is not None:
         note(f"recorded run {done.recorded.number} ({done.recorded.hash}) in {store}")
     write_reports(done.results, targets, gating, color, source_root=source_root)
@@ -100,28 +142,37 @@ def audit_command(
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(), required=True)
-@click.option("--waivers", "waiver_paths", multiple=True, type=click.Path(), metavar="FILE",
-              help="Waivers file to check against the checks; repeatable (waiver files among PATHS count too).")
+@click.option(
+    "--waivers",
+    "waiver_paths",
+    multiple=True,
+    type=click.Path(),
+    metavar="FILE",
+    help="Waivers file to check against the checks; repeatable (waiver files among PATHS count too).",
+)
 def lint(paths: tuple[str, ...], waiver_paths: tuple[str, ...]) -> None:
     """Validate policy and waiver files, reporting every problem with its line."""
     loaded = plugins()
-    problems, policy, waiver_docs = lint_paths([*paths, *waiver_paths], operators=loaded.operators,
-                                               frameworks=loaded.frameworks)
+    problems, policy, waiver_docs = lint_paths(
+        [*paths, *waiver_paths], operators=loaded.operators, frameworks=loaded.frameworks
+    )
     waivers, waiver_problems = waivers_from_documents(waiver_docs)
     problems = problems + waiver_problems
     known = set(policy.ids)
     for waiver in waivers:
         if waiver.check not in known:
-            problems.append(Problem(waiver.file, waiver.line, waiver.check,
-                                    f"waiver names unknown check id {waiver.check!r}"))
+            problems.append(
+                Problem(waiver.file, waiver.line, waiver.check, f"waiver names unknown check id {waiver.check!r}")
+            )
     problems = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.message))
     errors = [p for p in problems if not p.warning]
     for problem in problems:
         click.echo(str(problem), err=True)
     files = len(policy.files)
     if errors:
-        click.echo(f"unify lint: {len(errors)} error(s), {len(problems) - len(errors)} warning(s) in {files} file(s)",
-                   err=True)
+        click.echo(
+            f"unify lint: {len(errors)} error(s), {len(problems) - len(errors)} warning(s) in {files} file(s)", err=True
+        )
         sys.exit(EXIT_BAD_INPUT)
     click.echo(
         f"unify lint: ok: {len(policy.checks)} checks, {len(policy.frameworks)} framework catalog(s), "
@@ -131,8 +182,13 @@ def lint(paths: tuple[str, ...], waiver_paths: tuple[str, ...]) -> None:
 
 
 @click.command()
-@click.option("--kind", type=click.Choice(["policy", "waivers", "snapshot"]), default="policy", show_default=True,
-              help="Which file format's JSON Schema to print.")
+@click.option(
+    "--kind",
+    type=click.Choice(["policy", "waivers", "snapshot"]),
+    default="policy",
+    show_default=True,
+    help="Which file format's JSON Schema to print.",
+)
 def schema(kind: str) -> None:
     """Print a JSON Schema (policy files by default), for editors and CI."""
     if kind == "policy":

@@ -12,8 +12,9 @@ from unify.store.store import DEFAULT_STORE, open_store
 
 __all__ = ["evidence"]
 
-_store_option = click.option("--store", default=DEFAULT_STORE, show_default=True, metavar="DIR|s3://BUCKET/PREFIX",
-                             help="The evidence store.")
+_store_option = click.option(
+    "--store", default=DEFAULT_STORE, show_default=True, metavar="DIR|s3://BUCKET/PREFIX", help="The evidence store."
+)
 
 
 @click.group()
@@ -34,9 +35,11 @@ def evidence_list(store: str) -> None:
         summary = manifest.get("results", {}).get("summary", {})
         counts = " ".join(f"{k}={summary.get(k, 0)}" for k in ("pass", "fail", "unknown", "waived", "error"))
         snap = manifest.get("snapshot", {})
-        click.echo(f"{run.number:>5}  {manifest.get('recorded_at', '?')}  {run.hash[:19]}  "
-                   f"{snap.get('source', '?')}:{str(snap.get('digest', '?'))[:19]}  {counts}  "
-                   f"exit={manifest.get('results', {}).get('gate', {}).get('code', '?')}")
+        click.echo(
+            f"{run.number:>5}  {manifest.get('recorded_at', '?')}  {run.hash[:19]}  "
+            f"{snap.get('source', '?')}:{str(snap.get('digest', '?'))[:19]}  {counts}  "
+            f"exit={manifest.get('results', {}).get('gate', {}).get('code', '?')}"
+        )
 
 
 @evidence.command(name="show")
@@ -45,8 +48,9 @@ def evidence_list(store: str) -> None:
 def evidence_show(run: str, store: str) -> None:
     """The manifest of RUN (a number, 'latest', or a hash prefix), as JSON."""
     found = open_store(store).run(run)
-    click.echo(json.dumps({"run": found.number, "hash": found.hash, "manifest": found.manifest}, indent=2,
-                          sort_keys=True))
+    click.echo(
+        json.dumps({"run": found.number, "hash": found.hash, "manifest": found.manifest}, indent=2, sort_keys=True)
+    )
 
 
 @evidence.command(name="verify")

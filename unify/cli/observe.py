@@ -19,13 +19,27 @@ __all__ = ["observe_command", "plugins_command", "types_command"]
 @click.command(name="observe")
 @click.argument("paths", nargs=-1, type=click.Path())
 @observe_options
-@click.option("-o", "--output", metavar="FILE", default="-", show_default=True,
-              help="Where to write the snapshot (.json or .json.gz); - for stdout.")
-def observe_command(paths: tuple[str, ...], regions: tuple[str, ...], profile: str | None, types: tuple[str, ...],
-                    max_workers: int, retry_mode: str, output: str) -> None:
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE",
+    default="-",
+    show_default=True,
+    help="Where to write the snapshot (.json or .json.gz); - for stdout.",
+)
+def observe_command(
+    paths: tuple[str, ...],
+    regions: tuple[str, ...],
+    profile: str | None,
+    types: tuple[str, ...],
+    max_workers: int,
+    retry_mode: str,
+    output: str,
+) -> None:
     """Observe the AWS estate into a snapshot (only what the checks under PATHS read, when given)."""
-    source = source_from(live=True, regions=regions, profile=profile, types=types, max_workers=max_workers,
-                         retry_mode=retry_mode)
+    source = source_from(
+        live=True, regions=regions, profile=profile, types=types, max_workers=max_workers, retry_mode=retry_mode
+    )
     loaded = plugins()
     policy = load_policy(paths, loaded) if paths else None
     snapshot = observe_source(source, policy, loaded, warn=note, progress=progress())
@@ -35,8 +49,9 @@ def observe_command(paths: tuple[str, ...], regions: tuple[str, ...], profile: s
     else:
         write_snapshot(snapshot, output)
     gaps = sum(1 for c in snapshot.coverage if c["status"] == "error")
-    gate = decide(unknown=f"{gaps} coverage entries in error: the snapshot is incomplete" if gaps else None,
-                  clean="observed")
+    gate = decide(
+        unknown=f"{gaps} coverage entries in error: the snapshot is incomplete" if gaps else None, clean="observed"
+    )
     sys.exit(gate.code)
 
 
@@ -59,8 +74,12 @@ def plugins_command() -> None:
     loaded = plugins()
     rows: dict[str, list[str]] = {}
     registries: tuple[tuple[str, Any], ...] = (
-        ("operator", loaded.operators), ("renderer", loaded.renderers), ("framework", loaded.frameworks),
-        ("collector", loaded.collectors), ("plan importer", loaded.plan_importers))
+        ("operator", loaded.operators),
+        ("renderer", loaded.renderers),
+        ("framework", loaded.frameworks),
+        ("collector", loaded.collectors),
+        ("plan importer", loaded.plan_importers),
+    )
     for kind, registry in registries:
         for name in registry.names():
             rows.setdefault(registry.owner(name), []).append(f"{kind} {name}")

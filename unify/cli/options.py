@@ -77,46 +77,107 @@ def _apply(command: Callable[..., Any], options: Sequence[Decorator]) -> Callabl
 
 def observe_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """--regions, --profile, --types, --max-workers, --retry-mode: how a live observation runs."""
-    return _apply(command, [
-        click.option("--regions", "regions", multiple=True, metavar="LIST",
-                     help="Regions to observe, comma-separated or repeated, or 'all' (default: the profile's region)."),
-        click.option("--profile", metavar="NAME", help="AWS profile to use (default: the usual boto3 chain)."),
-        click.option("--types", "types", multiple=True, metavar="LIST",
-                     help="Resource types to observe, comma-separated or repeated (default: what the checks read)."),
-        click.option("--max-workers", type=click.IntRange(1, 256), default=16, show_default=True,
-                     help="Collector tasks run at once."),
-        click.option("--retry-mode", type=click.Choice(["standard", "adaptive"]), default="standard",
-                     show_default=True, help="botocore retry mode for throttled or failed calls."),
-    ])
+    return _apply(
+        command,
+        [
+            click.option(
+                "--regions",
+                "regions",
+                multiple=True,
+                metavar="LIST",
+                help="Regions to observe, comma-separated or repeated, or 'all' (default: the profile's region).",
+            ),
+            click.option("--profile", metavar="NAME", help="AWS profile to use (default: the usual boto3 chain)."),
+            click.option(
+                "--types",
+                "types",
+                multiple=True,
+                metavar="LIST",
+                help="Resource types to observe, comma-separated or repeated (default: what the checks read).",
+            ),
+            click.option(
+                "--max-workers",
+                type=click.IntRange(1, 256),
+                default=16,
+                show_default=True,
+                help="Collector tasks run at once.",
+            ),
+            click.option(
+                "--retry-mode",
+                type=click.Choice(["standard", "adaptive"]),
+                default="standard",
+                show_default=True,
+                help="botocore retry mode for throttled or failed calls.",
+            ),
+        ],
+    )
 
 
 def source_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """--snapshot, --plan, --live, --demo: where the one observation comes from."""
-    return observe_options(_apply(command, [
-        click.option("--snapshot", "snapshot_path", type=click.Path(), metavar="FILE",
-                     help="Snapshot to evaluate (.json or .json.gz)."),
-        click.option("--live", is_flag=True, help="Observe the estate now (AWS credentials), then evaluate."),
-        click.option("--plan", "plan_path", type=click.Path(), metavar="FILE",
-                     help="Evaluate a plan (`terraform show -json plan.out`): what the change will create or update."),
-        click.option("--demo", is_flag=True,
-                     help="Observe an embedded demo estate (moto, in this process), then evaluate."),
-    ]))
+    return observe_options(
+        _apply(
+            command,
+            [
+                click.option(
+                    "--snapshot",
+                    "snapshot_path",
+                    type=click.Path(),
+                    metavar="FILE",
+                    help="Snapshot to evaluate (.json or .json.gz).",
+                ),
+                click.option("--live", is_flag=True, help="Observe the estate now (AWS credentials), then evaluate."),
+                click.option(
+                    "--plan",
+                    "plan_path",
+                    type=click.Path(),
+                    metavar="FILE",
+                    help="Evaluate a plan (`terraform show -json plan.out`): what the change will create or update.",
+                ),
+                click.option(
+                    "--demo",
+                    is_flag=True,
+                    help="Observe an embedded demo estate (moto, in this process), then evaluate.",
+                ),
+            ],
+        )
+    )
 
 
-def source_from(*, snapshot_path: str | None = None, live: bool = False, plan_path: str | None = None,
-                demo: bool = False, regions: Sequence[str] = (), profile: str | None = None,
-                types: Sequence[str] = (), max_workers: int = 16, retry_mode: str = "standard") -> Source:
+def source_from(
+    *,
+    snapshot_path: str | None = None,
+    live: bool = False,
+    plan_path: str | None = None,
+    demo: bool = False,
+    regions: Sequence[str] = (),
+    profile: str | None = None,
+    types: Sequence[str] = (),
+    max_workers: int = 16,
+    retry_mode: str = "standard",
+) -> Source:
     """The :class:`unify.run.Source` the options name; a usage error unless exactly one is given."""
     given = [value for value in (snapshot_path, live, plan_path, demo) if value]
     if len(given) != 1:
-        raise click.UsageError("give exactly one observation to evaluate: --snapshot FILE, --plan FILE, --live or --demo")
+        raise click.UsageError(
+            "give exactly one observation to evaluate: --snapshot FILE, --plan FILE, --live or --demo"
+        )
     known = plugins().collectors.types()
     wanted = split(types)
     for type_ in wanted:
         if type_ not in known:
             raise click.UsageError(f"no collector yields {type_!r}{suggest(type_, known)}")
-    return Source(snapshot=snapshot_path, plan=plan_path, live=live, demo=demo, regions=tuple(split(regions)),
-                  profile=profile, types=tuple(wanted), max_workers=max_workers, retry_mode=retry_mode)
+    return Source(
+        snapshot=snapshot_path,
+        plan=plan_path,
+        live=live,
+        demo=demo,
+        regions=tuple(split(regions)),
+        profile=profile,
+        types=tuple(wanted),
+        max_workers=max_workers,
+        retry_mode=retry_mode,
+    )
 
 
 # -- outputs ----------------------------------------------------------------------------------------
@@ -147,18 +208,32 @@ def guard_outputs(targets: Sequence[tuple[str, str | None]], inputs: Sequence[st
     sources = {Path(p).resolve() for p in inputs if p}
     for _, path in targets:
         if path and path != "-" and Path(path).resolve() in sources:
-            raise InputError(Problem(path, None, "--output", "refusing to overwrite an input of this run with a report"))
+            raise InputError(
+                Problem(path, None, "--output", "refusing to overwrite an input of this run with a report")
+            )
 
 
-def write_reports(results: Results, targets: Sequence[tuple[str, str | None]], gating: Gating, color: bool | None,
-                  *, source_root: str | None = None) -> None:
+def write_reports(
+    results: Results,
+    targets: Sequence[tuple[str, str | None]],
+    gating: Gating,
+    color: bool | None,
+    *,
+    source_root: str | None = None,
+) -> None:
     """Render every requested format to its file or stdout."""
     renderers = plugins().renderers
     for name, path in targets:
         to_terminal = path in (None, "-") and stdout_is_terminal()
         use_color = to_terminal and not os.environ.get("NO_COLOR") if color is None else color
-        options = RenderOptions(fail_on=gating.fail_on, terminal=to_terminal, color=bool(use_color),
-                                new_only=gating.new_only, soft=gating.soft, source_root=source_root)
+        options = RenderOptions(
+            fail_on=gating.fail_on,
+            terminal=to_terminal,
+            color=bool(use_color),
+            new_only=gating.new_only,
+            soft=gating.soft,
+            source_root=source_root,
+        )
         write_output(render(renderers[name], results, options), path)
 
 
@@ -172,8 +247,10 @@ def finish(gate: Gate, *, audit: Audit | None = None, policy: PolicySet | None =
             note(line)
         for use in audit.results.waivers:
             if use.status == "expired":
-                note(f"waiver expired {use.waiver.expires} at {use.waiver.location} ({use.waiver.check}): "
-                     "it no longer applies")
+                note(
+                    f"waiver expired {use.waiver.expires} at {use.waiver.location} ({use.waiver.check}): "
+                    "it no longer applies"
+                )
         if audit.results.baseline is not None:
             info = audit.results.baseline
             note(f"against {info.source}: {info.new} new, {info.existing} existing, {info.fixed} fixed")

@@ -34,18 +34,38 @@ __all__ = ["diff_command", "drift_command", "stack_command"]
 
 
 @click.command(name="drift")
-@click.option("--state", "state_location", required=True, metavar="FILE|s3://BUCKET/KEY",
-              help="Terraform state: `terraform show -json` output or a raw terraform.tfstate (version 4).")
+@click.option(
+    "--state",
+    "state_location",
+    required=True,
+    metavar="FILE|s3://BUCKET/KEY",
+    help="Terraform state: `terraform show -json` output or a raw terraform.tfstate (version 4).",
+)
 @click.option("--snapshot", "snapshot_path", type=click.Path(), metavar="FILE", help="The observation to compare with.")
 @click.option("--live", is_flag=True, help="Observe the estate now instead of reading a snapshot.")
 @observe_options
-@click.option("--ignore", "ignores", multiple=True, metavar="TYPE.PATH",
-              help="Also ignore this attribute path (TYPE may be '*'; globs allowed); repeatable.")
+@click.option(
+    "--ignore",
+    "ignores",
+    multiple=True,
+    metavar="TYPE.PATH",
+    help="Also ignore this attribute path (TYPE may be '*'; globs allowed); repeatable.",
+)
 @click.option("--format", "format_", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("-o", "--output", metavar="FILE", help="Write the report here instead of stdout.")
-def drift_command(state_location: str, snapshot_path: str | None, live: bool, regions: tuple[str, ...],
-                  profile: str | None, types: tuple[str, ...], max_workers: int, retry_mode: str,
-                  ignores: tuple[str, ...], format_: str, output: str | None) -> None:
+def drift_command(
+    state_location: str,
+    snapshot_path: str | None,
+    live: bool,
+    regions: tuple[str, ...],
+    profile: str | None,
+    types: tuple[str, ...],
+    max_workers: int,
+    retry_mode: str,
+    ignores: tuple[str, ...],
+    format_: str,
+    output: str | None,
+) -> None:
     """Compare what Terraform state declares with what exists: missing, unmanaged, changed."""
     if (snapshot_path is None) == (not live):
         raise click.UsageError("give exactly one observation to compare with: --snapshot FILE or --live")
@@ -61,8 +81,15 @@ def drift_command(state_location: str, snapshot_path: str | None, live: bool, re
     declared = state_resources(document, name, types_known)
     if output:
         guard_outputs([("drift", output)], [p for p in (snapshot_path, state_location) if p])
-    source = source_from(snapshot_path=snapshot_path, live=live, regions=regions, profile=profile, types=types,
-                         max_workers=max_workers, retry_mode=retry_mode)
+    source = source_from(
+        snapshot_path=snapshot_path,
+        live=live,
+        regions=regions,
+        profile=profile,
+        types=types,
+        max_workers=max_workers,
+        retry_mode=retry_mode,
+    )
     snapshot = observe_source(source, None, loaded, warn=note, progress=progress())
     report = drift(declared, snapshot, types=types_known, same=loaded.operators["same"], ignore=ignore, file=name)
     if format_ == "json":
@@ -98,24 +125,46 @@ def diff_command(base: str, current: str, format_: str, output: str | None) -> N
 @click.command(name="stack")
 @click.argument("paths", nargs=-1, type=click.Path())
 @source_options
-@click.option("--waivers", "waiver_paths", multiple=True, type=click.Path(), metavar="FILE",
-              help="Waivers file; repeatable.")
+@click.option(
+    "--waivers", "waiver_paths", multiple=True, type=click.Path(), metavar="FILE", help="Waivers file; repeatable."
+)
 @click.option("--color/--no-color", default=None, help="Force colour on or off (default: on for a terminal).")
-def stack_command(paths: tuple[str, ...], snapshot_path: str | None, live: bool, plan_path: str | None, demo: bool,
-                  regions: tuple[str, ...], profile: str | None, types: tuple[str, ...], max_workers: int,
-                  retry_mode: str, waiver_paths: tuple[str, ...], color: bool | None) -> None:
+def stack_command(
+    paths: tuple[str, ...],
+    snapshot_path: str | None,
+    live: bool,
+    plan_path: str | None,
+    demo: bool,
+    regions: tuple[str, ...],
+    profile: str | None,
+    types: tuple[str, ...],
+    max_workers: int,
+    retry_mode: str,
+    waiver_paths: tuple[str, ...],
+    color: bool | None,
+) -> None:
     """The deployment stack, component by component: component -> observed resources -> status."""
-    source: Source = source_from(snapshot_path=snapshot_path, live=live, plan_path=plan_path, demo=demo,
-                                 regions=regions, profile=profile, types=split(types), max_workers=max_workers,
-                                 retry_mode=retry_mode)
+    source: Source = source_from(
+        snapshot_path=snapshot_path,
+        live=live,
+        plan_path=plan_path,
+        demo=demo,
+        regions=regions,
+        profile=profile,
+        types=split(types),
+        max_workers=max_workers,
+        retry_mode=retry_mode,
+    )
     loaded = plugins()
     policy = load_policy(paths, loaded, demo=demo)
-    done = run_audit(policy, source, loaded, waiver_files=waiver_paths, framework="stack", warn=note,
-                     progress=progress())
+    done = run_audit(
+        policy, source, loaded, waiver_files=waiver_paths, framework="stack", warn=note, progress=progress()
+    )
     rows = stack_rows(done.results)
     terminal = stdout_is_terminal()
     buffer = io.StringIO()
-    render_stack_table(rows, buffer, terminal,
-                       color=terminal and not os.environ.get("NO_COLOR") if color is None else color)
+    render_stack_table(
+        rows, buffer, terminal, color=terminal and not os.environ.get("NO_COLOR") if color is None else color
+    )
     write_output(buffer.getvalue().encode("utf-8"), None)
     finish(stack_gate(rows), audit=done)

@@ -46,8 +46,16 @@ from unify.run import Audit, judge, load_policy, observe_source, record
 from unify.store.store import EvidenceStore, open_store
 from unify.views.diff import diff_snapshots, verdict_flips
 
-__all__ = ["MIN_INTERVAL", "describe_event", "install_signal_handlers", "jsonl_emitter", "observation_failures",
-           "parse_interval", "watch", "watch_command"]
+__all__ = [
+    "MIN_INTERVAL",
+    "describe_event",
+    "install_signal_handlers",
+    "jsonl_emitter",
+    "observation_failures",
+    "parse_interval",
+    "watch",
+    "watch_command",
+]
 
 MIN_INTERVAL: Final = 1.0
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdSMHD])\s*$")
@@ -231,8 +239,9 @@ def describe_event(event: dict[str, Any]) -> str:
         parts.append(f"changes: {counts['added']} added, {counts['removed']} removed, {counts['changed']} changed")
         flips = event.get("flips") or []
         if flips:
-            shown = "; ".join(f"{f['check']} {f['resource']}: {f['before'] or 'none'} -> {f['after'] or 'none'}"
-                              for f in flips[:3])
+            shown = "; ".join(
+                f"{f['check']} {f['resource']}: {f['before'] or 'none'} -> {f['after'] or 'none'}" for f in flips[:3]
+            )
             more = f"; and {len(flips) - 3} more" if len(flips) > 3 else ""
             parts.append(f"{len(flips)} verdict(s) flipped ({shown}{more})")
         else:
@@ -256,18 +265,35 @@ def jsonl_emitter(stream: IO[str]) -> Callable[[dict[str, Any]], None]:
 
 @click.command(name="watch")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--interval", default="15m", show_default=True, metavar="DURATION",
-              help="Time between the starts of two observations: 90s, 15m, 1h, 2d.")
+@click.option(
+    "--interval",
+    default="15m",
+    show_default=True,
+    metavar="DURATION",
+    help="Time between the starts of two observations: 90s, 15m, 1h, 2d.",
+)
 @observe_options
-@click.option("--waivers", "waiver_paths", multiple=True, type=click.Path(), metavar="FILE",
-              help="Waivers file; repeatable.")
+@click.option(
+    "--waivers", "waiver_paths", multiple=True, type=click.Path(), metavar="FILE", help="Waivers file; repeatable."
+)
 @click.option("--store", metavar="DIR|s3://BUCKET/PREFIX", help="Record every iteration in an evidence store.")
 @click.option("--jsonl", metavar="FILE", help="Also append one JSON line per iteration to FILE.")
-@click.option("--iterations", type=click.IntRange(1), metavar="N",
-              help="Stop after N iterations (default: run until stopped).")
-def watch_command(paths: tuple[str, ...], interval: str, regions: tuple[str, ...], profile: str | None,
-                  types: tuple[str, ...], max_workers: int, retry_mode: str, waiver_paths: tuple[str, ...],
-                  store: str | None, jsonl: str | None, iterations: int | None) -> None:
+@click.option(
+    "--iterations", type=click.IntRange(1), metavar="N", help="Stop after N iterations (default: run until stopped)."
+)
+def watch_command(
+    paths: tuple[str, ...],
+    interval: str,
+    regions: tuple[str, ...],
+    profile: str | None,
+    types: tuple[str, ...],
+    max_workers: int,
+    retry_mode: str,
+    waiver_paths: tuple[str, ...],
+    store: str | None,
+    jsonl: str | None,
+    iterations: int | None,
+) -> None:
     """Re-observe on an interval; report what changed and which verdicts flipped, until stopped."""
     try:
         seconds = parse_interval(interval)
@@ -276,8 +302,9 @@ def watch_command(paths: tuple[str, ...], interval: str, regions: tuple[str, ...
     loaded = plugins()
     policy = load_policy(paths, loaded)
     waivers = load_waivers(waiver_paths) if waiver_paths else WaiverSet()
-    source = source_from(live=True, regions=regions, profile=profile, types=types, max_workers=max_workers,
-                         retry_mode=retry_mode)
+    source = source_from(
+        live=True, regions=regions, profile=profile, types=types, max_workers=max_workers, retry_mode=retry_mode
+    )
     opened = open_store(store) if store else None
     handle = open(jsonl, "a", encoding="utf-8") if jsonl else None  # noqa: SIM115 - closed below
     to_jsonl = jsonl_emitter(handle) if handle else None
@@ -290,9 +317,17 @@ def watch_command(paths: tuple[str, ...], interval: str, regions: tuple[str, ...
     stop = threading.Event()
     restore = install_signal_handlers(stop)
     try:
-        done = watch(policy=policy, waivers=waivers, waiver_files=list(waiver_paths), store=opened,
-                     observe_once=lambda: observe_source(source, policy, loaded, warn=note, progress=progress()),
-                     interval_seconds=seconds, iterations=iterations, emit=emit, stop=stop)
+        done = watch(
+            policy=policy,
+            waivers=waivers,
+            waiver_files=list(waiver_paths),
+            store=opened,
+            observe_once=lambda: observe_source(source, policy, loaded, warn=note, progress=progress()),
+            interval_seconds=seconds,
+            iterations=iterations,
+            emit=emit,
+            stop=stop,
+        )
     finally:
         restore()
         if handle is not None:

@@ -59,7 +59,9 @@ def _statement(statement: Any) -> Any:
     condition = out.get("Condition")
     if isinstance(condition, dict):
         out["Condition"] = {
-            op: {k: v if isinstance(v, list) else [v] for k, v in values.items()} if isinstance(values, dict) else values
+            op: {k: v if isinstance(v, list) else [v] for k, v in values.items()}
+            if isinstance(values, dict)
+            else values
             for op, values in condition.items()
         }
     return out

@@ -84,8 +84,11 @@ class ResourceType:
 
     def singleton_id(self, account: str, region: str) -> str:
         """The id of this setting in one account (and region, for a regional setting)."""
-        return f"{account}/{self.name}" if not self.regional or region in ("global", "unknown") \
+        return (
+            f"{account}/{self.name}"
+            if not self.regional or region in ("global", "unknown")
             else f"{account}/{region}/{self.name}"
+        )
 
     def is_made_by_aws(self, resource: Mapping[str, Any]) -> bool:
         """Whether ``resource`` is one AWS made itself, which no configuration is expected to manage."""

@@ -14,7 +14,7 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from functools import cached_property
+from functools import cache, cached_property
 from importlib import resources as _resources
 from pathlib import Path
 from typing import IO, Any, Final
@@ -30,13 +30,13 @@ from unify.model.time import format_timestamp, parse_timestamp, utcnow
 __all__ = [
     "SNAPSHOT_FORMAT",
     "Snapshot",
-    "load_snapshot",
-    "write_snapshot",
+    "coverage_key",
     "dump_snapshot",
+    "load_snapshot",
+    "resource_key",
     "snapshot_digest",
     "snapshot_schema",
-    "resource_key",
-    "coverage_key",
+    "write_snapshot",
 ]
 
 SNAPSHOT_FORMAT: Final = "unify.snapshot/v1"
@@ -49,16 +49,11 @@ def snapshot_schema() -> dict[str, Any]:
     return json.loads(text)
 
 
-_validator: Any = None
-
-
+@cache
 def _compiled_validator() -> Any:
     # Compiled once per process: fastjsonschema validates 100k resources in a
     # fraction of the time jsonschema's interpreter takes (see DESIGN.md).
-    global _validator
-    if _validator is None:
-        _validator = fastjsonschema.compile(snapshot_schema())
-    return _validator
+    return fastjsonschema.compile(snapshot_schema())
 
 
 def resource_key(resource: Resource) -> tuple[str, str, str, str]:
@@ -75,9 +70,7 @@ def _dump(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def snapshot_digest(
-    scope: dict[str, Any], coverage: Iterable[Coverage], resources: Iterable[Resource]
-) -> str:
+def snapshot_digest(scope: dict[str, Any], coverage: Iterable[Coverage], resources: Iterable[Resource]) -> str:
     """``sha256:`` of the canonical form, hashed piecewise to stay in memory budget.
 
     The bytes fed to the hash are exactly ``json.dumps({"coverage", "resources",
@@ -119,7 +112,7 @@ class Snapshot:
         source: str = "file",
         taken_at: datetime | str | None = None,
         stats: dict[str, Any] | None = None,
-    ) -> "Snapshot":
+    ) -> Snapshot:
         """A new snapshot from parts, with its digest; ``scope`` defaults to what is listed."""
         if scope is None:
             accounts = {r["account"] for r in resources} | {c["account"] for c in coverage}
@@ -151,27 +144,38 @@ class Snapshot:
             key = resource_key(resource)
             if key in seen:
                 raise SnapshotError(
-                    Problem(self.file, None, f"resources[{index}]", f"duplicate resource {resource['id']!r} of type {resource['type']}")
+                    Problem(
+                        self.file,
+                        None,
+                        f"resources[{index}]",
+                        f"duplicate resource {resource['id']!r} of type {resource['type']}",
+                    )
                 )
             seen.add(key)
         try:
             self.taken_at_time  # noqa: B018 - parse once, fail early
         except ValueError:
-            raise SnapshotError(Problem(self.file, None, "taken_at", f"not a UTC timestamp: {self.data['taken_at']!r}")) from None
+            raise SnapshotError(
+                Problem(self.file, None, "taken_at", f"not a UTC timestamp: {self.data['taken_at']!r}")
+            ) from None
         declared = self.data.get("digest")
         if declared is not None:
             actual = self.compute_digest()
             if actual != declared:
                 raise SnapshotError(
-                    Problem(self.file, None, "digest", f"digest mismatch: file says {declared}, content hashes to {actual}; refusing an altered snapshot")
+                    Problem(
+                        self.file,
+                        None,
+                        "digest",
+                        f"digest mismatch: file says {declared}, content hashes to {actual}; "
+                        "refusing an altered snapshot",
+                    )
                 )
 
     def _explain(self) -> SnapshotError:
         # The compiled validator says that something is wrong; jsonschema says
         # precisely where, which is worth its cost only on the failure path.
-        error = jsonschema.exceptions.best_match(
-            jsonschema.Draft7Validator(snapshot_schema()).iter_errors(self.data)
-        )
+        error = jsonschema.exceptions.best_match(jsonschema.Draft7Validator(snapshot_schema()).iter_errors(self.data))
         if error is None:  # pragma: no cover - both validators agree in practice
             return SnapshotError(Problem(self.file, None, None, "does not match the snapshot schema"))
         path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")

@@ -30,10 +30,10 @@ from unify.model.time import format_timestamp
 __all__ = [
     "ABSENT",
     "AwsError",
+    "CallSession",
     "CollectContext",
     "Collector",
     "CollectorRegistry",
-    "CallSession",
     "aws_error",
     "normalise",
     "tags_dict",
@@ -270,8 +270,15 @@ class CollectContext:
         """``work`` over ``items`` concurrently (for per-resource sub-calls), in order."""
         return self.session.map(work, list(items))
 
-    def arn(self, service: str, resource: str, *, region: str | None = None, account: str | None = None,
-            global_: bool = False) -> str:
+    def arn(
+        self,
+        service: str,
+        resource: str,
+        *,
+        region: str | None = None,
+        account: str | None = None,
+        global_: bool = False,
+    ) -> str:
         region_part = "" if global_ else (region if region is not None else self.region)
         account_part = self.account if account is None else account
         return f"arn:{self.partition}:{service}:{region_part}:{account_part}:{resource}"
@@ -314,4 +321,3 @@ def tags_dict(tags: Any) -> dict[str, Any]:
         if key is not None:
             out[str(key)] = value
     return out
-

@@ -30,8 +30,9 @@ __all__ = ["DEMO_ACCOUNT", "DEMO_REGIONS", "DemoEstate", "seed_estate"]
 
 DEMO_REGIONS = ("us-east-1", "eu-west-1")
 DEMO_ACCOUNT = "123456789012"
+#: The console password of the demo's users, in moto only (the estate lives in this process).
+_DEMO_PASSWORD = "Correct-Horse-9"  # noqa: S105 - not a secret: a fixture of the embedded demo
 _CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-
 
 
 def _doc(*statements: dict[str, Any]) -> str:
@@ -42,8 +43,9 @@ def _trust(service: str) -> str:
     return _doc({"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"})
 
 
-def _rule(port: int, *, cidr: str | None = None, ipv6: str | None = None, group: str | None = None,
-          description: str = "") -> dict[str, Any]:
+def _rule(
+    port: int, *, cidr: str | None = None, ipv6: str | None = None, group: str | None = None, description: str = ""
+) -> dict[str, Any]:
     rule: dict[str, Any] = {"IpProtocol": "tcp", "FromPort": port, "ToPort": port}
     if cidr:
         rule["IpRanges"] = [{"CidrIp": cidr, "Description": description}]
@@ -82,17 +84,26 @@ class _Seeder:
     def account_baseline(self) -> None:
         """Account-wide settings: a weak password policy, a half-done S3 account block."""
         self.client("iam").update_account_password_policy(
-            MinimumPasswordLength=8, RequireNumbers=True, RequireLowercaseCharacters=True,
+            MinimumPasswordLength=8,
+            RequireNumbers=True,
+            RequireLowercaseCharacters=True,
             AllowUsersToChangePassword=True,
         )
         self.client("s3control").put_public_access_block(
             AccountId=DEMO_ACCOUNT,
-            PublicAccessBlockConfiguration={"BlockPublicAcls": True, "IgnorePublicAcls": True,
-                                            "BlockPublicPolicy": False, "RestrictPublicBuckets": False},
+            PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True,
+                "IgnorePublicAcls": True,
+                "BlockPublicPolicy": False,
+                "RestrictPublicBuckets": False,
+            },
         )
         self.client("ec2", self.home).enable_ebs_encryption_by_default()
-        recorder = {"name": "default", "roleARN": f"arn:aws:iam::{DEMO_ACCOUNT}:role/config-recorder",
-                    "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True}}
+        recorder = {
+            "name": "default",
+            "roleARN": f"arn:aws:iam::{DEMO_ACCOUNT}:role/config-recorder",
+            "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True},
+        }
         config = self.client("config", self.home)
         config.put_configuration_recorder(ConfigurationRecorder=recorder)
         config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "acme-logs-0"})
@@ -112,32 +123,74 @@ class _Seeder:
         s3.create_bucket(Bucket=scratch)
         other = self.client("s3", self.other)
         other.create_bucket(Bucket=data, CreateBucketConfiguration={"LocationConstraint": self.other})
-        block = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
+        block = {
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        }
         for client, bucket, algorithm in ((s3, logs, "AES256"), (other, data, "aws:kms")):
             client.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
             client.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=block)
-            client.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [
-                {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": algorithm}, "BucketKeyEnabled": algorithm != "AES256"}]})
+            client.put_bucket_encryption(
+                Bucket=bucket,
+                ServerSideEncryptionConfiguration={
+                    "Rules": [
+                        {
+                            "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": algorithm},
+                            "BucketKeyEnabled": algorithm != "AES256",
+                        }
+                    ]
+                },
+            )
             # Principal {"AWS": "*"} rather than "*": moto's logging-permission
             # check reads every statement's Principal as a mapping.
-            client.put_bucket_policy(Bucket=bucket, Policy=_doc({
-                "Sid": "TLSOnly", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*",
-                "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}}}, {
-                "Sid": "ServerAccessLogs", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"},
-                "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/*"}))
+            client.put_bucket_policy(
+                Bucket=bucket,
+                Policy=_doc(
+                    {
+                        "Sid": "TLSOnly",
+                        "Effect": "Deny",
+                        "Principal": {"AWS": "*"},
+                        "Action": "s3:*",
+                        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                    },
+                    {
+                        "Sid": "ServerAccessLogs",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "logging.s3.amazonaws.com"},
+                        "Action": "s3:PutObject",
+                        "Resource": f"arn:aws:s3:::{bucket}/*",
+                    },
+                ),
+            )
             client.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "owner", "Value": "data-platform"}]})
-        s3.put_bucket_logging(Bucket=site, BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": logs, "TargetPrefix": f"{site}/"}})
-        s3.put_bucket_policy(Bucket=site, Policy=_doc({
-            "Sid": "PublicRead", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
-            "Resource": f"arn:aws:s3:::{site}/*"}))
+        s3.put_bucket_logging(
+            Bucket=site, BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": logs, "TargetPrefix": f"{site}/"}}
+        )
+        s3.put_bucket_policy(
+            Bucket=site,
+            Policy=_doc(
+                {
+                    "Sid": "PublicRead",
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "s3:GetObject",
+                    "Resource": f"arn:aws:s3:::{site}/*",
+                }
+            ),
+        )
 
     def iam(self, n: int) -> None:
         iam = self.client("iam")
-        admin_policy = iam.create_policy(PolicyName=f"full-admin-{n}", PolicyDocument=_doc(
-            {"Effect": "Allow", "Action": "*", "Resource": "*"}))["Policy"]["Arn"]
-        read_policy = iam.create_policy(PolicyName=f"read-reports-{n}", PolicyDocument=_doc(
-            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"}))["Policy"]["Arn"]
+        admin_policy = iam.create_policy(
+            PolicyName=f"full-admin-{n}", PolicyDocument=_doc({"Effect": "Allow", "Action": "*", "Resource": "*"})
+        )["Policy"]["Arn"]
+        read_policy = iam.create_policy(
+            PolicyName=f"read-reports-{n}",
+            PolicyDocument=_doc({"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"}),
+        )["Policy"]["Arn"]
         iam.create_group(GroupName=f"admins-{n}")
         iam.attach_group_policy(GroupName=f"admins-{n}", PolicyArn=admin_policy)
         iam.create_group(GroupName=f"analysts-{n}")
@@ -150,18 +203,22 @@ class _Seeder:
         ):
             iam.create_user(UserName=user, Tags=[{"Key": "team", "Value": "platform"}])
             if console:
-                iam.create_login_profile(UserName=user, Password="Correct-Horse-9")
+                iam.create_login_profile(UserName=user, Password=_DEMO_PASSWORD)
             if mfa:
                 device = iam.create_virtual_mfa_device(VirtualMFADeviceName=user)["VirtualMFADevice"]["SerialNumber"]
-                iam.enable_mfa_device(UserName=user, SerialNumber=device, AuthenticationCode1="123456",
-                                      AuthenticationCode2="654321")
+                iam.enable_mfa_device(
+                    UserName=user, SerialNumber=device, AuthenticationCode1="123456", AuthenticationCode2="654321"
+                )
             for _ in range(keys):
                 iam.create_access_key(UserName=user)
             if group:
                 iam.add_user_to_group(GroupName=group, UserName=user)
         iam.attach_user_policy(UserName=f"svc-report-{n}", PolicyArn=admin_policy)
-        iam.put_user_policy(UserName=f"bob-{n}", PolicyName="inline-extra", PolicyDocument=_doc(
-            {"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"}))
+        iam.put_user_policy(
+            UserName=f"bob-{n}",
+            PolicyName="inline-extra",
+            PolicyDocument=_doc({"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"}),
+        )
         iam.create_role(RoleName=f"app-{n}", AssumeRolePolicyDocument=_trust("ec2.amazonaws.com"))
         iam.create_instance_profile(InstanceProfileName=f"app-{n}")
         iam.add_role_to_instance_profile(InstanceProfileName=f"app-{n}", RoleName=f"app-{n}")
@@ -169,29 +226,57 @@ class _Seeder:
 
     def network(self, n: int) -> None:
         ec2 = self.client("ec2", self.home)
-        vpc = ec2.create_vpc(CidrBlock=f"10.{n % 250}.0.0/16", TagSpecifications=[
-            {"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": f"app-{n}"}]}])["Vpc"]["VpcId"]
+        vpc = ec2.create_vpc(
+            CidrBlock=f"10.{n % 250}.0.0/16",
+            TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": f"app-{n}"}]}],
+        )["Vpc"]["VpcId"]
         subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.{n % 250}.1.0/24")["Subnet"]["SubnetId"]
-        ec2.create_flow_logs(ResourceIds=[vpc], ResourceType="VPC", TrafficType="ALL", LogDestinationType="s3",
-                             LogDestination=f"arn:aws:s3:::acme-logs-{n}")
+        ec2.create_flow_logs(
+            ResourceIds=[vpc],
+            ResourceType="VPC",
+            TrafficType="ALL",
+            LogDestinationType="s3",
+            LogDestination=f"arn:aws:s3:::acme-logs-{n}",
+        )
         web = ec2.create_security_group(GroupName=f"web-{n}", Description="public web", VpcId=vpc)["GroupId"]
-        ec2.authorize_security_group_ingress(GroupId=web, IpPermissions=[_rule(443, cidr="0.0.0.0/0", description="https")])
+        ec2.authorize_security_group_ingress(
+            GroupId=web, IpPermissions=[_rule(443, cidr="0.0.0.0/0", description="https")]
+        )
         bastion = ec2.create_security_group(GroupName=f"bastion-{n}", Description="ssh", VpcId=vpc)["GroupId"]
-        ec2.authorize_security_group_ingress(GroupId=bastion, IpPermissions=[_rule(22, cidr="0.0.0.0/0", description="ssh from anywhere")])
+        ec2.authorize_security_group_ingress(
+            GroupId=bastion, IpPermissions=[_rule(22, cidr="0.0.0.0/0", description="ssh from anywhere")]
+        )
         db = ec2.create_security_group(GroupName=f"db-{n}", Description="database", VpcId=vpc)["GroupId"]
-        ec2.authorize_security_group_ingress(GroupId=db, IpPermissions=[_rule(5432, group=web, description="app to db")])
+        ec2.authorize_security_group_ingress(
+            GroupId=db, IpPermissions=[_rule(5432, group=web, description="app to db")]
+        )
         for instance_id_tokens, name in (("required", f"web-{n}"), ("optional", f"legacy-{n}")):
             ec2.run_instances(
-                ImageId="ami-0abcdef1234567890", MinCount=1, MaxCount=1, InstanceType="t3.micro", SubnetId=subnet,
-                SecurityGroupIds=[web], MetadataOptions={"HttpTokens": instance_id_tokens, "HttpEndpoint": "enabled"},
+                ImageId="ami-0abcdef1234567890",
+                MinCount=1,
+                MaxCount=1,
+                InstanceType="t3.micro",
+                SubnetId=subnet,
+                SecurityGroupIds=[web],
+                MetadataOptions={"HttpTokens": instance_id_tokens, "HttpEndpoint": "enabled"},
                 IamInstanceProfile={"Name": f"app-{n}"} if instance_id_tokens == "required" else {},
                 TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": name}]}],
             )
-        ec2.create_volume(AvailabilityZone=f"{self.home}a", Size=100, VolumeType="gp3", Encrypted=True,
-                          TagSpecifications=[{"ResourceType": "volume", "Tags": [{"Key": "Name", "Value": f"data-{n}"}]}])
+        ec2.create_volume(
+            AvailabilityZone=f"{self.home}a",
+            Size=100,
+            VolumeType="gp3",
+            Encrypted=True,
+            TagSpecifications=[{"ResourceType": "volume", "Tags": [{"Key": "Name", "Value": f"data-{n}"}]}],
+        )
         away = self.client("ec2", self.other)
-        away.create_volume(AvailabilityZone=f"{self.other}a", Size=50, VolumeType="gp2", Encrypted=False,
-                           TagSpecifications=[{"ResourceType": "volume", "Tags": [{"Key": "Name", "Value": f"scratch-{n}"}]}])
+        away.create_volume(
+            AvailabilityZone=f"{self.other}a",
+            Size=50,
+            VolumeType="gp2",
+            Encrypted=False,
+            TagSpecifications=[{"ResourceType": "volume", "Tags": [{"Key": "Name", "Value": f"scratch-{n}"}]}],
+        )
         jump = away.create_security_group(GroupName=f"windows-jump-{n}", Description="rdp")["GroupId"]
         away.authorize_security_group_ingress(GroupId=jump, IpPermissions=[_rule(3389, ipv6="::/0", description="rdp")])
 
@@ -203,30 +288,53 @@ class _Seeder:
         kms.create_key(Description=f"legacy {n}")
         trail = self.client("cloudtrail", self.home)
         trail.create_trail(Name=f"audit-{n}", S3BucketName=f"acme-logs-{n}", IsMultiRegionTrail=False)
-        trail.put_event_selectors(TrailName=f"audit-{n}", EventSelectors=[
-            {"ReadWriteType": "All", "IncludeManagementEvents": True}])
+        trail.put_event_selectors(
+            TrailName=f"audit-{n}", EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True}]
+        )
         trail.start_logging(Name=f"audit-{n}")
         self.away(n)
         rds = self.client("rds", self.home)
-        rds.create_db_instance(DBInstanceIdentifier=f"orders-{n}", DBInstanceClass="db.t3.micro", Engine="postgres",
-                               MasterUsername="app", MasterUserPassword="Correct-Horse-9", AllocatedStorage=20,
-                               StorageEncrypted=True, PubliclyAccessible=False, MultiAZ=True)
-        rds.create_db_instance(DBInstanceIdentifier=f"reporting-{n}", DBInstanceClass="db.t3.micro", Engine="mysql",
-                               MasterUsername="app", MasterUserPassword="Correct-Horse-9", AllocatedStorage=20,
-                               StorageEncrypted=False, PubliclyAccessible=True)
-        self.client("efs", self.home).create_file_system(CreationToken=f"shared-{n}", Encrypted=True,
-                                                         Tags=[{"Key": "Name", "Value": f"shared-{n}"}])
-        self.client("efs", self.other).create_file_system(CreationToken=f"scratch-{n}", Encrypted=False,
-                                                          Tags=[{"Key": "Name", "Value": f"scratch-{n}"}])
+        rds.create_db_instance(
+            DBInstanceIdentifier=f"orders-{n}",
+            DBInstanceClass="db.t3.micro",
+            Engine="postgres",
+            MasterUsername="app",
+            MasterUserPassword=_DEMO_PASSWORD,
+            AllocatedStorage=20,
+            StorageEncrypted=True,
+            PubliclyAccessible=False,
+            MultiAZ=True,
+        )
+        rds.create_db_instance(
+            DBInstanceIdentifier=f"reporting-{n}",
+            DBInstanceClass="db.t3.micro",
+            Engine="mysql",
+            MasterUsername="app",
+            MasterUserPassword=_DEMO_PASSWORD,
+            AllocatedStorage=20,
+            StorageEncrypted=False,
+            PubliclyAccessible=True,
+        )
+        self.client("efs", self.home).create_file_system(
+            CreationToken=f"shared-{n}", Encrypted=True, Tags=[{"Key": "Name", "Value": f"shared-{n}"}]
+        )
+        self.client("efs", self.other).create_file_system(
+            CreationToken=f"scratch-{n}", Encrypted=False, Tags=[{"Key": "Name", "Value": f"scratch-{n}"}]
+        )
         ecr = self.client("ecr", self.home)
-        ecr.create_repository(repositoryName=f"app-{n}", imageTagMutability="IMMUTABLE",
-                              imageScanningConfiguration={"scanOnPush": True})
+        ecr.create_repository(
+            repositoryName=f"app-{n}", imageTagMutability="IMMUTABLE", imageScanningConfiguration={"scanOnPush": True}
+        )
         ecr.create_repository(repositoryName=f"tools-{n}")
         role = f"arn:aws:iam::{DEMO_ACCOUNT}:role/lambda-{n}"
         self.client("lambda", self.home).create_function(
-            FunctionName=f"report-{n}", Runtime="python3.12", Role=role, Handler="index.handler",
-            Code={"ZipFile": _lambda_zip()}, Environment={"Variables": {"DB_HOST": "orders", "DB_PASSWORD": "not-stored"}})
-
+            FunctionName=f"report-{n}",
+            Runtime="python3.12",
+            Role=role,
+            Handler="index.handler",
+            Code={"ZipFile": _lambda_zip()},
+            Environment={"Variables": {"DB_HOST": "orders", "DB_PASSWORD": "not-stored"}},
+        )
 
     def away(self, n: int) -> None:
         """The second region: a smaller footprint, mostly well kept."""
@@ -237,24 +345,46 @@ class _Seeder:
         archive = f"acme-archive-{n}"
         s3.create_bucket(Bucket=archive, CreateBucketConfiguration={"LocationConstraint": self.other})
         s3.put_bucket_versioning(Bucket=archive, VersioningConfiguration={"Status": "Enabled"})
-        s3.put_public_access_block(Bucket=archive, PublicAccessBlockConfiguration={
-            "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+        s3.put_public_access_block(
+            Bucket=archive,
+            PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True,
+                "IgnorePublicAcls": True,
+                "BlockPublicPolicy": True,
+                "RestrictPublicBuckets": True,
+            },
+        )
         ec2 = self.client("ec2", self.other)
         web = ec2.create_security_group(GroupName=f"web-eu-{n}", Description="public web")["GroupId"]
-        ec2.authorize_security_group_ingress(GroupId=web, IpPermissions=[_rule(443, cidr="0.0.0.0/0", description="https")])
-        ec2.create_volume(AvailabilityZone=f"{self.other}a", Size=200, VolumeType="gp3", Encrypted=True,
-                          TagSpecifications=[{"ResourceType": "volume", "Tags": [{"Key": "Name", "Value": f"eu-data-{n}"}]}])
+        ec2.authorize_security_group_ingress(
+            GroupId=web, IpPermissions=[_rule(443, cidr="0.0.0.0/0", description="https")]
+        )
+        ec2.create_volume(
+            AvailabilityZone=f"{self.other}a",
+            Size=200,
+            VolumeType="gp3",
+            Encrypted=True,
+            TagSpecifications=[{"ResourceType": "volume", "Tags": [{"Key": "Name", "Value": f"eu-data-{n}"}]}],
+        )
         self.client("ecr", self.other).create_repository(
-            repositoryName=f"app-eu-{n}", imageTagMutability="IMMUTABLE", imageScanningConfiguration={"scanOnPush": True})
+            repositoryName=f"app-eu-{n}",
+            imageTagMutability="IMMUTABLE",
+            imageScanningConfiguration={"scanOnPush": True},
+        )
         self.client("lambda", self.other).create_function(
-            FunctionName=f"ingest-{n}", Runtime="python3.12", Role=f"arn:aws:iam::{DEMO_ACCOUNT}:role/lambda-{n}",
-            Handler="index.handler", Code={"ZipFile": _lambda_zip()})
+            FunctionName=f"ingest-{n}",
+            Runtime="python3.12",
+            Role=f"arn:aws:iam::{DEMO_ACCOUNT}:role/lambda-{n}",
+            Handler="index.handler",
+            Code={"ZipFile": _lambda_zip()},
+        )
         iam = self.client("iam")
         iam.create_user(UserName=f"carol-{n}")
-        iam.create_login_profile(UserName=f"carol-{n}", Password="Correct-Horse-9")
+        iam.create_login_profile(UserName=f"carol-{n}", Password=_DEMO_PASSWORD)
         device = iam.create_virtual_mfa_device(VirtualMFADeviceName=f"carol-{n}")["VirtualMFADevice"]["SerialNumber"]
-        iam.enable_mfa_device(UserName=f"carol-{n}", SerialNumber=device, AuthenticationCode1="123456",
-                              AuthenticationCode2="654321")
+        iam.enable_mfa_device(
+            UserName=f"carol-{n}", SerialNumber=device, AuthenticationCode1="123456", AuthenticationCode2="654321"
+        )
         iam.add_user_to_group(GroupName=f"analysts-{n}", UserName=f"carol-{n}")
 
 
@@ -273,7 +403,7 @@ def _reset(endpoint: str) -> None:
 
 def _age_access_keys(account: str, user_prefix: str, days: int) -> None:
     """Make some access keys old, in-process: no AWS API can backdate a key."""
-    from moto.iam.models import iam_backends  # noqa: PLC0415 - moto is the optional demo extra
+    from moto.iam.models import iam_backends
 
     backend = iam_backends[account]["aws"]
     for name, user in backend.users.items():
@@ -299,7 +429,7 @@ class DemoEstate:
             self._saved_env[name] = os.environ.get(name)
             os.environ[name] = value
         try:
-            from moto.server import ThreadedMotoServer  # noqa: PLC0415 - moto is the optional demo extra
+            from moto.server import ThreadedMotoServer
         except ImportError:
             raise ObservationError("the demo needs moto's server: pip install 'unify[demo]'") from None
         # moto's server logs every request, and a traceback for each call it does

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+from botocore.exceptions import BotoCoreError
 
 from unify.errors import ObservationError
 from unify.model.resource import Coverage, Resource
@@ -36,25 +37,33 @@ class _Outcome:
     failure: str | None = None
 
 
-def _run(session: Session, collector: Collector, account: str, partition: str, region: str,
-         regions: tuple[str, ...]) -> _Outcome:
-    ctx = CollectContext(session=session, collector=collector, account=account, region=region, partition=partition,
-                         regions=regions)
+def _run(
+    session: Session, collector: Collector, account: str, partition: str, region: str, regions: tuple[str, ...]
+) -> _Outcome:
+    ctx = CollectContext(
+        session=session, collector=collector, account=account, region=region, partition=partition, regions=regions
+    )
     resources: list[Resource] = []
     error: dict[str, str] | None = None
     failure: str | None = None
     try:
-        for resource in collector.collect(ctx):
-            resources.append(resource)
+        resources.extend(collector.collect(ctx))
     except AwsError as exc:
         error = exc.as_coverage()
     except Exception as exc:  # noqa: BLE001 - a collector bug must not sink the whole observation
-        error = {"code": "CollectorError", "message": f"collector {collector.name!r} (plugin {collector.plugin}) failed: "
-                                                      f"{type(exc).__name__}: {exc}"}
+        error = {
+            "code": "CollectorError",
+            "message": f"collector {collector.name!r} (plugin {collector.plugin}) failed: {type(exc).__name__}: {exc}",
+        }
         failure = error["message"]
     coverage: list[Coverage] = []
     for type_ in collector.types:
-        entry: Coverage = {"type": type_, "account": account, "region": region, "status": "ok" if error is None else "error"}
+        entry: Coverage = {
+            "type": type_,
+            "account": account,
+            "region": region,
+            "status": "ok" if error is None else "error",
+        }
         if error is not None:
             entry["error"] = {"code": error["code"], "message": error["message"]}
         coverage.append(entry)
@@ -85,7 +94,7 @@ def observe(
     if boto_session is None:
         try:
             boto_session = boto3.Session(profile_name=profile)
-        except Exception as exc:  # ProfileNotFound
+        except BotoCoreError as exc:  # ProfileNotFound
             raise ObservationError(f"cannot use AWS profile {profile!r}: {exc}") from None
     started = time.perf_counter()
     taken_at = utcnow()
@@ -93,8 +102,11 @@ def observe(
     try:
         account, partition = session.account()
         regions = session.resolve_regions(options.regions)
-        tasks = [(c, "global") if c.scope == "global" else (c, r) for c in chosen
-                 for r in (["global"] if c.scope == "global" else regions)]
+        tasks = [
+            (c, "global") if c.scope == "global" else (c, r)
+            for c in chosen
+            for r in (["global"] if c.scope == "global" else regions)
+        ]
         progress.start(len(tasks))
         outcomes: list[_Outcome] = []
         with ThreadPoolExecutor(max_workers=options.max_workers, thread_name_prefix="unify-collect") as pool:

@@ -63,8 +63,9 @@ class _Bar:
         self._resources += resources
         self._errors += status != "ok"
         errors = f", {self._errors} with errors" if self._errors else ""
-        self._progress.update(self._task, advance=1,
-                              status=f"{self._resources} resources{errors} (last: {collector} {region})")
+        self._progress.update(
+            self._task, advance=1, status=f"{self._resources} resources{errors} (last: {collector} {region})"
+        )
 
     def finish(self) -> None:
         self._progress.stop()

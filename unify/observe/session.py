@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError
 
 from unify._version import __version__
 from unify.errors import ObservationError
@@ -55,8 +56,12 @@ class ObserveOptions:
 class Session:
     """Shared state of one observation: clients, caps, counters and the sub-call pool."""
 
-    def __init__(self, boto_session: Any, options: ObserveOptions,
-                 client_setups: Mapping[str, Callable[[Any], None]] | None = None) -> None:
+    def __init__(
+        self,
+        boto_session: Any,
+        options: ObserveOptions,
+        client_setups: Mapping[str, Callable[[Any], None]] | None = None,
+    ) -> None:
         self.boto = boto_session
         self.options = options
         self._setups = dict(client_setups or {})
@@ -178,7 +183,7 @@ class Session:
             identity = self.call(self.client("sts", self.home_region), "get_caller_identity", {})
         except AwsError as exc:
             raise ObservationError(f"cannot identify the AWS account: {exc.code}: {exc.message}") from None
-        except Exception as exc:  # NoCredentialsError, ProfileNotFound and friends
+        except BotoCoreError as exc:  # NoCredentialsError, ProfileNotFound and friends
             raise ObservationError(f"cannot use AWS credentials: {exc}") from None
         arn = str(identity.get("Arn", "arn:aws:"))
         return str(identity["Account"]), arn.split(":")[1] or "aws"
@@ -190,10 +195,15 @@ class Session:
             try:
                 found = self.call(self.client("ec2", self.home_region), "describe_regions", {"AllRegions": False})
             except AwsError as exc:
-                raise ObservationError(f"cannot list regions (ec2:DescribeRegions): {exc.code}: {exc.message}") from None
+                raise ObservationError(
+                    f"cannot list regions (ec2:DescribeRegions): {exc.code}: {exc.message}"
+                ) from None
             return sorted(r["RegionName"] for r in found.get("Regions", []))
-        known = set(self.boto.get_available_regions("ec2")) | set(self.boto.get_available_regions("ec2", "aws-us-gov")) \
+        known = (
+            set(self.boto.get_available_regions("ec2"))
+            | set(self.boto.get_available_regions("ec2", "aws-us-gov"))
             | set(self.boto.get_available_regions("ec2", "aws-cn"))
+        )
         unknown_regions = [r for r in regions if r not in known]
         if unknown_regions:
             raise ObservationError(f"unknown region(s): {', '.join(unknown_regions)}")

@@ -26,14 +26,28 @@ from unify.views.diff import SnapshotDiff
 from unify.views.stack import ROW_STATUSES, StackRow, component_statuses
 from unify.views.state_drift import DriftReport
 
-__all__ = ["MAX_ROWS", "console", "finish", "render_diff_table", "render_drift_table", "render_stack_table", "table",
-           "text"]
+__all__ = [
+    "MAX_ROWS",
+    "console",
+    "finish",
+    "render_diff_table",
+    "render_drift_table",
+    "render_stack_table",
+    "table",
+    "text",
+]
 
 #: Rows a table shows before "... and N more".
 MAX_ROWS: Final = 200
 _KIND_STYLE: Final = {"added": "green", "removed": "red", "changed": "yellow"}
-_STACK_STYLE: Final = {"met": "green", "not met": "red", "unknown": "yellow", "waived": "magenta",
-                       "not observed": "yellow", "none deployed": "dim"}
+_STACK_STYLE: Final = {
+    "met": "green",
+    "not met": "red",
+    "unknown": "yellow",
+    "waived": "magenta",
+    "not observed": "yellow",
+    "none deployed": "dim",
+}
 
 
 def console(stream: IO[str], options: RenderOptions) -> Console:
@@ -87,10 +101,14 @@ def render_drift_table(report: DriftReport, stream: Any, *, terminal: bool = Fal
     buffer = io.StringIO()
     out = console(buffer, options)
     summary = report.summary
-    out.print(Text(
-        f"Drift: {summary['managed']} managed by Terraform, {summary['missing']} missing, {summary['changed']} changed, "
-        f"{summary['unmanaged']} unmanaged; Terraform manages {report.matched} of {report.observed} observed "
-        f"resources ({report.coverage:.0%})"))
+    out.print(
+        Text(
+            f"Drift: {summary['managed']} managed by Terraform, {summary['missing']} missing, "
+            f"{summary['changed']} changed, "
+            f"{summary['unmanaged']} unmanaged; Terraform manages {report.matched} of {report.observed} observed "
+            f"resources ({report.coverage:.0%})"
+        )
+    )
     if report.not_compared:
         out.print(Text(f"Not compared (no collector observes these types): {', '.join(report.not_compared)}"))
     for line in report.undecided[:20]:
@@ -98,10 +116,20 @@ def render_drift_table(report: DriftReport, stream: Any, *, terminal: bool = Fal
     if report.records:
         grid = table(options, "Kind", "Type", "Resource", "Path", "Expected (state)", "Actual")
         for record in report.records[:500]:
-            grid.add_row(Text(record.kind), Text(record.type), Text(record.address or record.resource),
-                          Text(record.path or ""), Text("" if record.kind == "unmanaged" else describe_value(record.expected)),
-                          Text("missing" if record.kind == "missing" else "" if record.kind == "unmanaged"
-                               else describe_value(record.actual)))
+            grid.add_row(
+                Text(record.kind),
+                Text(record.type),
+                Text(record.address or record.resource),
+                Text(record.path or ""),
+                Text("" if record.kind == "unmanaged" else describe_value(record.expected)),
+                Text(
+                    "missing"
+                    if record.kind == "missing"
+                    else ""
+                    if record.kind == "unmanaged"
+                    else describe_value(record.actual)
+                ),
+            )
         out.print(grid)
         if len(report.records) > 500:
             out.print(Text(f"... and {len(report.records) - 500} more (use --format json for all)"))
@@ -114,8 +142,9 @@ def render_drift_table(report: DriftReport, stream: Any, *, terminal: bool = Fal
 _KIND_STYLE: Final = {"added": "green", "removed": "red", "changed": "yellow"}
 
 
-def render_diff_table(diff: SnapshotDiff, stream: IO[str], terminal: bool, *, color: bool | None = None,
-                      width: int | None = None) -> None:
+def render_diff_table(
+    diff: SnapshotDiff, stream: IO[str], terminal: bool, *, color: bool | None = None, width: int | None = None
+) -> None:
     """The diff for people: rich on a terminal, plain ASCII otherwise; estate values are never markup."""
     options = RenderOptions(terminal=terminal, color=terminal if color is None else color, width=width)
     buffer = io.StringIO()
@@ -132,9 +161,12 @@ def render_diff_table(diff: SnapshotDiff, stream: IO[str], terminal: bool, *, co
         return f"{resource['account']}/{resource['region']}"
 
     summary = diff.summary()
-    out.print(Text(
-        f"unify diff: {diff.base.source} snapshot {diff.base.taken_at} ({diff.base.digest[:19]}...) -> "
-        f"{diff.current.source} snapshot {diff.current.taken_at} ({diff.current.digest[:19]}...)"))
+    out.print(
+        Text(
+            f"unify diff: {diff.base.source} snapshot {diff.base.taken_at} ({diff.base.digest[:19]}...) -> "
+            f"{diff.current.source} snapshot {diff.current.taken_at} ({diff.current.digest[:19]}...)"
+        )
+    )
     if diff.is_empty:
         out.print(Text(f"No differences in {diff.current.resources} resource(s)."))
     unlisted = {resource_key(r) for r in diff.unconfirmed_removals()}
@@ -146,16 +178,22 @@ def render_diff_table(diff: SnapshotDiff, stream: IO[str], terminal: bool, *, co
         for resource in found[:MAX_ROWS]:
             ident = t(resource["id"], style)
             if resource_key(resource) in unlisted:
-                ident.append("\n(not listed now: coverage error)",
-                             style="dim" if options.color else "")
+                ident.append("\n(not listed now: coverage error)", style="dim" if options.color else "")
             grid.add_row(t(resource["type"]), ident, t(resource.get("name")), t(where(resource)))
         out.print(grid)
         more(min(len(found), MAX_ROWS), len(found))
     if diff.changed:
         out.print()
         total = sum(len(change.paths) for change in diff.changed)
-        grid = table(options, "Resource", "Path", "Change", "Before", "After",
-                       title=f"Changed: {len(diff.changed)} resource(s), {total} path(s)")
+        grid = table(
+            options,
+            "Resource",
+            "Path",
+            "Change",
+            "Before",
+            "After",
+            title=f"Changed: {len(diff.changed)} resource(s), {total} path(s)",
+        )
         rows = 0
         for change in diff.changed:
             for index, path in enumerate(change.paths):
@@ -163,8 +201,9 @@ def render_diff_table(diff: SnapshotDiff, stream: IO[str], terminal: bool, *, co
                     label = t("")
                     if index == 0:
                         label = t(change.name or change.id)
-                        label.append(f"\n{change.type} {change.account}/{change.region}",
-                                     style="dim" if options.color else "")
+                        label.append(
+                            f"\n{change.type} {change.account}/{change.region}", style="dim" if options.color else ""
+                        )
                     before = "absent" if path.kind == "added" else describe_value(path.before)
                     after = "absent" if path.kind == "removed" else describe_value(path.after)
                     grid.add_row(label, t(path.path), t(path.kind, _KIND_STYLE[path.kind]), t(before), t(after))
@@ -173,17 +212,33 @@ def render_diff_table(diff: SnapshotDiff, stream: IO[str], terminal: bool, *, co
         more(min(rows, MAX_ROWS), rows)
     if diff.coverage:
         out.print()
-        grid = table(options, "Type", "Account/region", "Before", "After", "Error",
-                       title=f"Coverage changes: {len(diff.coverage)}")
+        grid = table(
+            options,
+            "Type",
+            "Account/region",
+            "Before",
+            "After",
+            "Error",
+            title=f"Coverage changes: {len(diff.coverage)}",
+        )
         for entry in diff.coverage[:MAX_ROWS]:
             error = f"{entry.error.get('code')}: {entry.error.get('message')}" if entry.error else ""
-            grid.add_row(t(entry.type), t(f"{entry.account}/{entry.region}"), t(entry.before or "not observed"),
-                          t(entry.after or "not observed", "yellow" if entry.after != "ok" else ""), t(error))
+            grid.add_row(
+                t(entry.type),
+                t(f"{entry.account}/{entry.region}"),
+                t(entry.before or "not observed"),
+                t(entry.after or "not observed", "yellow" if entry.after != "ok" else ""),
+                t(error),
+            )
         out.print(grid)
         more(min(len(diff.coverage), MAX_ROWS), len(diff.coverage))
     out.print()
-    out.print(Text("Summary: " + ", ".join(f"{n} {label}" for label, n in summary.items()),
-                       style="bold" if options.color else ""))
+    out.print(
+        Text(
+            "Summary: " + ", ".join(f"{n} {label}" for label, n in summary.items()),
+            style="bold" if options.color else "",
+        )
+    )
     stream.write(finish(buffer, terminal))
 
 
@@ -202,8 +257,9 @@ def _stack_resource(row: StackRow) -> Text:
     return text
 
 
-def render_stack_table(rows: Iterable[StackRow], stream: IO[str], terminal: bool, *, color: bool | None = None,
-                       width: int | None = None) -> None:
+def render_stack_table(
+    rows: Iterable[StackRow], stream: IO[str], terminal: bool, *, color: bool | None = None, width: int | None = None
+) -> None:
     """The stack view as two tables, components then resources: rich on a terminal, plain ASCII otherwise.
 
     Every value from the estate (names, ids, reasons) is printed as
@@ -222,20 +278,33 @@ def render_stack_table(rows: Iterable[StackRow], stream: IO[str], terminal: bool
     if not rows:
         out.print(Text("Deployment stack: no check of the policy set is labelled with a component"))
     else:
-        summary = table(options, title="Deployment stack: components", columns=("Component", "Status", "Resources", "Not met"))
+        summary = table(
+            options, title="Deployment stack: components", columns=("Component", "Status", "Resources", "Not met")
+        )
         for component, status in statuses.items():
             mine = [row for row in rows if row.component == component and row.resource and not row.scope]
-            summary.add_row(text(component), styled(status), text(len(mine)),
-                            text(sum(1 for row in mine if row.status == "not met")))
+            summary.add_row(
+                text(component),
+                styled(status),
+                text(len(mine)),
+                text(sum(1 for row in mine if row.status == "not met")),
+            )
         out.print(summary)
-        detail = table(options, title="Deployment stack: resources",
-                       columns=("Component", "Type", "Resource", "Status", "Failing checks / why"))
+        detail = table(
+            options,
+            title="Deployment stack: resources",
+            columns=("Component", "Type", "Resource", "Status", "Failing checks / why"),
+        )
         previous = None
         for row in rows:
             why = "\n".join(row.failing) if row.failing else row.detail
-            detail.add_row(text(row.component if row.component != previous else ""), text(row.type.replace(", ", "\n")),
-                           _stack_resource(row),
-                           styled(row.status), text(why))
+            detail.add_row(
+                text(row.component if row.component != previous else ""),
+                text(row.type.replace(", ", "\n")),
+                _stack_resource(row),
+                styled(row.status),
+                text(why),
+            )
             previous = row.component
         out.print(detail)
     counts = {status: sum(1 for s in statuses.values() if s == status) for status in ROW_STATUSES}

@@ -24,13 +24,25 @@ __all__: list[str] = []
 def unify_register_renderers(registry: RendererRegistry) -> None:
     registry.add(Renderer("table", render_table, "human-readable tables (rich on a terminal, ASCII otherwise)"))
     registry.add(Renderer("json", render_json, "the unify.results/v1 document", extension=".json"))
-    registry.add(Renderer("markdown", render_markdown, "a GitHub job summary (under 1 MiB, cut with a note)",
-                          extension=".md"))
-    registry.add(Renderer("html", render_html, "one self-contained HTML report (no scripts, no network)",
-                          extension=".html"))
-    registry.add(Renderer("sarif", render_sarif, "SARIF 2.1.0 for GitHub code scanning (one rule per check)",
-                          extension=".sarif"))
-    registry.add(Renderer("junit", render_junit, "JUnit XML: one test case per check (Jenkins, GitLab, GitHub)",
-                          extension=".xml"))
-    registry.add(Renderer("github", render_github, "GitHub Actions annotations (::error file=...), within the "
-                          "per-step limits", extension=".txt"))
+    registry.add(
+        Renderer("markdown", render_markdown, "a GitHub job summary (under 1 MiB, cut with a note)", extension=".md")
+    )
+    registry.add(
+        Renderer("html", render_html, "one self-contained HTML report (no scripts, no network)", extension=".html")
+    )
+    registry.add(
+        Renderer("sarif", render_sarif, "SARIF 2.1.0 for GitHub code scanning (one rule per check)", extension=".sarif")
+    )
+    registry.add(
+        Renderer(
+            "junit", render_junit, "JUnit XML: one test case per check (Jenkins, GitLab, GitHub)", extension=".xml"
+        )
+    )
+    registry.add(
+        Renderer(
+            "github",
+            render_github,
+            "GitHub Actions annotations (::error file=...), within the per-step limits",
+            extension=".txt",
+        )
+    )

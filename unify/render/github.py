@@ -44,13 +44,13 @@ def _annotation_level(result: Result) -> str | None:
     if result.verdict == "error":
         return "error"  # a defect of the check: the gate exits 2 whatever its severity
     if result.verdict == "fail":
-        return {"critical": "error", "high": "error", "medium": "warning", "low": "warning"}.get(result.severity,
-                                                                                              "notice")
+        return {"critical": "error", "high": "error", "medium": "warning", "low": "warning"}.get(
+            result.severity, "notice"
+        )
     return None
 
 
-_MORE: Final = {"error": "failing results", "warning": "failing results",
-                "notice": "info failures and unknown results"}
+_MORE: Final = {"error": "failing results", "warning": "failing results", "notice": "info failures and unknown results"}
 
 
 def github_commands(results: Results, options: RenderOptions, cwd: str | os.PathLike[str] | None = None) -> list[str]:
@@ -64,16 +64,27 @@ def github_commands(results: Results, options: RenderOptions, cwd: str | os.Path
             levels[level].append((position, result))
     lines = []
     for level, found in levels.items():
-        found.sort(key=lambda item: (_BASELINE_RANK.get(item[1].baseline or "", 2), -severity_rank(item[1].severity),
-                                     item[1].verdict == "unknown", item[0]))
+        found.sort(
+            key=lambda item: (
+                _BASELINE_RANK.get(item[1].baseline or "", 2),
+                -severity_rank(item[1].severity),
+                item[1].verdict == "unknown",
+                item[0],
+            )
+        )
         # The gate is a notice too: it gets one of the ten.
         room = ANNOTATIONS_PER_LEVEL - (1 if level == "notice" else 0)
         shown = found if len(found) <= room else found[: room - 1]
         for _, result in shown:
             lines.append(_annotation(level, result, checks[result.check], locator))
         if len(shown) < len(found):
-            lines.append(_command(level, f"... and {len(found) - len(shown)} more {_MORE[level]}; "
-                                         "see the job summary or the SARIF report", title="unify"))
+            lines.append(
+                _command(
+                    level,
+                    f"... and {len(found) - len(shown)} more {_MORE[level]}; see the job summary or the SARIF report",
+                    title="unify",
+                )
+            )
     gate = options.gate(results)
     lines.append(_command("notice", f"exit {gate.code}: {gate.reason}", title="unify"))
     return lines
@@ -81,14 +92,25 @@ def github_commands(results: Results, options: RenderOptions, cwd: str | os.Path
 
 def _annotation(level: str, result: Result, check: Check, locator: Locator) -> str:
     place = locator.annotation(result, check)
-    marks = [m for m in (result.baseline if result.baseline == "new" else None,
-                         {"unknown": "unknown", "error": "check error"}.get(result.verdict)) if m]
+    marks = [
+        m
+        for m in (
+            result.baseline if result.baseline == "new" else None,
+            {"unknown": "unknown", "error": "check error"}.get(result.verdict),
+        )
+        if m
+    ]
     prefix = "".join(f"[{m}] " for m in marks)
     message = f"{prefix}{finding_subject(result)}: {result.reason}"
     if result.verdict == "fail" and check.remediation:
         message += f"\nRemediation: {check.remediation}"
-    return _command(level, message, file=locator.relative(place.path), line=place.line,
-                    title=f"{check.id} ({check.severity}): {check.title}")
+    return _command(
+        level,
+        message,
+        file=locator.relative(place.path),
+        line=place.line,
+        title=f"{check.id} ({check.severity}): {check.title}",
+    )
 
 
 def render_github(results: Results, stream: IO[str], options: RenderOptions) -> None:

@@ -35,7 +35,7 @@ from unify.views.compliance import CONTROL_STATUSES, compliance_view
 from unify.views.drift import DriftRecord, drift_view
 from unify.views.policy import PolicyGroup, policy_view
 
-__all__ = ["CSP", "render_html", "html_report"]
+__all__ = ["CSP", "html_report", "render_html"]
 
 CSP: Final = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -118,8 +118,9 @@ def _html_resource(result: Result) -> str:
 
 
 def _table(header: Sequence[str], rows: Iterable[str], numeric: Sequence[int] = ()) -> str:
-    cells = "".join(f'<th class="n">{_h(h)}</th>' if i in numeric else f"<th>{_h(h)}</th>"
-                    for i, h in enumerate(header))
+    cells = "".join(
+        f'<th class="n">{_h(h)}</th>' if i in numeric else f"<th>{_h(h)}</th>" for i, h in enumerate(header)
+    )
     return f"<table>\n<thead><tr>{cells}</tr></thead>\n<tbody>\n{''.join(rows)}</tbody>\n</table>\n"
 
 
@@ -146,39 +147,48 @@ def html_report(results: Results, options: RenderOptions) -> str:
     summary = results.summary()
     counts = view.failure_counts()
     out = [
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n',
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n',  # a constant: no double quote
         '<meta name="referrer" content="no-referrer">\n',
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
         f"<title>unify audit: {_h(info.source)} snapshot {_h(info.taken_at)}</title>\n",
         f"<style>{_CSS}</style>\n</head>\n<body>\n<header>\n<h1>unify audit report</h1>\n",
         '<dl class="info">\n',
-        *(f"<dt>{_h(k)}</dt><dd>{_h(v)}</dd>\n" for k, v in (
-            ("Snapshot source", info.source),
-            ("Taken at", info.taken_at),
-            ("Digest", info.digest),
-            ("Resources", f"{info.resources:,}"),
-            ("Accounts", ", ".join(info.accounts) or "none"),
-            ("Regions", ", ".join(info.regions) or "none"),
-            ("Checks", f"{len(results.checks):,}"),
-            ("Framework", results.framework or "all"),
-            *_baseline_info(results),
-        )),
+        *(
+            f"<dt>{_h(k)}</dt><dd>{_h(v)}</dd>\n"
+            for k, v in (
+                ("Snapshot source", info.source),
+                ("Taken at", info.taken_at),
+                ("Digest", info.digest),
+                ("Resources", f"{info.resources:,}"),
+                ("Accounts", ", ".join(info.accounts) or "none"),
+                ("Regions", ", ".join(info.regions) or "none"),
+                ("Checks", f"{len(results.checks):,}"),
+                ("Framework", results.framework or "all"),
+                *_baseline_info(results),
+            )
+        ),
         "</dl>\n",
         f'<p class="gate gate-{gate.code}">Exit {gate.code} (--fail-on {_h(options.fail_on)}): {_h(gate.reason)}</p>\n',
-        _table([v.title() for v in VERDICTS], [
-            "<tr>" + "".join(f'<td class="n">{summary[v]:,}</td>' for v in VERDICTS) + "</tr>\n"
-        ], numeric=range(len(VERDICTS))),
-        _table([f"Failing: {s}" for s in SEVERITY_ORDER], [
-            "<tr>" + "".join(f'<td class="n">{counts.get(s, 0):,}</td>' for s in SEVERITY_ORDER) + "</tr>\n"
-        ], numeric=range(len(SEVERITY_ORDER))),
+        _table(
+            [v.title() for v in VERDICTS],
+            ["<tr>" + "".join(f'<td class="n">{summary[v]:,}</td>' for v in VERDICTS) + "</tr>\n"],
+            numeric=range(len(VERDICTS)),
+        ),
+        _table(
+            [f"Failing: {s}" for s in SEVERITY_ORDER],
+            ["<tr>" + "".join(f'<td class="n">{counts.get(s, 0):,}</td>' for s in SEVERITY_ORDER) + "</tr>\n"],
+            numeric=range(len(SEVERITY_ORDER)),
+        ),
         "<nav>" + "".join(f'<a href="#{anchor}">{_h(title)}</a>' for anchor, title, _ in sections) + "</nav>\n",
         "</header>\n<main>\n",
     ]
     for anchor, title, build in sections:
         out.append(f'<section id="{anchor}">\n<h2>{_h(title)}</h2>\n{build()}</section>\n')
-    out.append(f"</main>\n<footer>Rendered by unify {_h(__version__)} from snapshot {_h(info.digest)}. "
-               "Self-contained: no scripts, no network.</footer>\n</body>\n</html>\n")
+    out.append(
+        f"</main>\n<footer>Rendered by unify {_h(__version__)} from snapshot {_h(info.digest)}. "
+        "Self-contained: no scripts, no network.</footer>\n</body>\n</html>\n"
+    )
     return "".join(out)
 
 
@@ -191,7 +201,7 @@ def _baseline_info(results: Results) -> list[tuple[str, str]]:
 
 def _num(value: float) -> str:
     text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
+    return text.removesuffix(".0")
 
 
 def _html_posture(results: Results) -> str:
@@ -203,14 +213,18 @@ def _html_posture(results: Results) -> str:
     row_h, gap, top = 24, 14, 40
     height = top + len(views) * (row_h + gap) + 4
     parts = [
-        f'<svg class="chart" role="img" aria-labelledby="posture-title" viewBox="0 0 {total_w} {height}" '
-        f'width="{total_w}" height="{height}">\n<title id="posture-title">Controls by status per framework</title>\n'
+        (
+            f'<svg class="chart" role="img" aria-labelledby="posture-title" viewBox="0 0 {total_w} {height}" '
+            f'width="{total_w}" height="{height}">\n'
+            '<title id="posture-title">Controls by status per framework</title>\n'
+        )
     ]
     x = 0
     for status in CONTROL_STATUSES:  # legend
         fill, _ = _STATUS_COLOURS[status]
-        parts.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{fill}"/>'
-                     f'<text x="{x + 16}" y="16">{_h(status)}</text>\n')
+        parts.append(
+            f'<rect x="{x}" y="6" width="12" height="12" fill="{fill}"/><text x="{x + 16}" y="16">{_h(status)}</text>\n'
+        )
         x += 24 + 8 * len(status) + 12
     for i, view in enumerate(views):
         y = top + i * (row_h + gap)
@@ -218,8 +232,10 @@ def _html_posture(results: Results) -> str:
         total = counts["total"]
         label = framework_label(view)
         short = label if len(label) <= 40 else label[:39] + "…"
-        parts.append(f'<g><title>{_h(label)}: {total} control(s)</title>'
-                     f'<text x="{label_w}" y="{y + row_h / 2 + 4:g}" text-anchor="end">{_h(short)}</text></g>\n')
+        parts.append(
+            f"<g><title>{_h(label)}: {total} control(s)</title>"
+            f'<text x="{label_w}" y="{y + row_h / 2 + 4:g}" text-anchor="end">{_h(short)}</text></g>\n'
+        )
         parts.append(f'<rect x="{bar_x}" y="{y}" width="{bar_w}" height="{row_h}" fill="none" stroke="#8c959f"/>\n')
         done = 0
         for status in CONTROL_STATUSES:
@@ -230,22 +246,30 @@ def _html_posture(results: Results) -> str:
             done += n
             x1 = bar_x + bar_w * done / total
             fill, ink = _STATUS_COLOURS[status]
-            parts.append(f'<g><title>{_h(label)}: {n} {_h(status)} of {total}</title>'
-                         f'<rect x="{_num(x0)}" y="{y}" width="{_num(x1 - x0)}" height="{row_h}" fill="{fill}"/>')
+            parts.append(
+                f"<g><title>{_h(label)}: {n} {_h(status)} of {total}</title>"
+                f'<rect x="{_num(x0)}" y="{y}" width="{_num(x1 - x0)}" height="{row_h}" fill="{fill}"/>'
+            )
             if x1 - x0 >= 8 * len(str(n)) + 6:
-                parts.append(f'<text class="in" x="{_num((x0 + x1) / 2)}" y="{y + row_h / 2 + 4:g}" '
-                             f'text-anchor="middle" style="fill:{ink}">{n}</text>')
+                parts.append(
+                    f'<text class="in" x="{_num((x0 + x1) / 2)}" y="{y + row_h / 2 + 4:g}" '
+                    f'text-anchor="middle" style="fill:{ink}">{n}</text>'
+                )
             parts.append("</g>\n")
         met = counts["met"]
-        parts.append(f'<text x="{bar_x + bar_w + 10}" y="{y + row_h / 2 + 4:g}">'
-                     f'{met}/{total} met{"" if total else " (no controls)"}</text>\n')
+        parts.append(
+            f'<text x="{bar_x + bar_w + 10}" y="{y + row_h / 2 + 4:g}">'
+            f"{met}/{total} met{'' if total else ' (no controls)'}</text>\n"
+        )
     parts.append("</svg>\n")
     rows = []
     for view in views:
         counts = view.summary()
-        rows.append(f"<tr><td>{_h(framework_label(view))}</td>"
-                    + "".join(f'<td class="n">{counts[s]}</td>' for s in CONTROL_STATUSES)
-                    + f'<td class="n">{counts["automated"]}/{counts["total"]}</td></tr>\n')
+        rows.append(
+            f"<tr><td>{_h(framework_label(view))}</td>"
+            + "".join(f'<td class="n">{counts[s]}</td>' for s in CONTROL_STATUSES)
+            + f'<td class="n">{counts["automated"]}/{counts["total"]}</td></tr>\n'
+        )
     numeric = range(1, len(CONTROL_STATUSES) + 2)
     return "".join(parts) + _table(["Framework", *(s.title() for s in CONTROL_STATUSES), "Automated"], rows, numeric)
 
@@ -262,15 +286,19 @@ def _html_controls(results: Results, check_anchor: dict[str, str]) -> str:
         version = f" {view.version}" if view.version else ""
         catalog = "" if view.has_catalog else " (no catalog: controls are those the checks name)"
         open_ = " open" if len(frameworks) == 1 else ""
-        out.append(f"<details{open_}><summary><h3 class=\"inline\">{_h(framework_label(view))}{_h(version)}"
-                   f"</h3> {_h(status_line)}{_h(catalog)}</summary>\n")
+        out.append(
+            f'<details{open_}><summary><h3 class="inline">{_h(framework_label(view))}{_h(version)}'
+            f"</h3> {_h(status_line)}{_h(catalog)}</summary>\n"
+        )
         rows = []
         for control in view.controls:
             checks = ", ".join(
                 f'<a href="#{check_anchor[c]}">{_h(c)}</a>' if c in check_anchor else _h(c) for c in control.checks
             )
-            rows.append(f"<tr><td>{_h(control.id)}</td><td>{_h(control.title)}</td>"
-                        f"<td>{_badge('st', control.status)}</td><td>{checks}</td></tr>\n")
+            rows.append(
+                f"<tr><td>{_h(control.id)}</td><td>{_h(control.title)}</td>"
+                f"<td>{_badge('st', control.status)}</td><td>{checks}</td></tr>\n"
+            )
         out.append(_table(["Control", "Title", "Status", "Checks"], rows) if rows else _none("No controls."))
         out.append("</details>\n")
     return "".join(out)
@@ -291,8 +319,10 @@ def _html_failing(groups: Sequence[PolicyGroup], check_anchor: dict[str, str]) -
                 rs = f' rowspan="{span}"' if span > 1 else ""
                 title = f"<br>{_h(check.title)}" if check.title and check.title != check.id else ""
                 cells.append(f"<td{rs}>{_badge('sev', check.severity)}</td>")
-                cells.append(f'<td{rs}><b>{_h(check.id)}</b>{title}<br><span class="loc">{_h(check.location)}'
-                             f"</span><br>{span:,} resource(s)</td>")
+                cells.append(
+                    f'<td{rs}><b>{_h(check.id)}</b>{title}<br><span class="loc">{_h(check.location)}'
+                    f"</span><br>{span:,} resource(s)</td>"
+                )
             if with_baseline:
                 status = baseline_of(result)
                 cells.append(f"<td>{_badge('b', status) if status else ''}</td>")
@@ -304,37 +334,50 @@ def _html_failing(groups: Sequence[PolicyGroup], check_anchor: dict[str, str]) -
             rows.append(f"<tr{anchor}>{''.join(cells)}</tr>\n")
     total = sum(len(g.failures) for g in groups)
     header = ["Severity", "Check", *(["Baseline"] if with_baseline else []), "Resource", "Reason", "Remediation"]
-    return f"<p>{total:,} failing result(s) in {len(groups):,} check(s), most severe first.</p>\n" + _table(header, rows)
+    return f"<p>{total:,} failing result(s) in {len(groups):,} check(s), most severe first.</p>\n" + _table(
+        header, rows
+    )
 
 
 def _html_fixed(results: Results) -> str:
     fixed, vanished = fixed_findings(results)
     if not fixed and not vanished:
         return ""
-    rows = [*(f"<tr><td>{_h(r.check)}</td><td>{_html_resource(r)}</td><td>{_h(r.verdict)}</td></tr>\n"
-              for r in fixed),
-            *(f"<tr><td>{_h(check)}</td><td><b>{_h(resource)}</b></td><td>resource gone</td></tr>\n"
-              for check, resource in vanished)]
-    return (f"<h3>Fixed since the baseline: {len(rows):,}</h3>\n"
-            + _table(["Check", "Resource", "Now"], rows))
+    rows = [
+        *(f"<tr><td>{_h(r.check)}</td><td>{_html_resource(r)}</td><td>{_h(r.verdict)}</td></tr>\n" for r in fixed),
+        *(
+            f"<tr><td>{_h(check)}</td><td><b>{_h(resource)}</b></td><td>resource gone</td></tr>\n"
+            for check, resource in vanished
+        ),
+    ]
+    return f"<h3>Fixed since the baseline: {len(rows):,}</h3>\n" + _table(["Check", "Resource", "Now"], rows)
 
 
 def _html_unknown(found: Sequence[Result]) -> str:
     if not found:
         return _none("Every result was decided.")
-    rows = [f"<tr><td>{_badge('sev', r.severity)}</td><td>{_h(r.check)}</td><td>{_html_resource(r)}</td>"
-            f'<td class="text">{_h(r.reason)}</td></tr>\n' for r in baseline_order(found)]
-    return (f"<p>{len(found):,} result(s) could not be decided: the data was not observed. "
-            "They are never counted as passing.</p>\n" + _table(["Severity", "Check", "Resource", "Reason"], rows))
+    rows = [
+        f"<tr><td>{_badge('sev', r.severity)}</td><td>{_h(r.check)}</td><td>{_html_resource(r)}</td>"
+        f'<td class="text">{_h(r.reason)}</td></tr>\n'
+        for r in baseline_order(found)
+    ]
+    return (
+        f"<p>{len(found):,} result(s) could not be decided: the data was not observed. "
+        "They are never counted as passing.</p>\n" + _table(["Severity", "Check", "Resource", "Reason"], rows)
+    )
 
 
 def _html_errors(results: Results, found: Sequence[Result]) -> str:
     if not found:
         return _none("No check errors.")
-    rows = [f"<tr><td>{_h(r.check)}</td><td class=\"loc\">{_h(results.check(r.check).location)}</td>"
-            f"<td>{_html_resource(r)}</td><td class=\"text\">{_h(r.reason)}</td></tr>\n" for r in found]
-    return (f"<p>{len(found):,} result(s) could not be evaluated: defects in checks.</p>\n"
-            + _table(["Check", "File", "Resource", "Reason"], rows))
+    rows = [
+        f'<tr><td>{_h(r.check)}</td><td class="loc">{_h(results.check(r.check).location)}</td>'
+        f'<td>{_html_resource(r)}</td><td class="text">{_h(r.reason)}</td></tr>\n'
+        for r in found
+    ]
+    return f"<p>{len(found):,} result(s) could not be evaluated: defects in checks.</p>\n" + _table(
+        ["Check", "File", "Resource", "Reason"], rows
+    )
 
 
 def _html_waivers(uses: Sequence[WaiverUse], waived: Sequence[Result]) -> str:
@@ -351,8 +394,22 @@ def _html_waivers(uses: Sequence[WaiverUse], waived: Sequence[Result]) -> str:
             f'<td class="n">{use.applied:,}</td><td class="n">{use.matched_while_expired:,}</td>'
             f'<td class="loc">{_h(waiver.location)}</td></tr>\n'
         )
-    out = _table(["Status", "Check", "Resources", "Expires", "Reason", "Owner", "Ticket", "Applied",
-                  "Matched while expired", "File"], rows, numeric=(7, 8))
+    out = _table(
+        [
+            "Status",
+            "Check",
+            "Resources",
+            "Expires",
+            "Reason",
+            "Owner",
+            "Ticket",
+            "Applied",
+            "Matched while expired",
+            "File",
+        ],
+        rows,
+        numeric=(7, 8),
+    )
     if waived:
         waived_rows = [
             f"<tr><td>{_h(r.check)}</td><td>{_html_resource(r)}</td>"
@@ -361,19 +418,25 @@ def _html_waivers(uses: Sequence[WaiverUse], waived: Sequence[Result]) -> str:
             f"<td>{_h(r.original or '')}</td></tr>\n"
             for r in waived
         ]
-        out += (f"<h3>Waived results: {len(waived):,}</h3>\n"
-                + _table(["Check", "Resource", "Waiver reason", "Expires", "Was"], waived_rows))
+        out += f"<h3>Waived results: {len(waived):,}</h3>\n" + _table(
+            ["Check", "Resource", "Waiver reason", "Expires", "Was"], waived_rows
+        )
     return out
 
 
 def _html_drift(records: Sequence[DriftRecord]) -> str:
     if not records:
         return _none("No differences from the declared state.")
-    rows = [f"<tr><td><b>{_h(r.name or r.resource)}</b>{_drift_id(r)}</td><td>{_h(r.type)}</td><td>{_h(r.path or '(resource)')}</td>"
-            f'<td class="text">{_h(shown_value(r.expected, 2000))}</td><td class="text">{_h(drift_actual(r, 2000))}</td>'
-            f"<td>{_h(r.check)}{' (waived)' if r.waived else ''}</td></tr>\n" for r in records]
-    return (f"<p>{len(records):,} difference(s) from the declared state.</p>\n"
-            + _table(["Resource", "Type", "Path", "Expected", "Actual", "Check"], rows))
+    rows = [
+        f"<tr><td><b>{_h(r.name or r.resource)}</b>{_drift_id(r)}</td><td>{_h(r.type)}</td>"
+        f"<td>{_h(r.path or '(resource)')}</td>"
+        f'<td class="text">{_h(shown_value(r.expected, 2000))}</td><td class="text">{_h(drift_actual(r, 2000))}</td>'
+        f"<td>{_h(r.check)}{' (waived)' if r.waived else ''}</td></tr>\n"
+        for r in records
+    ]
+    return f"<p>{len(records):,} difference(s) from the declared state.</p>\n" + _table(
+        ["Resource", "Type", "Path", "Expected", "Actual", "Check"], rows
+    )
 
 
 def _drift_id(record: DriftRecord) -> str:
@@ -385,8 +448,13 @@ def _drift_id(record: DriftRecord) -> str:
 def _html_coverage(gaps: Sequence[dict[str, Any]]) -> str:
     if not gaps:
         return _none("No coverage gaps: every type, account and region observed was listed completely.")
-    rows = [f"<tr><td>{_h(g.get('type'))}</td><td>{_h(g.get('account'))}</td><td>{_h(g.get('region'))}</td>"
-            f"<td>{_h((g.get('error') or {}).get('code'))}</td>"
-            f"<td class=\"text\">{_h((g.get('error') or {}).get('message'))}</td></tr>\n" for g in gaps]
-    return (f"<p>{len(gaps):,} type(s) x account x region could not be listed; checks over them are unknown.</p>\n"
-            + _table(["Type", "Account", "Region", "Error code", "Message"], rows))
+    rows = [
+        f"<tr><td>{_h(g.get('type'))}</td><td>{_h(g.get('account'))}</td><td>{_h(g.get('region'))}</td>"
+        f"<td>{_h((g.get('error') or {}).get('code'))}</td>"
+        f'<td class="text">{_h((g.get("error") or {}).get("message"))}</td></tr>\n'
+        for g in gaps
+    ]
+    return (
+        f"<p>{len(gaps):,} type(s) x account x region could not be listed; checks over them are unknown.</p>\n"
+        + _table(["Type", "Account", "Region", "Error code", "Message"], rows)
+    )

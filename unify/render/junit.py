@@ -39,12 +39,16 @@ def _junit_lines(check: Check, found: Sequence[Result], results: Results) -> lis
     waived = [r for r in found if r.verdict == "waived"]
     lines = [
         f"unify check {check.id} ({check.severity}): {check.title}",
-        f"  {len(failing)} failing, {len(unknown)} unknown and {len(waived)} waived of {len(found)} result(s); "
-        f"defined at {check.location}",
+        (
+            f"  {len(failing)} failing, {len(unknown)} unknown and {len(waived)} waived of {len(found)} result(s); "
+            f"defined at {check.location}"
+        ),
     ]
     for result in failing + unknown:
         where = "/".join(part for part in (result.account, result.region) if part)
-        lines.append(f"  {result.verdict.upper()} {finding_subject(result)} ({result.type}{', ' + where if where else ''})")
+        lines.append(
+            f"  {result.verdict.upper()} {finding_subject(result)} ({result.type}{', ' + where if where else ''})"
+        )
         details = detail_lines(result)
         lines.extend(f"      {line}" for line in details)
         if not details and result.reason:
@@ -70,34 +74,58 @@ def junit_tree(results: Results, options: RenderOptions, cwd: str | os.PathLike[
     suites = ET.Element("testsuites", name="unify")
     suite = ET.SubElement(suites, "testsuite", name="unify")
     props = ET.SubElement(suite, "properties")
-    for name, value in (("unify_version", __version__), ("unify_snapshot_digest", info.digest),
-                        ("unify_snapshot_taken_at", info.taken_at), ("unify_snapshot_source", info.source),
-                        ("unify_gate", f"exit {gate.code}: {gate.reason}")):
+    for name, value in (
+        ("unify_version", __version__),
+        ("unify_snapshot_digest", info.digest),
+        ("unify_snapshot_taken_at", info.taken_at),
+        ("unify_snapshot_source", info.source),
+        ("unify_gate", f"exit {gate.code}: {gate.reason}"),
+    ):
         _property(props, name, value)
     counts = {"tests": 0, "failures": 0, "skipped": 0}
     for check in sorted(results.policy.checks, key=lambda c: c.id):
         found = by_check.get(check.id, [])
-        attributes = {"classname": _x(_classname(locator, check.file)), "name": _x(check.id),
-                      "file": _x(locator.relative(check.file))}
+        attributes = {
+            "classname": _x(_classname(locator, check.file)),
+            "name": _x(check.id),
+            "file": _x(locator.relative(check.file)),
+        }
         if check.line is not None:
             attributes["line"] = str(check.line)
         case = ET.SubElement(suite, "testcase", attributes, time="0")
         case_props = ET.SubElement(case, "properties")
-        for name, value in (("unify_check", check.id), ("unify_severity", check.severity), ("unify_kind", check.kind),
-                            ("unify_controls", " ".join(control_pairs(check))), ("unify_snapshot_digest", info.digest)):
+        for name, value in (
+            ("unify_check", check.id),
+            ("unify_severity", check.severity),
+            ("unify_kind", check.kind),
+            ("unify_controls", " ".join(control_pairs(check))),
+            ("unify_snapshot_digest", info.digest),
+        ):
             _property(case_props, name, value)
         counts["tests"] += 1
         failing = [r for r in found if r.verdict in ("fail", "error")]
         unknown = [r for r in found if r.verdict == "unknown"]
         waived = [r for r in found if r.verdict == "waived"]
         if failing:
-            failure = ET.SubElement(case, "failure", type="unify.fail", message=_x(
-                f"{len(failing)} of {len(found)} resource(s) fail {check.id} ({check.severity}): {check.title}"))
+            failure = ET.SubElement(
+                case,
+                "failure",
+                type="unify.fail",
+                message=_x(
+                    f"{len(failing)} of {len(found)} resource(s) fail {check.id} ({check.severity}): {check.title}"
+                ),
+            )
             failure.text = _x("\n".join(_junit_lines(check, found, results)))
             counts["failures"] += 1
         elif unknown:
-            failure = ET.SubElement(case, "failure", type="unify.unknown", message=_x(
-                f"{len(unknown)} of {len(found)} result(s) unknown (not observed) for {check.id}: {check.title}"))
+            failure = ET.SubElement(
+                case,
+                "failure",
+                type="unify.unknown",
+                message=_x(
+                    f"{len(unknown)} of {len(found)} result(s) unknown (not observed) for {check.id}: {check.title}"
+                ),
+            )
             failure.text = _x("\n".join(_junit_lines(check, found, results)))
             counts["failures"] += 1
         elif not found:

@@ -22,7 +22,7 @@ from unify.render.renderer import RenderOptions
 from unify.results import Result, Results
 from unify.terraform.importer import read_json_document
 
-__all__ = ["TerraformSource", "Place", "Locator", "parse_address"]
+__all__ = ["Locator", "Place", "TerraformSource", "parse_address"]
 
 
 _HEADER: Final = re.compile(

@@ -37,7 +37,7 @@ from unify.views.compliance import CONTROL_STATUSES, compliance_view
 from unify.views.drift import DriftRecord, drift_view
 from unify.views.policy import PolicyGroup, policy_view
 
-__all__ = ["MARKDOWN_BUDGET", "render_markdown", "markdown_report", "escape_markdown"]
+__all__ = ["MARKDOWN_BUDGET", "escape_markdown", "markdown_report", "render_markdown"]
 
 #: Bytes (UTF-8) a Markdown report may take: under GitHub's 1 MiB step-summary limit.
 MARKDOWN_BUDGET: Final = 1_000_000
@@ -187,20 +187,31 @@ def markdown_report(results: Results, options: RenderOptions, budget: int = MARK
         f"{len(results.checks)} check(s), {len(results):,} result(s).\n\n",
     )
     summary = results.summary()
-    doc.put(_row(*(v.title() for v in VERDICTS)), "|" + "---:|" * len(VERDICTS) + "\n",
-            _row(*(f"{summary[v]:,}" for v in VERDICTS)), "\n")
+    doc.put(
+        _row(*(v.title() for v in VERDICTS)),
+        "|" + "---:|" * len(VERDICTS) + "\n",
+        _row(*(f"{summary[v]:,}" for v in VERDICTS)),
+        "\n",
+    )
     view = policy_view(results)
     counts = view.failure_counts()
-    doc.put(_row("Failing by severity", *(f"{_SEVERITY_MARK[s]} {s.title()}" for s in SEVERITY_ORDER)),
-            "|---|" + "---:|" * len(SEVERITY_ORDER) + "\n",
-            _row("results", *(f"{counts.get(s, 0):,}" for s in SEVERITY_ORDER)), "\n")
+    doc.put(
+        _row("Failing by severity", *(f"{_SEVERITY_MARK[s]} {s.title()}" for s in SEVERITY_ORDER)),
+        "|---|" + "---:|" * len(SEVERITY_ORDER) + "\n",
+        _row("results", *(f"{counts.get(s, 0):,}" for s in SEVERITY_ORDER)),
+        "\n",
+    )
     gate = options.gate(results)
-    doc.put(f"**Gate** (`--fail-on {_e(options.fail_on)}`): {_GATE_MARK.get(gate.code, '')} exit {gate.code}: "
-            f"{_e(gate.reason)}\n\n")
+    doc.put(
+        f"**Gate** (`--fail-on {_e(options.fail_on)}`): {_GATE_MARK.get(gate.code, '')} exit {gate.code}: "
+        f"{_e(gate.reason)}\n\n"
+    )
     info_b = getattr(results, "baseline", None)
     if info_b is not None:
-        doc.put(f"**Against the baseline** {_e(info_b.source)}: {info_b.new:,} new, {info_b.existing:,} existing, "
-                f"{info_b.fixed:,} fixed finding(s); new ones are listed first in each check.\n\n")
+        doc.put(
+            f"**Against the baseline** {_e(info_b.source)}: {info_b.new:,} new, {info_b.existing:,} existing, "
+            f"{info_b.fixed:,} fixed finding(s); new ones are listed first in each check.\n\n"
+        )
     note_at = len(doc.parts)
     # The compliance summary (a row per framework) is always shown: its bytes are set aside now.
     compliance = _md_compliance_summary(results)
@@ -216,16 +227,24 @@ def markdown_report(results: Results, options: RenderOptions, budget: int = MARK
     _md_controls(doc, results)
     _md_drift(doc, drift_view(results))
     _md_coverage(doc, info.coverage_errors)
-    doc.put(f"<sub>unify {_e(__version__)}: `--format json` for the full results, `--format html` for a "
-            f"self-contained report.</sub>\n")
+    doc.put(
+        f"<sub>unify {_e(__version__)}: `--format json` for the full results, `--format html` for a "
+        f"self-contained report.</sub>\n"
+    )
 
     if doc.left_out:
         fixed, vanished = fixed_findings(results)
-        totals = {"failing results": summary["fail"], "unknown results": summary["unknown"],
-                  "error results": summary["error"], "waived results": summary["waived"],
-                  "fixed findings": len(fixed) + len(vanished), "waivers": len(results.waivers),
-                  "drift records": len(drift_view(results)), "coverage gaps": len(info.coverage_errors),
-                  "controls": len(compliance_view(results, results.framework).controls) if results.framework else 0}
+        totals = {
+            "failing results": summary["fail"],
+            "unknown results": summary["unknown"],
+            "error results": summary["error"],
+            "waived results": summary["waived"],
+            "fixed findings": len(fixed) + len(vanished),
+            "waivers": len(results.waivers),
+            "drift records": len(drift_view(results)),
+            "coverage gaps": len(info.coverage_errors),
+            "controls": len(compliance_view(results, results.framework).controls) if results.framework else 0,
+        }
         kinds = ", ".join(f"{n:,} of {totals.get(what, n):,} {what}" for what, n in doc.left_out.items())
         left = sum(n for what, n in doc.left_out.items() if what.endswith(("results", "findings")))
         doc.parts.insert(
@@ -250,12 +269,18 @@ class _CheckBlock:
         self.with_address = any(r.address for r in self.results)
         title = f": {_e(check.title)}" if check.title and check.title != check.id else ""
         extra = f", {fresh:,} new" if self.with_baseline else ""
-        self.opening = (f"<details><summary><b>{_e(check.id)}</b>{title} "
-                        f"({len(self.results):,} resource(s){extra})</summary>\n\n")
+        self.opening = (
+            f"<details><summary><b>{_e(check.id)}</b>{title} ({len(self.results):,} resource(s){extra})</summary>\n\n"
+        )
         if check.remediation:
             self.opening += f"Remediation: {_e(check.remediation)}\n\n"
-        header = [*(["Status"] if self.with_baseline else []), "Resource", "Account / region", "Reason",
-                  *(["Terraform address"] if self.with_address else [])]
+        header = [
+            *(["Status"] if self.with_baseline else []),
+            "Resource",
+            "Account / region",
+            "Reason",
+            *(["Terraform address"] if self.with_address else []),
+        ]
         self.head = "| " + " | ".join(header) + " |\n|" + "|".join("---" for _ in header) + "|\n"
         self.rows: list[str] = []
         self.listed = 0
@@ -263,9 +288,15 @@ class _CheckBlock:
     def row(self, index: int) -> str:
         while len(self.rows) <= index:
             result = self.results[len(self.rows)]
-            self.rows.append(_row(*([_baseline_cell(result)] if self.with_baseline else []), _resource_cell(result),
-                                  _e(result_location(result)), _e(result.reason),
-                                  *([_e(result.address or "")] if self.with_address else [])))
+            self.rows.append(
+                _row(
+                    *([_baseline_cell(result)] if self.with_baseline else []),
+                    _resource_cell(result),
+                    _e(result_location(result)),
+                    _e(result.reason),
+                    *([_e(result.address or "")] if self.with_address else []),
+                )
+            )
         return self.rows[index]
 
     def cost(self) -> int:
@@ -319,7 +350,7 @@ def _md_failing(doc: _Document, groups: Sequence[PolicyGroup]) -> None:
                 block.listed += 1
             active = [b for b in active if b.listed < len(b.results)]
     by_severity: dict[str, list[_CheckBlock]] = {}
-    for group, block in zip(groups, blocks):
+    for group, block in zip(groups, blocks, strict=True):
         by_severity.setdefault(group.check.severity, []).append(block)
     for severity in SEVERITY_ORDER:
         found = by_severity.get(severity)
@@ -345,10 +376,14 @@ def _md_fixed(doc: _Document, results: Results) -> None:
     total = len(fixed) + len(vanished)
     if not total:
         return
-    doc.put(f"### Fixed since the baseline: {total:,}\n\n",
-            f"<details><summary>{total:,} finding(s) of the baseline no longer fail</summary>\n\n")
-    rows = [*(_row(_e(r.check), _resource_cell(r), _e(r.verdict)) for r in fixed),
-            *(_row(_e(check), f"**{_e(resource)}**", "resource gone") for check, resource in vanished)]
+    doc.put(
+        f"### Fixed since the baseline: {total:,}\n\n",
+        f"<details><summary>{total:,} finding(s) of the baseline no longer fail</summary>\n\n",
+    )
+    rows = [
+        *(_row(_e(r.check), _resource_cell(r), _e(r.verdict)) for r in fixed),
+        *(_row(_e(check), f"**{_e(resource)}**", "resource gone") for check, resource in vanished),
+    ]
     _details_table(doc, ["Check", "Resource", "Now"], rows, total, "fixed findings")
 
 
@@ -359,8 +394,16 @@ def _md_results(doc: _Document, label: str, what: str, found: Sequence[Result], 
     ordered = baseline_order(found)
     with_baseline = any(baseline_of(r) is not None for r in ordered)
     header = [*(["Status"] if with_baseline else []), "Check", "Resource", "Account / region", "Reason"]
-    rows = (_row(*([_baseline_cell(r)] if with_baseline else []), _e(r.check), _resource_cell(r),
-                 _e(result_location(r)), _e(r.reason)) for r in ordered)
+    rows = (
+        _row(
+            *([_baseline_cell(r)] if with_baseline else []),
+            _e(r.check),
+            _resource_cell(r),
+            _e(result_location(r)),
+            _e(r.reason),
+        )
+        for r in ordered
+    )
     _details_table(doc, header, rows, len(ordered), kind)
 
 
@@ -381,8 +424,10 @@ def _details_table(doc: _Document, header: Sequence[str], rows: Iterable[str], t
 def _md_waived(doc: _Document, found: Sequence[Result]) -> None:
     if not found:
         return
-    doc.put(f"### Waived: {len(found):,}\n\n",
-            f"<details><summary>{len(found):,} result(s) waived: accepted exceptions</summary>\n\n")
+    doc.put(
+        f"### Waived: {len(found):,}\n\n",
+        f"<details><summary>{len(found):,} result(s) waived: accepted exceptions</summary>\n\n",
+    )
     header = ["Check", "Resource", "Waiver reason", "Expires", "Was"]
 
     def row(r: Result) -> str:
@@ -399,8 +444,10 @@ def _md_waivers(doc: _Document, uses: Sequence[WaiverUse]) -> None:
     if not attention:
         return
     applied = sum(u.applied for u in uses)
-    doc.put(f"### Waivers: {len(uses):,} loaded, {applied:,} result(s) waived, "
-            f"{sum(1 for u in uses if u.status == 'expired')} expired, {sum(1 for u in uses if u.unused)} unused\n\n")
+    doc.put(
+        f"### Waivers: {len(uses):,} loaded, {applied:,} result(s) waived, "
+        f"{sum(1 for u in uses if u.status == 'expired')} expired, {sum(1 for u in uses if u.unused)} unused\n\n"
+    )
 
     def row(use: WaiverUse) -> str:
         waiver = use.waiver
@@ -409,12 +456,21 @@ def _md_waivers(doc: _Document, uses: Sequence[WaiverUse]) -> None:
             state += f" (would cover {use.matched_while_expired:,})"
         elif state == "unused":
             state += " (matched no failing or unknown result)"
-        return _row(_e(state), _e(waiver.check), _e(", ".join(waiver.resources)),
-                    _e(waiver.expires.isoformat() if waiver.expires else "never"), _e(waiver.reason),
-                    _e(waiver.location))
+        return _row(
+            _e(state),
+            _e(waiver.check),
+            _e(", ".join(waiver.resources)),
+            _e(waiver.expires.isoformat() if waiver.expires else "never"),
+            _e(waiver.reason),
+            _e(waiver.location),
+        )
 
-    doc.table(["Status", "Check", "Resources", "Expires", "Reason", "File"], (row(u) for u in attention),
-              len(attention), "waivers")
+    doc.table(
+        ["Status", "Check", "Resources", "Expires", "Reason", "File"],
+        (row(u) for u in attention),
+        len(attention),
+        "waivers",
+    )
 
 
 def _md_compliance_summary(results: Results) -> str:
@@ -426,8 +482,13 @@ def _md_compliance_summary(results: Results) -> str:
     for fw in frameworks:
         view = compliance_view(results, fw)
         counts = view.summary()
-        lines.append(_row(_e(framework_label(view), 200), *(f"{counts[s]:,}" for s in CONTROL_STATUSES),
-                          f"{counts['automated']:,}/{counts['total']:,}"))
+        lines.append(
+            _row(
+                _e(framework_label(view), 200),
+                *(f"{counts[s]:,}" for s in CONTROL_STATUSES),
+                f"{counts['automated']:,}/{counts['total']:,}",
+            )
+        )
     return "".join(lines) + "\n"
 
 
@@ -436,8 +497,15 @@ def _md_controls(doc: _Document, results: Results) -> None:
         return
     view = compliance_view(results, results.framework)
     doc.put(f"#### {_e(framework_label(view), 200)}: controls\n\n")
-    rows = (_row(_e(c.id), _e(c.title), f"**{_e(c.status)}**" if c.status == "not met" else _e(c.status),
-                 _e(", ".join(c.checks))) for c in view.controls)
+    rows = (
+        _row(
+            _e(c.id),
+            _e(c.title),
+            f"**{_e(c.status)}**" if c.status == "not met" else _e(c.status),
+            _e(", ".join(c.checks)),
+        )
+        for c in view.controls
+    )
     doc.table(["Control", "Title", "Status", "Checks"], rows, len(view.controls), "controls")
 
 
@@ -445,9 +513,17 @@ def _md_drift(doc: _Document, records: Sequence[DriftRecord]) -> None:
     if not records:
         return
     doc.put(f"### Drift: {len(records):,} difference(s) from the declared state\n\n")
-    rows = (_row(_e(r.name or r.resource), _e(r.type), _e(r.path or "(resource)"), _e(shown_value(r.expected, 200)),
-                 _e(drift_actual(r, 200)), _e(r.check + (" (waived)" if r.waived else "")))
-            for r in records)
+    rows = (
+        _row(
+            _e(r.name or r.resource),
+            _e(r.type),
+            _e(r.path or "(resource)"),
+            _e(shown_value(r.expected, 200)),
+            _e(drift_actual(r, 200)),
+            _e(r.check + (" (waived)" if r.waived else "")),
+        )
+        for r in records
+    )
     doc.table(["Resource", "Type", "Path", "Expected", "Actual", "Check"], rows, len(records), "drift records")
 
 
@@ -455,6 +531,14 @@ def _md_coverage(doc: _Document, gaps: Sequence[dict[str, Any]]) -> None:
     if not gaps:
         return
     doc.put(f"### Coverage gaps: {len(gaps):,}\n\nThese were not observed; checks over them are unknown.\n\n")
-    rows = (_row(_e(g.get("type")), _e(g.get("account")), _e(g.get("region")),
-                 _e((g.get("error") or {}).get("code")), _e((g.get("error") or {}).get("message"))) for g in gaps)
+    rows = (
+        _row(
+            _e(g.get("type")),
+            _e(g.get("account")),
+            _e(g.get("region")),
+            _e((g.get("error") or {}).get("code")),
+            _e((g.get("error") or {}).get("message")),
+        )
+        for g in gaps
+    )
     doc.table(["Type", "Account", "Region", "Error code", "Message"], rows, len(gaps), "coverage gaps")

@@ -26,7 +26,7 @@ def reference_markdown(registry: CollectorRegistry) -> str:
         "Type and attribute names follow the Terraform AWS provider; facts the provider has no attribute for",
         "(MFA devices, access-key last use, trail logging status) are extra attributes listed with the others.",
         "Every type is observed by exactly one collector. A failed listing call gives `error` coverage for the",
-        "collector's types in that region; a failed per-resource call gives `{\"$unknown\": ...}` for that attribute.",
+        'collector\'s types in that region; a failed per-resource call gives `{"$unknown": ...}` for that attribute.',
         "",
         "| type | collector | scope | plugin |",
         "|---|---|---|---|",
@@ -49,8 +49,10 @@ def reference_markdown(registry: CollectorRegistry) -> str:
             if declared.observed_only:
                 facts.append(f"only an observation sees {_codes(declared.observed_only)} (unknown in plans and states)")
             if declared.folds:
-                facts.append("Terraform side resources folded in: "
-                             + ", ".join(f"`{fold.terraform_type}` as `{fold.attribute}`" for fold in declared.folds))
+                facts.append(
+                    "Terraform side resources folded in: "
+                    + ", ".join(f"`{fold.terraform_type}` as `{fold.attribute}`" for fold in declared.folds)
+                )
             if declared.defaults:
                 facts.append("provider defaults: " + ", ".join(f"`{k}` = `{v}`" for k, v in declared.defaults.items()))
             if declared.drift_ignore:

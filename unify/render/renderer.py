@@ -20,7 +20,7 @@ from unify.errors import PluginError
 if TYPE_CHECKING:
     from unify.results import Results
 
-__all__ = ["Renderer", "RenderOptions", "RendererRegistry", "render", "write_output"]
+__all__ = ["RenderOptions", "Renderer", "RendererRegistry", "render", "write_output"]
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,6 @@ _SRCROOT: Final = "%SRCROOT%"
 _FINDINGS: Final = ("fail", "error", "unknown", "waived")
 
 
-
-
 def _camel(check_id: str) -> str:
     words = [w for w in re.split(r"[^0-9A-Za-z]+", check_id) if w]
     return "".join(w[:1].upper() + w[1:] for w in words) or "Check"
@@ -132,21 +130,32 @@ def _sarif_result(result: Result, check: Check, index: int, rule_level: str, loc
         "ruleIndex": index,
         "kind": kind,
         "level": level,
-        "message": {"text": f"{finding_subject(result)}: {result.reason}" if result.reason else finding_subject(result)},
-        "locations": [{
-            "physicalLocation": _physical(locator, place),
-            "logicalLocations": [{"name": result.resource, "fullyQualifiedName": result.address or result.resource,
-                                  "kind": "resource"}],
-        }],
+        "message": {
+            "text": f"{finding_subject(result)}: {result.reason}" if result.reason else finding_subject(result)
+        },
+        "locations": [
+            {
+                "physicalLocation": _physical(locator, place),
+                "logicalLocations": [
+                    {
+                        "name": result.resource,
+                        "fullyQualifiedName": result.address or result.resource,
+                        "kind": "resource",
+                    }
+                ],
+            }
+        ],
         "partialFingerprints": {FINGERPRINT: fingerprint(result.check, result.resource)},
     }
     if place.kind != "check":
         # The finding points at the code; the check that found it is one click away.
-        entry["relatedLocations"] = [{
-            "id": 1,
-            "physicalLocation": _physical(locator, locator.check(check)),
-            "message": {"text": f"check {check.id} is defined here"},
-        }]
+        entry["relatedLocations"] = [
+            {
+                "id": 1,
+                "physicalLocation": _physical(locator, locator.check(check)),
+                "message": {"text": f"check {check.id} is defined here"},
+            }
+        ]
     if result.baseline in ("new", "existing"):
         entry["baselineState"] = "new" if result.baseline == "new" else "unchanged"
     if result.verdict == "waived":
@@ -172,7 +181,9 @@ def _sarif_result(result: Result, check: Check, index: int, rule_level: str, loc
     return entry
 
 
-def sarif_document(results: Results, options: RenderOptions, cwd: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+def sarif_document(
+    results: Results, options: RenderOptions, cwd: str | os.PathLike[str] | None = None
+) -> dict[str, Any]:
     """The SARIF 2.1.0 log of one evaluation, as a JSON-ready mapping."""
     locator = Locator(results, options, cwd)
     checks = sorted(results.policy.checks, key=lambda c: c.id)
@@ -187,16 +198,20 @@ def sarif_document(results: Results, options: RenderOptions, cwd: str | os.PathL
         found.append(_sarif_result(result, by_id[result.check], i, rules[i]["defaultConfiguration"]["level"], locator))
     info = results.snapshot
     run: dict[str, Any] = {
-        "tool": {"driver": {
-            "name": "unify",
-            "version": __version__,
-            "semanticVersion": _semver(__version__),
-            "rules": rules,
-        }},
-        "originalUriBaseIds": {_SRCROOT: {
-            "uri": locator.cwd.as_uri().rstrip("/") + "/",
-            "description": {"text": "The folder unify ran in; result paths are relative to it."},
-        }},
+        "tool": {
+            "driver": {
+                "name": "unify",
+                "version": __version__,
+                "semanticVersion": _semver(__version__),
+                "rules": rules,
+            }
+        },
+        "originalUriBaseIds": {
+            _SRCROOT: {
+                "uri": locator.cwd.as_uri().rstrip("/") + "/",
+                "description": {"text": "The folder unify ran in; result paths are relative to it."},
+            }
+        },
         "results": found,
         "properties": {
             "snapshot": {"digest": info.digest, "taken_at": info.taken_at, "source": info.source},

@@ -24,8 +24,14 @@ from unify.views.drift import drift_view
 from unify.views.policy import policy_view
 
 _SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
-_STATUS_STYLE = {"met": "green", "not met": "red", "unknown": "yellow", "waived": "magenta", "manual": "dim",
-                 "not applicable": "dim"}
+_STATUS_STYLE = {
+    "met": "green",
+    "not met": "red",
+    "unknown": "yellow",
+    "waived": "magenta",
+    "manual": "dim",
+    "not applicable": "dim",
+}
 _MAX_ROWS = 200
 
 __all__ = ["render_table"]
@@ -64,19 +70,30 @@ def _render_table(results: Results, console: Console, options: RenderOptions) ->
         )
     )
     if info.coverage_errors:
-        console.print(Text(f"Coverage gaps ({len(info.coverage_errors)}): checks over these are unknown", style="yellow"))
+        console.print(
+            Text(f"Coverage gaps ({len(info.coverage_errors)}): checks over these are unknown", style="yellow")
+        )
         for entry in info.coverage_errors[:20]:
             error = entry.get("error") or {}
-            console.print(Text(f"  {entry['type']} in {entry['account']}/{entry['region']}: {error.get('code')}: {error.get('message')}"))
+            console.print(
+                Text(
+                    f"  {entry['type']} in {entry['account']}/{entry['region']}: "
+                    f"{error.get('code')}: {error.get('message')}"
+                )
+            )
     _policy(console, results, options)
     _compliance(console, results, options)
     _drift(console, results, options)
     _waivers(console, results)
     if results.baseline is not None:
         info = results.baseline
-        console.print(Text(f"Against {info.source}: {info.new} new, {info.existing} existing, {info.fixed} fixed finding(s)"))
+        console.print(
+            Text(f"Against {info.source}: {info.new} new, {info.existing} existing, {info.fixed} fixed finding(s)")
+        )
     summary = results.summary()
-    console.print(Text("Summary: " + ", ".join(f"{summary[v]} {v}" for v in summary), style="bold" if options.color else ""))
+    console.print(
+        Text("Summary: " + ", ".join(f"{summary[v]} {v}" for v in summary), style="bold" if options.color else "")
+    )
 
 
 def _policy(console: Console, results: Results, options: RenderOptions) -> None:
@@ -87,21 +104,33 @@ def _policy(console: Console, results: Results, options: RenderOptions) -> None:
         console.print(Text(f"Policy: no failing resources in {len(results.checks)} checks"))
     else:
         counts = ", ".join(f"{n} {s}" for s, n in view.failure_counts().items() if n)
-        grid = table(options, "Severity", "Check", "Resource", "Reason",
-                       title=f"Policy: {failing} failing result(s) in {len(view.groups)} check(s) ({counts})")
+        grid = table(
+            options,
+            "Severity",
+            "Check",
+            "Resource",
+            "Reason",
+            title=f"Policy: {failing} failing result(s) in {len(view.groups)} check(s) ({counts})",
+        )
         rows = 0
         for group in view.groups:
             for result in group.failures:
                 if rows < _MAX_ROWS:
                     severity = group.check.severity + (f" ({result.baseline})" if result.baseline else "")
-                    grid.add_row(text(severity, _SEVERITY_STYLE[group.check.severity] if options.color else ""),
-                                  text(group.check.id), _label(result), text(result.reason))
+                    grid.add_row(
+                        text(severity, _SEVERITY_STYLE[group.check.severity] if options.color else ""),
+                        text(group.check.id),
+                        _label(result),
+                        text(result.reason),
+                    )
                 rows += 1
         console.print(grid)
         _more(console, min(rows, _MAX_ROWS), rows)
-    for label, found in (("Unknown (not decided: data not observed)", view.unknown),
-                         ("Errors (defects in checks)", view.errors),
-                         ("Waived (accepted exceptions)", view.waived)):
+    for label, found in (
+        ("Unknown (not decided: data not observed)", view.unknown),
+        ("Errors (defects in checks)", view.errors),
+        ("Waived (accepted exceptions)", view.waived),
+    ):
         if not found:
             continue
         grid = table(options, "Check", "Resource", "Reason", title=f"{label}: {len(found)}")
@@ -116,27 +145,35 @@ def _compliance(console: Console, results: Results, options: RenderOptions) -> N
     if not frameworks:
         return
     console.print()
-    summary = table(options, "Framework", *[s.title() for s in CONTROL_STATUSES], "Automated",
-                     title="Compliance")
+    summary = table(options, "Framework", *[s.title() for s in CONTROL_STATUSES], "Automated", title="Compliance")
     for fw in frameworks:
         view = compliance_view(results, fw)
         counts = view.summary()
         label = f"{view.title} ({fw})" if view.title != fw else fw
-        summary.add_row(text(label), *[text(counts[s]) for s in CONTROL_STATUSES],
-                        text(f"{counts['automated']}/{counts['total']}"))
+        summary.add_row(
+            text(label), *[text(counts[s]) for s in CONTROL_STATUSES], text(f"{counts['automated']}/{counts['total']}")
+        )
     console.print(summary)
     if results.framework is not None:
         view = compliance_view(results, results.framework)
-        grid = table(options, "Control", "Title", "Status", "Checks", "Decided by",
-                       title=f"{view.title}: controls")
+        grid = table(options, "Control", "Title", "Status", "Checks", "Decided by", title=f"{view.title}: controls")
         for control in view.controls:
             style = _STATUS_STYLE[control.status] if options.color else ""
-            grid.add_row(text(control.id), text(control.title), text(control.status, style), text(", ".join(control.checks)),
-                          text(_deciding(control)))
+            grid.add_row(
+                text(control.id),
+                text(control.title),
+                text(control.status, style),
+                text(", ".join(control.checks)),
+                text(_deciding(control)),
+            )
         console.print(grid)
         summary = view.summary()
-        console.print(Text(f"{summary['automated']} of {summary['total']} controls automated, {summary['met']} met, "
-                           f"{summary['not met']} not met, {summary['unknown']} unknown, {summary['manual']} manual"))
+        console.print(
+            Text(
+                f"{summary['automated']} of {summary['total']} controls automated, {summary['met']} met, "
+                f"{summary['not met']} not met, {summary['unknown']} unknown, {summary['manual']} manual"
+            )
+        )
 
 
 def _deciding(control: Any) -> str:
@@ -154,14 +191,28 @@ def _drift(console: Console, results: Results, options: RenderOptions) -> None:
     desired = sum(1 for check in results.checks if check.kind == "desired")
     console.print()
     if not records:
-        console.print(Text(f"Drift: no differences from the declared state of {desired} resource(s)" if desired
-                           else "Drift: no desired state declared (add desired: entries to compare)"))
+        console.print(
+            Text(
+                f"Drift: no differences from the declared state of {desired} resource(s)"
+                if desired
+                else "Drift: no desired state declared (add desired: entries to compare)"
+            )
+        )
         return
-    grid = table(options, "Resource", "Path", "Expected", "Actual", title=f"Drift: {len(records)} difference(s) from declared state")
+    grid = table(
+        options,
+        "Resource",
+        "Path",
+        "Expected",
+        "Actual",
+        title=f"Drift: {len(records)} difference(s) from declared state",
+    )
     for record in records[:_MAX_ROWS]:
         path = record.path or "(resource)"
         actual = "missing" if record.kind == "missing" else describe_value(record.actual)
-        grid.add_row(text(record.name or record.resource), text(path), text(describe_value(record.expected)), text(actual))
+        grid.add_row(
+            text(record.name or record.resource), text(path), text(describe_value(record.expected)), text(actual)
+        )
     console.print(grid)
     _more(console, min(len(records), _MAX_ROWS), len(records))
 
@@ -175,6 +226,8 @@ def _waivers(console: Console, results: Results) -> None:
     console.print()
     console.print(Text(f"Waivers: {len(results.waivers)} loaded, {applied} result(s) waived"))
     for use in expired:
-        console.print(Text(f"  expired {use.waiver.expires}: {use.waiver.check} ({use.waiver.location}): {use.waiver.reason}"))
+        console.print(
+            Text(f"  expired {use.waiver.expires}: {use.waiver.check} ({use.waiver.location}): {use.waiver.reason}")
+        )
     for use in unused:
         console.print(Text(f"  unused: {use.waiver.check} ({use.waiver.location}) matched no failing result"))

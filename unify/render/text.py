@@ -17,9 +17,22 @@ from unify.results import Result, Results, WaiverUse
 from unify.views.compliance import ComplianceView
 from unify.views.drift import DriftRecord
 
-__all__ = ["SEVERITY_ORDER", "baseline_of", "baseline_order", "control_pairs", "detail_lines", "drift_actual",
-           "finding_subject", "fixed_findings", "framework_label", "justification", "result_label", "result_location",
-           "shown_value", "waiver_state"]
+__all__ = [
+    "SEVERITY_ORDER",
+    "baseline_of",
+    "baseline_order",
+    "control_pairs",
+    "detail_lines",
+    "drift_actual",
+    "finding_subject",
+    "fixed_findings",
+    "framework_label",
+    "justification",
+    "result_label",
+    "result_location",
+    "shown_value",
+    "waiver_state",
+]
 
 SEVERITY_ORDER: Final = tuple(reversed(SEVERITIES))  # critical first
 _BASELINE_RANK: Final = {"new": 0, "existing": 1, "fixed": 2}
@@ -106,8 +119,10 @@ def detail_lines(result: Result) -> list[str]:
             lines.append(detail.message)
         else:
             op = ("not " if detail.negated else "") + detail.operator
-            lines.append(f"{detail.path or '(resource)'}: expected {op} {describe_value(detail.expected, 200)}, "
-                         f"actual {describe_value(detail.actual, 200)}")
+            lines.append(
+                f"{detail.path or '(resource)'}: expected {op} {describe_value(detail.expected, 200)}, "
+                f"actual {describe_value(detail.actual, 200)}"
+            )
     return lines
 
 
@@ -116,6 +131,7 @@ def justification(result: Result) -> str:
     if waiver is None:
         return result.reason
     expiry = f"expires {waiver.expires.isoformat()}" if waiver.expires else "does not expire"
-    extra = "".join(f"; {label} {value}" for label, value in (("owner", waiver.owner), ("ticket", waiver.ticket))
-                    if value)
+    extra = "".join(
+        f"; {label} {value}" for label, value in (("owner", waiver.owner), ("ticket", waiver.ticket)) if value
+    )
     return f"{waiver.reason} ({expiry}; waiver at {waiver.location}{extra})"

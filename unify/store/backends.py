@@ -96,8 +96,11 @@ class LocalBackend:
         base = self.root / prefix
         if not base.exists():
             return []
-        return sorted(p.relative_to(self.root).as_posix() for p in base.rglob("*")
-                      if p.is_file() and not p.name.startswith(".tmp-"))
+        return sorted(
+            p.relative_to(self.root).as_posix()
+            for p in base.rglob("*")
+            if p.is_file() and not p.name.startswith(".tmp-")
+        )
 
     def remove(self, key: str) -> None:
         (self.root / key).unlink(missing_ok=True)
@@ -111,7 +114,6 @@ class S3Backend:
         self.prefix = prefix.strip("/")
         self.location = f"s3://{bucket}/{self.prefix}".rstrip("/")
         if client is None:
-
             client = boto3.client("s3")
         self.client = client
 
@@ -125,8 +127,10 @@ class S3Backend:
             return True
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code")
-            if code in ("PreconditionFailed", "ConditionalRequestConflict") or \
-                    exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 412:
+            if (
+                code in ("PreconditionFailed", "ConditionalRequestConflict")
+                or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 412
+            ):
                 return False
             raise EvidenceError(f"{self.location}/{key}: cannot write: {code}: {exc}") from None
 
@@ -145,7 +149,9 @@ class S3Backend:
         keys: list[str] = []
         strip = len(self.prefix) + 1 if self.prefix else 0
         try:
-            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self._key(prefix)):
+            for page in self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=self._key(prefix)
+            ):
                 keys.extend(item["Key"][strip:] for item in page.get("Contents", []))
         except ClientError as exc:
             raise EvidenceError(f"{self.location}: cannot list: {exc.response.get('Error', {}).get('Code')}") from None

@@ -57,34 +57,52 @@ def _bundle(store: EvidenceStore, run: Run, document: dict[str, Any], framework:
         f"# {view['title']} ({framework}) evidence, run {run.number}",
         "",
         f"- run manifest: `manifest.json`, SHA-256 `{run.hash}`",
-        f"- snapshot: `{run.manifest['snapshot']['digest']}`, taken {run.manifest['snapshot']['taken_at']} "
-        f"({run.manifest['snapshot']['source']}, {run.manifest['snapshot']['resources']} resources)",
-        f"- recorded {run.manifest['recorded_at']} by {run.manifest['actor']['user']} on {run.manifest['actor']['host']}",
-        f"- unify {run.manifest['tool']['version']}; policy repository commit "
-        f"{(run.manifest.get('policy_repository') or {}).get('commit', 'not in git')}",
+        (
+            f"- snapshot: `{run.manifest['snapshot']['digest']}`, taken {run.manifest['snapshot']['taken_at']} "
+            f"({run.manifest['snapshot']['source']}, {run.manifest['snapshot']['resources']} resources)"
+        ),
+        (
+            f"- recorded {run.manifest['recorded_at']} by {run.manifest['actor']['user']} "
+            f"on {run.manifest['actor']['host']}"
+        ),
+        (
+            f"- unify {run.manifest['tool']['version']}; policy repository commit "
+            f"{(run.manifest.get('policy_repository') or {}).get('commit', 'not in git')}"
+        ),
         "",
         "| control | title | status | checks |",
         "|---|---|---|---|",
     ]
     for control in view["controls"]:
         name = f"controls/{_safe(control['id'])}.md"
-        index.append(f"| [{control['id']}]({name}) | {_cell(control['title'])} | {control['status']} | "
-                     f"{_cell(', '.join(control['checks'])) or 'none (manual)'} |")
+        index.append(
+            f"| [{control['id']}]({name}) | {_cell(control['title'])} | {control['status']} | "
+            f"{_cell(', '.join(control['checks'])) or 'none (manual)'} |"
+        )
         lines = [f"# {control['id']}: {control['title']}", "", f"Status: **{control['status']}**", ""]
         if not control["checks"]:
             lines.append("No automated check maps to this control: it needs evidence gathered by hand.")
         for check_id in control["checks"]:
             check = checks.get(check_id, {})
-            lines += ["", f"## Check `{check_id}`: {check.get('title', '')}", "",
-                      f"Severity {check.get('severity', '?')}, defined at {check.get('file')}:{check.get('line')}.", ""]
+            lines += [
+                "",
+                f"## Check `{check_id}`: {check.get('title', '')}",
+                "",
+                f"Severity {check.get('severity', '?')}, defined at {check.get('file')}:{check.get('line')}.",
+                "",
+            ]
             found = results_by_check.get(check_id, [])
             if not found:
                 lines.append("No resources in scope: not applicable.")
             for result in found:
-                lines.append(f"- **{result['verdict']}** `{result['resource']}` ({result['type']}): {result['reason'] or 'ok'}")
+                lines.append(
+                    f"- **{result['verdict']}** `{result['resource']}` ({result['type']}): {result['reason'] or 'ok'}"
+                )
                 for detail in result.get("details", []):
-                    lines.append(f"  - `{detail['path'] or '(resource)'}`: expected {detail['operator']} "
-                                 f"{describe_value(detail['expected'], 200)}, actual {describe_value(detail['actual'], 200)}")
+                    lines.append(
+                        f"  - `{detail['path'] or '(resource)'}`: expected {detail['operator']} "
+                        f"{describe_value(detail['expected'], 200)}, actual {describe_value(detail['actual'], 200)}"
+                    )
             if check.get("remediation"):
                 lines += ["", f"Remediation: {check['remediation']}"]
         files[name] = ("\n".join(lines) + "\n").encode("utf-8")
@@ -100,8 +118,10 @@ def _bundle(store: EvidenceStore, run: Run, document: dict[str, Any], framework:
         "## Verifying this bundle",
         "",
         "Every file's SHA-256 is in `SHA256SUMS`: `sha256sum -c SHA256SUMS` checks them without unify.",
-        f"`manifest.json` hashes to `{run.hash}`; the results and snapshot objects it names are `results.json` and "
-        "`snapshot.json.gz`. To check the whole chain of runs in the store this came from:",
+        (
+            f"`manifest.json` hashes to `{run.hash}`; the results and snapshot objects it names are `results.json` and "
+            "`snapshot.json.gz`. To check the whole chain of runs in the store this came from:"
+        ),
         "",
         f"    unify evidence verify --store {store.location} --head {run.hash}",
         "",

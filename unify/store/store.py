@@ -43,9 +43,20 @@ __all__ = ["DEFAULT_STORE", "RUN_FORMAT", "Break", "EvidenceStore", "Run", "open
 RUN_FORMAT: Final = "unify.run/v1"
 DEFAULT_STORE: Final = ".unify"
 _RUN_KEY = re.compile(r"^runs/(\d{8})\.json$")
-_CI_VARIABLES = ("CI", "GITHUB_ACTIONS", "GITHUB_REPOSITORY", "GITHUB_RUN_ID", "GITHUB_RUN_ATTEMPT", "GITHUB_SHA",
-                 "GITHUB_REF", "GITHUB_ACTOR", "GITHUB_WORKFLOW", "GITLAB_CI", "CI_PIPELINE_ID", "BUILD_ID")
-
+_CI_VARIABLES = (
+    "CI",
+    "GITHUB_ACTIONS",
+    "GITHUB_REPOSITORY",
+    "GITHUB_RUN_ID",
+    "GITHUB_RUN_ATTEMPT",
+    "GITHUB_SHA",
+    "GITHUB_REF",
+    "GITHUB_ACTOR",
+    "GITHUB_WORKFLOW",
+    "GITLAB_CI",
+    "CI_PIPELINE_ID",
+    "BUILD_ID",
+)
 
 
 def open_store(location: str | None = None, *, s3_client: Any = None) -> EvidenceStore:
@@ -79,21 +90,26 @@ class Break:
         return f"run {self.run}: {self.message}" if self.run is not None else self.message
 
 
+def _git_output(folder: Path, *arguments: str) -> str | None:
+    """What ``git -C folder ARGUMENTS`` prints, or None when it fails (not a repository, no git)."""
+    # git from PATH, with arguments unify makes: nothing the user wrote reaches a shell.
+    command = ["git", "-C", str(folder), *arguments]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=10, check=False)  # noqa: S603
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
 def _git(paths: Sequence[str]) -> dict[str, Any] | None:
     """The commit of the repository holding the policy files, when there is one."""
     for raw in paths:
         folder = Path(raw)
         folder = folder if folder.is_dir() else folder.parent
-        try:
-            commit = subprocess.run(["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True,
-                                    text=True, timeout=10, check=False)
-            if commit.returncode != 0:
-                continue
-            status = subprocess.run(["git", "-C", str(folder), "status", "--porcelain", "--", "."],
-                                    capture_output=True, text=True, timeout=10, check=False)
-            return {"commit": commit.stdout.strip(), "dirty": bool(status.stdout.strip())}
-        except (OSError, subprocess.SubprocessError):
-            return None
+        commit = _git_output(folder, "rev-parse", "HEAD")
+        if commit is not None:
+            status = _git_output(folder, "status", "--porcelain", "--", ".") or ""
+            return {"commit": commit.strip(), "dirty": bool(status.strip())}
     return None
 
 
@@ -128,8 +144,16 @@ class EvidenceStore:
         self.backend.create(object_key(digest), data)
         return digest
 
-    def record(self, results: Results, snapshot: Snapshot, policy: PolicySet, waiver_files: Sequence[str] = (),
-               *, gate: Gate, attempts: int = 50) -> Run:
+    def record(
+        self,
+        results: Results,
+        snapshot: Snapshot,
+        policy: PolicySet,
+        waiver_files: Sequence[str] = (),
+        *,
+        gate: Gate,
+        attempts: int = 50,
+    ) -> Run:
         """Record one audit and append it to the chain.
 
         ``gate`` is the exit code and reason the run exits with (its
@@ -152,12 +176,21 @@ class EvidenceStore:
             "recorded_at": format_timestamp(utcnow()),
             "actor": _actor(),
             "policy_repository": _git([f.path for f in policy.files]),
-            "snapshot": {"object": snapshot_object, "digest": snapshot.digest, "taken_at": snapshot.taken_at,
-                         "source": snapshot.source, "resources": len(snapshot)},
+            "snapshot": {
+                "object": snapshot_object,
+                "digest": snapshot.digest,
+                "taken_at": snapshot.taken_at,
+                "source": snapshot.source,
+                "resources": len(snapshot),
+            },
             "policies": policies,
             "waivers": waivers,
-            "results": {"object": results_object, "summary": results.summary(), "framework": results.framework,
-                        "gate": {"code": gate.code, "reason": gate.reason}},
+            "results": {
+                "object": results_object,
+                "summary": results.summary(),
+                "framework": results.framework,
+                "gate": {"code": gate.code, "reason": gate.reason},
+            },
         }
         for _ in range(attempts):
             runs = self._run_keys()
@@ -219,7 +252,9 @@ class EvidenceStore:
         if data is None:
             raise EvidenceError(f"{self.location}: object {digest} is missing")
         if sha256_digest(data) != digest:
-            raise EvidenceError(f"{self.location}: object {digest} is corrupt (content hashes to {sha256_digest(data)})")
+            raise EvidenceError(
+                f"{self.location}: object {digest} is corrupt (content hashes to {sha256_digest(data)})"
+            )
         return data
 
     def results_document(self, ref: str) -> dict[str, Any]:
@@ -249,11 +284,17 @@ class EvidenceStore:
             except ValueError:
                 return number, Break(number, "manifest is not valid JSON")
             if not isinstance(manifest, dict) or manifest.get("run") != number:
-                return number, Break(number, f"manifest says run {manifest.get('run') if isinstance(manifest, dict) else '?'}, "
-                                             f"stored as run {number}")
+                return number, Break(
+                    number,
+                    f"manifest says run {manifest.get('run') if isinstance(manifest, dict) else '?'}, "
+                    f"stored as run {number}",
+                )
             if manifest.get("previous") != previous:
-                return number, Break(number, f"previous is {manifest.get('previous')}, but run {number - 1} hashes to "
-                                             f"{previous} (run {number - 1} was altered, replaced or removed)")
+                return number, Break(
+                    number,
+                    f"previous is {manifest.get('previous')}, but run {number - 1} hashes to "
+                    f"{previous} (run {number - 1} was altered, replaced or removed)",
+                )
             previous = sha256_digest(data)
             hashes.append(previous)
             manifests.append((number, manifest))
@@ -267,18 +308,25 @@ class EvidenceStore:
                     actual = sha256_digest(stored)
                     if actual != digest:
                         return number, Break(number, f"{label} object {digest} is corrupt (content hashes to {actual})")
-                snapshot_doc = json.loads(gzip.decompress(self.backend.read(object_key(manifest["snapshot"]["object"])) or b""))
+                snapshot_doc = json.loads(
+                    gzip.decompress(self.backend.read(object_key(manifest["snapshot"]["object"])) or b"")
+                )
             except (KeyError, TypeError, IndexError, ValueError, OSError) as exc:
                 return number, Break(number, f"manifest or snapshot is malformed: {type(exc).__name__}: {exc}")
             recomputed = Snapshot(snapshot_doc, validate=False).compute_digest()
             if recomputed != manifest["snapshot"]["digest"]:
-                return number, Break(number, f"snapshot digest is {manifest['snapshot']['digest']} in the manifest, "
-                                             f"{recomputed} recomputed")
+                return number, Break(
+                    number,
+                    f"snapshot digest is {manifest['snapshot']['digest']} in the manifest, {recomputed} recomputed",
+                )
         if head is not None:
             wanted = head if head.startswith("sha256:") else f"sha256:{head}"
             if not any(h.startswith(wanted) for h in hashes):
-                return len(keys), Break(None, f"no run hashes to {wanted}: the run was removed (with every run "
-                                              f"after it), or this is another store; the chain ends at {previous}")
+                return len(keys), Break(
+                    None,
+                    f"no run hashes to {wanted}: the run was removed (with every run "
+                    f"after it), or this is another store; the chain ends at {previous}",
+                )
         return len(keys), None
 
 

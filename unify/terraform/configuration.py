@@ -19,10 +19,10 @@ from unify.terraform.shapes import region_like
 __all__ = ["Configuration", "config_path", "index_text", "key_value", "resource_address"]
 
 _KEY = r'\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\]'
-_MODULE_STEP: Final = re.compile(rf'module\.([A-Za-z0-9_-]+)({_KEY})?')
-_RESOURCE_REF: Final = re.compile(rf'^(aws_[A-Za-z0-9_]+)\.([A-Za-z0-9_-]+)({_KEY})?(?:\.|$)')
-_MODULE_REF: Final = re.compile(rf'^module\.([A-Za-z0-9_-]+)({_KEY})?\.([A-Za-z0-9_-]+)')
-_VARIABLE_REF: Final = re.compile(r'^var\.([A-Za-z0-9_-]+)')
+_MODULE_STEP: Final = re.compile(rf"module\.([A-Za-z0-9_-]+)({_KEY})?")
+_RESOURCE_REF: Final = re.compile(rf"^(aws_[A-Za-z0-9_]+)\.([A-Za-z0-9_-]+)({_KEY})?(?:\.|$)")
+_MODULE_REF: Final = re.compile(rf"^module\.([A-Za-z0-9_-]+)({_KEY})?\.([A-Za-z0-9_-]+)")
+_VARIABLE_REF: Final = re.compile(r"^var\.([A-Za-z0-9_-]+)")
 
 
 def index_text(index: Any) -> str:
@@ -135,8 +135,9 @@ class Configuration:
                 child = f"{path}.module.{match.group(1)}" if path else f"module.{match.group(1)}"
                 output = ((self.modules.get(child) or {}).get("outputs") or {}).get(match.group(3)) or {}
                 inner = [str(r) for r in (output.get("expression") or {}).get("references") or []]
-                found += self.targets(f"{prefix}module.{match.group(1)}{match.group(2) or ''}", inner, None, want,
-                                      depth + 1)
+                found += self.targets(
+                    f"{prefix}module.{match.group(1)}{match.group(2) or ''}", inner, None, want, depth + 1
+                )
                 continue
             match = _VARIABLE_REF.match(ref)
             steps = _MODULE_STEP.findall(module_instance)

@@ -60,5 +60,12 @@ def load_plan(path: str | os.PathLike[str], importers: PlanImporterRegistry, typ
             snapshot.file = str(path)  # findings on a plan point at it when no source line is known
             return snapshot
     names = ", ".join(importers.names()) or "none"
-    raise PlanError(Problem(str(path), None, None, f"not a plan any importer reads (importers: {names}); "
-                                                   "for Terraform, give the output of `terraform show -json plan.out`"))
+    raise PlanError(
+        Problem(
+            str(path),
+            None,
+            None,
+            f"not a plan any importer reads (importers: {names}); "
+            "for Terraform, give the output of `terraform show -json plan.out`",
+        )
+    )

@@ -74,15 +74,25 @@ def _plan_entries(document: dict[str, Any], config: Configuration) -> tuple[list
         if resource.get("mode", "managed") != "managed" or address in seen:
             continue
         values = with_markers(copy.deepcopy(resource.get("values") or {}), resource.get("sensitive_values"), SENSITIVE)
-        entries.append(_plan_entry(config, address, module, str(resource.get("type")), str(resource.get("name")),
-                                   resource.get("index"), values))
+        entries.append(
+            _plan_entry(
+                config,
+                address,
+                module,
+                str(resource.get("type")),
+                str(resource.get("name")),
+                resource.get("index"),
+                values,
+            )
+        )
         actions["planned_values only"] += 1
     stats = {"actions": dict(sorted(actions.items())), "deleted": sorted(deleted), "left_out": sorted(left_out)}
     return entries, stats
 
 
-def _plan_entry(config: Configuration, address: str, module: str, type_: str, name: str, index: Any,
-                values: dict[str, Any]) -> Entry:
+def _plan_entry(
+    config: Configuration, address: str, module: str, type_: str, name: str, index: Any, values: dict[str, Any]
+) -> Entry:
     key = config.provider_key(module, type_, name)
     return Entry(address, module, type_, name, index, values, key, config.region(key))
 
@@ -102,15 +112,21 @@ def plan_snapshot(document: Any, file: str, types: ResourceTypes) -> Snapshot:
     Coverage is empty: a plan says nothing about what else exists.
     """
     if not isinstance(document, dict) or not ("planned_values" in document or "resource_changes" in document):
-        raise PlanError(Problem(file, None, None, f"not a Terraform plan: this looks like {looks_like(document)}; "
-                                                  "give the output of `terraform show -json plan.out`"))
+        raise PlanError(
+            Problem(
+                file,
+                None,
+                None,
+                f"not a Terraform plan: this looks like {looks_like(document)}; "
+                "give the output of `terraform show -json plan.out`",
+            )
+        )
     version = check_format(document, file, PlanError)
     config = Configuration(document)
     entries, stats = _plan_entries(document, config)
     prior = ((document.get("prior_state") or {}).get("values") or {}).get("root_module")
     extra = set(caller_accounts(prior))
-    resources, unresolved = build(entries, Locator(entries, extra, types), types, config, plan=True,
-                                  snapshot=True)
+    resources, unresolved = build(entries, Locator(entries, extra, types), types, config, plan=True, snapshot=True)
     stats = {
         "file": file,
         "format_version": version,
@@ -119,15 +135,18 @@ def plan_snapshot(document: Any, file: str, types: ResourceTypes) -> Snapshot:
         "unresolved": unresolved,
         "coverage": "none: a plan lists the resources its configuration manages, not everything that exists",
     }
-    return Snapshot.build(resources=resources, coverage=[], source="terraform-plan", taken_at=_taken_at(document),
-                          stats=stats)
+    return Snapshot.build(
+        resources=resources, coverage=[], source="terraform-plan", taken_at=_taken_at(document), stats=stats
+    )
 
 
 @hookimpl
 def unify_register_plan_importers(registry: PlanImporterRegistry) -> None:
-    registry.add(PlanImporter(
-        "terraform-plan",
-        is_terraform_plan,
-        plan_snapshot,
-        "Terraform's JSON plan (`terraform show -json plan.out`, format_version 0.x and 1.x)",
-    ))
+    registry.add(
+        PlanImporter(
+            "terraform-plan",
+            is_terraform_plan,
+            plan_snapshot,
+            "Terraform's JSON plan (`terraform show -json plan.out`, format_version 0.x and 1.x)",
+        )
+    )

@@ -133,8 +133,15 @@ def caller_accounts(module: Any) -> Iterator[str]:
 # -- building resources ----------------------------------------------------------------------
 
 
-def build(entries: list[Entry], locator: Locator, types: ResourceTypes, config: Configuration | None, *,
-          plan: bool, snapshot: bool) -> tuple[list[Resource], list[str]]:
+def build(
+    entries: list[Entry],
+    locator: Locator,
+    types: ResourceTypes,
+    config: Configuration | None,
+    *,
+    plan: bool,
+    snapshot: bool,
+) -> tuple[list[Resource], list[str]]:
     """Resources in the collectors' shapes, with side resources folded into the resources they configure.
 
     For a snapshot (``snapshot``), attributes only an observation reads are
@@ -183,8 +190,14 @@ def build(entries: list[Entry], locator: Locator, types: ResourceTypes, config: 
     return list(resources.values()), unresolved
 
 
-def _target_of(side: Entry, target_type: ResourceType, fold: Fold, resources: dict[str, Resource],
-               by_name: dict[tuple[str, str], Resource], config: Configuration | None) -> Resource | None:
+def _target_of(
+    side: Entry,
+    target_type: ResourceType,
+    fold: Fold,
+    resources: dict[str, Resource],
+    by_name: dict[tuple[str, str], Resource],
+    config: Configuration | None,
+) -> Resource | None:
     name = side.values.get(fold.reference)
     if isinstance(name, str) and (target_type.name, name) in by_name:
         return by_name[(target_type.name, name)]
@@ -241,8 +254,14 @@ def looks_like(document: Any) -> str:
 def check_format(document: dict[str, Any], file: str, error: type[InputError]) -> str:
     version = document.get("format_version")
     if not isinstance(version, str) or version.split(".")[0] not in PLAN_FORMATS:
-        raise error(Problem(file, None, "format_version",
-                            f"Terraform JSON format_version {version!r} is not one unify reads (it reads 0.x and 1.x)"))
+        raise error(
+            Problem(
+                file,
+                None,
+                "format_version",
+                f"Terraform JSON format_version {version!r} is not one unify reads (it reads 0.x and 1.x)",
+            )
+        )
     return version
 
 

@@ -66,8 +66,13 @@ def _block_key(block: Any) -> tuple[str, ...]:
         return ("", json.dumps(block, sort_keys=True, default=str))
     if "rule_no" in block:
         return (f"{block.get('rule_no'):>10}", json.dumps(block, sort_keys=True, default=str))
-    return (str(block.get("protocol")), f"{block.get('from_port'):>10}", f"{block.get('to_port'):>10}",
-            str(block.get("description")), json.dumps(block, sort_keys=True, default=str))
+    return (
+        str(block.get("protocol")),
+        f"{block.get('from_port'):>10}",
+        f"{block.get('to_port'):>10}",
+        str(block.get("description")),
+        json.dumps(block, sort_keys=True, default=str),
+    )
 
 
 def shape(declared: ResourceType | None, values: Mapping[str, Any]) -> dict[str, Any]:

@@ -33,10 +33,21 @@ STATE_VERSIONS: Final = (4,)
 
 
 def _state_entries(document: Any, file: str) -> list[Entry]:
-    if not isinstance(document, dict) or "planned_values" in document or "resource_changes" in document \
-            or (isinstance(document.get("format"), str) and document["format"].startswith("unify.")):
-        raise StateError(Problem(file, None, None, f"not a Terraform state: this looks like {looks_like(document)}; "
-                                                   "give `terraform show -json` (no plan file) or a terraform.tfstate"))
+    if (
+        not isinstance(document, dict)
+        or "planned_values" in document
+        or "resource_changes" in document
+        or (isinstance(document.get("format"), str) and document["format"].startswith("unify."))
+    ):
+        raise StateError(
+            Problem(
+                file,
+                None,
+                None,
+                f"not a Terraform state: this looks like {looks_like(document)}; "
+                "give `terraform show -json` (no plan file) or a terraform.tfstate",
+            )
+        )
     if "version" in document and "format_version" not in document:
         return list(_raw_entries(document, file))
     if "format_version" in document:
@@ -45,11 +56,20 @@ def _state_entries(document: Any, file: str) -> list[Entry]:
         for module, resource in module_resources((document.get("values") or {}).get("root_module"), ""):
             if resource.get("mode", "managed") != "managed":
                 continue
-            values = with_markers(copy.deepcopy(resource.get("values") or {}), resource.get("sensitive_values"),
-                                  SENSITIVE)
-            entries.append(Entry(str(resource.get("address")), module, str(resource.get("type")),
-                                  str(resource.get("name")), resource.get("index"), values,
-                                  str(resource.get("provider_name") or "aws")))
+            values = with_markers(
+                copy.deepcopy(resource.get("values") or {}), resource.get("sensitive_values"), SENSITIVE
+            )
+            entries.append(
+                Entry(
+                    str(resource.get("address")),
+                    module,
+                    str(resource.get("type")),
+                    str(resource.get("name")),
+                    resource.get("index"),
+                    values,
+                    str(resource.get("provider_name") or "aws"),
+                )
+            )
         return entries
     raise StateError(Problem(file, None, None, f"not a Terraform state: this looks like {looks_like(document)}"))
 
@@ -57,8 +77,15 @@ def _state_entries(document: Any, file: str) -> list[Entry]:
 def _raw_entries(document: dict[str, Any], file: str) -> Iterator[Entry]:
     version = document.get("version")
     if version not in STATE_VERSIONS:
-        raise StateError(Problem(file, None, "version", f"terraform.tfstate version {version!r} is not one unify "
-                                                        "reads (it reads version 4, written by Terraform 0.12 and later)"))
+        raise StateError(
+            Problem(
+                file,
+                None,
+                "version",
+                f"terraform.tfstate version {version!r} is not one unify "
+                "reads (it reads version 4, written by Terraform 0.12 and later)",
+            )
+        )
     for resource in document.get("resources") or []:
         if not isinstance(resource, dict) or resource.get("mode", "managed") != "managed":
             continue
@@ -71,23 +98,36 @@ def _raw_entries(document: dict[str, Any], file: str) -> Iterator[Entry]:
                 if isinstance(path, list):
                     redact_path(values, path)
             index = instance.get("index_key")
-            yield Entry(resource_address(module, type_, name, index), module, type_, name, index, values,
-                         str(resource.get("provider") or "aws"))
+            yield Entry(
+                resource_address(module, type_, name, index),
+                module,
+                type_,
+                name,
+                index,
+                values,
+                str(resource.get("provider") or "aws"),
+            )
 
 
 def _state_accounts(document: dict[str, Any]) -> Iterator[str]:
     """Accounts a state names outside resource ARNs (``data.aws_caller_identity``), either form."""
     if "values" in document:
-        yield from caller_accounts(document["values"].get("root_module") if isinstance(document["values"], dict) else None)
+        yield from caller_accounts(
+            document["values"].get("root_module") if isinstance(document["values"], dict) else None
+        )
     for resource in document.get("resources") or []:
         if isinstance(resource, dict) and resource.get("type") == "aws_caller_identity":
-            instances = [{"type": "aws_caller_identity", "values": i.get("attributes")}
-                         for i in resource.get("instances") or [] if isinstance(i, dict)]
+            instances = [
+                {"type": "aws_caller_identity", "values": i.get("attributes")}
+                for i in resource.get("instances") or []
+                if isinstance(i, dict)
+            ]
             yield from caller_accounts({"resources": instances})
 
 
-def state_resources(document: Any, file: str, types: ResourceTypes, *,
-                    unresolved: list[str] | None = None) -> list[Resource]:
+def state_resources(
+    document: Any, file: str, types: ResourceTypes, *, unresolved: list[str] | None = None
+) -> list[Resource]:
     """The managed resources of a state, either form, in the collectors' shapes; ids are ARNs where known.
 
     S3 side resources are folded into their buckets (by bucket name); those
@@ -118,15 +158,16 @@ def read_state(location: str) -> tuple[Any, str]:
     """A state document from a path or an ``s3://bucket/key`` object (a remote backend's file)."""
     if not location.startswith("s3://"):
         return read_json(location, StateError), location
-    bucket, _, key = location[len("s3://"):].partition("/")
+    bucket, _, key = location[len("s3://") :].partition("/")
     if not bucket or not key:
         raise StateError(Problem(location, None, None, "an S3 state location is s3://bucket/key"))
     try:
         raw = boto3.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
     except ClientError as exc:
         error = exc.response.get("Error", {})
-        raise StateError(Problem(location, None, None, f"cannot read state: {error.get('Code')}: "
-                                                       f"{error.get('Message') or exc}")) from None
+        raise StateError(
+            Problem(location, None, None, f"cannot read state: {error.get('Code')}: {error.get('Message') or exc}")
+        ) from None
     except BotoCoreError as exc:
         raise StateError(Problem(location, None, None, f"cannot read state: {exc}")) from None
     try:

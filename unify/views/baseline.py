@@ -18,7 +18,7 @@ from unify.render.json import RESULTS_FORMAT
 from unify.results import BaselineInfo, Results
 from unify.store.store import EvidenceStore, open_store
 
-__all__ = ["load_baseline", "compare"]
+__all__ = ["compare", "load_baseline"]
 
 
 def load_baseline(reference: str, store: EvidenceStore | str | None = None) -> tuple[dict[str, Any], str]:
@@ -35,8 +35,9 @@ def load_baseline(reference: str, store: EvidenceStore | str | None = None) -> t
     except ValueError as exc:
         raise InputError(Problem(reference, None, "baseline", f"not JSON: {exc}")) from None
     if not isinstance(document, dict) or document.get("format") != RESULTS_FORMAT:
-        raise InputError(Problem(reference, None, "format",
-                                 f"a baseline is a {RESULTS_FORMAT} document (unify audit --format json)"))
+        raise InputError(
+            Problem(reference, None, "format", f"a baseline is a {RESULTS_FORMAT} document (unify audit --format json)")
+        )
     return document, reference
 
 

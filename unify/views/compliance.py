@@ -136,7 +136,11 @@ def _compliance_view(results: Results, framework: str) -> ComplianceView:
             controls.append(ControlStatus(control_id, title, "manual", (), (), in_catalog))
             continue
         found = [r for check_id in check_ids for r in by_check.get(check_id, [])]
-        controls.append(ControlStatus(control_id, title, control_status(r.verdict for r in found), check_ids, tuple(found), in_catalog))
+        controls.append(
+            ControlStatus(
+                control_id, title, control_status(r.verdict for r in found), check_ids, tuple(found), in_catalog
+            )
+        )
     return ComplianceView(
         framework=framework,
         title=catalog.title if catalog else framework,

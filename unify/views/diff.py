@@ -21,6 +21,7 @@ current ones: the diff holds everything that changed, nothing else.
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
@@ -32,15 +33,15 @@ from unify.results import Gate, Results, decide
 
 __all__ = [
     "DIFF_FORMAT",
-    "ResourceKey",
+    "CoverageChange",
+    "Flip",
     "PathChange",
     "ResourceChange",
-    "CoverageChange",
-    "SnapshotRef",
+    "ResourceKey",
     "SnapshotDiff",
-    "Flip",
-    "diff_snapshots",
+    "SnapshotRef",
     "apply",
+    "diff_snapshots",
     "verdict_flips",
 ]
 
@@ -93,8 +94,14 @@ class ResourceChange:
         return self.key[2]
 
     def as_json(self) -> dict[str, Any]:
-        return {"resource": self.id, "type": self.type, "name": self.name, "account": self.account,
-                "region": self.region, "paths": [change.as_json() for change in self.paths]}
+        return {
+            "resource": self.id,
+            "type": self.type,
+            "name": self.name,
+            "account": self.account,
+            "region": self.region,
+            "paths": [change.as_json() for change in self.paths],
+        }
 
 
 @dataclass(frozen=True)
@@ -109,8 +116,13 @@ class CoverageChange:
     error: dict[str, str] | None = None
 
     def as_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"type": self.type, "account": self.account, "region": self.region,
-                                "before": self.before, "after": self.after}
+        data: dict[str, Any] = {
+            "type": self.type,
+            "account": self.account,
+            "region": self.region,
+            "before": self.before,
+            "after": self.after,
+        }
         if self.error is not None:
             data["error"] = dict(self.error)
         return data
@@ -195,8 +207,8 @@ def _same(a: Any, b: Any) -> bool:
         return len(a) == len(b) and all(k in b and _same(v, b[k]) for k, v in a.items())
     if kind is list:
         return len(a) == len(b) and all(map(_same, a, b))
-    if kind is float and a != a:  # NaN (json.loads accepts it) equals itself here
-        return b != b
+    if kind is float and math.isnan(a):  # NaN (json.loads accepts it) equals itself here
+        return math.isnan(b)
     return bool(a == b)
 
 
@@ -208,12 +220,20 @@ def _sort_key(path: str) -> tuple[Any, ...]:
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in path.split("."))
 
 
-def _walk(before: Any, after: Any, segments: tuple[str | int, ...], display: tuple[str, ...],
-          out: list[PathChange]) -> None:
+def _walk(
+    before: Any, after: Any, segments: tuple[str | int, ...], display: tuple[str, ...], out: list[PathChange]
+) -> None:
     if before is _ABSENT or after is _ABSENT:
         kind: ChangeKind = "added" if before is _ABSENT else "removed"
-        out.append(PathChange(".".join(display), None if before is _ABSENT else _copy(before),
-                              None if after is _ABSENT else _copy(after), kind, segments))
+        out.append(
+            PathChange(
+                ".".join(display),
+                None if before is _ABSENT else _copy(before),
+                None if after is _ABSENT else _copy(after),
+                kind,
+                segments,
+            )
+        )
         return
     kind_before, kind_after = type(before), type(after)
     if kind_before is dict and kind_after is dict and not is_unknown(before) and not is_unknown(after):
@@ -221,7 +241,7 @@ def _walk(before: Any, after: Any, segments: tuple[str | int, ...], display: tup
             _walk(before.get(key, _ABSENT), after.get(key, _ABSENT), (*segments, key), (*display, str(key)), out)
         return
     if kind_before is list and kind_after is list and len(before) == len(after):
-        for index, (item_before, item_after) in enumerate(zip(before, after)):
+        for index, (item_before, item_after) in enumerate(zip(before, after, strict=True)):
             _walk(item_before, item_after, (*segments, index), (*display, str(index)), out)
         return
     if not _same(before, after):
@@ -280,8 +300,9 @@ def diff_snapshots(base: Snapshot, current: Snapshot) -> SnapshotDiff:
             error = dict(new_entry["error"]) if new_entry and new_entry.get("error") else None
             coverage.append(CoverageChange(*scope, old_status, new_status, error))
     unlisted = frozenset(scope for scope, entry in covered_after.items() if entry["status"] == "error")
-    return SnapshotDiff(SnapshotRef.of(base), SnapshotRef.of(current), added, removed, tuple(changed),
-                        tuple(coverage), unlisted)
+    return SnapshotDiff(
+        SnapshotRef.of(base), SnapshotRef.of(current), added, removed, tuple(changed), tuple(coverage), unlisted
+    )
 
 
 def apply(diff: SnapshotDiff, base_resources: Iterable[Resource]) -> list[Resource]:
@@ -315,18 +336,18 @@ def _patch(resource: Any, change: PathChange, owner: ResourceChange) -> None:
     if not segments:
         raise ValueError(f"{owner.id}: path change {change.path!r} has no location")
     target = resource
+    last = segments[-1]
     try:
         for segment in segments[:-1]:
             target = target[segment]
-        last = segments[-1]
-        if type(target) is dict:
-            present = last in target
-        elif type(target) is list and type(last) is int:
-            present = 0 <= last < len(target)
-        else:
-            raise TypeError(last)
     except (KeyError, IndexError, TypeError):
-        raise ValueError(f"{owner.id}: {change.path!r} does not exist in the base") from None
+        target = None
+    if type(target) is dict:
+        present = last in target
+    elif type(target) is list and type(last) is int:
+        present = 0 <= last < len(target)
+    else:
+        raise ValueError(f"{owner.id}: {change.path!r} does not exist in the base")
     if change.kind == "added":
         if present:
             raise ValueError(f"{owner.id}: the diff adds {change.path!r}, which the base already has")
@@ -353,8 +374,14 @@ class Flip:
     severity: str | None = field(default=None, compare=False)
 
     def as_json(self) -> dict[str, Any]:
-        return {"check": self.check, "resource": self.resource, "before": self.before, "after": self.after,
-                "type": self.type, "severity": self.severity}
+        return {
+            "check": self.check,
+            "resource": self.resource,
+            "before": self.before,
+            "after": self.after,
+            "type": self.type,
+            "severity": self.severity,
+        }
 
 
 def verdict_flips(previous: Results, current: Results) -> list[Flip]:

@@ -39,14 +39,19 @@ __all__ = [
 ]
 
 #: The stack's components, in the order a build flows through them; other labelled components follow, sorted.
-COMPONENTS: Final = ("image-builder", "container-registry", "deployer", "artifact-store", "orchestrator",
-                     "step-operator")
+COMPONENTS: Final = (
+    "image-builder",
+    "container-registry",
+    "deployer",
+    "artifact-store",
+    "orchestrator",
+    "step-operator",
+)
 
 ROW_STATUSES: Final = ("met", "not met", "unknown", "waived", "not observed", "none deployed")
 
 #: The label key that ties a check to a component.
 LABEL: Final = "component"
-
 
 
 @dataclass(frozen=True)
@@ -111,20 +116,46 @@ def stack_rows(results: Results) -> list[StackRow]:
             # What decided an unknown or waived row: the compliance rule counts a defective check as unknown.
             deciding = {"unknown": ("unknown", "error"), "waived": ("waived",)}.get(status, ())
             detail = next((f"{r.check}: {r.reason}" for r in found if r.verdict in deciding), "")
-            mine.append(StackRow(component, type_, resource, first.name, status, tuple(failing), first.account,
-                                 first.region, detail=detail))
+            mine.append(
+                StackRow(
+                    component,
+                    type_,
+                    resource,
+                    first.name,
+                    status,
+                    tuple(failing),
+                    first.account,
+                    first.region,
+                    detail=detail,
+                )
+            )
         for (owner, type_, resource), found in scopes.items():
             if owner != component:
                 continue
             first = found[0]
             # An accepted gap (every result of the scope waived) shows as waived, with the waiver's reason.
             status = "waived" if all(r.verdict == "waived" for r in found) else "not observed"
-            mine.append(StackRow(component, type_, resource, None, status, (), first.account, first.region,
-                                 detail=first.reason, scope=True))
+            mine.append(
+                StackRow(
+                    component,
+                    type_,
+                    resource,
+                    None,
+                    status,
+                    (),
+                    first.account,
+                    first.region,
+                    detail=first.reason,
+                    scope=True,
+                )
+            )
         if not mine:
             types = ", ".join(sorted(components[component]))
-            mine.append(StackRow(component, types, "", None, "none deployed",
-                                 detail="observed, and nothing in scope of its checks"))
+            mine.append(
+                StackRow(
+                    component, types, "", None, "none deployed", detail="observed, and nothing in scope of its checks"
+                )
+            )
         mine.sort(key=lambda row: (row.type, row.scope, row.name or row.resource, row.resource))
         rows.extend(mine)
     return rows
@@ -164,6 +195,8 @@ def stack_gate(rows: Iterable[StackRow]) -> Gate:
     statuses = component_statuses(rows)
     failing = sorted(c for c, status in statuses.items() if status == "not met")
     unobserved = any(status in ("unknown", "not observed") for status in statuses.values())
-    return decide(failing=f"components not met: {', '.join(failing)}" if failing else None,
-                  unknown="some components could not be observed" if unobserved else None,
-                  clean="every deployed component meets its checks")
+    return decide(
+        failing=f"components not met: {', '.join(failing)}" if failing else None,
+        unknown="some components could not be observed" if unobserved else None,
+        clean="every deployed component meets its checks",
+    )

@@ -33,8 +33,20 @@ DRIFT_FORMAT: Final = "unify.drift/v1"
 
 #: Attributes every provider resource computes: never drift, whatever the type. A type's own list is in its
 #: declaration (``ResourceType.drift_ignore``).
-COMPUTED: Final = ("arn", "id", "owner_id", "unique_id", "tags_all", "create_date", "creation_date", "create_time",
-                   "created_at", "last_modified", "terraform_address", "region")
+COMPUTED: Final = (
+    "arn",
+    "id",
+    "owner_id",
+    "unique_id",
+    "tags_all",
+    "create_date",
+    "creation_date",
+    "create_time",
+    "created_at",
+    "last_modified",
+    "terraform_address",
+    "region",
+)
 
 
 def default_ignore(types: ResourceTypes) -> dict[str, tuple[str, ...]]:
@@ -57,8 +69,14 @@ class StateDifference:
     address: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        data = {"kind": self.kind, "type": self.type, "resource": self.resource, "path": self.path,
-                "expected": self.expected, "actual": self.actual}
+        data = {
+            "kind": self.kind,
+            "type": self.type,
+            "resource": self.resource,
+            "path": self.path,
+            "expected": self.expected,
+            "actual": self.actual,
+        }
         if self.address:
             data["address"] = self.address
         return data
@@ -80,8 +98,12 @@ class DriftReport:
     def summary(self) -> dict[str, int]:
         kinds = [r.kind for r in self.records]
         changed = len({r.resource for r in self.records if r.kind == "changed"})
-        return {"managed": self.managed, "missing": kinds.count("missing"), "unmanaged": kinds.count("unmanaged"),
-                "changed": changed}
+        return {
+            "managed": self.managed,
+            "missing": kinds.count("missing"),
+            "unmanaged": kinds.count("unmanaged"),
+            "changed": changed,
+        }
 
     @property
     def coverage(self) -> float:
@@ -94,9 +116,12 @@ class DriftReport:
         drifted = summary["missing"] + summary["changed"] + summary["unmanaged"]
         return decide(
             failing=f"drift: {summary['missing']} missing, {summary['changed']} changed, {summary['unmanaged']} "
-                    "unmanaged" if drifted else None,
+            "unmanaged"
+            if drifted
+            else None,
             unknown=f"no drift found, but {len(self.undecided)} resource(s) could not be compared"
-            if self.undecided else None,
+            if self.undecided
+            else None,
             clean="no drift",
         )
 
@@ -121,7 +146,7 @@ def _ignored(type_: str, path: str, ignore: Mapping[str, Sequence[str]]) -> bool
 
 
 def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
+    return value is None or value in ("", [], {})
 
 
 def state_checks(
@@ -162,19 +187,21 @@ def state_checks(
         if declaration.singleton and len(accounts) == 1:
             # Settings have no ARN: they are the account's (and region's) one instance.
             resource_id = declaration.singleton_id(accounts[0], resource["region"])
-        checks.append(Check(
-            id=f"state/{address}",
-            title=f"{address} matches Terraform state",
-            severity="medium",
-            types=(type_,),
-            kind="desired",
-            file=file,
-            line=None,
-            assertion=All(leaves),
-            name=resource.get("name"),
-            resource_id=resource_id,
-            account=account,
-        ))
+        checks.append(
+            Check(
+                id=f"state/{address}",
+                title=f"{address} matches Terraform state",
+                severity="medium",
+                types=(type_,),
+                kind="desired",
+                file=file,
+                line=None,
+                assertion=All(leaves),
+                name=resource.get("name"),
+                resource_id=resource_id,
+                account=account,
+            )
+        )
     checks.sort(key=lambda c: c.id)
     return checks, sorted(skipped)
 
@@ -193,7 +220,6 @@ def drift(
     results = evaluate(PolicySet(checks=tuple(checks), frameworks=MappingProxyType({})), snapshot)
     addresses = {check.id: check.id.removeprefix("state/") for check in checks}
     declared_ids = {check.id: check.resource_id or check.name or check.id for check in checks}
-    records: list[StateDifference] = []
     matched: set[str] = set()
     undecided: list[str] = []
     for result in results:
@@ -201,8 +227,8 @@ def drift(
             undecided.append(f"{addresses[result.check]}: {result.reason}")
         if result.verdict in ("pass", "fail") and not any(d.path == "" for d in result.details):
             matched.add(result.resource)
-    for record in drift_view(results):
-        records.append(StateDifference(
+    records = [
+        StateDifference(
             kind="missing" if record.kind == "missing" else "changed",
             type=record.type,
             resource=record.resource if record.kind != "missing" else declared_ids[record.check],
@@ -210,13 +236,14 @@ def drift(
             expected=record.expected,
             actual=None if record.kind == "missing" else record.actual,
             address=addresses[record.check],
-        ))
+        )
+        for record in drift_view(results)
+    ]
     comparable = set(types) - types.singletons
-    observed = [r for r in snapshot.resources
-                if r["type"] in comparable and not types[r["type"]].is_made_by_aws(r)]
-    for resource in observed:
-        if resource["id"] not in matched:
-            records.append(StateDifference(kind="unmanaged", type=resource["type"], resource=resource["id"]))
+    observed = [r for r in snapshot.resources if r["type"] in comparable and not types[r["type"]].is_made_by_aws(r)]
+    records += [
+        StateDifference(kind="unmanaged", type=r["type"], resource=r["id"]) for r in observed if r["id"] not in matched
+    ]
     order = {"missing": 0, "changed": 1, "unmanaged": 2}
     records.sort(key=lambda r: (order[r.kind], r.type, r.resource, r.path))
     return DriftReport(
