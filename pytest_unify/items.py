@@ -9,7 +9,10 @@ from typing import Any
 import pytest
 
 from pytest_unify.run import UnifyRun, get_run
-from unify.checks.operators import describe_value
+from unify.checks.policy_set import Check
+from unify.errors import Problem
+from unify.render.text import detail_lines
+from unify.results import Result, Results
 
 __all__ = ["MAX_LISTED", "CheckFailed", "CheckItem", "PolicyFile", "PolicyFileError"]
 
@@ -19,7 +22,7 @@ MAX_LISTED = 50
 class PolicyFileError(Exception):
     """A policy file that does not load: reported as a collection error with file and line."""
 
-    def __init__(self, problems: list[Any]) -> None:
+    def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
 
@@ -41,14 +44,13 @@ class PolicyFile(pytest.File):
             if _resolve(check.file) == resolved:
                 yield CheckItem.from_parent(self, name=check.id, check=check)
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:  # type: ignore[override]
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, PolicyFileError):
             return "unify policy error:\n" + "\n".join(f"  {p}" for p in excinfo.value.problems)
         return str(super().repr_failure(excinfo))
 
 
-def _resolve(file: str) -> Any:
-
+def _resolve(file: str) -> Path:
     return Path(file).resolve()
 
 
@@ -62,7 +64,7 @@ def _run(config: pytest.Config) -> UnifyRun:
 class CheckItem(pytest.Item):
     """One unify check as a test: it passes when every resource in scope passes."""
 
-    def __init__(self, *, check: Any, **kwargs: Any) -> None:
+    def __init__(self, *, check: Check, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.check = check
         controls = [(fw, cid) for fw, ids in check.controls.items() for cid in ids]
@@ -86,7 +88,7 @@ class CheckItem(pytest.Item):
             ]
         )
 
-    def reportinfo(self) -> tuple[Any, int | None, str]:
+    def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, (self.check.line or 1) - 1, f"unify check {self.check.id}"
 
     def runtest(self) -> None:
@@ -106,7 +108,7 @@ class CheckItem(pytest.Item):
         if not found:
             pytest.skip(f"not applicable: no {', '.join(self.check.types)} in scope")
 
-    def _explain(self, failing: list[Any], unknown: list[Any], total: int, results: Any) -> str:
+    def _explain(self, failing: list[Result], unknown: list[Result], total: int, results: Results) -> str:
         check = self.check
         lines = [
             f"unify check {check.id} ({check.severity}): {check.title}",
@@ -116,20 +118,9 @@ class CheckItem(pytest.Item):
             where = "/".join(part for part in (result.account, result.region) if part)
             label = result.address or result.resource
             lines.append(f"  {result.verdict.upper()} {label} ({result.type}{', ' + where if where else ''})")
-            shown = False
-            for detail in result.details:
-                if detail.verdict == "unknown":
-                    lines.append(f"      {detail.path or '(resource)'}: unknown: {detail.unknown_reason}")
-                elif detail.note or detail.operator in ("any_item", "all_items", "no_item", "count"):
-                    lines.append(f"      {detail.message}")
-                else:
-                    op = ("not " if detail.negated else "") + detail.operator
-                    lines.append(
-                        f"      {detail.path or '(resource)'}: expected {op} {describe_value(detail.expected, 200)}, "
-                        f"actual {describe_value(detail.actual, 200)}"
-                    )
-                shown = True
-            if not shown and result.reason:
+            details = detail_lines(result)
+            lines.extend(f"      {line}" for line in details)
+            if not details and result.reason:
                 lines.append(f"      {result.reason}")
         if len(failing) + len(unknown) > MAX_LISTED:
             lines.append(f"  ... and {len(failing) + len(unknown) - MAX_LISTED} more")
@@ -138,7 +129,7 @@ class CheckItem(pytest.Item):
         lines.append(f"  snapshot: {results.snapshot.digest} taken {results.snapshot.taken_at}")
         return "\n".join(lines)
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:  # type: ignore[override]
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, CheckFailed):
             return str(excinfo.value)
         return str(super().repr_failure(excinfo))

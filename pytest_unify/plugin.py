@@ -24,7 +24,7 @@ from unify.engine import evaluate
 from unify.errors import PolicyError, Problem
 from unify.model.resource import Coverage, Resource
 from unify.model.snapshot import Snapshot
-from unify.results import Result
+from unify.results import Result, Results
 from unify.views.compliance import compliance_view
 
 __all__ = ["Selection", "SnapshotQuery", "unify_snapshot"]
@@ -198,7 +198,7 @@ class _Reporter:
             verdict = "pass" if report.passed else "fail" if report.failed else "unknown"
             self.python.append((report.nodeid, str(controls), verdict))
 
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         if not self.ran and not self.python:
             return
         results = _combined(self.run, self.ran, self.python)
@@ -223,9 +223,8 @@ class _Reporter:
                         )
 
 
-def _combined(run: UnifyRun, ran: set[str], python: list[tuple[str, str, str]]) -> Any:
+def _combined(run: UnifyRun, ran: set[str], python: list[tuple[str, str, str]]) -> Results:
     """The results of the checks that ran, plus Python tests mapped to controls, as one result set."""
-
     results = run.results()
     kept = tuple(r for r in results if r.check in ran)
     checks = [c for c in results.policy.checks if c.id in ran]

@@ -13,10 +13,10 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from unify.checks.documents import Document
 from unify.checks.policy_set import PolicySet, lint_paths
 from unify.checks.waivers import WaiverSet, load_waivers
 from unify.errors import PolicyError, Problem, UnifyError
@@ -108,11 +108,11 @@ class UnifyRun:
 
     config: pytest.Config
     settings: Settings
-    _policy: Any = None
-    _problems: list[Any] = field(default_factory=list)
+    _policy: PolicySet | None = None
+    _problems: list[Problem] = field(default_factory=list)
     _snapshot_path: Path | None = None
-    _snapshot: Any = None
-    _results: Any = None
+    _snapshot: Snapshot | None = None
+    _results: Results | None = None
     _tempdir: str | None = None
     observations: int = 0
     notes: list[str] = field(default_factory=list)
@@ -137,12 +137,12 @@ class UnifyRun:
             self._policy = policy
         return self._policy
 
-    def problems_in(self, path: Path) -> list[Any]:
+    def problems_in(self, path: Path) -> list[Problem]:
         self.policy()
         target = path.resolve()
         return [p for p in self._problems if _same(p.file, target)]
 
-    def stray_problems(self) -> list[Any]:
+    def stray_problems(self) -> list[Problem]:
         """Problems that no collected file will report (a missing path, say)."""
         self.policy()
         return [p for p in self._problems if not Path(p.file).is_file()]
@@ -247,7 +247,7 @@ def _same(file: str, target: Path) -> bool:
         return False
 
 
-def _waiver_among_policies(doc: Any) -> Problem:
+def _waiver_among_policies(doc: Document) -> Problem:
     return Problem(doc.file, doc.line(("waivers",)), "waivers", "this is a waivers file; pass it with --unify-waivers")
 
 

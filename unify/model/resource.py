@@ -43,7 +43,7 @@ class Coverage(TypedDict):
     error: NotRequired[CoverageError]
 
 
-def unknown(reason: str) -> dict[str, str]:
+def unknown(reason: str) -> dict[str, Any]:
     """The marker for a value that was not observed, with the reason."""
     return {UNKNOWN_KEY: reason}
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from functools import cache, cached_property
 from importlib import resources as _resources
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import IO, Any, Final, Protocol
 
 import fastjsonschema
 import jsonschema
@@ -46,7 +46,8 @@ SOURCES: Final = ("aws", "terraform-plan", "terraform-state", "file")
 def snapshot_schema() -> dict[str, Any]:
     """The shipped JSON Schema of ``unify.snapshot/v1``."""
     text = _resources.files("unify").joinpath("schemas/snapshot.schema.json").read_text("utf-8")
-    return json.loads(text)
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 @cache
@@ -185,7 +186,8 @@ class Snapshot:
 
     @property
     def taken_at(self) -> str:
-        return self.data["taken_at"]
+        value: str = self.data["taken_at"]
+        return value
 
     @cached_property
     def taken_at_time(self) -> datetime:
@@ -193,30 +195,36 @@ class Snapshot:
 
     @property
     def source(self) -> str:
-        return self.data["source"]
+        value: str = self.data["source"]
+        return value
 
     @property
     def scope(self) -> dict[str, list[str]]:
-        return self.data["scope"]
+        value: dict[str, list[str]] = self.data["scope"]
+        return value
 
     @property
     def coverage(self) -> list[Coverage]:
-        return self.data["coverage"]
+        value: list[Coverage] = self.data["coverage"]
+        return value
 
     @property
     def resources(self) -> list[Resource]:
-        return self.data["resources"]
+        value: list[Resource] = self.data["resources"]
+        return value
 
     @property
     def stats(self) -> dict[str, Any]:
-        return self.data.setdefault("stats", {})
+        stats: dict[str, Any] = self.data.setdefault("stats", {})
+        return stats
 
     @property
     def digest(self) -> str:
         """The declared digest, computed once when the file had none."""
         if "digest" not in self.data:
             self.data["digest"] = self.compute_digest()
-        return self.data["digest"]
+        digest: str = self.data["digest"]
+        return digest
 
     def compute_digest(self) -> str:
         return snapshot_digest(self.scope, self.coverage, self.resources)
@@ -305,12 +313,18 @@ def write_snapshot(snapshot: Snapshot, path: str | os.PathLike[str]) -> Path:
     return atomic_write(path, fill)
 
 
-def dump_snapshot(snapshot: Snapshot, handle: IO[bytes]) -> None:
+class Sink(Protocol):
+    """Where a snapshot is written: a binary file, a gzip stream, a buffer."""
+
+    def write(self, data: bytes, /) -> object: ...
+
+
+def dump_snapshot(snapshot: Snapshot, handle: Sink) -> None:
     """The canonical file form, streamed: sorted keys, one resource per line."""
     _write_document(snapshot.to_dict(), handle)
 
 
-def _write_document(document: dict[str, Any], handle: Any) -> None:
+def _write_document(document: dict[str, Any], handle: Sink) -> None:
     # One resource per line: diffable, and each line goes through the C encoder.
     handle.write(b"{")
     for index, key in enumerate(sorted(document)):

@@ -67,7 +67,7 @@ class AwsError(Exception):
         where = f" ({self.operation})" if self.operation and self.operation not in self.message else ""
         return {"code": self.code, "message": f"{self.message}{where}"}
 
-    def marker(self) -> dict[str, str]:
+    def marker(self) -> dict[str, Any]:
         """The ``$unknown`` marker for an attribute this call should have filled."""
         return unknown(f"{self.code}: {self.operation or self.message}")
 
@@ -237,7 +237,8 @@ class CollectContext:
 
     def call(self, client: Any, operation: str, **kwargs: Any) -> dict[str, Any]:
         """One API call, counted and capped; raises :class:`AwsError` when it fails."""
-        return _plain(self.session.call(client, operation, kwargs))
+        answer: dict[str, Any] = _plain(self.session.call(client, operation, kwargs))
+        return answer
 
     def pages(self, client: Any, operation: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
         """Every page of a paginated operation (each page is one counted call)."""
@@ -249,7 +250,7 @@ class CollectContext:
         for page in self.pages(client, operation, **kwargs):
             yield from page.get(key) or []
 
-    def detail(self, fetch: Callable[[], T], *, absent: Iterable[str] = ()) -> T | _Absent | dict[str, str]:
+    def detail(self, fetch: Callable[[], T], *, absent: Iterable[str] = ()) -> T | _Absent | dict[str, Any]:
         """Run a sub-call that fills one attribute of a listed resource.
 
         Returns its value; :data:`ABSENT` when AWS answers with one of the

@@ -126,7 +126,8 @@ class Session:
             self.calls[name] += 1
         try:
             with self._cap(service, client.meta.region_name):
-                return getattr(client, operation)(**kwargs)
+                answer: dict[str, Any] = getattr(client, operation)(**kwargs)
+                return answer
         except Exception as exc:
             error = aws_error(exc, name)
             if error is None:

@@ -139,9 +139,6 @@ def render_drift_table(report: DriftReport, stream: Any, *, terminal: bool = Fal
 # -- unify diff ------------------------------------------------------------------------------------
 
 
-_KIND_STYLE: Final = {"added": "green", "removed": "red", "changed": "yellow"}
-
-
 def render_diff_table(
     diff: SnapshotDiff, stream: IO[str], terminal: bool, *, color: bool | None = None, width: int | None = None
 ) -> None:
@@ -198,15 +195,15 @@ def render_diff_table(
         for change in diff.changed:
             for index, path in enumerate(change.paths):
                 if rows < MAX_ROWS:
-                    label = t("")
+                    cell = t("")
                     if index == 0:
-                        label = t(change.name or change.id)
-                        label.append(
+                        cell = t(change.name or change.id)
+                        cell.append(
                             f"\n{change.type} {change.account}/{change.region}", style="dim" if options.color else ""
                         )
                     before = "absent" if path.kind == "added" else describe_value(path.before)
                     after = "absent" if path.kind == "removed" else describe_value(path.after)
-                    grid.add_row(label, t(path.path), t(path.kind, _KIND_STYLE[path.kind]), t(before), t(after))
+                    grid.add_row(cell, t(path.path), t(path.kind, _KIND_STYLE[path.kind]), t(before), t(after))
                 rows += 1
         out.print(grid)
         more(min(rows, MAX_ROWS), rows)

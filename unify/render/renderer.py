@@ -11,14 +11,12 @@ import io
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any, BinaryIO
 
 from unify._files import atomic_write
 from unify._registry import Registry
 from unify.errors import PluginError
-
-if TYPE_CHECKING:
-    from unify.results import Results
+from unify.results import Results
 
 __all__ = ["RenderOptions", "Renderer", "RendererRegistry", "render", "write_output"]
 
@@ -88,4 +86,8 @@ def write_output(data: bytes, path: str | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    atomic_write(path, lambda handle: handle.write(data))
+
+    def fill(handle: BinaryIO) -> None:
+        handle.write(data)
+
+    atomic_write(path, fill)

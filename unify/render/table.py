@@ -86,9 +86,12 @@ def _render_table(results: Results, console: Console, options: RenderOptions) ->
     _drift(console, results, options)
     _waivers(console, results)
     if results.baseline is not None:
-        info = results.baseline
+        against = results.baseline
         console.print(
-            Text(f"Against {info.source}: {info.new} new, {info.existing} existing, {info.fixed} fixed finding(s)")
+            Text(
+                f"Against {against.source}: {against.new} new, {against.existing} existing, "
+                f"{against.fixed} fixed finding(s)"
+            )
         )
     summary = results.summary()
     console.print(
@@ -167,11 +170,11 @@ def _compliance(console: Console, results: Results, options: RenderOptions) -> N
                 text(_deciding(control)),
             )
         console.print(grid)
-        summary = view.summary()
+        counts = view.summary()
         console.print(
             Text(
-                f"{summary['automated']} of {summary['total']} controls automated, {summary['met']} met, "
-                f"{summary['not met']} not met, {summary['unknown']} unknown, {summary['manual']} manual"
+                f"{counts['automated']} of {counts['total']} controls automated, {counts['met']} met, "
+                f"{counts['not met']} not met, {counts['unknown']} unknown, {counts['manual']} manual"
             )
         )
 

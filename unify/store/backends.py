@@ -121,7 +121,6 @@ class S3Backend:
         return f"{self.prefix}/{key}" if self.prefix else key
 
     def create(self, key: str, data: bytes) -> bool:
-
         try:
             self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data, IfNoneMatch="*")
             return True
@@ -135,17 +134,16 @@ class S3Backend:
             raise EvidenceError(f"{self.location}/{key}: cannot write: {code}: {exc}") from None
 
     def read(self, key: str) -> bytes | None:
-
         try:
-            return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
+            data: bytes = self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code")
             if code in ("NoSuchKey", "404"):
                 return None
             raise EvidenceError(f"{self.location}/{key}: cannot read: {code}") from None
+        return data
 
     def list(self, prefix: str) -> list[str]:
-
         keys: list[str] = []
         strip = len(self.prefix) + 1 if self.prefix else 0
         try:

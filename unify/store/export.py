@@ -46,7 +46,6 @@ def export_run(store: EvidenceStore, ref: str, framework: str, output: str | os.
 
 def _bundle(store: EvidenceStore, run: Run, document: dict[str, Any], framework: str) -> dict[str, bytes]:
     """The files of an export: readable Markdown per control, and the raw evidence."""
-
     view = document["frameworks"][framework]
     results_by_check: dict[str, list[dict[str, Any]]] = {}
     for result in document["results"]:

@@ -259,7 +259,8 @@ class EvidenceStore:
 
     def results_document(self, ref: str) -> dict[str, Any]:
         """The unify.results/v1 document a run recorded."""
-        return json.loads(self.object(self.run(ref).manifest["results"]["object"]))
+        document: dict[str, Any] = json.loads(self.object(self.run(ref).manifest["results"]["object"]))
+        return document
 
     # -- verifying -------------------------------------------------------------
 

@@ -151,9 +151,9 @@ def build(
     sides: list[tuple[Entry, ResourceType, Fold]] = []
     by_name: dict[tuple[str, str], Resource] = {}
     for entry in entries:
-        fold = types.fold(entry.type)
-        if fold is not None:
-            sides.append((entry, *fold))
+        folding = types.fold(entry.type)
+        if folding is not None:
+            sides.append((entry, *folding))
             continue
         declared = types.get(entry.type)
         attributes = shape(declared, entry.values)

@@ -297,7 +297,8 @@ def diff_snapshots(base: Snapshot, current: Snapshot) -> SnapshotDiff:
         old_status = old_entry["status"] if old_entry else None
         new_status = new_entry["status"] if new_entry else None
         if old_status != new_status:
-            error = dict(new_entry["error"]) if new_entry and new_entry.get("error") else None
+            found = new_entry.get("error") if new_entry else None
+            error = {"code": found["code"], "message": found["message"]} if found else None
             coverage.append(CoverageChange(*scope, old_status, new_status, error))
     unlisted = frozenset(scope for scope, entry in covered_after.items() if entry["status"] == "error")
     return SnapshotDiff(
@@ -400,6 +401,7 @@ def verdict_flips(previous: Results, current: Results) -> list[Flip]:
         new_verdict = new.verdict if new is not None else None
         if old_verdict != new_verdict:
             either = new if new is not None else old
+            assert either is not None  # the pair came from one of the two
             flips.append(Flip(pair[0], pair[1], old_verdict, new_verdict, either.type, either.severity))
     return flips
 

@@ -51,7 +51,7 @@ COMPUTED: Final = (
 
 def default_ignore(types: ResourceTypes) -> dict[str, tuple[str, ...]]:
     """What drift ignores by default: :data:`COMPUTED` for every type (``*``), then each type's own list."""
-    ignore = {"*": COMPUTED}
+    ignore: dict[str, tuple[str, ...]] = {"*": COMPUTED}
     ignore.update({name: declared.drift_ignore for name, declared in types.items() if declared.drift_ignore})
     return ignore
 
