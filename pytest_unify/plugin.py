@@ -17,7 +17,7 @@ import pytest
 
 from pytest_unify.items import CheckItem, PolicyFile
 from pytest_unify.run import RUN_KEY, UnifyRun, get_run, settings_from
-from unify.checks.conditions import Compiler
+from unify.checks.conditions import All, Compiler
 from unify.checks.operators import OperatorRegistry
 from unify.checks.policy_set import Check, PolicySet
 from unify.engine import evaluate
@@ -290,7 +290,9 @@ class SnapshotQuery:
     def select(self, type_: str, where: dict[str, Any] | None = None) -> Selection:
         """The resources of a type the condition definitely holds for, and the undecided ones with why."""
         problems: list[Problem] = []
-        node = Compiler(self.operators, "<where>", lambda path: None, problems).condition(where or {}, ())
+        node = (
+            Compiler(self.operators, "<where>", lambda path: None, problems).condition(where, ()) if where else All([])
+        )
         if node is None:
             raise PolicyError(problems)
         check = Check(

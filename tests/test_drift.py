@@ -125,3 +125,19 @@ def test_drift_cli_json_and_table(estate, runner, tmp_path) -> None:
     assert bad.exit_code == 2 and "--ignore takes TYPE.PATH" in bad.stderr
     neither = runner.invoke(main, ["drift", "--state", str(state_file)])
     assert neither.exit_code == 2 and "--snapshot FILE or --live" in neither.stderr
+
+
+def test_an_attribute_named_like_a_resource_field_is_compared_as_the_attribute() -> None:
+    """An EBS volume's ``type`` is its volume type, not the resource type (``attributes.type`` in the language)."""
+    from factories import ok, resource, snapshot
+
+    arn = "arn:aws:ec2:us-east-1:111122223333:volume/vol-1"
+    state = {"format_version": "1.0", "values": {"root_module": {"resources": [{
+        "address": "aws_ebs_volume.data", "mode": "managed", "type": "aws_ebs_volume", "name": "data",
+        "values": {"id": "vol-1", "arn": arn, "type": "gp3", "encrypted": True, "tags": {"Name": "data"}}}]}}}
+    observed = snapshot([resource("aws_ebs_volume", arn, {"type": "gp2", "encrypted": True}, name="data",
+                                  tags={"Name": "data"})],
+                        [ok("aws_ebs_volume")])
+    report = drift(state_resources(state, "state.json", TYPES), observed, types=TYPES, same=PLUGINS.operators["same"])
+    changed = [(r.path, r.expected, r.actual) for r in report.records if r.kind == "changed"]
+    assert changed == [("attributes.type", "gp3", "gp2")]

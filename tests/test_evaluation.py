@@ -221,6 +221,19 @@ def test_desired_state_gives_drift_per_path(write) -> None:
                       "check": "desired/aws_s3_bucket/acme-logs", "kind": "changed"}]
 
 
+def test_desired_attribute_named_type_reads_the_attribute(write) -> None:
+    policy = load_policies([write("d.yaml", """
+        desired:
+          - resource: aws_ebs_volume
+            name: data
+            attributes: {type: gp3, tags: {owner: data-platform}}
+        """)], operators=PLUGINS.operators)
+    snap = snapshot([resource("aws_ebs_volume", "vol-1", {"type": "gp2"}, name="data", tags={"owner": "data-platform"})],
+                    [ok("aws_ebs_volume")])
+    results = evaluate(policy, snap)
+    assert [(d.path, d.expected, d.actual) for d in drift_view(results)] == [("attributes.type", "gp3", "gp2")]
+
+
 def test_desired_resource_missing(write) -> None:
     policy = load_policies([write("d.yaml", DESIRED)], operators=PLUGINS.operators)
     results = evaluate(policy, snapshot([], [ok("aws_s3_bucket", "global")]))

@@ -177,6 +177,29 @@ def test_python_check_with_control_marker_joins_compliance(project) -> None:
     result.stdout.fnmatch_lines(["Demo baseline (demo): 2 met, 1 not met, 1 unknown, 1 manual; automated 4/5"])
 
 
+def test_python_checks_query_through_the_engine_and_keep_what_is_undecided(project) -> None:
+    """A key whose rotation could not be read is undecided: the query never drops it, so the test cannot pass."""
+    project.makepyfile(test_python_checks="""
+        def test_rotating_keys(unify_snapshot):
+            found = unify_snapshot.select("aws_kms_key", where={"enable_key_rotation": {"eq": True}})
+            assert found.holds == []
+            assert found.undecided == [("key-1", "enable_key_rotation: unknown (AccessDenied: kms:GetKeyRotationStatus)")]
+
+        def test_uses_resources(unify_snapshot):
+            unify_snapshot.resources("aws_kms_key", where={"enable_key_rotation": {"eq": True}})
+
+        def test_unobserved_type(unify_snapshot):
+            unify_snapshot.resources("aws_lambda_function")
+    """)
+    result = run(project, "--unify", "--unify-snapshot", "snapshot.json", "-k", "rotating or uses or unobserved")
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines(["*unify: 1 aws_kms_key result(s) undecided (not observed): key-1:*",
+                                 "*unify: 1 aws_lambda_function result(s) undecided (not observed): */*/aws_lambda_function*"])
+    skipped = run(project, "--unify", "--unify-snapshot", "snapshot.json", "--unify-unknown", "skip",
+                  "-k", "uses or unobserved")
+    skipped.assert_outcomes(skipped=2)
+
+
 def test_unify_snapshot_fixture_skips_without_unify(project) -> None:
     project.makepyfile(test_python_checks="def test_uses(unify_snapshot):\n    assert False\n")
     result = run(project, "-rs")

@@ -379,6 +379,26 @@ def test_component_statuses_agree_with_the_compliance_view() -> None:
     assert {c: translate.get(s, s) for c, s in statuses.items()} == compliance
 
 
+def test_a_defective_check_makes_a_component_unknown_in_the_stack_view_as_in_compliance(write) -> None:
+    """One status rule: an ``error`` verdict proves nothing, so the control and the component are unknown."""
+    defective = load_policies([write("stack.yaml", """
+        checks:
+          - id: registry-defective
+            severity: high
+            resource: aws_ecr_repository
+            labels: {component: container-registry}
+            controls: {stack: [container-registry]}
+            assert: {name: {gt: 3}}
+        """), shipped_policies() / "catalogs" / "stack.yaml"], operators=PLUGINS.operators)
+    results = evaluate(defective, snapshot([repository("tools", "IMMUTABLE", True)], [ok("aws_ecr_repository")]))
+    assert [r.verdict for r in results] == ["error"]
+    rows = stack_rows(results)
+    assert [(row.component, row.status) for row in rows] == [("container-registry", "unknown")]
+    assert "registry-defective: check defect" in rows[0].detail
+    assert component_statuses(rows)["container-registry"] == "unknown"
+    assert compliance_view(results, "stack").statuses()["container-registry"] == "unknown"
+
+
 def test_rows_come_from_the_results_only() -> None:
     results = judge(*estate())
     rows = stack_rows(results)
