@@ -8,14 +8,18 @@ The CLI maps every :class:`UnifyError` to its ``exit_code`` and prints
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
+
+from unify.model.resource import unknown
 
 __all__ = [
     "EXIT_BAD_INPUT",
     "EXIT_CLEAN",
     "EXIT_FINDINGS",
     "EXIT_INCOMPLETE",
+    "AwsError",
     "EvidenceError",
+    "IncompleteObservation",
     "InputError",
     "ObservationError",
     "PlanError",
@@ -116,3 +120,25 @@ class ObservationError(UnifyError):
 
 class EvidenceError(UnifyError):
     """The evidence store cannot be read or written (exit 2), or a run does not exist."""
+
+
+class IncompleteObservation(ObservationError):
+    """The estate was reached but could not be observed (the account could not be identified): exit 3."""
+
+    exit_code = EXIT_INCOMPLETE
+
+
+class AwsError(Exception):
+    """An AWS call that failed for good (after botocore's retries), with its code."""
+
+    def __init__(self, code: str, message: str, operation: str = "") -> None:
+        self.code, self.message, self.operation = code, message, operation
+        super().__init__(f"{code}: {message}")
+
+    def as_coverage(self) -> dict[str, str]:
+        where = f" ({self.operation})" if self.operation and self.operation not in self.message else ""
+        return {"code": self.code, "message": f"{self.message}{where}"}
+
+    def marker(self) -> dict[str, Any]:
+        """The ``$unknown`` marker for an attribute this call should have filled."""
+        return unknown(f"{self.code}: {self.operation or self.message}")

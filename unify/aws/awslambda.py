@@ -15,7 +15,7 @@ from unify.model.policy_document import parse_policy
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import ResourceType
 from unify.model.time import format_timestamp, parse_timestamp
-from unify.observe.collector import ABSENT, CollectContext, Collector
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent
 from unify.terraform.values import names, single
 
 ATTRIBUTES = (
@@ -71,7 +71,7 @@ def _vpc_config(config: dict[str, Any] | None) -> Any:
 def _functions(ctx: CollectContext) -> Iterator[Resource]:
     lam = ctx.client()
     functions = []
-    for function in ctx.items(lam, "list_functions", "Functions"):
+    for function in ctx.items(lam, "list_functions", "Functions", each=("FunctionArn", "FunctionName")):
         names = _variable_names(function)  # before anything else holds on to the page
         functions.append((function, names))
 
@@ -79,9 +79,10 @@ def _functions(ctx: CollectContext) -> Iterator[Resource]:
         function, names = item
         arn = function["FunctionArn"]
         policy: Any = ctx.detail(
-            lambda: ctx.call(lam, "get_policy", FunctionName=arn), absent=("ResourceNotFoundException",)
+            lambda: ctx.call(lam, "get_policy", FunctionName=arn, expect=("Policy",)),
+            absent=("ResourceNotFoundException",),
         )
-        tags = ctx.detail(lambda: ctx.call(lam, "list_tags", Resource=arn).get("Tags", {}))
+        tags = ctx.detail(lambda: ctx.call(lam, "list_tags", Resource=arn, expect=("Tags",))["Tags"])
         tracing = function.get("TracingConfig")
         return ctx.resource(
             "aws_lambda_function",
@@ -91,17 +92,20 @@ def _functions(ctx: CollectContext) -> Iterator[Resource]:
             attributes={
                 "function_name": function["FunctionName"],
                 "arn": arn,
+                # A container-image function has no runtime and no handler (Lambda API reference).
                 "runtime": function.get("Runtime", ABSENT),
                 "handler": function.get("Handler", ABSENT),
-                "role": function.get("Role"),
-                "memory_size": function.get("MemorySize"),
-                "timeout": function.get("Timeout"),
+                "role": sent(function, "Role"),
+                "memory_size": sent(function, "MemorySize"),
+                "timeout": sent(function, "Timeout"),
+                # "The default value is Zip" and "The default architecture value is x86_64" (Lambda API
+                # reference, CreateFunction): absence is the documented default.
                 "package_type": function.get("PackageType", "Zip"),
                 "architectures": list(function.get("Architectures") or ["x86_64"]),
                 "kms_key_arn": function.get("KMSKeyArn") or ABSENT,
                 "last_modified": _last_modified(function.get("LastModified")),
                 "vpc_config": _vpc_config(function.get("VpcConfig")),
-                "tracing_config": ABSENT if tracing is None else {"mode": tracing.get("Mode")},
+                "tracing_config": ABSENT if tracing is None else {"mode": sent(tracing, "Mode")},
                 "environment_variable_names": names,
                 "policy": policy if policy is ABSENT or is_unknown(policy) else parse_policy(policy["Policy"]),
             },

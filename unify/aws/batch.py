@@ -89,9 +89,14 @@ def _compute_resources(resources: dict[str, Any] | None) -> Any:
 def _compute_environments(ctx: CollectContext) -> Iterator[Resource]:
     batch = ctx.client()
     # DescribeComputeEnvironments returns everything, tags included: no call per environment.
-    for environment in ctx.items(batch, "describe_compute_environments", "computeEnvironments"):
+    for environment in ctx.items(
+        batch,
+        "describe_compute_environments",
+        "computeEnvironments",
+        each=("computeEnvironmentArn", "computeEnvironmentName"),
+    ):
         arn = environment["computeEnvironmentArn"]
-        name = environment.get("computeEnvironmentName")
+        name = environment["computeEnvironmentName"]
         yield ctx.resource(
             "aws_batch_compute_environment",
             arn,

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from unify.errors import AwsError
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import ResourceType
-from unify.observe.collector import ABSENT, CollectContext, Collector
+from unify.observe.answers import MALFORMED, require
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent
 
 ATTRIBUTES = (
     "name",
@@ -45,6 +47,8 @@ _FIELD_OPERATORS = (
 
 
 def _event_selector(selector: dict[str, Any]) -> dict[str, Any]:
+    # ReadWriteType "By default, the value is All"; IncludeManagementEvents "By default, the value is true"
+    # (CloudTrail API reference, EventSelector): absence is the documented default.
     return {
         "read_write_type": selector.get("ReadWriteType", "All"),
         "include_management_events": bool(selector.get("IncludeManagementEvents", True)),
@@ -65,37 +69,46 @@ def _advanced_event_selector(selector: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _selectors(answer: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Basic and advanced selectors: a trail uses one kind or the other, so AWS sends one list and not both."""
+    if "EventSelectors" not in answer and "AdvancedEventSelectors" not in answer:
+        raise AwsError(
+            MALFORMED,
+            "the answer lacks both 'EventSelectors' and 'AdvancedEventSelectors'",
+            "cloudtrail:GetEventSelectors",
+        )
+    basic = [_event_selector(s) for s in answer.get("EventSelectors") or []]
+    advanced = [_advanced_event_selector(s) for s in answer.get("AdvancedEventSelectors") or []]
+    return basic, advanced
+
+
 def _trails(ctx: CollectContext) -> Iterator[Resource]:
     cloudtrail = ctx.client()
     # Without shadow trails each trail appears once, in the region it was made in.
-    trails = [
-        t
-        for t in ctx.call(cloudtrail, "describe_trails", includeShadowTrails=False).get("trailList", [])
-        if t.get("HomeRegion", ctx.region) == ctx.region
-    ]
+    listed = ctx.call(cloudtrail, "describe_trails", includeShadowTrails=False, expect=("trailList",))["trailList"]
+    for trail in listed:
+        require(trail, ("Name", "TrailARN", "HomeRegion"), "cloudtrail:DescribeTrails")
+    trails = [t for t in listed if t["HomeRegion"] == ctx.region]
     arns = [t["TrailARN"] for t in trails]
     tags: dict[str, Any] = {}
 
     def tag_batch(batch: list[str]) -> None:
         answer: Any = ctx.detail(
-            lambda: list(ctx.items(cloudtrail, "list_tags", "ResourceTagList", ResourceIdList=batch))
+            lambda: list(
+                ctx.items(cloudtrail, "list_tags", "ResourceTagList", each=("ResourceId",), ResourceIdList=batch)
+            )
         )
         if is_unknown(answer):
             tags.update(dict.fromkeys(batch, answer))
             return
         for entry in answer:
-            tags[entry["ResourceId"]] = entry.get("TagsList", [])
+            tags[entry["ResourceId"]] = sent(entry, "TagsList")
 
     def describe(trail: dict[str, Any]) -> Resource:
         arn = trail["TrailARN"]
-        status: Any = ctx.detail(lambda: ctx.call(cloudtrail, "get_trail_status", Name=arn))
-        selectors: Any = ctx.detail(lambda: ctx.call(cloudtrail, "get_event_selectors", TrailName=arn))
-        if is_unknown(selectors):
-            basic: Any = selectors
-            advanced: Any = selectors
-        else:
-            basic = [_event_selector(s) for s in selectors.get("EventSelectors") or []]
-            advanced = [_advanced_event_selector(s) for s in selectors.get("AdvancedEventSelectors") or []]
+        status: Any = ctx.detail(lambda: ctx.call(cloudtrail, "get_trail_status", Name=arn, expect=("IsLogging",)))
+        selectors: Any = ctx.detail(lambda: _selectors(ctx.call(cloudtrail, "get_event_selectors", TrailName=arn)))
+        basic, advanced = (selectors, selectors) if is_unknown(selectors) else selectors
         return ctx.resource(
             "aws_cloudtrail",
             arn,
@@ -107,15 +120,17 @@ def _trails(ctx: CollectContext) -> Iterator[Resource]:
                 "s3_bucket_name": trail.get("S3BucketName", ABSENT),
                 "s3_key_prefix": trail.get("S3KeyPrefix", ABSENT),
                 "sns_topic_name": trail.get("SnsTopicName", ABSENT),
-                "is_multi_region_trail": bool(trail.get("IsMultiRegionTrail", False)),
-                "include_global_service_events": bool(trail.get("IncludeGlobalServiceEvents", False)),
-                "enable_log_file_validation": bool(trail.get("LogFileValidationEnabled", False)),
+                "is_multi_region_trail": sent(trail, "IsMultiRegionTrail", bool),
+                "include_global_service_events": sent(trail, "IncludeGlobalServiceEvents", bool),
+                "enable_log_file_validation": sent(trail, "LogFileValidationEnabled", bool),
+                # A trail without a key, a log group or a role simply lacks the field (CloudTrail API reference).
                 "kms_key_id": trail.get("KmsKeyId") or ABSENT,
                 "cloud_watch_logs_group_arn": trail.get("CloudWatchLogsLogGroupArn") or ABSENT,
                 "cloud_watch_logs_role_arn": trail.get("CloudWatchLogsRoleArn") or ABSENT,
-                "is_organization_trail": bool(trail.get("IsOrganizationTrail", False)),
-                "home_region": trail.get("HomeRegion", ctx.region),
-                "enable_logging": status if is_unknown(status) else bool(status.get("IsLogging")),
+                "is_organization_trail": sent(trail, "IsOrganizationTrail", bool),
+                "home_region": trail["HomeRegion"],
+                "enable_logging": status if is_unknown(status) else bool(status["IsLogging"]),
+                # LatestDeliveryTime is absent until the trail first delivers.
                 "latest_delivery_time": status if is_unknown(status) else status.get("LatestDeliveryTime", ABSENT),
                 "event_selector": basic,
                 "event_selectors": basic,

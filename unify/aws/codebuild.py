@@ -7,7 +7,7 @@ from typing import Any
 
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import ResourceType
-from unify.observe.collector import ABSENT, CollectContext, Collector
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent
 
 ATTRIBUTES = (
     "arn",
@@ -30,10 +30,11 @@ def _environment(env: dict[str, Any] | None) -> Any:
     if not env:
         return ABSENT
     block: dict[str, Any] = {
-        "compute_type": env.get("computeType"),
-        "image": env.get("image"),
-        "type": env.get("type"),
-        "privileged_mode": bool(env.get("privilegedMode", False)),
+        "compute_type": sent(env, "computeType"),
+        "image": sent(env, "image"),
+        "type": sent(env, "type"),
+        # privilegedMode has no documented default (CodeBuild API reference): one not sent is not observed.
+        "privileged_mode": sent(env, "privilegedMode", bool),
     }
     if env.get("imagePullCredentialsType"):
         block["image_pull_credentials_type"] = env["imagePullCredentialsType"]
@@ -116,14 +117,15 @@ def _unread(ctx: CollectContext, name: str, marker: dict[str, str]) -> Resource:
 def _projects(ctx: CollectContext) -> Iterator[Resource]:
     codebuild = ctx.client()
     names = sorted(ctx.items(codebuild, "list_projects", "projects"))
+    # BatchGetProjects answers projects it found under projects, the others under projectsNotFound.
     chunks = [names[start : start + _CHUNK] for start in range(0, len(names), _CHUNK)]
 
     def read(chunk: list[str]) -> list[Resource]:
-        answer = ctx.detail(lambda: ctx.call(codebuild, "batch_get_projects", names=chunk))
+        answer = ctx.detail(lambda: ctx.call(codebuild, "batch_get_projects", names=chunk, expect=("projects",)))
         if is_unknown(answer) or not isinstance(answer, dict):
             return [_unread(ctx, name, answer) for name in chunk]  # type: ignore[arg-type]
         # Projects deleted since the listing come back under projectsNotFound: they are gone.
-        projects: list[dict[str, Any]] = answer.get("projects") or []
+        projects: list[dict[str, Any]] = answer["projects"]
         return [_project(ctx, project) for project in projects]
 
     for resources in ctx.map(read, chunks):

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from unify.errors import AwsError
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import ResourceType
-from unify.observe.collector import ABSENT, CollectContext, Collector
+from unify.observe.answers import MALFORMED, require
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent
 
 ATTRIBUTES = (
     "configured",
@@ -30,32 +32,46 @@ def _recording_group(group: dict[str, Any] | None) -> Any:
     if group is None:
         return ABSENT
     return {
-        "all_supported": bool(group.get("allSupported", False)),
-        "include_global_resource_types": bool(group.get("includeGlobalResourceTypes", False)),
-        "resource_types": sorted(group.get("resourceTypes") or []),
+        "all_supported": sent(group, "allSupported", bool),
+        "include_global_resource_types": sent(group, "includeGlobalResourceTypes", bool),
+        "resource_types": sent(group, "resourceTypes", sorted),
     }
 
 
 def _recorder(ctx: CollectContext) -> Iterator[Resource]:
     config = ctx.client()
-    found = ctx.call(config, "describe_configuration_recorders").get("ConfigurationRecorders", [])
+    found = ctx.call(config, "describe_configuration_recorders", expect=("ConfigurationRecorders",))[
+        "ConfigurationRecorders"
+    ]
+    for recorder in found:
+        require(recorder, ("name",), "config:DescribeConfigurationRecorders")
     # Service-linked recorders (made by other AWS services) carry a servicePrincipal; only the customer's counts.
-    customer = sorted((r for r in found if not r.get("servicePrincipal")), key=lambda r: str(r.get("name")))
+    customer = sorted((r for r in found if not r.get("servicePrincipal")), key=lambda r: str(r["name"]))
     singleton = f"{ctx.account}/{ctx.region}/aws_config_configuration_recorder"
     if not customer:
         yield ctx.resource("aws_config_configuration_recorder", singleton, name=None, attributes={"configured": False})
         return
     recorder = customer[0]
-    name = recorder.get("name")
-    answer: Any = ctx.detail(
-        lambda: ctx.call(config, "describe_configuration_recorder_status", ConfigurationRecorderNames=[name]).get(
-            "ConfigurationRecordersStatus", []
-        )
-    )
-    status: Any = answer if is_unknown(answer) else next((s for s in answer if s.get("name") == name), {})
+    name = recorder["name"]
 
-    def from_status(key: str, default: Any = ABSENT) -> Any:
-        return status if is_unknown(status) else status.get(key, default)
+    def status_of() -> dict[str, Any]:
+        answer = ctx.call(
+            config,
+            "describe_configuration_recorder_status",
+            ConfigurationRecorderNames=[name],
+            expect=("ConfigurationRecordersStatus",),
+        )
+        for entry in answer["ConfigurationRecordersStatus"]:
+            if entry.get("name") == name:
+                require(entry, ("recording",), "config:DescribeConfigurationRecorderStatus")
+                return dict(entry)
+        raise AwsError(MALFORMED, f"no status for recorder {name!r}", "config:DescribeConfigurationRecorderStatus")
+
+    status: Any = ctx.detail(status_of)
+
+    def from_status(key: str) -> Any:
+        # lastStatus and its time are absent until the recorder first records (Config API reference).
+        return status if is_unknown(status) else status.get(key, ABSENT)
 
     yield ctx.resource(
         "aws_config_configuration_recorder",
@@ -64,9 +80,9 @@ def _recorder(ctx: CollectContext) -> Iterator[Resource]:
         attributes={
             "configured": True,
             "name": name,
-            "role_arn": recorder.get("roleARN", ABSENT),
+            "role_arn": sent(recorder, "roleARN"),
             "recording_group": _recording_group(recorder.get("recordingGroup")),
-            "is_enabled": from_status("recording", default=False),
+            "is_enabled": status if is_unknown(status) else bool(status["recording"]),
             "last_status": from_status("lastStatus"),
             "last_status_change_time": from_status("lastStatusChangeTime"),
         },

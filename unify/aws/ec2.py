@@ -13,7 +13,7 @@ from typing import Any
 
 from unify.model.resource import Resource
 from unify.model.resource_type import ResourceType
-from unify.observe.collector import ABSENT, CollectContext, Collector
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent
 
 SECURITY_GROUP_ATTRIBUTES = ("id", "arn", "name", "description", "vpc_id", "owner_id", "ingress", "egress")
 NETWORK_ACL_ATTRIBUTES = (
@@ -104,6 +104,10 @@ ENCRYPTION_BY_DEFAULT_ATTRIBUTES = ("configured", "enabled", "default_kms_key_id
 _IMPLICIT_NACL_RULES = frozenset({32767, 32768})
 
 
+# The EC2 protocol leaves an empty list out of its answers (an untagged group has no Tags, a group without
+# rules no IpPermissions): here an absent list is an empty one, unlike in the JSON protocols.
+
+
 def _name_tag(tags: Any, fallback: str) -> str:
     """The ``Name`` tag, the only name EC2 networking resources have, else their id."""
     for tag in tags or []:
@@ -180,7 +184,7 @@ def _rules(permissions: Any, group_id: str, owner_id: str) -> list[dict[str, Any
 
 def _security_groups(ctx: CollectContext) -> Iterator[Resource]:
     ec2 = ctx.client()
-    for group in ctx.items(ec2, "describe_security_groups", "SecurityGroups"):
+    for group in ctx.items(ec2, "describe_security_groups", "SecurityGroups", each=("GroupId",)):
         group_id = group["GroupId"]
         owner_id = str(group.get("OwnerId") or ctx.account)
         arn = _ec2_arn(ctx, "security-group", group_id)
@@ -233,7 +237,7 @@ def _nacl_rules(entries: Any, *, egress: bool) -> list[dict[str, Any]]:
 
 def _network_acls(ctx: CollectContext) -> Iterator[Resource]:
     ec2 = ctx.client()
-    for acl in ctx.items(ec2, "describe_network_acls", "NetworkAcls"):
+    for acl in ctx.items(ec2, "describe_network_acls", "NetworkAcls", each=("NetworkAclId",)):
         acl_id = acl["NetworkAclId"]
         arn = _ec2_arn(ctx, "network-acl", acl_id)
         entries = acl.get("Entries")
@@ -250,7 +254,7 @@ def _network_acls(ctx: CollectContext) -> Iterator[Resource]:
                 "subnet_ids": sorted({a["SubnetId"] for a in acl.get("Associations") or [] if a.get("SubnetId")}),
                 "ingress": _nacl_rules(entries, egress=False),
                 "egress": _nacl_rules(entries, egress=True),
-                "is_default": bool(acl.get("IsDefault", False)),
+                "is_default": sent(acl, "IsDefault", bool),
             },
         )
 
@@ -324,9 +328,9 @@ def _ipv6_cidr(vpc: Mapping[str, Any]) -> Any:
 
 def _vpcs(ctx: CollectContext) -> Iterator[Resource]:
     ec2 = ctx.client()
-    vpcs = list(ctx.items(ec2, "describe_vpcs", "Vpcs"))
+    vpcs = list(ctx.items(ec2, "describe_vpcs", "Vpcs", each=("VpcId",)))
     # One listing for the whole region, rather than one filtered call per VPC.
-    flows = sorted(ctx.items(ec2, "describe_flow_logs", "FlowLogs"), key=lambda f: f["FlowLogId"])
+    flows = sorted(ctx.items(ec2, "describe_flow_logs", "FlowLogs", each=("FlowLogId",)), key=lambda f: f["FlowLogId"])
     by_resource: dict[str, list[dict[str, Any]]] = {}
     for flow in flows:
         by_resource.setdefault(str(flow.get("ResourceId", "")), []).append(_flow_log_summary(flow))
@@ -337,9 +341,9 @@ def _vpcs(ctx: CollectContext) -> Iterator[Resource]:
         def attribute(name: str, key: str) -> Any:
             return ctx.detail(
                 lambda: bool(
-                    ctx.call(ec2, "describe_vpc_attribute", VpcId=vpc_id, Attribute=name)
-                    .get(key, {})
-                    .get("Value", False)
+                    ctx.call(ec2, "describe_vpc_attribute", VpcId=vpc_id, Attribute=name, expect=(f"{key}.Value",))[
+                        key
+                    ]["Value"]
                 ),
                 absent=("InvalidVpcID.NotFound",),
             )
@@ -365,7 +369,7 @@ def _vpcs(ctx: CollectContext) -> Iterator[Resource]:
                 "owner_id": vpc.get("OwnerId", ctx.account),
                 "dhcp_options_id": vpc.get("DhcpOptionsId", ABSENT),
                 "ipv6_cidr_block": _ipv6_cidr(vpc),
-                "default": bool(vpc.get("IsDefault", False)),
+                "default": sent(vpc, "IsDefault", bool),
                 "enable_dns_support": dns_support,
                 "enable_dns_hostnames": dns_hostnames,
                 "flow_logs": by_resource.get(vpc_id, []),
@@ -428,7 +432,7 @@ def _instance(ctx: CollectContext, instance: Mapping[str, Any]) -> Resource:
             "iam_instance_profile": profile_arn.rsplit("/", 1)[-1] if profile_arn else ABSENT,
             "metadata_options": _metadata_options(instance.get("MetadataOptions")),
             "monitoring": (instance.get("Monitoring") or {}).get("State") == "enabled",
-            "ebs_optimized": bool(instance.get("EbsOptimized", False)),
+            "ebs_optimized": sent(instance, "EbsOptimized", bool),
             "iam_instance_profile_arn": profile_arn or ABSENT,
             "launch_time": instance.get("LaunchTime", ABSENT),
         },
@@ -450,7 +454,7 @@ def _instances(ctx: CollectContext) -> Iterator[Resource]:
 
 def _volumes(ctx: CollectContext) -> Iterator[Resource]:
     ec2 = ctx.client()
-    for volume in ctx.items(ec2, "describe_volumes", "Volumes"):
+    for volume in ctx.items(ec2, "describe_volumes", "Volumes", each=("VolumeId",)):
         volume_id = volume["VolumeId"]
         arn = _ec2_arn(ctx, "volume", volume_id)
         attachments = sorted(
@@ -469,14 +473,14 @@ def _volumes(ctx: CollectContext) -> Iterator[Resource]:
                 "id": volume_id,
                 "arn": arn,
                 "availability_zone": volume.get("AvailabilityZone"),
-                "encrypted": bool(volume.get("Encrypted", False)),
+                "encrypted": sent(volume, "Encrypted", bool),
                 "kms_key_id": volume.get("KmsKeyId") or ABSENT,
                 "size": volume.get("Size"),
                 "type": volume.get("VolumeType"),
                 "iops": volume.get("Iops", ABSENT),
                 "throughput": volume.get("Throughput", ABSENT),
                 "snapshot_id": volume.get("SnapshotId") or ABSENT,
-                "multi_attach_enabled": bool(volume.get("MultiAttachEnabled", False)),
+                "multi_attach_enabled": sent(volume, "MultiAttachEnabled", bool),
                 "create_time": volume.get("CreateTime", ABSENT),
                 "state": volume.get("State"),
                 "attachments": attachments,
@@ -486,8 +490,10 @@ def _volumes(ctx: CollectContext) -> Iterator[Resource]:
 
 def _encryption_by_default(ctx: CollectContext) -> Iterator[Resource]:
     ec2 = ctx.client()
-    enabled = bool(ctx.call(ec2, "get_ebs_encryption_by_default").get("EbsEncryptionByDefault", False))
-    key_id = ctx.detail(lambda: ctx.call(ec2, "get_ebs_default_kms_key_id").get("KmsKeyId") or ABSENT)
+    enabled = bool(
+        ctx.call(ec2, "get_ebs_encryption_by_default", expect=("EbsEncryptionByDefault",))["EbsEncryptionByDefault"]
+    )
+    key_id = ctx.detail(lambda: ctx.call(ec2, "get_ebs_default_kms_key_id", expect=("KmsKeyId",))["KmsKeyId"])
     yield ctx.resource(
         "aws_ebs_encryption_by_default",
         f"{ctx.account}/{ctx.region}/aws_ebs_encryption_by_default",

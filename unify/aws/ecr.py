@@ -8,7 +8,7 @@ from typing import Any
 from unify.model.policy_document import parse_policy
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import ResourceType
-from unify.observe.collector import ABSENT, CollectContext, Collector
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent
 
 ATTRIBUTES = (
     "arn",
@@ -27,7 +27,7 @@ ATTRIBUTES = (
 def _encryption(config: dict[str, Any] | None) -> Any:
     if config is None:
         return ABSENT
-    block = {"encryption_type": config.get("encryptionType")}
+    block = {"encryption_type": sent(config, "encryptionType")}
     if config.get("kmsKey"):
         block["kms_key"] = config["kmsKey"]
     return block
@@ -35,16 +35,20 @@ def _encryption(config: dict[str, Any] | None) -> Any:
 
 def _repositories(ctx: CollectContext) -> Iterator[Resource]:
     ecr = ctx.client()
-    repositories = list(ctx.items(ecr, "describe_repositories", "repositories"))
+    repositories = list(
+        ctx.items(ecr, "describe_repositories", "repositories", each=("repositoryName", "repositoryArn", "registryId"))
+    )
 
     def describe(repo: dict[str, Any]) -> Resource:
         name = repo["repositoryName"]
         arn = repo["repositoryArn"]
         policy: Any = ctx.detail(
-            lambda: ctx.call(ecr, "get_repository_policy", repositoryName=name, registryId=repo["registryId"]),
+            lambda: ctx.call(
+                ecr, "get_repository_policy", repositoryName=name, registryId=repo["registryId"], expect=("policyText",)
+            ),
             absent=("RepositoryPolicyNotFoundException",),
         )
-        tags = ctx.detail(lambda: ctx.call(ecr, "list_tags_for_resource", resourceArn=arn).get("tags", []))
+        tags = ctx.detail(lambda: ctx.call(ecr, "list_tags_for_resource", resourceArn=arn, expect=("tags",))["tags"])
         scanning = repo.get("imageScanningConfiguration")
         return ctx.resource(
             "aws_ecr_repository",
@@ -54,12 +58,12 @@ def _repositories(ctx: CollectContext) -> Iterator[Resource]:
             attributes={
                 "arn": arn,
                 "name": name,
-                "registry_id": repo.get("registryId"),
-                "repository_url": repo.get("repositoryUri"),
-                "image_tag_mutability": repo.get("imageTagMutability"),
+                "registry_id": repo["registryId"],
+                "repository_url": sent(repo, "repositoryUri"),
+                "image_tag_mutability": sent(repo, "imageTagMutability"),
                 "image_scanning_configuration": ABSENT
                 if scanning is None
-                else {"scan_on_push": bool(scanning.get("scanOnPush", False))},
+                else {"scan_on_push": sent(scanning, "scanOnPush", bool)},
                 "encryption_configuration": _encryption(repo.get("encryptionConfiguration")),
                 "created_at": repo.get("createdAt", ABSENT),
                 "policy": policy if policy is ABSENT or is_unknown(policy) else parse_policy(policy["policyText"]),

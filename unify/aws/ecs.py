@@ -16,7 +16,7 @@ from typing import Any
 
 from unify.model.resource import Resource, is_unknown, unknown
 from unify.model.resource_type import ResourceType
-from unify.observe.collector import ABSENT, CollectContext, Collector
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent
 
 TASK_DEFINITION_ATTRIBUTES = (
     "arn",
@@ -96,12 +96,12 @@ def _task_definition(ctx: CollectContext, answer: dict[str, Any]) -> Resource:
     return ctx.resource(
         "aws_ecs_task_definition",
         arn,
-        name=task.get("family"),
-        tags=answer.get("tags") or [],
+        name=task["family"],
+        tags=sent(answer, "tags"),
         attributes={
             "arn": arn,
-            "family": task.get("family"),
-            "revision": task.get("revision"),
+            "family": task["family"],
+            "revision": sent(task, "revision"),
             "network_mode": task.get("networkMode", ABSENT),
             "requires_compatibilities": sorted(task.get("requiresCompatibilities") or []),
             "task_role_arn": task.get("taskRoleArn", ABSENT),
@@ -128,7 +128,13 @@ def _task_definitions(ctx: CollectContext) -> Iterator[Resource]:
 
     def describe(reference: str) -> Any:
         answer = ctx.detail(
-            lambda: ctx.call(ecs, "describe_task_definition", taskDefinition=reference, include=["TAGS"])
+            lambda: ctx.call(
+                ecs,
+                "describe_task_definition",
+                taskDefinition=reference,
+                include=["TAGS"],
+                expect=("taskDefinition.taskDefinitionArn", "taskDefinition.family", "taskDefinition.status"),
+            )
         )
         if isinstance(answer, dict) and not is_unknown(answer):
             # Drop the environment's values at once: only their names are ever kept.
@@ -140,13 +146,19 @@ def _task_definitions(ctx: CollectContext) -> Iterator[Resource]:
     def latest(family: str) -> Resource | None:
         # A family name resolves to its latest ACTIVE revision: one call per family.
         answer = describe(family)
-        if not is_unknown(answer) and answer["taskDefinition"].get("status") == "ACTIVE":
+        if not is_unknown(answer) and answer["taskDefinition"]["status"] == "ACTIVE":
             return _task_definition(ctx, answer)
         # The describe failed, or answered an inactive revision: find the latest active one by listing.
         arns = ctx.detail(
             lambda: ctx.call(
-                ecs, "list_task_definitions", familyPrefix=family, status="ACTIVE", sort="DESC", maxResults=1
-            ).get("taskDefinitionArns", [])
+                ecs,
+                "list_task_definitions",
+                familyPrefix=family,
+                status="ACTIVE",
+                sort="DESC",
+                maxResults=1,
+                expect=("taskDefinitionArns",),
+            )["taskDefinitionArns"]
         )
         if is_unknown(arns):
             arn = ctx.arn("ecs", f"task-definition/{family}")
@@ -218,12 +230,14 @@ def _services(ctx: CollectContext) -> Iterator[Resource]:
     def describe(chunk: tuple[str, list[str]]) -> list[Resource]:
         cluster, arns = chunk
         answer = ctx.detail(
-            lambda: ctx.call(ecs, "describe_services", cluster=cluster, services=arns, include=["TAGS"])
+            lambda: ctx.call(
+                ecs, "describe_services", cluster=cluster, services=arns, include=["TAGS"], expect=("services",)
+            )
         )
         if is_unknown(answer) or not isinstance(answer, dict):
             return [_unread_service(ctx, arn, cluster, answer) for arn in arns]  # type: ignore[arg-type]
         # Services deleted since the listing come back under failures (reason MISSING): they are gone.
-        services: list[dict[str, Any]] = answer.get("services") or []
+        services: list[dict[str, Any]] = answer["services"]
         return [_service(ctx, service) for service in services]
 
     for resources in ctx.map(describe, chunks):

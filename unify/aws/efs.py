@@ -7,7 +7,7 @@ from typing import Any
 
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import ResourceType
-from unify.observe.collector import ABSENT, CollectContext, Collector
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent
 from unify.terraform.values import single
 
 ATTRIBUTES = (
@@ -29,7 +29,7 @@ ATTRIBUTES = (
 def _file_systems(ctx: CollectContext) -> Iterator[Resource]:
     efs = ctx.client()
     # DescribeFileSystems carries the tags too: no per-file-system sub-call is needed.
-    for fs in ctx.items(efs, "describe_file_systems", "FileSystems"):
+    for fs in ctx.items(efs, "describe_file_systems", "FileSystems", each=("FileSystemId",)):
         fs_id = fs["FileSystemId"]
         arn = fs.get("FileSystemArn") or ctx.arn("elasticfilesystem", f"file-system/{fs_id}")
         provisioned = fs.get("ThroughputMode") == "provisioned"
@@ -37,19 +37,19 @@ def _file_systems(ctx: CollectContext) -> Iterator[Resource]:
             "aws_efs_file_system",
             arn,
             name=fs.get("Name") or fs_id,
-            tags=fs.get("Tags", []),
+            tags=sent(fs, "Tags"),
             attributes={
                 "id": fs_id,
                 "arn": arn,
-                "creation_token": fs.get("CreationToken"),
-                "encrypted": bool(fs.get("Encrypted", False)),
+                "creation_token": sent(fs, "CreationToken"),
+                "encrypted": sent(fs, "Encrypted", bool),
                 "kms_key_id": fs.get("KmsKeyId") or ABSENT,
-                "performance_mode": fs.get("PerformanceMode"),
-                "throughput_mode": fs.get("ThroughputMode"),
+                "performance_mode": sent(fs, "PerformanceMode"),
+                "throughput_mode": sent(fs, "ThroughputMode"),
                 "provisioned_throughput_in_mibps": fs.get("ProvisionedThroughputInMibps", ABSENT)
                 if provisioned
                 else ABSENT,
-                "number_of_mount_targets": fs.get("NumberOfMountTargets", 0),
+                "number_of_mount_targets": sent(fs, "NumberOfMountTargets"),
                 "availability_zone_name": fs.get("AvailabilityZoneName") or ABSENT,
                 "size_in_bytes": (fs.get("SizeInBytes") or {}).get("Value", ABSENT),
             },

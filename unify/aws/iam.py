@@ -1,4 +1,4 @@
-"""IAM: users, groups, roles, customer managed policies, server certificates and the account-wide settings.
+"""IAM: users, groups, roles and customer managed policies (account-wide settings: :mod:`unify.aws.iam_account`).
 
 IAM is global, so every collector here runs once per account (coverage and
 resource region ``global``). Group membership, attached and inline policies,
@@ -16,7 +16,7 @@ from typing import Any
 from unify.model.policy_document import parse_policy
 from unify.model.resource import Resource, is_unknown, known, unknown
 from unify.model.resource_type import ResourceType
-from unify.observe.collector import ABSENT, AwsError, CollectContext, Collector
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent
 from unify.terraform.values import policy_value
 
 USER_ATTRIBUTES = (
@@ -79,42 +79,14 @@ POLICY_ATTRIBUTES = (
     "default_version_id",
     "is_attachable",
 )
-PASSWORD_POLICY_ATTRIBUTES = (
-    "configured",
-    "minimum_password_length",
-    "require_lowercase_characters",
-    "require_numbers",
-    "require_symbols",
-    "require_uppercase_characters",
-    "allow_users_to_change_password",
-    "max_password_age",
-    "password_reuse_prevention",
-    "hard_expiry",
-    "expire_passwords",
-)
-SUMMARY_ATTRIBUTES = (
-    "account_mfa_enabled",
-    "account_access_keys_present",
-    "account_signing_certificates_present",
-    "users",
-    "groups",
-    "roles",
-    "policies",
-    "mfa_devices",
-    "mfa_devices_in_use",
-    "root_virtual_mfa",
-)
-SERVER_CERTIFICATE_ATTRIBUTES = (
-    "arn",
-    "name",
-    "path",
-    "id",
-    "server_certificate_id",
-    "upload_date",
-    "expiration",
-)
-
 _DETAIL_KEYS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+#: The answer's list for each entity kind of the request's Filter.
+_FILTER_KEY = {
+    "User": "UserDetailList",
+    "Group": "GroupDetailList",
+    "Role": "RoleDetailList",
+    "LocalManagedPolicy": "Policies",
+}
 
 #: Where an entity's inline policies are in its authorization details, by entity kind.
 _INLINE_KEY = {"User": "UserPolicyList", "Group": "GroupPolicyList", "Role": "RolePolicyList"}
@@ -126,7 +98,9 @@ _INLINE_KEY = {"User": "UserPolicyList", "Group": "GroupPolicyList", "Role": "Ro
 def _authorization_details(ctx: CollectContext, iam: Any, *filters: str) -> dict[str, list[dict[str, Any]]]:
     """One paginated ``get_account_authorization_details`` listing: its entity lists by response key."""
     found: dict[str, list[dict[str, Any]]] = {key: [] for key in _DETAIL_KEYS}
-    for page in ctx.pages(iam, "get_account_authorization_details", Filter=list(filters)):
+    # Each page carries the list of every entity kind asked for, empty or not.
+    wanted = tuple(_FILTER_KEY[kind] for kind in filters)
+    for page in ctx.pages(iam, "get_account_authorization_details", expect=wanted, Filter=list(filters)):
         for key in _DETAIL_KEYS:
             found[key].extend(page.get(key) or [])
     return found
@@ -195,8 +169,8 @@ def _mfa_devices(ctx: CollectContext, iam: Any, user: str) -> Any:
 
     def fetch() -> list[dict[str, Any]]:
         devices = [
-            {"serial_number": d["SerialNumber"], "enable_date": d.get("EnableDate")}
-            for d in ctx.items(iam, "list_mfa_devices", "MFADevices", UserName=user)
+            {"serial_number": d["SerialNumber"], "enable_date": sent(d, "EnableDate")}
+            for d in ctx.items(iam, "list_mfa_devices", "MFADevices", each=("SerialNumber",), UserName=user)
         ]
         return sorted(devices, key=lambda d: str(d["serial_number"]))
 
@@ -206,7 +180,8 @@ def _mfa_devices(ctx: CollectContext, iam: Any, user: str) -> Any:
 def _access_keys(ctx: CollectContext, iam: Any, user: str) -> Any:
     """The user's access keys with their last use; ABSENT when the user no longer exists."""
     keys = ctx.detail(
-        lambda: list(ctx.items(iam, "list_access_keys", "AccessKeyMetadata", UserName=user)), absent=("NoSuchEntity",)
+        lambda: list(ctx.items(iam, "list_access_keys", "AccessKeyMetadata", each=("AccessKeyId",), UserName=user)),
+        absent=("NoSuchEntity",),
     )
     if not isinstance(keys, list):
         return keys
@@ -215,7 +190,9 @@ def _access_keys(ctx: CollectContext, iam: Any, user: str) -> Any:
         key_id = key["AccessKeyId"]
 
         def last_used(key_id: str = key_id) -> dict[str, Any]:
-            return ctx.call(iam, "get_access_key_last_used", AccessKeyId=key_id).get("AccessKeyLastUsed") or {}
+            answer = ctx.call(iam, "get_access_key_last_used", AccessKeyId=key_id, expect=("AccessKeyLastUsed",))
+            last: dict[str, Any] = answer["AccessKeyLastUsed"]
+            return last
 
         used = ctx.detail(last_used, absent=("NoSuchEntity",))
         if used is ABSENT:
@@ -225,19 +202,19 @@ def _access_keys(ctx: CollectContext, iam: Any, user: str) -> Any:
             service: Any = used
         else:
             assert isinstance(used, dict)
+            # A key never used answers ServiceName "N/A" and no date (IAM API reference, AccessKeyLastUsed).
             date = used.get("LastUsedDate")
-            # A key never used answers ServiceName "N/A" and no date.
             service = used.get("ServiceName") if used.get("ServiceName") not in (None, "N/A") else None
         out.append(
             {
                 "id": key_id,
-                "status": key.get("Status"),
-                "create_date": key.get("CreateDate"),
+                "status": sent(key, "Status"),
+                "create_date": sent(key, "CreateDate"),
                 "last_used_date": date,
                 "last_used_service": service,
             }
         )
-    return sorted(out, key=lambda k: (str(k["create_date"] or ""), str(k["id"])))
+    return sorted(out, key=lambda k: (str(k["create_date"]), str(k["id"])))
 
 
 def _password_enabled(ctx: CollectContext, iam: Any, user: str) -> Any:
@@ -251,7 +228,7 @@ def _password_enabled(ctx: CollectContext, iam: Any, user: str) -> Any:
 def _users(ctx: CollectContext) -> Iterator[Resource]:
     iam = ctx.client()
     details = _details_by_name(ctx, iam, "User", "UserDetailList")
-    users = list(ctx.items(iam, "list_users", "Users"))
+    users = list(ctx.items(iam, "list_users", "Users", each=("UserName", "Arn")))
 
     def observe(user: dict[str, Any]) -> Resource | None:
         name = user["UserName"]
@@ -335,7 +312,7 @@ def _roles(ctx: CollectContext) -> Iterator[Resource]:
     # session duration, which the authorization details lack.
     iam = ctx.client()
     details = _details_by_name(ctx, iam, "Role", "RoleDetailList")
-    for role in ctx.items(iam, "list_roles", "Roles"):
+    for role in ctx.items(iam, "list_roles", "Roles", each=("RoleName", "Arn")):
         name = role["RoleName"]
         entry = _entry(details, name)
         profiles = entry if is_unknown(entry) else sorted(p["Arn"] for p in entry.get("InstanceProfileList") or [])
@@ -422,110 +399,6 @@ def _policies(ctx: CollectContext) -> Iterator[Resource]:
     yield from ctx.map(observe, policies)
 
 
-# -- account-wide singletons ---------------------------------------------------------------
-
-
-def _account_password_policy(ctx: CollectContext, iam: Any) -> dict[str, Any] | None:
-    """The account's password policy, or None when none was ever set.
-
-    NoSuchEntity is a fact (no policy), so it is mapped here; every other
-    failure propagates like a failed listing, so the singleton's coverage is
-    an error instead of a resource whose attributes are all unknown.
-    ``AwsError`` is unify's own classified error, raised by ``ctx.call``.
-    """
-    try:
-        return ctx.call(iam, "get_account_password_policy").get("PasswordPolicy") or {}
-    except AwsError as exc:
-        if exc.code == "NoSuchEntity":
-            return None
-        raise
-
-
-def _password_policy(ctx: CollectContext) -> Iterator[Resource]:
-    policy = _account_password_policy(ctx, ctx.client())
-    attributes: dict[str, Any] = {"configured": policy is not None}
-    if policy is not None:
-        attributes.update(
-            {
-                "minimum_password_length": policy.get("MinimumPasswordLength", ABSENT),
-                "require_lowercase_characters": bool(policy.get("RequireLowercaseCharacters", False)),
-                "require_numbers": bool(policy.get("RequireNumbers", False)),
-                "require_symbols": bool(policy.get("RequireSymbols", False)),
-                "require_uppercase_characters": bool(policy.get("RequireUppercaseCharacters", False)),
-                "allow_users_to_change_password": bool(policy.get("AllowUsersToChangePassword", False)),
-                # AWS leaves these out when unset; moto answers MaxPasswordAge 0.
-                "max_password_age": policy.get("MaxPasswordAge") or ABSENT,
-                "password_reuse_prevention": policy.get("PasswordReusePrevention") or ABSENT,
-                "hard_expiry": bool(policy.get("HardExpiry", False)),
-                "expire_passwords": bool(policy.get("ExpirePasswords", False)),
-            }
-        )
-    yield ctx.resource(
-        "aws_iam_account_password_policy",
-        f"{ctx.account}/aws_iam_account_password_policy",
-        name=None,
-        attributes=attributes,
-    )
-
-
-def _root_virtual_mfa(ctx: CollectContext, iam: Any) -> bool:
-    """True when a virtual MFA device is assigned to the root user."""
-    assigned = ctx.items(iam, "list_virtual_mfa_devices", "VirtualMFADevices", AssignmentStatus="Assigned")
-    return any(str((device.get("User") or {}).get("Arn", "")).endswith(":root") for device in assigned)
-
-
-def _account_summary(ctx: CollectContext) -> Iterator[Resource]:
-    iam = ctx.client()
-    summary = ctx.call(iam, "get_account_summary").get("SummaryMap") or {}
-
-    def flag(key: str) -> Any:
-        return ABSENT if summary.get(key) is None else bool(int(summary[key]))
-
-    def count(key: str) -> Any:
-        return ABSENT if summary.get(key) is None else int(summary[key])
-
-    yield ctx.resource(
-        "aws_iam_account_summary",
-        f"{ctx.account}/aws_iam_account_summary",
-        name=None,
-        attributes={
-            "account_mfa_enabled": flag("AccountMFAEnabled"),
-            "account_access_keys_present": flag("AccountAccessKeysPresent"),
-            "account_signing_certificates_present": flag("AccountSigningCertificatesPresent"),
-            "users": count("Users"),
-            "groups": count("Groups"),
-            "roles": count("Roles"),
-            "policies": count("Policies"),
-            "mfa_devices": count("MFADevices"),
-            "mfa_devices_in_use": count("MFADevicesInUse"),
-            "root_virtual_mfa": ctx.detail(lambda: _root_virtual_mfa(ctx, iam)),
-        },
-    )
-
-
-# -- server certificates -------------------------------------------------------------------
-
-
-def _server_certificates(ctx: CollectContext) -> Iterator[Resource]:
-    iam = ctx.client()
-    for cert in ctx.items(iam, "list_server_certificates", "ServerCertificateMetadataList"):
-        name = cert["ServerCertificateName"]
-        yield ctx.resource(
-            "aws_iam_server_certificate",
-            cert["Arn"],
-            name=name,
-            attributes={
-                "arn": cert["Arn"],
-                "name": name,
-                "path": cert.get("Path"),
-                "id": cert.get("ServerCertificateId"),
-                "server_certificate_id": cert.get("ServerCertificateId"),
-                "upload_date": cert.get("UploadDate"),
-                "expiration": cert.get("Expiration"),
-            },
-        )
-
-
 def _role_from_terraform(values: dict[str, Any]) -> None:
     """Inline ``inline_policy`` blocks and ``managed_policy_arns`` in the collector's attributes."""
     inline = values.pop("inline_policy", None)
@@ -595,26 +468,6 @@ POLICY = ResourceType(
     observed_only=("attachment_count",),
     regional=False,
     drift_ignore=("name", "policy_id", "attachment_count", "update_date", "default_version_id"),
-)
-
-PASSWORD_POLICY = ResourceType(
-    "aws_iam_account_password_policy",
-    PASSWORD_POLICY_ATTRIBUTES,
-    regional=False,
-    singleton=True,
-)
-
-ACCOUNT_SUMMARY = ResourceType(
-    "aws_iam_account_summary",
-    SUMMARY_ATTRIBUTES,
-    regional=False,
-    singleton=True,
-)
-
-SERVER_CERTIFICATE = ResourceType(
-    "aws_iam_server_certificate",
-    SERVER_CERTIFICATE_ATTRIBUTES,
-    regional=False,
 )
 
 COLLECTORS = (
@@ -695,53 +548,6 @@ COLLECTORS = (
             "moto's details omit PolicyName and PolicyId: the name is then taken from the ARN and the id "
             "from one `list_policies` (Scope Local) call. moto does not load AWS managed policies unless "
             "asked to, so attachments of them do not show there."
-        ),
-    ),
-    Collector(
-        name="iam.password_policy",
-        service="iam",
-        resource_types=(PASSWORD_POLICY,),
-        calls=("iam:GetAccountPasswordPolicy",),
-        collect=_password_policy,
-        scope="global",
-        description="The account's password policy, a singleton per account.",
-        notes=(
-            "Id `<account>/aws_iam_account_password_policy`. When no policy was ever set (NoSuchEntity) the "
-            "singleton has `configured: false` and no other attribute. `max_password_age` is absent when "
-            "passwords never expire (moto answers MaxPasswordAge 0 then, read as absent) and "
-            "`password_reuse_prevention` when reuse is not restricted. Any other failure of the call is "
-            "error coverage, not an unconfigured policy."
-        ),
-    ),
-    Collector(
-        name="iam.account_summary",
-        service="iam",
-        resource_types=(ACCOUNT_SUMMARY,),
-        calls=("iam:GetAccountSummary", "iam:ListVirtualMFADevices"),
-        collect=_account_summary,
-        scope="global",
-        description="Account-wide IAM facts: root MFA and access keys, entity counts.",
-        notes=(
-            "Id `<account>/aws_iam_account_summary`, from `get_account_summary`'s SummaryMap: the "
-            "`account_*` flags are booleans, the counts integers. `root_virtual_mfa` is true when "
-            "`list_virtual_mfa_devices` (AssignmentStatus Assigned) has a device whose user ARN ends with "
-            "`:root`; if that call fails, only this attribute is unknown. moto hardcodes AccountMFAEnabled "
-            "and AccountAccessKeysPresent to 0, so `account_mfa_enabled` and `account_access_keys_present` "
-            "are always false there; its credential report has no root row either."
-        ),
-    ),
-    Collector(
-        name="iam.server_certificates",
-        service="iam",
-        resource_types=(SERVER_CERTIFICATE,),
-        calls=("iam:ListServerCertificates",),
-        collect=_server_certificates,
-        scope="global",
-        description="IAM server certificates, with upload and expiration times.",
-        notes=(
-            "From `list_server_certificates`. `id` and `server_certificate_id` both hold the "
-            "ServerCertificateId (Terraform calls it `id`). moto answers fixed values for every certificate: "
-            "upload 2010-05-08, expiration 2012-05-08 and id ASCACKCEVSQ6C2EXAMPLE."
         ),
     ),
 )

@@ -8,7 +8,7 @@ from typing import Any
 from unify.model.policy_document import parse_policy
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import ResourceType
-from unify.observe.collector import ABSENT, CollectContext, Collector
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent
 
 ATTRIBUTES = (
     "arn",
@@ -31,74 +31,85 @@ ATTRIBUTES = (
 )
 
 
+#: What DescribeKey must say of a key for the collector to place and judge it.
+_KEY_FIELDS = tuple(f"KeyMetadata.{key}" for key in ("KeyId", "Arn", "KeyState", "KeyManager", "Enabled"))
+
+
 def _keys(ctx: CollectContext) -> Iterator[Resource]:
     kms = ctx.client()
     aliases: dict[str, list[str]] = {}
-    for alias in ctx.items(kms, "list_aliases", "Aliases"):
-        if alias.get("TargetKeyId"):
+    for alias in ctx.items(kms, "list_aliases", "Aliases", each=("AliasName",)):
+        if alias.get("TargetKeyId"):  # an alias may point at no key (KMS API reference, AliasListEntry)
             aliases.setdefault(alias["TargetKeyId"], []).append(alias["AliasName"])
-    key_ids = [key["KeyId"] for key in ctx.items(kms, "list_keys", "Keys")]
+    key_ids = [key["KeyId"] for key in ctx.items(kms, "list_keys", "Keys", each=("KeyId",))]
 
     def describe(key_id: str) -> Resource | None:
         meta = ctx.detail(
-            lambda: ctx.call(kms, "describe_key", KeyId=key_id)["KeyMetadata"], absent=("NotFoundException",)
+            lambda: ctx.call(kms, "describe_key", KeyId=key_id, expect=_KEY_FIELDS)["KeyMetadata"],
+            absent=("NotFoundException",),
         )
         if meta is ABSENT:
             return None  # deleted between the listing and now
-        if not isinstance(meta, dict) or "$unknown" in meta:
+        if not isinstance(meta, dict) or is_unknown(meta):
+            # Nothing DescribeKey would have said is known: every attribute is the marker, none is absent.
+            unread: dict[str, Any] = dict.fromkeys(ATTRIBUTES, meta)
+            unread.update(key_id=key_id, aliases=sorted(aliases.get(key_id, [])))
             return ctx.resource(
-                "aws_kms_key",
-                ctx.arn("kms", f"key/{key_id}"),
-                name=key_id,
-                attributes={"key_id": key_id, "key_state": meta, "key_manager": meta},
+                "aws_kms_key", ctx.arn("kms", f"key/{key_id}"), name=key_id, tags=meta, attributes=unread
             )
-        customer = meta.get("KeyManager") == "CUSTOMER"
-        state = meta.get("KeyState")
+        customer = meta["KeyManager"] == "CUSTOMER"
+        state = meta["KeyState"]
         rotation: Any = False
         rotation_period: Any = ABSENT
         if state in ("Enabled", "Disabled"):
+            # Keys that cannot rotate (asymmetric, HMAC, imported) answer UnsupportedOperationException: no rotation.
             status = ctx.detail(
-                lambda: ctx.call(kms, "get_key_rotation_status", KeyId=key_id),
+                lambda: ctx.call(kms, "get_key_rotation_status", KeyId=key_id, expect=("KeyRotationEnabled",)),
                 absent=("UnsupportedOperationException",),
             )
-            if isinstance(status, dict) and "$unknown" not in status:
-                rotation = bool(status.get("KeyRotationEnabled"))
+            if isinstance(status, dict) and not is_unknown(status):
+                rotation = bool(status["KeyRotationEnabled"])
+                # RotationPeriodInDays is sent only for keys with rotation on (KMS API reference).
                 rotation_period = status.get("RotationPeriodInDays", ABSENT)
             elif status is not ABSENT:
                 rotation = status
         else:
             rotation = ABSENT  # pending deletion or import: rotation does not apply
         policy = ctx.detail(
-            lambda: parse_policy(ctx.call(kms, "get_key_policy", KeyId=key_id, PolicyName="default")["Policy"])
+            lambda: parse_policy(
+                ctx.call(kms, "get_key_policy", KeyId=key_id, PolicyName="default", expect=("Policy",))["Policy"]
+            )
         )
         tags = (
             ctx.detail(
-                lambda: ctx.call(kms, "list_resource_tags", KeyId=key_id).get("Tags", []),
+                lambda: ctx.call(kms, "list_resource_tags", KeyId=key_id, expect=("Tags",))["Tags"],
                 absent=("AccessDeniedException",),
             )
             if customer
             else []
         )
+        spec = meta.get("KeySpec") or meta.get("CustomerMasterKeySpec")
         return ctx.resource(
             "aws_kms_key",
-            meta.get("Arn") or ctx.arn("kms", f"key/{key_id}"),
+            meta["Arn"],
             name=key_id,
             tags=tags,
             attributes={
-                "arn": meta.get("Arn"),
+                "arn": meta["Arn"],
                 "key_id": key_id,
-                "description": meta.get("Description", ""),
-                "key_usage": meta.get("KeyUsage"),
-                "customer_master_key_spec": meta.get("KeySpec") or meta.get("CustomerMasterKeySpec"),
-                "is_enabled": bool(meta.get("Enabled")),
+                "description": sent(meta, "Description"),
+                "key_usage": sent(meta, "KeyUsage"),
+                "customer_master_key_spec": spec or sent(meta, "KeySpec"),
+                "is_enabled": bool(meta["Enabled"]),
                 "enable_key_rotation": rotation,
                 "rotation_period_in_days": rotation_period,
-                "multi_region": bool(meta.get("MultiRegion", False)),
+                "multi_region": sent(meta, "MultiRegion", bool),
                 "policy": policy,
-                "key_manager": meta.get("KeyManager"),
+                "key_manager": meta["KeyManager"],
                 "key_state": state,
-                "origin": meta.get("Origin"),
-                "creation_date": meta.get("CreationDate"),
+                "origin": sent(meta, "Origin"),
+                "creation_date": sent(meta, "CreationDate"),
+                # DeletionDate is sent only for a key pending deletion (KMS API reference, KeyMetadata).
                 "deletion_date": meta.get("DeletionDate", ABSENT),
                 "aliases": sorted(aliases.get(key_id, [])),
             },

@@ -7,7 +7,7 @@ from typing import Any
 
 from unify.model.resource import Resource
 from unify.model.resource_type import ResourceType
-from unify.observe.collector import ABSENT, CollectContext, Collector
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent
 
 ATTRIBUTES = (
     "identifier",
@@ -44,36 +44,40 @@ def _flag(instance: dict[str, Any], key: str) -> Any:
 def _instances(ctx: CollectContext) -> Iterator[Resource]:
     rds = ctx.client()
     # DescribeDBInstances carries everything, tags included: no per-instance sub-call is needed.
-    for db in ctx.items(rds, "describe_db_instances", "DBInstances"):
+    for db in ctx.items(rds, "describe_db_instances", "DBInstances", each=("DBInstanceIdentifier", "DBInstanceArn")):
         identifier = db["DBInstanceIdentifier"]
-        arn = db.get("DBInstanceArn") or ctx.arn("rds", f"db:{identifier}")
+        arn = db["DBInstanceArn"]
         yield ctx.resource(
             "aws_db_instance",
             arn,
             name=identifier,
-            tags=db.get("TagList", []),
+            tags=sent(db, "TagList"),
             attributes={
                 "identifier": identifier,
                 "arn": arn,
-                "engine": db.get("Engine"),
-                "engine_version": db.get("EngineVersion"),
-                "instance_class": db.get("DBInstanceClass"),
-                "allocated_storage": db.get("AllocatedStorage"),
-                "storage_type": db.get("StorageType"),
-                "storage_encrypted": bool(db.get("StorageEncrypted", False)),
+                "engine": sent(db, "Engine"),
+                "engine_version": sent(db, "EngineVersion"),
+                "instance_class": sent(db, "DBInstanceClass"),
+                "allocated_storage": sent(db, "AllocatedStorage"),
+                "storage_type": sent(db, "StorageType"),
+                "storage_encrypted": sent(db, "StorageEncrypted", bool),
+                # An unencrypted instance has no key (RDS API reference, DBInstance.KmsKeyId).
                 "kms_key_id": db.get("KmsKeyId") or ABSENT,
-                "publicly_accessible": _flag(db, "PubliclyAccessible"),
-                "multi_az": bool(db.get("MultiAZ", False)),
-                "auto_minor_version_upgrade": bool(db.get("AutoMinorVersionUpgrade", False)),
-                "backup_retention_period": db.get("BackupRetentionPeriod"),
-                "deletion_protection": bool(db.get("DeletionProtection", False)),
-                "iam_database_authentication_enabled": bool(db.get("IAMDatabaseAuthenticationEnabled", False)),
-                "vpc_security_group_ids": sorted(g["VpcSecurityGroupId"] for g in db.get("VpcSecurityGroups") or []),
+                "publicly_accessible": sent(db, "PubliclyAccessible", bool),
+                "multi_az": sent(db, "MultiAZ", bool),
+                "auto_minor_version_upgrade": sent(db, "AutoMinorVersionUpgrade", bool),
+                "backup_retention_period": sent(db, "BackupRetentionPeriod"),
+                "deletion_protection": sent(db, "DeletionProtection", bool),
+                "iam_database_authentication_enabled": sent(db, "IAMDatabaseAuthenticationEnabled", bool),
+                "vpc_security_group_ids": sent(
+                    db, "VpcSecurityGroups", lambda groups: sorted(g["VpcSecurityGroupId"] for g in groups)
+                ),
                 "db_subnet_group_name": (db.get("DBSubnetGroup") or {}).get("DBSubnetGroupName") or ABSENT,
                 "ca_cert_identifier": db.get("CACertificateIdentifier", ABSENT),
-                "copy_tags_to_snapshot": bool(db.get("CopyTagsToSnapshot", False)),
+                "copy_tags_to_snapshot": sent(db, "CopyTagsToSnapshot", bool),
                 "performance_insights_enabled": _flag(db, "PerformanceInsightsEnabled"),
-                "status": db.get("DBInstanceStatus"),
+                "status": sent(db, "DBInstanceStatus"),
+                # No endpoint while an instance is being created (RDS API reference, DBInstance.Endpoint).
                 "endpoint_address": (db.get("Endpoint") or {}).get("Address") or ABSENT,
             },
         )

@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from unify.errors import AwsError
 from unify.model.policy_document import parse_policy
-from unify.model.resource import Resource, is_unknown
+from unify.model.resource import Resource, is_unknown, unknown
 from unify.model.resource_type import REMOVE, Fold, ResourceType
-from unify.observe.collector import ABSENT, AwsError, CollectContext, Collector
+from unify.observe.answers import MALFORMED
+from unify.observe.collector import ABSENT, CollectContext, Collector
 from unify.terraform.values import flag, policy_value, single
 
 BUCKET_ATTRIBUTES = (
@@ -47,6 +49,22 @@ _LEGACY_LOCATIONS = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}
 #: ListBuckets returns ``BucketRegion`` only when the request has a parameter; 10000 is its maximum page.
 _MAX_BUCKETS = 10000
 
+#: The root element of each S3 answer the collector reads (S3 API reference, each operation's response
+#: syntax). botocore does not check it, and an answer such as a proxy's HTML page would otherwise read as
+#: "never configured" (no versioning status, no logging, location us-east-1).
+_ANSWER_ROOTS = {
+    "ListBuckets": ("ListAllMyBucketsResult",),
+    "GetBucketLocation": ("LocationConstraint",),
+    # moto answers <GetBucketVersioningResponse> where S3 answers <VersioningConfiguration>.
+    "GetBucketVersioning": ("VersioningConfiguration", "GetBucketVersioningResponse"),
+    "GetBucketEncryption": ("ServerSideEncryptionConfiguration",),
+    "GetPublicAccessBlock": ("PublicAccessBlockConfiguration",),
+    "GetBucketPolicyStatus": ("PolicyStatus",),
+    "GetBucketLogging": ("BucketLoggingStatus",),
+    "GetBucketOwnershipControls": ("OwnershipControls",),
+    "GetBucketTagging": ("Tagging",),
+}
+
 #: Where a bucket is when its location could not be read: with the listing, in no known region.
 _UNKNOWN_REGION = "global"
 
@@ -57,8 +75,11 @@ def bucket_region(location: Any) -> str:
 
 
 def _versioning(answer: dict[str, Any]) -> Any:
+    # "If the versioning state has never been set on a bucket, it has no versioning state; a
+    # GetBucketVersioning request does not return a versioning state value" (S3 API reference,
+    # GetBucketVersioning): absence is the documented "never configured", and so is a missing MFADelete.
     if "Status" not in answer:
-        return ABSENT  # versioning was never configured: AWS answers with an empty document
+        return ABSENT
     block = {"status": answer["Status"]}
     if "MFADelete" in answer:
         block["mfa_delete"] = answer["MFADelete"]
@@ -67,11 +88,12 @@ def _versioning(answer: dict[str, Any]) -> Any:
 
 def _encryption(answer: dict[str, Any]) -> dict[str, Any]:
     rules = []
-    for rule in answer.get("ServerSideEncryptionConfiguration", {}).get("Rules", []):
+    for rule in answer["ServerSideEncryptionConfiguration"]["Rules"]:
+        # BucketKeyEnabled: "By default, S3 Bucket Key is not enabled" (S3 API reference, ServerSideEncryptionRule).
         out: dict[str, Any] = {"bucket_key_enabled": bool(rule.get("BucketKeyEnabled", False))}
         default = rule.get("ApplyServerSideEncryptionByDefault")
         if default is not None:
-            by_default = {"sse_algorithm": default.get("SSEAlgorithm")}
+            by_default = {"sse_algorithm": default["SSEAlgorithm"]}
             if default.get("KMSMasterKeyID"):
                 by_default["kms_master_key_id"] = default["KMSMasterKeyID"]
             out["apply_server_side_encryption_by_default"] = by_default
@@ -79,78 +101,110 @@ def _encryption(answer: dict[str, Any]) -> dict[str, Any]:
     return {"rule": rules}
 
 
-def _public_access_block(answer: dict[str, Any]) -> dict[str, bool]:
-    config = answer.get("PublicAccessBlockConfiguration", {})
+_BLOCK_FLAGS = (
+    ("BlockPublicAcls", "block_public_acls"),
+    ("BlockPublicPolicy", "block_public_policy"),
+    ("IgnorePublicAcls", "ignore_public_acls"),
+    ("RestrictPublicBuckets", "restrict_public_buckets"),
+)
+
+
+def _public_access_block(answer: dict[str, Any]) -> dict[str, Any]:
+    """The four flags; one AWS did not send is not observed (no default stands in for it)."""
+    config = answer["PublicAccessBlockConfiguration"]
     return {
-        "block_public_acls": bool(config.get("BlockPublicAcls", False)),
-        "block_public_policy": bool(config.get("BlockPublicPolicy", False)),
-        "ignore_public_acls": bool(config.get("IgnorePublicAcls", False)),
-        "restrict_public_buckets": bool(config.get("RestrictPublicBuckets", False)),
+        name: bool(config[key]) if isinstance(config.get(key), bool) else unknown(f"{MALFORMED}: {key} not sent")
+        for key, name in _BLOCK_FLAGS
     }
 
 
 def _logging(answer: dict[str, Any]) -> Any:
+    # "If logging is not enabled, the response has an empty BucketLoggingStatus" (S3 API reference, GetBucketLogging).
     enabled = answer.get("LoggingEnabled")
-    if not enabled:
+    if enabled is None:
         return ABSENT
-    return {"target_bucket": enabled.get("TargetBucket"), "target_prefix": enabled.get("TargetPrefix", "")}
+    return {"target_bucket": enabled["TargetBucket"], "target_prefix": enabled["TargetPrefix"]}
 
 
 def _ownership(answer: dict[str, Any]) -> Any:
-    rules = answer.get("OwnershipControls", {}).get("Rules", [])
+    rules = answer["OwnershipControls"]["Rules"]
     if not rules:
         return ABSENT
-    return {"rule": {"object_ownership": rules[0].get("ObjectOwnership")}}
+    return {"rule": {"object_ownership": rules[0]["ObjectOwnership"]}}
 
 
 def _buckets(ctx: CollectContext) -> Iterator[Resource]:
     home = ctx.client("s3")
-    listed = list(ctx.items(home, "list_buckets", "Buckets", MaxBuckets=_MAX_BUCKETS))
+    listed = list(ctx.items(home, "list_buckets", "Buckets", each=("Name",), MaxBuckets=_MAX_BUCKETS))
     wanted = set(ctx.regions)
 
     def describe(bucket: dict[str, Any]) -> Resource | None:
         name = bucket["Name"]
         region: Any = bucket.get("BucketRegion")
         if not region:
-            location = ctx.detail(lambda: ctx.call(home, "get_bucket_location", Bucket=name).get("LocationConstraint"))
+            # A LocationConstraint of null is us-east-1 (S3 API reference, GetBucketLocation).
+            location = ctx.detail(
+                lambda: ctx.call(home, "get_bucket_location", Bucket=name, expect=("LocationConstraint",))[
+                    "LocationConstraint"
+                ]
+            )
             region = _UNKNOWN_REGION if is_unknown(location) else bucket_region(location)
         if wanted and region != _UNKNOWN_REGION and region not in wanted:
             return None
         # A bucket of unknown location is read through the home client: botocore follows S3's redirects.
         s3 = home if region == _UNKNOWN_REGION else ctx.client("s3", region)
 
-        def read(operation: str, *absent: str) -> Any:
-            return ctx.detail(lambda: ctx.call(s3, operation, Bucket=name), absent=absent)
+        def read(
+            operation: str, shape: Callable[[dict[str, Any]], Any], *absent: str, expect: tuple[str, ...] = ()
+        ) -> Any:
+            """One sub-call and its reading, both inside ``detail``: a missing field makes only this one unknown."""
+            return ctx.detail(lambda: shape(ctx.call(s3, operation, Bucket=name, expect=expect)), absent=absent)
 
-        def folded(answer: Any, shape: Callable[[Any], Any]) -> Any:
-            return answer if answer is ABSENT or is_unknown(answer) else shape(answer)
-
-        policy = read("get_bucket_policy", "NoSuchBucketPolicy")
+        policy = read(
+            "get_bucket_policy", lambda answer: parse_policy(answer["Policy"]), "NoSuchBucketPolicy", expect=("Policy",)
+        )
         # No policy means GetBucketPolicyStatus would answer NoSuchBucketPolicy too: save the call.
-        status = ABSENT if policy is ABSENT else read("get_bucket_policy_status", "NoSuchBucketPolicy")
-        tags = read("get_bucket_tagging", "NoSuchTagSet")
+        status = (
+            ABSENT
+            if policy is ABSENT
+            else read(
+                "get_bucket_policy_status",
+                lambda answer: bool(answer["PolicyStatus"]["IsPublic"]),
+                "NoSuchBucketPolicy",
+                expect=("PolicyStatus.IsPublic",),
+            )
+        )
         return ctx.resource(
             "aws_s3_bucket",
             f"arn:{ctx.partition}:s3:::{name}",
             name=name,
             region=region,
-            tags=folded(tags, lambda answer: answer.get("TagSet", [])),
+            tags=read("get_bucket_tagging", lambda answer: answer["TagSet"], "NoSuchTagSet", expect=("TagSet",)),
             attributes={
                 "bucket": name,
                 "arn": f"arn:{ctx.partition}:s3:::{name}",
                 "creation_date": bucket.get("CreationDate", ABSENT),
-                "versioning": folded(read("get_bucket_versioning"), _versioning),
-                "server_side_encryption_configuration": folded(
-                    read("get_bucket_encryption", "ServerSideEncryptionConfigurationNotFoundError"), _encryption
+                "versioning": read("get_bucket_versioning", _versioning),
+                "server_side_encryption_configuration": read(
+                    "get_bucket_encryption",
+                    _encryption,
+                    "ServerSideEncryptionConfigurationNotFoundError",
+                    expect=("ServerSideEncryptionConfiguration.Rules",),
                 ),
-                "public_access_block": folded(
-                    read("get_public_access_block", "NoSuchPublicAccessBlockConfiguration"), _public_access_block
+                "public_access_block": read(
+                    "get_public_access_block",
+                    _public_access_block,
+                    "NoSuchPublicAccessBlockConfiguration",
+                    expect=("PublicAccessBlockConfiguration",),
                 ),
-                "policy": folded(policy, lambda answer: parse_policy(answer["Policy"])),
-                "policy_is_public": folded(status, lambda answer: bool(answer.get("PolicyStatus", {}).get("IsPublic"))),
-                "logging": folded(read("get_bucket_logging"), _logging),
-                "ownership_controls": folded(
-                    read("get_bucket_ownership_controls", "OwnershipControlsNotFoundError"), _ownership
+                "policy": policy,
+                "policy_is_public": status,
+                "logging": read("get_bucket_logging", _logging),
+                "ownership_controls": read(
+                    "get_bucket_ownership_controls",
+                    _ownership,
+                    "OwnershipControlsNotFoundError",
+                    expect=("OwnershipControls.Rules",),
                 ),
             },
         )
@@ -164,7 +218,9 @@ def _account_public_access_block(ctx: CollectContext) -> Iterator[Resource]:
     s3control = ctx.client()
     attributes: dict[str, Any] = {"configured": False, "account_id": ctx.account}
     try:
-        answer = ctx.call(s3control, "get_public_access_block", AccountId=ctx.account)
+        answer = ctx.call(
+            s3control, "get_public_access_block", AccountId=ctx.account, expect=("PublicAccessBlockConfiguration",)
+        )
     except AwsError as exc:
         # Only "there is none" is a fact; any other failure leaves the setting unobserved (error coverage).
         if exc.code != "NoSuchPublicAccessBlockConfiguration":
@@ -334,6 +390,7 @@ COLLECTORS = (
             "s3:GetBucketTagging",
         ),
         collect=_buckets,
+        answer_roots=_ANSWER_ROOTS,
         scope="global",
         description="Every S3 bucket of the account located in an observed region, with its settings folded in.",
         notes=(
@@ -356,6 +413,7 @@ COLLECTORS = (
         calls=("s3:GetAccountPublicAccessBlock",),
         collect=_account_public_access_block,
         prepare_client=strip_account_host_prefix,
+        answer_roots={"GetPublicAccessBlock": ("PublicAccessBlockConfiguration",)},
         scope="global",
         description="The account-wide S3 public access block, a singleton per account.",
         notes=(

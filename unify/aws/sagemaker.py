@@ -14,7 +14,7 @@ from typing import Any
 
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import ResourceType
-from unify.observe.collector import ABSENT, CollectContext, Collector
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent
 
 ATTRIBUTES = (
     "arn",
@@ -34,9 +34,9 @@ def _resource_config(config: dict[str, Any] | None) -> Any:
     if not config:
         return ABSENT
     block: dict[str, Any] = {
-        "instance_type": config.get("InstanceType"),
-        "instance_count": config.get("InstanceCount"),
-        "volume_size_in_gb": config.get("VolumeSizeInGB"),
+        "instance_type": sent(config, "InstanceType"),
+        "instance_count": sent(config, "InstanceCount"),
+        "volume_size_in_gb": sent(config, "VolumeSizeInGB"),
     }
     if config.get("VolumeKmsKeyId"):
         block["volume_kms_key_id"] = config["VolumeKmsKeyId"]
@@ -46,7 +46,7 @@ def _resource_config(config: dict[str, Any] | None) -> Any:
 def _output_data_config(config: dict[str, Any] | None) -> Any:
     if not config:
         return ABSENT
-    block: dict[str, Any] = {"s3_output_path": config.get("S3OutputPath")}
+    block: dict[str, Any] = {"s3_output_path": sent(config, "S3OutputPath")}
     if config.get("KmsKeyId"):
         block["kms_key_id"] = config["KmsKeyId"]
     return block
@@ -63,7 +63,9 @@ def _vpc_config(config: dict[str, Any] | None) -> Any:
 
 def _training_jobs(ctx: CollectContext) -> Iterator[Resource]:
     sagemaker = ctx.client()
-    listed = list(ctx.items(sagemaker, "list_training_jobs", "TrainingJobSummaries"))
+    listed = list(
+        ctx.items(sagemaker, "list_training_jobs", "TrainingJobSummaries", each=("TrainingJobName", "TrainingJobArn"))
+    )
 
     def describe(summary: dict[str, Any]) -> Resource:
         name = summary["TrainingJobName"]
@@ -85,16 +87,14 @@ def _training_jobs(ctx: CollectContext) -> Iterator[Resource]:
             attributes = {
                 "arn": arn,
                 "name": name,
-                "training_job_status": job.get("TrainingJobStatus"),
-                "role_arn": job.get("RoleArn"),
-                "enable_network_isolation": bool(job.get("EnableNetworkIsolation", False)),
-                "enable_inter_container_traffic_encryption": bool(
-                    job.get("EnableInterContainerTrafficEncryption", False)
-                ),
+                "training_job_status": sent(job, "TrainingJobStatus"),
+                "role_arn": sent(job, "RoleArn"),
+                "enable_network_isolation": sent(job, "EnableNetworkIsolation", bool),
+                "enable_inter_container_traffic_encryption": sent(job, "EnableInterContainerTrafficEncryption", bool),
                 "resource_config": _resource_config(job.get("ResourceConfig")),
                 "output_data_config": _output_data_config(job.get("OutputDataConfig")),
                 "vpc_config": _vpc_config(job.get("VpcConfig")),
-                "creation_time": job.get("CreationTime", summary.get("CreationTime")),
+                "creation_time": sent(job, "CreationTime"),
             }
         return ctx.resource("aws_sagemaker_training_job", arn, name=name, attributes=attributes)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import ResourceType
-from unify.observe.collector import ABSENT, CollectContext, Collector
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent
 
 ATTRIBUTES = (
     "arn",
@@ -26,8 +26,8 @@ def _logging(config: dict[str, Any] | None) -> Any:
     if not config:
         return ABSENT
     block: dict[str, Any] = {
-        "level": config.get("level"),
-        "include_execution_data": bool(config.get("includeExecutionData", False)),
+        "level": sent(config, "level"),
+        "include_execution_data": sent(config, "includeExecutionData", bool),
     }
     # Terraform keeps one destination, the log group ARN; AWS allows only one too.
     for destination in config.get("destinations") or []:
@@ -41,7 +41,7 @@ def _logging(config: dict[str, Any] | None) -> Any:
 def _encryption(config: dict[str, Any] | None) -> Any:
     if not config:
         return ABSENT
-    block: dict[str, Any] = {"type": config.get("type")}
+    block: dict[str, Any] = {"type": sent(config, "type")}
     if config.get("kmsKeyId"):
         block["kms_key_id"] = config["kmsKeyId"]
     if config.get("kmsDataKeyReusePeriodSeconds") is not None:
@@ -51,17 +51,17 @@ def _encryption(config: dict[str, Any] | None) -> Any:
 
 def _state_machines(ctx: CollectContext) -> Iterator[Resource]:
     sfn = ctx.client()
-    listed = list(ctx.items(sfn, "list_state_machines", "stateMachines"))
+    listed = list(ctx.items(sfn, "list_state_machines", "stateMachines", each=("stateMachineArn", "name")))
 
     def describe(summary: dict[str, Any]) -> Resource | None:
         arn = summary["stateMachineArn"]
-        name = summary.get("name")
+        name = summary["name"]
         machine: Any = ctx.detail(
             lambda: ctx.call(sfn, "describe_state_machine", stateMachineArn=arn), absent=("StateMachineDoesNotExist",)
         )
         if machine is ABSENT:
             return None  # deleted since the listing
-        tags = ctx.detail(lambda: ctx.call(sfn, "list_tags_for_resource", resourceArn=arn).get("tags", []))
+        tags = ctx.detail(lambda: ctx.call(sfn, "list_tags_for_resource", resourceArn=arn, expect=("tags",))["tags"])
         if is_unknown(machine):
             attributes: dict[str, Any] = dict.fromkeys(ATTRIBUTES, machine)
             attributes.update(
@@ -75,13 +75,13 @@ def _state_machines(ctx: CollectContext) -> Iterator[Resource]:
             tracing = machine.get("tracingConfiguration")
             attributes = {
                 "arn": arn,
-                "name": machine.get("name", name),
-                "role_arn": machine.get("roleArn"),
-                "type": machine.get("type"),
-                "status": machine.get("status", ABSENT),
-                "creation_date": machine.get("creationDate", ABSENT),
+                "name": name,
+                "role_arn": sent(machine, "roleArn"),
+                "type": sent(machine, "type"),
+                "status": sent(machine, "status"),
+                "creation_date": sent(machine, "creationDate"),
                 "logging_configuration": _logging(machine.get("loggingConfiguration")),
-                "tracing_configuration": ABSENT if tracing is None else {"enabled": bool(tracing.get("enabled"))},
+                "tracing_configuration": ABSENT if tracing is None else {"enabled": sent(tracing, "enabled", bool)},
                 "encryption_configuration": _encryption(machine.get("encryptionConfiguration")),
             }
         return ctx.resource("aws_sfn_state_machine", arn, name=name, tags=tags, attributes=attributes)

@@ -13,8 +13,8 @@ coverage for the collector's types in that region.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, Literal, Protocol, TypeVar
 
@@ -22,10 +22,11 @@ from botocore import exceptions as bex
 from botocore.parsers import ResponseParserError
 
 from unify._registry import Registry
-from unify.errors import PluginError
+from unify.errors import AwsError, PluginError
 from unify.model.resource import Resource, unknown
 from unify.model.resource_type import ResourceType, ResourceTypes
 from unify.model.time import format_timestamp
+from unify.observe.answers import MALFORMED, MALFORMED_HEADER, require
 
 __all__ = [
     "ABSENT",
@@ -36,6 +37,7 @@ __all__ = [
     "CollectorRegistry",
     "aws_error",
     "normalise",
+    "sent",
     "tags_dict",
 ]
 
@@ -56,34 +58,25 @@ class _Absent:
 ABSENT: Final = _Absent()
 
 
-class AwsError(Exception):
-    """An AWS call that failed for good (after botocore's retries), with its code."""
-
-    def __init__(self, code: str, message: str, operation: str = "") -> None:
-        self.code, self.message, self.operation = code, message, operation
-        super().__init__(f"{code}: {message}")
-
-    def as_coverage(self) -> dict[str, str]:
-        where = f" ({self.operation})" if self.operation and self.operation not in self.message else ""
-        return {"code": self.code, "message": f"{self.message}{where}"}
-
-    def marker(self) -> dict[str, Any]:
-        """The ``$unknown`` marker for an attribute this call should have filled."""
-        return unknown(f"{self.code}: {self.operation or self.message}")
-
-
 def aws_error(exc: BaseException, operation: str = "") -> AwsError | None:
     """Classify an exception from botocore (or moto) as an :class:`AwsError`, else None."""
     if isinstance(exc, AwsError):
         return exc
     if isinstance(exc, bex.ClientError):
+        metadata = exc.response.get("ResponseMetadata", {})
+        broken = (metadata.get("HTTPHeaders") or {}).get(MALFORMED_HEADER)
+        if broken:  # a 2xx answer that arrived broken, retried by botocore until it gave up
+            return AwsError(MALFORMED, f"{broken} (after {metadata.get('RetryAttempts', 0)} retries)", operation)
         error = exc.response.get("Error", {})
-        code = str(error.get("Code") or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or "ClientError")
+        code = str(error.get("Code") or metadata.get("HTTPStatusCode") or "ClientError")
         return AwsError(code, str(error.get("Message") or exc), operation)
     if isinstance(exc, bex.EndpointConnectionError):
         return AwsError("EndpointConnectionError", f"endpoint not available: {exc}", operation)
     if isinstance(exc, (bex.ConnectTimeoutError, bex.ReadTimeoutError)):
         return AwsError("Timeout", str(exc), operation)
+    if isinstance(exc, bex.HTTPClientError):
+        # The connection closed or was reset mid-answer, after botocore's retries.
+        return AwsError("ConnectionError", str(exc), operation)
     if isinstance(exc, ResponseParserError):
         # moto's server answers an unimplemented operation with an HTML 500.
         return AwsError("UnsupportedOperation", "the endpoint could not answer this operation", operation)
@@ -114,6 +107,8 @@ class Collector:
     description: str = ""
     notes: str = ""
     prepare_client: Callable[[Any], None] | None = None
+    #: For XML services whose model does not name an answer's root element (S3): operation -> root.
+    answer_roots: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     plugin: str = "unify"
 
     @property
@@ -165,6 +160,10 @@ class CollectorRegistry(Registry[Collector]):
         """``prepare_client`` of each service that declares one."""
         return {c.service: c.prepare_client for c in self if c.prepare_client is not None}
 
+    def answer_roots(self) -> dict[str, tuple[str, ...]]:
+        """Every declared ``answer_roots``, by ``service:Operation``."""
+        return {f"{c.service}:{op}": root for c in self for op, root in c.answer_roots.items()}
+
     def for_types(self, types: Iterable[str] | None) -> tuple[list[Collector], list[str]]:
         """The collectors needed for ``types`` (all when None), and the types nobody collects."""
         if types is None:
@@ -178,6 +177,12 @@ class CollectorRegistry(Registry[Collector]):
             else:
                 chosen[collector.name] = collector
         return [chosen[name] for name in sorted(chosen)], orphans
+
+
+def _name(client: Any, operation: str) -> str:
+    """``service:Operation`` as AWS names the call (``kms:DescribeKey``), for reasons and coverage."""
+    api = client.meta.method_to_api_mapping.get(operation, operation)
+    return f"{client.meta.service_model.service_name}:{api}"
 
 
 def _plain(value: Any) -> Any:
@@ -235,20 +240,43 @@ class CollectContext:
         """The shared boto3 client for (service, region); made once per observation."""
         return self.session.client(service or self.collector.service, region or self.client_region)
 
-    def call(self, client: Any, operation: str, **kwargs: Any) -> dict[str, Any]:
-        """One API call, counted and capped; raises :class:`AwsError` when it fails."""
+    def call(self, client: Any, operation: str, *, expect: Sequence[str] = (), **kwargs: Any) -> dict[str, Any]:
+        """One API call, counted and capped; raises :class:`AwsError` when it fails.
+
+        ``expect`` names the keys (dotted paths) the answer must hold for the
+        collector to read it; an answer without one is ``MalformedResponse``.
+        """
         answer: dict[str, Any] = _plain(self.session.call(client, operation, kwargs))
+        require(answer, expect, _name(client, operation))
         return answer
 
-    def pages(self, client: Any, operation: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
-        """Every page of a paginated operation (each page is one counted call)."""
+    def pages(
+        self, client: Any, operation: str, *, expect: Sequence[str] = (), **kwargs: Any
+    ) -> Iterator[dict[str, Any]]:
+        """Every page of a paginated operation (each page is one counted call), each holding ``expect``."""
         for page in self.session.pages(client, operation, kwargs):
-            yield _plain(page)
+            answer: dict[str, Any] = _plain(page)
+            require(answer, expect, _name(client, operation))
+            yield answer
 
-    def items(self, client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[Any]:
-        """The items under ``key`` across every page."""
-        for page in self.pages(client, operation, **kwargs):
-            yield from page.get(key) or []
+    def items(self, client: Any, operation: str, key: str, *, each: Sequence[str] = (), **kwargs: Any) -> Iterator[Any]:
+        """The items under ``key`` across every page; a page without ``key`` is ``MalformedResponse``.
+
+        AWS sends the list on every page of a listing, empty or not; a page
+        that lacks it is not "no items" but an answer that did not arrive.
+        ``each`` names the keys every item must hold (its identifier, say).
+        """
+        name = _name(client, operation)
+        for page in self.pages(client, operation, expect=(key,), **kwargs):
+            items = page[key]
+            if not isinstance(items, list):
+                raise AwsError(MALFORMED, f"the answer's {key!r} is not a list", name)
+            for item in items:
+                if each:
+                    if not isinstance(item, Mapping):
+                        raise AwsError(MALFORMED, f"an item of {key!r} is not a mapping", name)
+                    require(item, each, name)
+                yield item
 
     def detail(self, fetch: Callable[[], T], *, absent: Iterable[str] = ()) -> T | _Absent | dict[str, Any]:
         """Run a sub-call that fills one attribute of a listed resource.
@@ -266,6 +294,11 @@ class CollectContext:
                 return ABSENT
             self.session.note_detail_error(self, exc)
             return exc.marker()
+        except (KeyError, IndexError) as exc:
+            # A field the sub-call's answer should have carried is missing: that attribute is not observed.
+            error = AwsError(MALFORMED, f"the answer lacks {exc}", self.collector.service)
+            self.session.note_detail_error(self, error)
+            return error.marker()
 
     def map(self, work: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """``work`` over ``items`` concurrently (for per-resource sub-calls), in order."""
@@ -305,6 +338,18 @@ class CollectContext:
             "tags": tags_dict(tags),
             "attributes": clean,
         }
+
+
+def sent(answer: Mapping[str, Any], key: str, convert: Callable[[Any], Any] | None = None) -> Any:
+    """``answer[key]`` (converted), or the ``$unknown`` marker when AWS did not send it.
+
+    For fields an answer normally carries but that no documented default
+    stands in for: a missing one is not observed, never read as false or
+    empty.
+    """
+    if key not in answer or answer[key] is None:
+        return unknown(f"{MALFORMED}: {key} not sent")
+    return answer[key] if convert is None else convert(answer[key])
 
 
 def tags_dict(tags: Any) -> dict[str, Any]:

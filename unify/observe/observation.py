@@ -19,11 +19,11 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError
 
-from unify.errors import ObservationError
+from unify.errors import AwsError, ObservationError
 from unify.model.resource import Coverage, Resource
 from unify.model.snapshot import Snapshot
 from unify.model.time import utcnow
-from unify.observe.collector import AwsError, CollectContext, Collector, CollectorRegistry
+from unify.observe.collector import CollectContext, Collector, CollectorRegistry
 from unify.observe.progress import Progress, QuietProgress
 from unify.observe.session import ObserveOptions, Session
 
@@ -98,7 +98,7 @@ def observe(
             raise ObservationError(f"cannot use AWS profile {profile!r}: {exc}") from None
     started = time.perf_counter()
     taken_at = utcnow()
-    session = Session(boto_session, options, collectors.client_setups())
+    session = Session(boto_session, options, collectors.client_setups(), collectors.answer_roots())
     try:
         account, partition = session.account()
         regions = session.resolve_regions(options.regions)
@@ -131,6 +131,8 @@ def observe(
         "http_requests": session.requests,
         "calls": dict(sorted(session.calls.items())),
         "detail_errors": dict(sorted(session.detail_errors.items())),
+        "broken_answers": dict(sorted(session.broken_answers.items())),
+        "retried_successes": session.retried_successes,
         "collectors": sorted({c.name for c, _ in tasks}),
         "tasks": len(tasks),
         "duration_seconds": round(time.perf_counter() - started, 3),

@@ -22,8 +22,9 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 
 from unify._version import __version__
-from unify.errors import ObservationError
-from unify.observe.collector import AwsError, CollectContext, aws_error
+from unify.errors import AwsError, IncompleteObservation, ObservationError
+from unify.observe.answers import MALFORMED, MALFORMED_HEADER, broken_body, require
+from unify.observe.collector import CollectContext, aws_error
 
 __all__ = ["DEFAULT_SERVICE_LIMITS", "ObserveOptions", "Session"]
 
@@ -61,10 +62,12 @@ class Session:
         boto_session: Any,
         options: ObserveOptions,
         client_setups: Mapping[str, Callable[[Any], None]] | None = None,
+        answer_roots: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.boto = boto_session
         self.options = options
         self._setups = dict(client_setups or {})
+        self._roots = dict(answer_roots or {})
         self.home_region: str = boto_session.region_name or "us-east-1"
         self._clients: dict[tuple[str, str], Any] = {}
         self._caps: dict[tuple[str, str], threading.BoundedSemaphore] = {}
@@ -72,6 +75,9 @@ class Session:
         self.calls: Counter[str] = Counter()
         self.requests = 0
         self.detail_errors: Counter[str] = Counter()
+        #: Answers that arrived broken (and were retried), and calls that succeeded only after retrying.
+        self.broken_answers: Counter[str] = Counter()
+        self.retried_successes = 0
         self._detail_pool = ThreadPoolExecutor(max_workers=options.detail_workers, thread_name_prefix="unify-detail")
         self._local = threading.local()
 
@@ -99,6 +105,12 @@ class Session:
         )
         client = self.boto.client(service, region_name=region, config=config, endpoint_url=self.options.endpoint_url)
         client.meta.events.register("before-send", self._count_request)
+        client.meta.events.register("before-parse", self._check_answer)
+        # A broken answer becomes a 500 (above); this lets botocore's retry logic see the new status.
+        # Registered on the service's own event, ahead of botocore's retry handler which lives there too.
+        client.meta.events.register_first(
+            f"needs-retry.{client.meta.service_model.service_id.hyphenize()}", _update_status
+        )
         setup = self._setups.get(service)
         if setup is not None:
             setup(client)
@@ -107,6 +119,22 @@ class Session:
     def _count_request(self, **kwargs: Any) -> None:
         with self._lock:
             self.requests += 1
+
+    def _check_answer(self, operation_model: Any, response_dict: dict[str, Any], **kwargs: Any) -> None:
+        """Turn a ``2xx`` answer whose body is broken into a ``500``, so it is retried, then reported."""
+        roots = self._roots.get(f"{operation_model.service_model.service_name}:{operation_model.name}", ())
+        problem = broken_body(operation_model, response_dict["status_code"], response_dict.get("body") or b"", roots)
+        if problem is None:
+            return
+        with self._lock:
+            self.broken_answers[operation_model.name] += 1
+        response_dict["status_code"] = 500
+        response_dict["headers"][MALFORMED_HEADER] = problem
+
+    def _count_retries(self, answer: Mapping[str, Any]) -> None:
+        if (answer.get("ResponseMetadata") or {}).get("RetryAttempts"):
+            with self._lock:
+                self.retried_successes += 1
 
     def _cap(self, service: str, region: str) -> threading.BoundedSemaphore:
         key = (service, region)
@@ -127,7 +155,11 @@ class Session:
         try:
             with self._cap(service, client.meta.region_name):
                 answer: dict[str, Any] = getattr(client, operation)(**kwargs)
-                return answer
+            self._count_retries(answer)
+            return answer
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError, SyntaxError) as exc:
+            # Raised from inside botocore's parser: an answer whose shape is not the operation's.
+            raise AwsError(MALFORMED, f"the answer could not be read ({type(exc).__name__}: {exc})", name) from None
         except Exception as exc:
             error = aws_error(exc, name)
             if error is None:
@@ -150,9 +182,12 @@ class Session:
                         with self._lock:
                             self.calls[name] -= 1  # the paginator made no request
                         return
+                self._count_retries(page)
                 yield page
         except AwsError:
             raise
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError, SyntaxError) as exc:
+            raise AwsError(MALFORMED, f"the answer could not be read ({type(exc).__name__}: {exc})", name) from None
         except Exception as exc:
             error = aws_error(exc, name)
             if error is None:
@@ -182,12 +217,18 @@ class Session:
         """The account id and partition of the credentials."""
         try:
             identity = self.call(self.client("sts", self.home_region), "get_caller_identity", {})
+            require(identity, ("Account", "Arn"), "sts:GetCallerIdentity")
         except AwsError as exc:
-            raise ObservationError(f"cannot identify the AWS account: {exc.code}: {exc.message}") from None
-        except BotoCoreError as exc:  # NoCredentialsError, ProfileNotFound and friends
+            # AWS was reached and did not say whose credentials these are: nothing was observed (exit 3).
+            raise IncompleteObservation(
+                f"observation incomplete: cannot identify the AWS account (sts:GetCallerIdentity): "
+                f"{exc.code}: {exc.message}"
+            ) from None
+        except BotoCoreError as exc:  # NoCredentialsError, ProfileNotFound and friends: bad input
             raise ObservationError(f"cannot use AWS credentials: {exc}") from None
-        arn = str(identity.get("Arn", "arn:aws:"))
-        return str(identity["Account"]), arn.split(":")[1] or "aws"
+        arn = str(identity["Arn"])
+        parts = arn.split(":")
+        return str(identity["Account"]), (parts[1] if len(parts) > 1 and parts[1] else "aws")
 
     def resolve_regions(self, regions: Sequence[str] | None) -> list[str]:
         if not regions:
@@ -199,7 +240,11 @@ class Session:
                 raise ObservationError(
                     f"cannot list regions (ec2:DescribeRegions): {exc.code}: {exc.message}"
                 ) from None
-            return sorted(r["RegionName"] for r in found.get("Regions", []))
+            try:
+                require(found, ("Regions",), "ec2:DescribeRegions")
+            except AwsError as exc:
+                raise IncompleteObservation(f"observation incomplete: cannot list regions: {exc.message}") from None
+            return sorted(r["RegionName"] for r in found["Regions"] if isinstance(r, dict) and "RegionName" in r)
         known = (
             set(self.boto.get_available_regions("ec2"))
             | set(self.boto.get_available_regions("ec2", "aws-us-gov"))
@@ -209,3 +254,13 @@ class Session:
         if unknown_regions:
             raise ObservationError(f"unknown region(s): {', '.join(unknown_regions)}")
         return sorted(set(regions))
+
+
+def _update_status(response: Any = None, **kwargs: Any) -> None:
+    """The ``needs-retry`` step botocore runs for S3 only: take the status the answer was given."""
+    if response is None:
+        return
+    http_response, parsed = response
+    status = (parsed or {}).get("ResponseMetadata", {}).get("HTTPStatusCode", http_response.status_code)
+    if http_response.status_code != status:
+        http_response.status_code = status
