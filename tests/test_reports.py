@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -224,9 +223,7 @@ def test_markdown_stays_under_the_budget_and_says_what_was_left_out(write) -> No
                for i in range(10_000)]
     results = evaluate(policy, snapshot(volumes, [ok("aws_ebs_volume")]))
     assert results.summary()["fail"] == 10_000
-    started = time.perf_counter()
     data = render(get_plugins().renderers["markdown"], results, RenderOptions())
-    elapsed = time.perf_counter() - started
     assert len(data) < MARKDOWN_BUDGET
     text = data.decode("utf-8")
     listed = len(re.findall(r"^\| \*\*build-cache-\d{5}\*\*", text, re.M))
@@ -239,7 +236,6 @@ def test_markdown_stays_under_the_budget_and_says_what_was_left_out(write) -> No
     assert f"_… {left:,} more failing results left out" in text
     assert "--format json" in text and "--format html" in text
     assert text.count("<details>") == text.count("</details>")
-    assert elapsed < 10
 
 
 def test_when_cut_every_failing_check_is_listed_before_any_gets_more_rows(write) -> None:

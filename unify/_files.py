@@ -10,16 +10,19 @@ same permissions a plain ``open(..., "w")`` would give it.
 from __future__ import annotations
 
 import gzip
+import io
 import json
+import math
 import os
 import tempfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Final
 
 from unify.errors import Problem
 
-__all__ = ["atomic_write", "read_json"]
+__all__ = ["MAX_DEPTH", "MAX_INPUT_BYTES", "atomic_write", "inflate", "input_limit", "parse_json", "read_json"]
 
 
 def _umask() -> int:
@@ -47,27 +50,126 @@ def atomic_write(path: str | os.PathLike[str], fill: Callable[[BinaryIO], None])
     return target
 
 
-def read_json(path: str | os.PathLike[str], error: type[Exception], what: str = "file") -> Any:
-    """A JSON file, gzip detected by content; every failure is ``error`` with the file (and line).
+#: Deepest nesting unify reads in a JSON document (snapshots nest policy documents about ten deep).
+MAX_DEPTH: Final = 100
+#: Largest input unify reads, compressed or not; ``UNIFY_MAX_INPUT_BYTES`` raises (or lowers) it.
+MAX_INPUT_BYTES: Final = 4 * 1024**3
+#: Past this much inflated data, a gzip file that inflates more than ``MAX_RATIO`` times is refused as a bomb.
+_RATIO_FLOOR: Final = 64 * 1024**2
+MAX_RATIO: Final = 100
+_CHUNK: Final = 1024**2
 
-    ``error`` is an :class:`unify.errors.InputError` subclass, so the CLI
-    prints one line and exits 2.
-    """
 
-    name = str(path)
+def input_limit() -> int:
+    """The largest input in bytes: ``UNIFY_MAX_INPUT_BYTES`` when set to a positive number, else the default."""
+    raw = os.environ.get("UNIFY_MAX_INPUT_BYTES", "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else MAX_INPUT_BYTES
+
+
+def _read_bounded(path: str | os.PathLike[str], name: str, error: type[Exception], what: str) -> bytes:
+    """The bytes of a file (inflated when gzip), refusing more than the input limit or a gzip bomb."""
+    limit = input_limit()
     try:
         with open(path, "rb") as handle:
-            raw = handle.read()
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit:
+                raise error(
+                    Problem(
+                        name,
+                        None,
+                        None,
+                        f"{what} is {size:,} bytes, more than the {limit:,} unify "
+                        "reads (set UNIFY_MAX_INPUT_BYTES to raise the limit)",
+                    )
+                )
+            raw = handle.read(limit + 1)
     except OSError as exc:
         raise error(Problem(name, None, None, f"cannot read {what}: {exc.strerror or exc}")) from None
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise error(Problem(name, None, None, f"broken gzip data: {exc}")) from None
+    return inflate(raw, name, error)
+
+
+def inflate(raw: bytes, name: str, error: type[Exception]) -> bytes:
+    """``raw`` inflated when it is gzip (by its magic bytes), as it is otherwise; a bomb is refused."""
+    limit = input_limit()
+    if raw[:2] != b"\x1f\x8b":
+        return raw
+    inflated = bytearray()
     try:
-        return json.loads(raw)
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as stream:
+            while chunk := stream.read(_CHUNK):
+                inflated += chunk
+                if len(inflated) > limit or (len(inflated) > _RATIO_FLOOR and len(inflated) > MAX_RATIO * len(raw)):
+                    raise error(
+                        Problem(
+                            name,
+                            None,
+                            None,
+                            f"gzip data inflates past {len(inflated):,} bytes from "
+                            f"{len(raw):,}: refusing a possible gzip bomb (set "
+                            "UNIFY_MAX_INPUT_BYTES to raise the limit)",
+                        )
+                    )
+    except (OSError, EOFError, zlib.error) as exc:
+        raise error(Problem(name, None, None, f"broken gzip data: {exc}")) from None
+    return bytes(inflated)
+
+
+def _no_constant(text: str) -> Any:
+    raise ValueError(f"{text} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise ValueError(f"the number {text[:40]} is out of range")
+    return number
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"duplicate key {key[:80]!r}")
+            seen.add(key)
+    return found
+
+
+def _too_deep(document: Any) -> bool:
+    """Whether ``document`` nests deeper than :data:`MAX_DEPTH` (walked without recursion)."""
+    stack = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        children = value.values() if type(value) is dict else value
+        stack.extend((child, depth + 1) for child in children if type(child) in (dict, list))
+    return False
+
+
+def parse_json(raw: bytes | str, name: str, error: type[Exception]) -> Any:
+    """Strict JSON: no NaN or Infinity, no out-of-range numbers, no duplicate keys, at most MAX_DEPTH deep."""
+    try:
+        document = json.loads(raw, parse_constant=_no_constant, parse_float=_finite, object_pairs_hook=_no_duplicates)
     except UnicodeDecodeError as exc:
         raise error(Problem(name, None, None, f"not UTF-8 JSON (byte {exc.start})")) from None
     except json.JSONDecodeError as exc:
         raise error(Problem(name, exc.lineno, None, f"invalid JSON: {exc.msg} (column {exc.colno})")) from None
+    except RecursionError:
+        raise error(Problem(name, None, None, f"JSON nested deeper than {MAX_DEPTH} levels")) from None
+    except ValueError as exc:  # an integer of thousands of digits, NaN, a duplicate key
+        raise error(Problem(name, None, None, f"invalid JSON: {str(exc)[:200]}")) from None
+    if type(document) in (dict, list) and _too_deep(document):
+        raise error(Problem(name, None, None, f"JSON nested deeper than {MAX_DEPTH} levels"))
+    return document
+
+
+def read_json(path: str | os.PathLike[str], error: type[Exception], what: str = "file") -> Any:
+    """A JSON file, gzip detected by content; every failure is ``error`` with the file (and line).
+
+    ``error`` is an :class:`unify.errors.InputError` subclass, so the CLI
+    prints one line and exits 2. Reading is bounded: size, inflation, depth.
+    """
+    name = str(path)
+    return parse_json(_read_bounded(path, name, error, what), name, error)

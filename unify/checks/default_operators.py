@@ -9,10 +9,11 @@ so a typo in a policy never shows up as a finding against a resource.
 from __future__ import annotations
 
 import ipaddress
-import re
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any
+
+import re2
 
 from unify.checks.operators import (
     MISSING,
@@ -145,16 +146,37 @@ def _ge(actual: Any, bound: Any, ctx: EvalContext) -> bool:
     return _comparable(actual, bound) and actual >= bound
 
 
-def _prepare_regex(argument: Any) -> re.Pattern[str]:
+#: Longest pattern ``matches`` takes: a check's pattern is a line of text, not a program.
+MAX_PATTERN = 1000
+
+
+def _regex_options() -> Any:
+    options = re2.Options()
+    options.log_errors = False  # errors are reported with the policy file's line, not on stderr
+    options.max_mem = 8 << 20  # a compiled pattern's memory is bounded too
+    return options
+
+
+def _prepare_regex(argument: Any) -> Any:
+    """A pattern compiled by RE2, whose matching time is linear in the text: no pattern can hang an audit.
+
+    RE2 refuses what cannot run in linear time (backreferences, lookaround);
+    such a pattern is a policy error with its line, found by ``unify lint``.
+    """
     if not isinstance(argument, str):
         raise ValueError("expects a regular expression string")
+    if len(argument) > MAX_PATTERN:
+        raise ValueError(f"a pattern of {len(argument):,} characters is longer than the {MAX_PATTERN} allowed")
     try:
-        return re.compile(argument)
-    except re.error as exc:
-        raise ValueError(f"invalid regular expression: {exc}") from None
+        return re2.compile(argument, options=_regex_options())
+    except re2.error as exc:
+        reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else exc
+        raise ValueError(
+            f"invalid regular expression: {reason} (patterns run in linear time: no backreferences or lookaround)"
+        ) from None
 
 
-def _matches(actual: Any, pattern: re.Pattern[str], ctx: EvalContext) -> bool:
+def _matches(actual: Any, pattern: Any, ctx: EvalContext) -> bool:
     if _absent(actual):
         return False
     if isinstance(actual, bool) or not isinstance(actual, (str, int, float)):

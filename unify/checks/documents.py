@@ -24,6 +24,10 @@ __all__ = ["Document", "line_of", "load_yaml"]
 #: Most nodes one file may expand to through aliases; a billion-laughs file
 #: reaches this long before it reaches the machine's memory.
 MAX_NODES = 200_000
+#: Deepest nesting of a policy or waivers file (the deepest shipped check nests about eight levels).
+MAX_DEPTH = 64
+#: Largest policy or waivers file unify reads: the shipped packs are a few kilobytes each.
+MAX_FILE_BYTES = 16 * 1024 * 1024
 
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -79,6 +83,8 @@ class _Builder:
         if self.count > MAX_NODES:
             raise self.fail(node, None, f"YAML expands to more than {MAX_NODES} values (alias bomb?); refusing to load")
         self.lines.setdefault(path, node.start_mark.line + 1)
+        if len(path) > MAX_DEPTH:
+            raise self.fail(node, None, f"nested deeper than {MAX_DEPTH} levels")
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, path)
         if id(node) in self.active:
@@ -106,7 +112,10 @@ class _Builder:
         if self.raw_strings is not None and node.style is None and self.raw_strings(path):
             # Identifiers such as control "2.10" must not become the float 2.1.
             return node.value
-        return self.constructor.construct_object(node, deep=True)
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (ValueError, OverflowError) as exc:  # an integer of thousands of digits
+            raise self.fail(node, None, f"value cannot be read: {str(exc)[:120]}") from None
 
     def mapping(self, node: yaml.MappingNode, path: Path_) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
@@ -152,15 +161,22 @@ def load_yaml(
     name = str(source)
     if text is None:
         try:
-            data = Path(source).read_bytes()
+            with Path(source).open("rb") as handle:
+                data = handle.read(MAX_FILE_BYTES + 1)
         except OSError as exc:
             raise InputError(Problem(name, None, None, f"cannot read file: {exc.strerror or exc}")) from None
+        if len(data) > MAX_FILE_BYTES:
+            raise InputError(Problem(name, None, None, f"file is larger than {MAX_FILE_BYTES:,} bytes"))
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InputError(Problem(name, None, None, f"not UTF-8 text (byte {exc.start})")) from None
+    if len(text) > MAX_FILE_BYTES:
+        raise InputError(Problem(name, None, None, f"file is larger than {MAX_FILE_BYTES:,} characters"))
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise InputError(Problem(name, None, None, f"YAML nested deeper than {MAX_DEPTH} levels")) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -171,5 +187,8 @@ def load_yaml(
     if node is None:
         return Document(name, None, {(): 1})
     builder = _Builder(name, raw_strings)
-    value = builder.build(node, ())
+    try:
+        value = builder.build(node, ())
+    except RecursionError:
+        raise InputError(Problem(name, None, None, f"YAML nested deeper than {MAX_DEPTH} levels")) from None
     return Document(name, value, builder.lines)

@@ -9,15 +9,13 @@ backend's S3 object. Sensitive values are never kept: they become the
 from __future__ import annotations
 
 import copy
-import gzip
-import json
 from collections.abc import Iterator
 from typing import Any, Final
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from unify._files import read_json
+from unify._files import inflate, input_limit, parse_json, read_json
 from unify.errors import Problem, StateError
 from unify.model.resource import Resource
 from unify.model.resource_type import ResourceTypes
@@ -162,7 +160,7 @@ def read_state(location: str) -> tuple[Any, str]:
     if not bucket or not key:
         raise StateError(Problem(location, None, None, "an S3 state location is s3://bucket/key"))
     try:
-        raw = boto3.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+        raw = boto3.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read(input_limit() + 1)
     except ClientError as exc:
         error = exc.response.get("Error", {})
         raise StateError(
@@ -170,9 +168,13 @@ def read_state(location: str) -> tuple[Any, str]:
         ) from None
     except BotoCoreError as exc:
         raise StateError(Problem(location, None, None, f"cannot read state: {exc}")) from None
-    try:
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
-        return json.loads(raw), location
-    except (OSError, EOFError, ValueError) as exc:
-        raise StateError(Problem(location, None, None, f"not a JSON state: {exc}")) from None
+    if len(raw) > input_limit():
+        raise StateError(
+            Problem(
+                location,
+                None,
+                None,
+                f"the state is more than {input_limit():,} bytes (set UNIFY_MAX_INPUT_BYTES to raise the limit)",
+            )
+        )
+    return parse_json(inflate(raw, location, StateError), location, StateError), location
