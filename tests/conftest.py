@@ -8,8 +8,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, settings
 
 pytest_plugins = ["pytester"]
+
+# The suite must pass on a busy machine: no hypothesis test may fail because an example was slow,
+# and the health check that times data generation is off for the same reason.
+settings.register_profile("unify", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("unify")
 
 @pytest.fixture
 def write(tmp_path: Path) -> Callable[[str, str], Path]:

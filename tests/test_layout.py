@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from factories import PLUGINS
 
@@ -202,3 +203,23 @@ def test_results_and_the_engine_import_no_view_and_no_renderer(module: str) -> N
                 reachable.add(child)
                 todo.append(child)
     assert not {m for m in reachable if m.startswith(("unify.views", "unify.render", "unify.cli"))}
+
+
+#: Calls that read a clock; a test that compares their difference with a bound fails on a busy machine.
+CLOCKS = {"perf_counter", "monotonic", "process_time", "perf_counter_ns", "monotonic_ns"}
+
+
+def test_the_suite_holds_no_timing_assertion_and_no_hypothesis_deadline() -> None:
+    """CI must not depend on the machine being idle: no test reads a clock, no property test has a deadline."""
+    assert settings.default.deadline is None
+    found = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr in CLOCKS:
+                found.append(f"{path.name}:{node.lineno}: reads the clock ({node.attr})")
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "settings":
+                deadline = next((k.value for k in node.keywords if k.arg == "deadline"), ast.Constant(0))
+                if not (isinstance(deadline, ast.Constant) and deadline.value is None):
+                    found.append(f"{path.name}:{node.lineno}: a hypothesis setting without deadline=None")
+    assert found == []

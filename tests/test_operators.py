@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unify.checks.default_operators import BUILTIN_OPERATORS
@@ -170,6 +170,7 @@ _json = st.recursive(
 )
 
 
+@settings(max_examples=100, deadline=None)
 @given(_json, _json)
 def test_strict_equal_is_symmetric_and_reflexive(a, b) -> None:
     assert strict_equal(a, a)

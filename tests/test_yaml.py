@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unify.checks.documents import MAX_NODES, load_yaml
@@ -98,6 +98,7 @@ _values = st.recursive(_scalars, lambda inner: st.one_of(st.lists(inner, max_siz
                                                          st.dictionaries(_keys, inner, max_size=4)), max_leaves=20)
 
 
+@settings(max_examples=100, deadline=None)
 @given(st.dictionaries(_keys, _values, min_size=1, max_size=5))
 def test_round_trip_of_plain_data(data) -> None:
     import yaml
