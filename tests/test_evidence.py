@@ -206,6 +206,32 @@ def test_cli_evidence_commands(runner, tmp_path, audit) -> None:
     assert exported.exit_code == 2 and "is corrupt" in exported.stderr  # a damaged store is never exported
 
 
+@pytest.mark.parametrize("make", ["a folder of other files", "an empty folder", "no such path", "a file",
+                                  "objects without runs"])
+@pytest.mark.parametrize("command", ["verify", "list", "show"])
+def test_a_location_that_is_not_a_store_is_exit_2_never_a_clean_chain(runner, tmp_path, audit, make, command) -> None:
+    where = tmp_path / "where"
+    if make == "a folder of other files":
+        (where / "etc").mkdir(parents=True)
+        (where / "etc" / "hosts").write_text("127.0.0.1 localhost\n")
+    elif make == "an empty folder":
+        where.mkdir()
+    elif make == "a file":
+        where.write_text("not a store")
+    elif make == "objects without runs":
+        record(open_store(str(where)), audit)
+        for run in (where / "runs").iterdir():
+            run.unlink()
+    before = sorted(str(p) for p in tmp_path.rglob("*"))
+    args = ["evidence", command, *(["latest"] if command == "show" else []), "--store", str(where)]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2, result.stderr
+    line, = result.stderr.strip().splitlines()
+    assert str(where) in line and "verified" not in line
+    assert ("objects but no runs" if make == "objects without runs" else "not an evidence store") in line
+    assert sorted(str(p) for p in tmp_path.rglob("*")) == before  # looking never creates a store
+
+
 @pytest.fixture
 def moto_s3():
     with moto_server() as endpoint:
@@ -230,3 +256,5 @@ def test_s3_store_over_http(moto_s3, audit) -> None:
     moto_s3.put_object(Bucket="acme-evidence", Key=results_key, Body=bytes(body))  # tampering outside unify
     count, broken = store.verify()
     assert broken is not None and broken.run == 1 and "results object" in broken.message
+    with pytest.raises(EvidenceError, match="not an evidence store"):
+        open_store("s3://acme-evidence/audits/staging", s3_client=moto_s3).verify()

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+import unify._files as files
 from factories import ACCOUNT, ok, resource, snapshot
 from unify.errors import SnapshotError
 from unify.model.snapshot import Snapshot, load_snapshot, snapshot_digest, write_snapshot
@@ -129,6 +130,58 @@ def test_unreadable_inputs_are_clear_errors(tmp_path) -> None:
         load_snapshot(truncated)
     with pytest.raises(SnapshotError, match="cannot read"):
         load_snapshot(tmp_path / "missing.json")
+
+
+def _written(tmp_path, name: str = "s.json") -> tuple[str, object]:
+    path = write_snapshot(_sample(), tmp_path / name)
+    return path.read_text(encoding="utf-8"), path
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda t: t.replace('"format"', '"format": "unify.snapshot/v0", "format"', 1), "duplicate key 'format'"),
+        (lambda t: t.replace('"note":"façade"', '"note":NaN'), "NaN is not a JSON number"),
+        (lambda t: t.replace('"note":"façade"', '"note":-Infinity'), "-Infinity is not a JSON number"),
+        (lambda t: t.replace('"note":"façade"', '"note":1e999'), "out of range"),
+        (lambda t: t.replace('"note":"façade"', '"note":' + "9" * 100_000), "invalid JSON"),
+        (lambda t: t.replace('"note":"façade"', '"note":' + "[" * 5000 + "]" * 5000), "nested deeper than 100"),
+        (lambda t: t.replace('"note":"façade"', '"note":' + '{"a":' * 150 + "1" + "}" * 150), "nested deeper"),
+    ],
+    ids=["duplicate-key", "nan", "infinity", "overflow", "100k-digits", "5000-deep-list", "150-deep-object"],
+)
+def test_a_snapshot_json_cannot_hold_is_refused_with_its_file(tmp_path, change, message) -> None:
+    """JSON parsers disagree on these (last key wins, NaN accepted): unify refuses them rather than guess."""
+    text, path = _written(tmp_path)
+    changed = change(text)
+    assert changed != text
+    path.write_text(changed, encoding="utf-8")
+    with pytest.raises(SnapshotError) as info:
+        load_snapshot(path)
+    assert message in str(info.value) and str(path) in str(info.value)
+
+
+def test_a_gzip_bomb_is_refused_before_it_is_inflated_whole(tmp_path, monkeypatch) -> None:
+    bomb = tmp_path / "bomb.json.gz"
+    bomb.write_bytes(gzip.compress(b'{"format": "' + b" " * (8 << 20) + b'"}', 9))
+    monkeypatch.setattr(files, "_RATIO_FLOOR", 1 << 20)  # the ratio rule, from 1 MiB instead of 64 MiB
+    with pytest.raises(SnapshotError, match="refusing a possible gzip bomb"):
+        load_snapshot(bomb)
+    monkeypatch.setattr(files, "_RATIO_FLOOR", 1 << 30)
+    monkeypatch.setenv("UNIFY_MAX_INPUT_BYTES", str(2 << 20))  # the size limit, which the variable overrides
+    with pytest.raises(SnapshotError, match="inflates past 3,145,728 bytes") as info:
+        load_snapshot(bomb)
+    assert "UNIFY_MAX_INPUT_BYTES" in str(info.value)
+    monkeypatch.setenv("UNIFY_MAX_INPUT_BYTES", str(64 << 20))
+    with pytest.raises(SnapshotError, match="not a unify snapshot"):  # under the limit it is read, then judged
+        load_snapshot(bomb)
+
+
+def test_a_file_past_the_input_limit_is_refused_unread(tmp_path, monkeypatch) -> None:
+    text, path = _written(tmp_path)
+    monkeypatch.setenv("UNIFY_MAX_INPUT_BYTES", "100")
+    with pytest.raises(SnapshotError, match=f"is {len(text.encode()):,} bytes, more than the 100"):
+        load_snapshot(path)
 
 
 def test_duplicate_resources_are_refused() -> None:

@@ -1,10 +1,14 @@
 """Reading and writing files: atomic writes, and JSON reads whose errors name the file.
 
-A written file appears under its name only once complete.
+A written file appears under its name only once complete, and nothing the
+user had is damaged: devices and FIFOs are written through, symlinks
+followed, folders refused.
 
 Used for every file unify writes (snapshots, reports), so an interrupted
 run never leaves half a file where a good one was, and the new file gets the
-same permissions a plain ``open(..., "w")`` would give it.
+same permissions a plain ``open(..., "w")`` would give it. Reads are bounded
+(size, decompression ratio, nesting depth, number size) so no input can
+exhaust memory or hang a run.
 """
 
 from __future__ import annotations
@@ -14,13 +18,14 @@ import io
 import json
 import math
 import os
+import stat
 import tempfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO, Final
 
-from unify.errors import Problem
+from unify.errors import OutputError, Problem
 
 __all__ = ["MAX_DEPTH", "MAX_INPUT_BYTES", "atomic_write", "inflate", "input_limit", "parse_json", "read_json"]
 
@@ -31,11 +36,55 @@ def _umask() -> int:
     return current
 
 
-def atomic_write(path: str | os.PathLike[str], fill: Callable[[BinaryIO], None]) -> Path:
-    """Write through ``fill(handle)`` to a temporary file, then rename it over ``path``."""
+def _destination(path: str | os.PathLike[str]) -> tuple[Path, bool]:
+    """Where a write to ``path`` lands, and whether it must write through rather than replace.
+
+    A symlink is followed to what it names (the link itself stays); a device,
+    FIFO or terminal is written through, since replacing ``/dev/null`` with a
+    regular file (as root) or a FIFO with a file breaks whatever relied on it.
+    """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    if target.is_symlink():
+        try:
+            resolved = target.resolve(strict=False)
+        except (OSError, RuntimeError) as exc:  # a symlink loop
+            raise OutputError(f"{target}: cannot write: the symlink cannot be followed: {exc}") from None
+        if not resolved.parent.is_dir():
+            raise OutputError(f"{target}: cannot write: the symlink points into a missing folder ({resolved.parent})")
+        target = resolved
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"{target}: cannot write: cannot make its folder: {exc.strerror or exc}") from None
+        return target, False
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
+        raise OutputError(f"{target}: cannot write: it is a folder; give a file name")
+    if stat.S_ISSOCK(mode):
+        raise OutputError(f"{target}: cannot write: it is a socket")
+    return target, not stat.S_ISREG(mode)
+
+
+def atomic_write(path: str | os.PathLike[str], fill: Callable[[BinaryIO], None]) -> Path:
+    """Write through ``fill(handle)`` to a temporary file, then rename it over the destination.
+
+    A regular file appears only once complete (an interrupted run leaves the
+    old file, never half a new one); a device or FIFO is written in place; a
+    symlink is followed, so the link and the folder it lives in are kept.
+    """
+    target, through = _destination(path)
+    try:
+        if through:
+            with open(target, "wb") as handle:
+                fill(handle)
+            return target
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from None
     try:
         # mkstemp creates 0600; give the file the mode the umask allows.
         os.fchmod(fd, 0o666 & ~_umask())
@@ -44,6 +93,9 @@ def atomic_write(path: str | os.PathLike[str], fill: Callable[[BinaryIO], None])
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, target)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from None
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise

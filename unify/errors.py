@@ -122,6 +122,12 @@ class EvidenceError(UnifyError):
     """The evidence store cannot be read or written (exit 2), or a run does not exist."""
 
 
+class OutputError(UnifyError):
+    """An output path unify will not write: a folder, a socket, a symlink into nowhere, a full disk (exit 2)."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
 class IncompleteObservation(ObservationError):
     """The estate was reached but could not be observed (the account could not be identified): exit 3."""
 

@@ -27,9 +27,6 @@ def evidence() -> None:
 def evidence_list(store: str) -> None:
     """Every recorded run, oldest first."""
     runs = open_store(store).runs()
-    if not runs:
-        click.echo(f"unify: no runs recorded in {store}", err=True)
-        return
     for run in runs:
         manifest = run.manifest
         summary = manifest.get("results", {}).get("summary", {})

@@ -203,11 +203,19 @@ def parse_formats(formats: Sequence[str], output: str | None) -> list[tuple[str,
     return targets
 
 
+def _where(path: str) -> Path:
+    """The file a path names; a symlink loop names itself (reading or writing it fails later, with a message)."""
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):
+        return Path(path).absolute()
+
+
 def guard_outputs(targets: Sequence[tuple[str, str | None]], inputs: Sequence[str]) -> None:
     """Refuse to write a report over a file the run reads: nothing the user had is lost."""
-    sources = {Path(p).resolve() for p in inputs if p}
+    sources = {_where(p) for p in inputs if p}
     for _, path in targets:
-        if path and path != "-" and Path(path).resolve() in sources:
+        if path and path != "-" and _where(path) in sources:
             raise InputError(
                 Problem(path, None, "--output", "refusing to overwrite an input of this run with a report")
             )

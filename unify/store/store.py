@@ -218,9 +218,23 @@ class EvidenceStore:
             raise EvidenceError(f"{self.location}/{key}: disappeared while reading")
         return data
 
+    def _recorded_run_keys(self) -> list[tuple[int, str]]:
+        """The run keys, or an error saying why there are none: a wrong path must not verify as a clean chain."""
+        keys = self._run_keys()
+        if keys:
+            return keys
+        if self.backend.list("objects/"):
+            raise EvidenceError(
+                f"{self.location}: an evidence store with objects but no runs: its runs/ folder was emptied or removed"
+            )
+        raise EvidenceError(
+            f"{self.location}: not an evidence store, or one with no runs recorded (an audit records one with --store)"
+        )
+
     def runs(self) -> list[Run]:
+        """Every recorded run, oldest first; a location with none is an error."""
         out = []
-        for number, key in self._run_keys():
+        for number, key in self._recorded_run_keys():
             data = self.read_run_bytes(key)
             try:
                 manifest = json.loads(data)
@@ -232,8 +246,6 @@ class EvidenceStore:
     def run(self, ref: str) -> Run:
         """A run by number, ``latest``, or a prefix of its manifest hash."""
         runs = self.runs()
-        if not runs:
-            raise EvidenceError(f"{self.location}: no runs recorded")
         if ref in ("latest", "head"):
             return runs[-1]
         if ref.isdigit():
@@ -271,7 +283,7 @@ class EvidenceStore:
         hash printed when it was recorded, kept in a CI log say) closes that
         gap: the chain must still contain it.
         """
-        keys = self._run_keys()
+        keys = self._recorded_run_keys()
         previous: str | None = None
         hashes: list[str] = []
         manifests: list[tuple[int, dict[str, Any]]] = []
