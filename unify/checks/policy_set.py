@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from unify.checks.conditions import ROOT_FIELDS, All, Compiler, Leaf, Node, PathRef
-from unify.checks.documents import Document, load_yaml
+from unify.checks.documents import MAX_FILE_BYTES, Document, load_yaml
 from unify.checks.frameworks import Framework, control_id_path, framework_from_document
 from unify.checks.operators import OperatorRegistry
 from unify.checks.schema import SEVERITIES, validate_document
@@ -197,9 +197,13 @@ class _Loader:
 
     def load_file(self, path: str, *, accept_waivers: bool) -> None:
         try:
-            raw = Path(path).read_bytes()
+            with Path(path).open("rb") as handle:
+                raw = handle.read(MAX_FILE_BYTES + 1)
         except OSError as exc:
             self.problems.append(Problem(path, None, None, f"cannot read file: {exc.strerror or exc}"))
+            return
+        if len(raw) > MAX_FILE_BYTES:
+            self.problems.append(Problem(path, None, None, f"file is larger than {MAX_FILE_BYTES:,} bytes"))
             return
         self.files.append(PolicyFile(path, hashlib.sha256(raw).hexdigest()))
         try:

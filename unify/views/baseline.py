@@ -8,11 +8,10 @@ evidence store); comparing is a projection of the current results, keyed by
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
+from unify._files import read_json
 from unify.errors import InputError, Problem
 from unify.render.json import RESULTS_FORMAT
 from unify.results import BaselineInfo, Results
@@ -28,12 +27,7 @@ def load_baseline(reference: str, store: EvidenceStore | str | None = None) -> t
         opened = store if isinstance(store, EvidenceStore) else open_store(store)
         run = opened.run(run_ref)
         return opened.results_document(str(run.number)), f"{opened.location} run {run.number}"
-    try:
-        document = json.loads(Path(reference).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(Problem(reference, None, "baseline", f"cannot read baseline: {exc.strerror or exc}")) from None
-    except ValueError as exc:
-        raise InputError(Problem(reference, None, "baseline", f"not JSON: {exc}")) from None
+    document = read_json(reference, InputError, "baseline")
     if not isinstance(document, dict) or document.get("format") != RESULTS_FORMAT:
         raise InputError(
             Problem(reference, None, "format", f"a baseline is a {RESULTS_FORMAT} document (unify audit --format json)")
