@@ -192,7 +192,9 @@ def test_ecs_latest_active_revision_unprivileged_and_logged_vs_privileged_unlogg
     assert (legacy["revision"], legacy["pid_mode"], legacy["ipc_mode"]) == (1, "host", "host")
     agent, shipper = legacy["container_definitions"]
     assert agent["privileged"] is True and "logConfiguration" not in agent
-    assert shipper["logConfiguration"] == {"logDriver": "splunk", "options": {"splunk-url": "https://splunk.example:8088"}}
+    assert shipper["logConfiguration"] == {"logDriver": "splunk", "options": {
+        "splunk-url": "https://splunk.example:8088",
+        "splunk-token": {"$unknown": "redacted: the key looks like a secret"}}}
     assert (shipper["environment"], shipper["secrets"]) == ([], [])
     serialised = json.dumps(snapshot.data)
     for value in SECRET_VALUES[:2]:

@@ -10,7 +10,6 @@ so a role that may list one but not the other still observes the one.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -49,9 +48,6 @@ SERVICE_ATTRIBUTES = (
 #: The container definition keys kept as they are (AWS's camelCase, as in Terraform's JSON).
 _CONTAINER_KEYS = ("name", "image", "essential", "privileged", "readonlyRootFilesystem", "user")
 
-#: Log driver options whose values are credentials (splunk-token, ...): left out.
-_SECRET_OPTION = re.compile(r"token|password|secret|credential|passphrase", re.IGNORECASE)
-
 #: DescribeServices takes at most 10 services.
 _SERVICE_CHUNK = 10
 
@@ -68,7 +64,8 @@ def _log_configuration(config: dict[str, Any]) -> dict[str, Any]:
     block: dict[str, Any] = {"logDriver": config.get("logDriver")}
     options = config.get("options")
     if options:
-        block["options"] = {k: v for k, v in sorted(options.items()) if not _SECRET_OPTION.search(k)}
+        # Options whose key looks like a secret (splunk-token, env-pass) are redacted: see free_maps.
+        block["options"] = dict(sorted(options.items()))
     if config.get("secretOptions"):
         block["secretOptions"] = _names(config["secretOptions"])
     return block
@@ -266,6 +263,7 @@ TASK_DEFINITION = ResourceType(
     TASK_DEFINITION_ATTRIBUTES,
     name_path="family",
     from_terraform=_task_definition_from_terraform,
+    free_maps=("container_definitions[].logConfiguration.options",),
 )
 
 SERVICE = ResourceType(
@@ -293,7 +291,7 @@ COLLECTORS = (
             "{logDriver, options, secretOptions} (absent when the container has none), and `environment` and "
             "`secrets` as sorted lists of names: the values of environment variables are dropped as each "
             "definition is read, secrets keep no `valueFrom`, `secretOptions` are names only, and log options "
-            "whose key mentions a token, password, secret, credential or passphrase are left out. Commands, entry "
+            "whose key looks like a secret (`splunk-token`, `env-pass`) are redacted to unknown. Commands, entry "
             "points and the other container keys are not kept. `requires_compatibilities` is sorted; `pid_mode` "
             "and `ipc_mode` appear only when set. moto (5.x) ignores the status filter of "
             "ListTaskDefinitionFamilies and the sort and maxResults of ListTaskDefinitions, and resolves a family "

@@ -391,6 +391,12 @@ COLLECTORS = (
         ),
         collect=_buckets,
         answer_roots=_ANSWER_ROOTS,
+        # AWS marks the default encryption key's id sensitive; it names a key (checks compare it), it holds none.
+        keeps_sensitive={
+            "GetBucketEncryption": (
+                "ServerSideEncryptionConfiguration.Rules[].ApplyServerSideEncryptionByDefault.KMSMasterKeyID",
+            )
+        },
         scope="global",
         description="Every S3 bucket of the account located in an observed region, with its settings folded in.",
         notes=(

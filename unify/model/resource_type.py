@@ -81,6 +81,9 @@ class ResourceType:
     drift_ignore: tuple[str, ...] = ()
     #: ``(path, value)`` pairs that mark a resource AWS makes on its own (the default VPC): never unmanaged.
     made_by_aws: tuple[tuple[str, Any], ...] = ()
+    #: Attribute paths (``containers[].log_options``) of maps whose keys users choose: a secret-looking
+    #: key there (``env-pass``, ``splunk-token``) has its value redacted before the snapshot keeps it.
+    free_maps: tuple[str, ...] = ()
 
     def singleton_id(self, account: str, region: str) -> str:
         """The id of this setting in one account (and region, for a regional setting)."""

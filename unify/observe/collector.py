@@ -109,6 +109,10 @@ class Collector:
     prepare_client: Callable[[Any], None] | None = None
     #: For XML services whose model does not name an answer's root element (S3): operation -> root.
     answer_roots: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Members of an answer AWS marks ``sensitive`` that are identifiers, not secrets (a KMS key id):
+    #: operation -> member paths (``Rules[].Key.Id``) kept as sent. Everything else marked sensitive is
+    #: blanked before the collector reads it (:mod:`unify.observe.redaction`).
+    keeps_sensitive: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     plugin: str = "unify"
 
     @property
@@ -163,6 +167,14 @@ class CollectorRegistry(Registry[Collector]):
     def answer_roots(self) -> dict[str, tuple[str, ...]]:
         """Every declared ``answer_roots``, by ``service:Operation``."""
         return {f"{c.service}:{op}": root for c in self for op, root in c.answer_roots.items()}
+
+    def kept_sensitive(self) -> dict[str, frozenset[str]]:
+        """Every declared ``keeps_sensitive``, by ``service:Operation``."""
+        kept: dict[str, set[str]] = {}
+        for c in self:
+            for op, paths in c.keeps_sensitive.items():
+                kept.setdefault(f"{c.service}:{op}", set()).update(paths)
+        return {call: frozenset(paths) for call, paths in sorted(kept.items())}
 
     def for_types(self, types: Iterable[str] | None) -> tuple[list[Collector], list[str]]:
         """The collectors needed for ``types`` (all when None), and the types nobody collects."""

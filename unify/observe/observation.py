@@ -25,6 +25,7 @@ from unify.model.snapshot import Snapshot
 from unify.model.time import utcnow
 from unify.observe.collector import CollectContext, Collector, CollectorRegistry
 from unify.observe.progress import Progress, QuietProgress
+from unify.observe.redaction import redact_resource, redact_text
 from unify.observe.session import ObserveOptions, Session
 
 __all__ = ["observe"]
@@ -98,7 +99,9 @@ def observe(
             raise ObservationError(f"cannot use AWS profile {profile!r}: {exc}") from None
     started = time.perf_counter()
     taken_at = utcnow()
-    session = Session(boto_session, options, collectors.client_setups(), collectors.answer_roots())
+    session = Session(
+        boto_session, options, collectors.client_setups(), collectors.answer_roots(), collectors.kept_sensitive()
+    )
     try:
         account, partition = session.account()
         regions = session.resolve_regions(options.regions)
@@ -121,11 +124,18 @@ def observe(
     finally:
         progress.finish()
         session.close()
+    declared = collectors.resource_types()
     resources: dict[tuple[str, str, str, str], Resource] = {}
     for outcome in outcomes:
         for resource in outcome.resources:
-            resources.setdefault((resource["type"], resource["account"], resource["region"], resource["id"]), resource)
+            key = (resource["type"], resource["account"], resource["region"], resource["id"])
+            if key not in resources:
+                # No secret is kept, whichever collector made the resource (redaction.py says what counts).
+                resources[key] = redact_resource(resource, declared)
     coverage = [entry for outcome in outcomes for entry in outcome.coverage]
+    for entry in coverage:
+        if "error" in entry:
+            entry["error"]["message"] = redact_text(entry["error"]["message"])
     stats = {
         "api_calls": sum(session.calls.values()),
         "http_requests": session.requests,

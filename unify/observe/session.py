@@ -25,6 +25,7 @@ from unify._version import __version__
 from unify.errors import AwsError, IncompleteObservation, ObservationError
 from unify.observe.answers import MALFORMED, MALFORMED_HEADER, broken_body, require
 from unify.observe.collector import CollectContext, aws_error
+from unify.observe.redaction import redact_sensitive_members
 
 __all__ = ["DEFAULT_SERVICE_LIMITS", "ObserveOptions", "Session"]
 
@@ -63,11 +64,13 @@ class Session:
         options: ObserveOptions,
         client_setups: Mapping[str, Callable[[Any], None]] | None = None,
         answer_roots: Mapping[str, tuple[str, ...]] | None = None,
+        kept_sensitive: Mapping[str, frozenset[str]] | None = None,
     ) -> None:
         self.boto = boto_session
         self.options = options
         self._setups = dict(client_setups or {})
         self._roots = dict(answer_roots or {})
+        self._kept_sensitive = dict(kept_sensitive or {})
         self.home_region: str = boto_session.region_name or "us-east-1"
         self._clients: dict[tuple[str, str], Any] = {}
         self._caps: dict[tuple[str, str], threading.BoundedSemaphore] = {}
@@ -106,6 +109,8 @@ class Session:
         client = self.boto.client(service, region_name=region, config=config, endpoint_url=self.options.endpoint_url)
         client.meta.events.register("before-send", self._count_request)
         client.meta.events.register("before-parse", self._check_answer)
+        # What AWS documents as sensitive is blanked in every answer before any collector reads it.
+        client.meta.events.register("after-call", self._blank_sensitive)
         # A broken answer becomes a 500 (above); this lets botocore's retry logic see the new status.
         # Registered on the service's own event, ahead of botocore's retry handler which lives there too.
         client.meta.events.register_first(
@@ -115,6 +120,11 @@ class Session:
         if setup is not None:
             setup(client)
         return client
+
+    def _blank_sensitive(self, parsed: Any, model: Any, **kwargs: Any) -> None:
+        if isinstance(parsed, dict) and model.output_shape is not None:
+            kept = self._kept_sensitive.get(f"{model.service_model.service_name}:{model.name}", frozenset())
+            redact_sensitive_members(parsed, model.output_shape, kept)
 
     def _count_request(self, **kwargs: Any) -> None:
         with self._lock:

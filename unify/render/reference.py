@@ -27,6 +27,8 @@ def reference_markdown(registry: CollectorRegistry) -> str:
         "(MFA devices, access-key last use, trail logging status) are extra attributes listed with the others.",
         "Every type is observed by exactly one collector. A failed listing call gives `error` coverage for the",
         'collector\'s types in that region; a failed per-resource call gives `{"$unknown": ...}` for that attribute.',
+        "Values AWS marks sensitive, secrets inside strings and secret-looking keys in tags and user-keyed maps",
+        "are redacted before a snapshot keeps them (docs/reliability.md).",
         "",
         "| type | collector | scope | plugin |",
         "|---|---|---|---|",
@@ -39,6 +41,8 @@ def reference_markdown(registry: CollectorRegistry) -> str:
         lines.append(f"- **types**: {_codes(collector.types)}")
         lines.append(f"- **scope**: {collector.scope} (service `{collector.service}`)")
         lines.append(f"- **AWS calls** (the permissions an audit role needs): {_codes(collector.calls)}")
+        for operation, paths in sorted(collector.keeps_sensitive.items()):
+            lines.append(f"- **kept although AWS marks them sensitive** (`{operation}`): {_codes(paths)}")
         for declared in collector.resource_types:
             lines.append(f"- **`{declared.name}` attributes**: {_codes(declared.attributes)}")
             facts = []
@@ -57,6 +61,8 @@ def reference_markdown(registry: CollectorRegistry) -> str:
                 facts.append("provider defaults: " + ", ".join(f"`{k}` = `{v}`" for k, v in declared.defaults.items()))
             if declared.drift_ignore:
                 facts.append(f"drift ignores {_codes(declared.drift_ignore)}")
+            if declared.free_maps:
+                facts.append(f"secret-looking keys redacted in {_codes(declared.free_maps)}")
             if facts:
                 lines.append(f"  - {'; '.join(facts)}")
         if collector.notes:
