@@ -220,7 +220,8 @@ def test_network_acl_rules_are_sorted_by_rule_number_and_named_by_tag() -> None:
     assert public["name"] == "public"
     assert [rule["rule_no"] for rule in public["attributes"]["ingress"]] == [100, 200]
     assert resources["module.network.aws_network_acl.tier[1]"]["attributes"]["ingress"] == []
-    assert resources["module.network.module.sg[0].aws_security_group.this"]["attributes"]["egress"] == LATER
+    # A new group's egress is only what it configures: Terraform revokes the allow-all rule AWS adds.
+    assert resources["module.network.module.sg[0].aws_security_group.this"]["attributes"]["egress"] == []
 
 
 # -- unknown values -------------------------------------------------------------------------------
@@ -275,7 +276,7 @@ def test_markers_follow_the_after_unknown_mirror() -> None:
 def test_facts_only_an_observation_reads_are_unknown_in_a_plan() -> None:
     observed_only = unknown(OBSERVED_ONLY_REASON)
     vpc = by_id(plan("plan-child-modules.json"))["module.network.aws_vpc.main"]
-    assert vpc["attributes"]["flow_logs"] == observed_only  # aws_flow_log is a resource of its own
+    assert vpc["attributes"]["flow_logs"] == []  # a new VPC has no flow log but those the plan folds into it
     resources = by_id(plan("plan-update-replace-delete.json"))
     assert resources["aws_iam_user.deploy"]["attributes"]["mfa_devices"] == observed_only
     assert resources["aws_lambda_function.api"]["attributes"]["policy"] == observed_only
@@ -347,7 +348,9 @@ def test_format_0_1_plan_without_configuration_is_read() -> None:
     assert "policy" not in legacy["attributes"]
     assert snap.stats["unresolved"] == [
         "aws_s3_bucket_public_access_block.legacy: its bucket is known only after apply and the plan has no "
-        "configuration section to follow; left out"]
+        "configuration section to follow; public_access_block of aws_s3_bucket.legacy is unknown"]
+    assert legacy["attributes"]["public_access_block"]["$unknown"].startswith(
+        "aws_s3_bucket_public_access_block.legacy may configure it")
 
 
 def test_a_resource_only_in_planned_values_is_kept() -> None:
@@ -461,7 +464,7 @@ def test_raw_tfstate_folds_side_resources_by_bucket_name() -> None:
         "sse_algorithm": "aws:kms",
         "kms_master_key_id": "arn:aws:kms:eu-west-1:123456789012:key/6f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"}
     assets = resources['aws_s3_bucket.b["assets"]']["attributes"]
-    assert assets["versioning"] == {"status": "Suspended", "mfa_delete": "Disabled"}  # legacy inline block
+    assert "versioning" not in assets  # the provider's "never configured" legacy block, absent as in AWS
     assert "public_access_block" not in assets
     assert assets["policy"]["Statement"][0]["Action"] == ["s3:GetObject"]
 
@@ -613,7 +616,7 @@ def test_checks_on_values_known_after_apply_are_unknown(write: Any) -> None:
 
 def test_a_check_on_a_fact_only_an_observation_reads_is_unknown_on_a_plan(write: Any) -> None:
     found = verdicts(write, "plan-child-modules.json")
-    assert found[("vpc-flow-logs", "module.network.aws_vpc.main")] == "unknown"
+    assert found[("vpc-flow-logs", "module.network.aws_vpc.main")] == "fail"  # new, and no flow log planned
     assert found[("s3-versioning", 'module.storage["logs"].aws_s3_bucket.this')] == "pass"
     assert found[("s3-versioning", 'module.storage["assets"].aws_s3_bucket.this')] == "fail"
 
