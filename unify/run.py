@@ -296,7 +296,11 @@ def plan_scope(policy: PolicySet, snapshot: Snapshot, framework: str | None) -> 
     """
     if snapshot.source != "terraform-plan":
         return None, []
-    planned = set(snapshot.types)
+    # The plan speaks for what it plans, and for what it deletes (a trail it removes).
+    changes = snapshot.stats.get("changes")
+    entries = changes.values() if isinstance(changes, dict) else ()
+    deleted = {str(c.get("type")) for c in entries if isinstance(c, dict) and c.get("action") == "delete"}
+    planned = set(snapshot.types) | deleted
     selected = policy.select(framework).checks
     kept = [check for check in selected if planned & set(check.types)]
     notes = []

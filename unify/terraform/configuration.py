@@ -104,9 +104,7 @@ class Configuration:
         return None
 
     def references(self, module_instance: str, type_: str, name: str, attribute: str) -> list[str]:
-        expression = (self.resource(module_instance, type_, name).get("expressions") or {}).get(attribute)
-        refs = expression.get("references") if isinstance(expression, dict) else None
-        return [str(r) for r in refs or []]
+        return _references((self.resource(module_instance, type_, name).get("expressions") or {}).get(attribute))
 
     def arguments(self, module_instance: str, type_: str, name: str) -> frozenset[str] | None:
         """The arguments the configuration sets on a resource; None when the plan has no configuration for it."""
@@ -155,7 +153,7 @@ class Configuration:
                 path = config_path(module_instance)
                 child = f"{path}.module.{match.group(1)}" if path else f"module.{match.group(1)}"
                 output = ((self.modules.get(child) or {}).get("outputs") or {}).get(match.group(3)) or {}
-                inner = [str(r) for r in (output.get("expression") or {}).get("references") or []]
+                inner = _references(output.get("expression"))
                 found += self.targets(
                     f"{prefix}module.{match.group(1)}{match.group(2) or ''}", inner, None, want, depth + 1
                 )
@@ -166,8 +164,7 @@ class Configuration:
                 call_name, call_key = steps[-1]
                 parent = ".".join(f"module.{n}{k}" for n, k in steps[:-1])
                 call = ((self.modules.get(config_path(parent)) or {}).get("module_calls") or {}).get(call_name) or {}
-                expression = (call.get("expressions") or {}).get(match.group(1)) or {}
-                inner = [str(r) for r in expression.get("references") or []]
+                inner = _references((call.get("expressions") or {}).get(match.group(1)))
                 found += self.targets(parent, inner, key_value(call_key), want, depth + 1)
         return list(dict.fromkeys(found))
 
@@ -185,19 +182,20 @@ class Configuration:
             parent = ".".join(f"module.{n}{k}" for n, k in steps[:-1])
             call = ((self.modules.get(config_path(parent)) or {}).get("module_calls") or {}).get(call_name) or {}
             for expression in (call.get("expressions") or {}).values():
-                if isinstance(expression, dict):
-                    refs = [str(r) for r in expression.get("references") or []]
-                    found += self.targets(parent, refs, key_value(call_key), want, 1)
+                found += self.targets(parent, _references(expression), key_value(call_key), want, 1)
         prefix = f"{module_instance}." if module_instance else ""
         for name, call in ((self.modules.get(config_path(module_instance)) or {}).get("module_calls") or {}).items():
             outputs = ((call.get("module") or {}).get("outputs") or {}) if isinstance(call, dict) else {}
             for output in outputs.values():
-                expression = output.get("expression") if isinstance(output, dict) else None
-                refs = (
-                    [str(r) for r in (expression or {}).get("references") or []] if isinstance(expression, dict) else []
-                )
+                refs = _references(output.get("expression")) if isinstance(output, dict) else []
                 found += self.targets(f"{prefix}module.{name}", refs, None, want, 1)
         return list(dict.fromkeys(found))
+
+
+def _references(expression: Any) -> list[str]:
+    """The references of one expression; none for a nested block's list of expressions."""
+    refs = expression.get("references") if isinstance(expression, dict) else None
+    return [str(r) for r in refs] if isinstance(refs, list) else []
 
 
 def _parent_provider(key: str) -> str | None:

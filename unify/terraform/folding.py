@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from unify.errors import InputError, Problem
 from unify.model.resource import Resource, is_unknown, known, unknown
 from unify.model.resource_type import REMOVE, Fold, ResourceType, ResourceTypes
 from unify.terraform.configuration import Configuration
@@ -47,6 +48,9 @@ class Built:
     pending: list[dict[str, Any]] = field(default_factory=list)
     #: ``{target, attribute}`` a deleted side resource takes away (the overlay must not keep live's value).
     removed: list[dict[str, str]] = field(default_factory=list)
+    #: Side resources whose target is named but not in the document (a live role an attachment names):
+    #: ``{side, side_type, attribute, names, value, removing}``, for the overlay to fold into live objects.
+    outside: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -265,6 +269,9 @@ def _resolve(
     return found, here or index.of_type(declared.name), why
 
 
+_MALFORMED: Final = (AttributeError, TypeError, KeyError, ValueError, IndexError)
+
+
 def build(
     entries: list[Entry],
     locator: Locator,
@@ -273,15 +280,38 @@ def build(
     *,
     plan: bool,
     snapshot: bool,
+    file: str = "<terraform>",
+    error: type[InputError] = InputError,
 ) -> Built:
     """Resources in the collectors' shapes, with side resources folded into the resources they configure.
 
     For a snapshot (``snapshot``), attributes only an observation reads are
     marked unknown; bare state resources (for drift) leave them out instead.
+    A value no conversion can read (a number where Terraform writes a list of
+    blocks) is bad input naming the file and the resource (``error``).
     """
+    at: list[str] = []  # the address being read, for the message
+    try:
+        return _build(entries, locator, types, config, plan=plan, snapshot=snapshot, at=at)
+    except _MALFORMED as exc:
+        message = f"a value of a type Terraform does not write there ({type(exc).__name__}: {exc})"
+        raise error(Problem(file, None, at[-1] if at else None, message)) from None
+
+
+def _build(
+    entries: list[Entry],
+    locator: Locator,
+    types: ResourceTypes,
+    config: Configuration | None,
+    *,
+    plan: bool,
+    snapshot: bool,
+    at: list[str],
+) -> Built:
     targets: list[_Target] = []
     sides: list[tuple[Entry, ResourceType, Fold]] = []
     for entry in entries:
+        at.append(entry.address)
         folds = types.folds(entry.type)
         sides += [(entry, declared, fold) for declared, fold in folds if fold.applies(entry.values)]
         if entry.action == "delete" or (folds and not any(fold.keep for _, fold in folds)):
@@ -304,9 +334,26 @@ def build(
     left_out: dict[str, str] = {}
     # Deleted side resources first, so a new one that replaces a block wins.
     for side, declared, fold in sorted(sides, key=lambda s: (s[0].action != "delete", s[0].address, s[2].attribute)):
+        at.append(side.address)
         chosen, candidates, why = _resolve(side, declared, fold, index, config, "plan" if plan else "state")
         if chosen:
             placed.append((side, fold, chosen))
+        reference = side.values.get(fold.reference)
+        named = [n for n in (reference if isinstance(reference, list) else [reference]) if isinstance(n, str) and n]
+        placed_names = {str(_read(t.entry.values, k)) for t in chosen for k in _match_keys(fold, declared)}
+        outside = [n for n in named if n not in placed_names]
+        if plan and why and not candidates and outside and side.action in ("create", "replace", "update", "delete"):
+            value = fold.convert(side.values)
+            built.outside.append(
+                {
+                    "side": side.address,
+                    "side_type": side.type,
+                    "attribute": fold.attribute,
+                    "names": outside,
+                    "value": None if value is REMOVE else value,
+                    "removing": side.action == "delete" or value is REMOVE,
+                }
+            )
         if side.action == "delete" or not why:
             continue  # a deleted side resource whose target is gone with it, or was never here, says nothing
         if not candidates:
@@ -327,15 +374,13 @@ def build(
         for target in targets:
             _start_empty(target, {attribute for address, attribute in folded if address == target.entry.address})
     for side, fold, chosen in placed:
+        at.append(side.address)
         value = fold.convert(side.values)
         for target in chosen:
             if plan and side.action == "delete" and fold.merge == "set":
                 built.removed.append({"target": target.entry.address, "attribute": fold.attribute})
-            if (
-                not _join(target, fold, value, removing=side.action == "delete")
-                and plan
-                and side.action in ("create", "replace", "delete")
-            ):
+            joined = _join(target, fold, value, removing=side.action == "delete")
+            if not joined and plan and side.action in ("create", "replace", "delete"):
                 built.pending.append(
                     {
                         "target": target.entry.address,

@@ -148,6 +148,9 @@ def _fillable(value: Any, key: str, recomputed: frozenset[str]) -> bool:
 def _fill(planned: Any, live: Any, key: str, recomputed: frozenset[str]) -> Any:
     if _fillable(planned, key, recomputed):
         return _MISSING if live is _MISSING else copy.deepcopy(live)
+    if isinstance(planned, list) and planned and _fillable(planned[-1], key, recomputed) and live is not _MISSING:
+        # Side resources folded onto a base only live knows: live's list, and the plan's items join it again.
+        return copy.deepcopy(live)
     if isinstance(planned, dict) and not is_unknown(planned) and isinstance(live, dict) and not is_unknown(live):
         out = {}
         for name, value in planned.items():
@@ -192,7 +195,7 @@ def _merge(
 
 
 def _replay(resource: Resource, pending: Iterable[Mapping[str, Any]], types: ResourceTypes) -> None:
-    """Add again the side resources the plan adds to a list (or count) whose base only live knew."""
+    """Join again the side resources the plan adds to (or takes from) what only live knew."""
     attributes = resource["attributes"]
     declared = types.get(resource["type"]) or ResourceType(resource["type"], ())
     for fold_record in pending:
@@ -200,9 +203,15 @@ def _replay(resource: Resource, pending: Iterable[Mapping[str, Any]], types: Res
         if fold is None:
             continue
         current = attributes.get(fold.attribute)
+        value, removing = fold_record.get("value"), bool(fold_record.get("removing"))
+        if fold.merge == "set":
+            if removing:
+                attributes.pop(fold.attribute, None)
+            else:
+                attributes[fold.attribute] = copy.deepcopy(value)
+            continue
         if is_unknown(current) or (isinstance(current, list) and any(is_unknown(i) for i in current)):
             continue
-        value, removing = fold_record.get("value"), bool(fold_record.get("removing"))
         if fold.merge == "count":
             base = current if isinstance(current, int) and not isinstance(current, bool) else 0
             attributes[fold.attribute] = max(0, base + (-1 if removing else 1))
@@ -310,6 +319,25 @@ def overlay(plan: Snapshot, live: Snapshot, types: ResourceTypes) -> Overlay:
         matches[live_resource["id"]] = Match(address, live_resource["id"], by)
         touched.add((live_resource["account"], live_resource["type"]))
 
+    # Side resources the plan adds to live objects it does not otherwise change (an attachment to a live role).
+    placed_live: set[str] = set()
+    for record in stats.get("outside_folds") or []:
+        for declared, fold in types.folds(str(record.get("side_type"))):
+            if fold.attribute != record.get("attribute"):
+                continue
+            for name in record.get("names") or []:
+                found = index.find(declared.name, "unknown", "unknown", {"arn": name, "id": name, "name": name})
+                if found is None or found[0]["id"] in gone:
+                    continue
+                live_resource, by = found
+                target = merged.setdefault(live_resource["id"], copy.deepcopy(live_resource))
+                _replay(target, [record], types)
+                placed_live.add(str(record.get("side")))
+                origins[live_resource["id"]] = "both"
+                if live_resource["id"] not in matches:
+                    matches[live_resource["id"]] = Match(str(record.get("side")), live_resource["id"], by)
+                touched.add((live_resource["account"], live_resource["type"]))
+
     resources: list[Resource] = []
     for live_resource in live.resources:
         if live_resource["id"] in gone:
@@ -324,7 +352,9 @@ def overlay(plan: Snapshot, live: Snapshot, types: ResourceTypes) -> Overlay:
         "accounts": sorted(
             {*live.scope.get("accounts", []), *(r["account"] for r in added if r["account"] != "unknown")}
         ),
-        "regions": sorted({*live.scope.get("regions", []), *(r["region"] for r in added if r["region"] != "unknown")}),
+        "regions": sorted(
+            {*live.scope.get("regions", []), *(r["region"] for r in added if r["region"] not in ("unknown", "global"))}
+        ),
     }
     info = {
         "plan": stats.get("file"),
@@ -344,7 +374,13 @@ def overlay(plan: Snapshot, live: Snapshot, types: ResourceTypes) -> Overlay:
         scope=scope,
         source=live.source,
         taken_at=live.taken_at,
-        stats={"overlay": info, "unresolved": list(stats.get("unresolved") or [])},
+        # A side resource the plan could not place but live could is no longer a warning.
+        stats={
+            "overlay": info,
+            "unresolved": [
+                line for line in stats.get("unresolved") or [] if str(line).split(":", 1)[0] not in placed_live
+            ],
+        },
     )
     snapshot.file = plan.file
     return Overlay(snapshot, live, origins, matches, tuple(sorted(gone)), frozenset(touched), tuple(notes))

@@ -17,7 +17,7 @@ import copy
 from collections import Counter
 from typing import Any, Final
 
-from unify.errors import PlanError, Problem
+from unify.errors import PlanError, Problem, SnapshotError
 from unify.hookspecs import hookimpl
 from unify.model.resource_type import ResourceTypes
 from unify.model.snapshot import Snapshot
@@ -142,12 +142,16 @@ class _Reader:
         found.action = action
         self.entries.append(found)
 
-    def read(self) -> None:
+    def read(self, file: str) -> None:
         seen: set[str] = set()
-        for change in self.document.get("resource_changes") or []:
+        for position, change in enumerate(self.document.get("resource_changes") or []):
             if change.get("mode", "managed") != "managed" or change.get("deposed"):
                 continue
-            seen.add(str(change.get("address")))
+            address = str(change.get("address"))
+            if address in seen:
+                key = f"resource_changes[{position}].address"
+                raise PlanError(Problem(file, None, key, f"{address} is planned twice"))
+            seen.add(address)
             self.changed(change)
         planned = (self.document.get("planned_values") or {}).get("root_module")
         for module, resource in module_resources(planned, ""):
@@ -206,11 +210,11 @@ def plan_snapshot(document: Any, file: str, types: ResourceTypes) -> Snapshot:
     check_plan_skeleton(document, file, PlanError)
     config = Configuration(document)
     reader = _Reader(document, config, version, types)
-    reader.read()
+    reader.read(file)
     prior = ((document.get("prior_state") or {}).get("values") or {}).get("root_module")
     extra = set(caller_accounts(prior))
     located = Locator([e for e in reader.entries if e.action != "delete"], extra, types)
-    built = build(reader.entries, located, types, config, plan=True, snapshot=True)
+    built = build(reader.entries, located, types, config, plan=True, snapshot=True, file=file, error=PlanError)
     stats = {
         "file": file,
         "format_version": version,
@@ -219,11 +223,16 @@ def plan_snapshot(document: Any, file: str, types: ResourceTypes) -> Snapshot:
         "unresolved": built.unresolved,
         "pending_folds": built.pending,
         "removed_attributes": built.removed,
+        "outside_folds": built.outside,
         "coverage": "none: a plan lists the resources its configuration manages, not everything that exists",
     }
-    return Snapshot.build(
-        resources=built.resources, coverage=[], source="terraform-plan", taken_at=_taken_at(document), stats=stats
-    )
+    try:
+        return Snapshot.build(
+            resources=built.resources, coverage=[], source="terraform-plan", taken_at=_taken_at(document), stats=stats
+        )
+    except SnapshotError as exc:
+        problem = exc.problems[0]
+        raise PlanError(Problem(file, None, problem.key, f"cannot be a snapshot: {problem.message}")) from None
 
 
 @hookimpl

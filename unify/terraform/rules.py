@@ -69,11 +69,15 @@ def rule_block(values: Mapping[str, Any]) -> dict[str, Any]:
     )
     for key in ("cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids"):
         block[key] = _texts(values.get(key))
-    source = values.get("source_security_group_id")
-    if source not in (None, ""):
-        block["security_groups"] = [source]
     flag = values.get("self")
     block["self"] = flag if is_unknown(flag) else flag is True
+    source = values.get("source_security_group_id")
+    # The provider computes source_security_group_id even when CIDRs or self are the source, which exclude it.
+    excluded = block["self"] is True or any(
+        isinstance(block[k], list) and block[k] for k in ("cidr_blocks", "ipv6_cidr_blocks")
+    )
+    if source not in (None, "") and not (is_unknown(source) and excluded):
+        block["security_groups"] = [source]
     return block
 
 

@@ -67,11 +67,11 @@ def block_order(block: Any) -> tuple[str, ...]:
     if not isinstance(block, dict):
         return ("", json.dumps(block, sort_keys=True, default=str))
     if "rule_no" in block:
-        return (f"{block.get('rule_no'):>10}", json.dumps(block, sort_keys=True, default=str))
+        return (f"{block.get('rule_no')!s:>10}", json.dumps(block, sort_keys=True, default=str))
     return (
         str(block.get("protocol")),
-        f"{block.get('from_port'):>10}",
-        f"{block.get('to_port'):>10}",
+        f"{block.get('from_port')!s:>10}",
+        f"{block.get('to_port')!s:>10}",
         str(block.get("description")),
         json.dumps(block, sort_keys=True, default=str),
     )

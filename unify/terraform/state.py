@@ -16,7 +16,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from unify._files import inflate, input_limit, parse_json, read_json
-from unify.errors import Problem, StateError
+from unify.errors import Problem, SnapshotError, StateError
 from unify.model.resource import Resource
 from unify.model.resource_type import ResourceTypes
 from unify.model.snapshot import Snapshot
@@ -160,7 +160,7 @@ def state_resources(
 def _state(document: Any, file: str, types: ResourceTypes, *, snapshot: bool) -> tuple[list[Resource], list[str]]:
     entries = _state_entries(document, file)
     locator = Locator(entries, set(_state_accounts(document)), types)
-    built = build(entries, locator, types, None, plan=False, snapshot=snapshot)
+    built = build(entries, locator, types, None, plan=False, snapshot=snapshot, file=file, error=StateError)
     return built.resources, built.unresolved
 
 
@@ -169,7 +169,11 @@ def state_snapshot(document: Any, file: str, types: ResourceTypes) -> Snapshot:
     and attributes only an observation reads are unknown."""
     resources, unresolved = _state(document, file, types, snapshot=True)
     stats = {"file": file, "terraform_version": document.get("terraform_version"), "unresolved": unresolved}
-    return Snapshot.build(resources=resources, coverage=[], source="terraform-state", stats=stats)
+    try:
+        return Snapshot.build(resources=resources, coverage=[], source="terraform-state", stats=stats)
+    except SnapshotError as exc:
+        problem = exc.problems[0]
+        raise StateError(Problem(file, None, problem.key, f"cannot be a snapshot: {problem.message}")) from None
 
 
 def read_state(location: str) -> tuple[Any, str]:

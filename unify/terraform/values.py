@@ -120,6 +120,8 @@ def redact_path(values: dict[str, Any], steps: list[Any]) -> None:
         key = step.get("value")
         if isinstance(key, dict):  # index steps: {"value": 0, "type": "number"}
             key = key.get("value")
+        if not isinstance(key, str | int) or isinstance(key, bool):
+            return  # not a path Terraform writes
         keys.append(key)
     for position, key in enumerate(keys):
         last = position == len(keys) - 1
