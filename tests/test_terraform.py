@@ -1003,3 +1003,20 @@ def test_wrongly_typed_values_anywhere_are_read_or_refused_never_a_crash(name: s
             plan_snapshot(document, name, TYPES)
     except (PlanError, StateError) as refused:
         assert str(refused).startswith(f"{name}:") and "\n" not in str(refused)
+
+
+def test_a_kept_resource_the_plan_gives_no_values_for_is_unknown_not_absent() -> None:
+    document = {"format_version": "1.1", "resource_changes": [
+        {"address": "aws_s3_bucket.b", "mode": "managed", "type": "aws_s3_bucket", "name": "b",
+         "change": {"actions": ["create"], "before": None, "after": None, "after_unknown": {}}}]}
+    bucket = by_id(plan_snapshot(document, "plan.json", TYPES))["aws_s3_bucket.b"]
+    assert bucket["attributes"]["public_access_block"] == {"$unknown": "the plan gives no values for it"}
+
+
+def test_a_plan_with_only_sections_plans_have_is_a_plan() -> None:
+    document = {"format_version": "1.2", "terraform_version": "1.9.5", "configuration": {"root_module": {}},
+                "applyable": False, "complete": True, "errored": False}
+    assert is_terraform_plan(document)
+    assert len(plan_snapshot(document, "plan.json", TYPES)) == 0
+    with pytest.raises(StateError, match="looks like a Terraform plan"):
+        state_resources(document, "plan.json", TYPES)

@@ -19,6 +19,7 @@ from typing import Any, Final
 
 from unify.errors import PlanError, Problem, SnapshotError
 from unify.hookspecs import hookimpl
+from unify.model.resource import unknown
 from unify.model.resource_type import ResourceTypes
 from unify.model.snapshot import Snapshot
 from unify.model.time import format_timestamp, parse_timestamp
@@ -32,6 +33,7 @@ from unify.terraform.resources import (
     caller_accounts,
     check_format,
     is_aws,
+    is_plan_document,
     looks_like,
     module_resources,
 )
@@ -42,9 +44,7 @@ __all__ = ["is_terraform_plan", "plan_snapshot"]
 
 #: Plan actions whose ``after`` is what exists once the plan is applied.
 _KEPT_ACTIONS: Final = {("create",), ("update",), ("no-op",), ("delete", "create"), ("create", "delete")}
-#: Keys a plan has and a state has not: a document with a format_version and one of these is a plan,
-#: even one that changes nothing (Terraform then writes no ``resource_changes``).
-_PLAN_KEYS: Final = ("planned_values", "resource_changes", "output_changes", "prior_state", "resource_drift")
+_NO_VALUES: Final = "the plan gives no values for it"
 #: What identifies the object a planned resource replaces or deletes, for the overlay to find it live
 #: (with its own name, read as its type names it).
 _IDENTITY: Final = ("arn", "id")
@@ -52,12 +52,7 @@ _IDENTITY: Final = ("arn", "id")
 
 def is_terraform_plan(document: Any) -> bool:
     """``terraform show -json plan.out``: a format_version and a section only plans have."""
-    return (
-        isinstance(document, dict)
-        and "format_version" in document
-        and "values" not in document
-        and any(key in document for key in _PLAN_KEYS)
-    )
+    return is_plan_document(document)
 
 
 def _action(planned: tuple[str, ...]) -> str:
@@ -133,9 +128,15 @@ class _Reader:
                 self.entries.append(found)
             return
         after = detail.get("after")
-        if planned not in _KEPT_ACTIONS or not isinstance(after, dict):
+        if planned not in _KEPT_ACTIONS:
             self.left_out.append(f"{address}: action {action}")
             return
+        if after is None:
+            # Kept, but the plan gives no values: every attribute is unknown, never an absent fact.
+            alias = self.types.alias(type_)
+            declared = alias[0] if alias else self.types.get(type_)
+            after = {key: unknown(_NO_VALUES) for key in (declared.attributes if declared else ())}
+            self.left_out.append(f"{address}: action {action} without values; its attributes are unknown")
         values = with_markers(copy.deepcopy(after), detail.get("after_unknown"), AFTER_APPLY)
         values = with_markers(values, detail.get("after_sensitive"), SENSITIVE)
         found = self.entry(address, module, type_, name, change.get("index"), values)

@@ -20,11 +20,13 @@ from unify.terraform.shapes import region_like
 
 __all__ = [
     "PLAN_FORMATS",
+    "PLAN_KEYS",
     "Entry",
     "Locator",
     "caller_accounts",
     "check_format",
     "is_aws",
+    "is_plan_document",
     "looks_like",
     "module_resources",
 ]
@@ -32,6 +34,20 @@ __all__ = [
 #: Major versions of Terraform's JSON output format (plan and ``show -json`` state) that unify reads.
 PLAN_FORMATS: Final = ("0", "1")
 _ACCOUNT: Final = re.compile(r"^[0-9]{12}$")
+#: Keys a plan has and a state has not: a document with a format_version and one of these is a plan,
+#: even one that changes nothing (Terraform then writes no ``resource_changes``).
+PLAN_KEYS: Final = (
+    "planned_values",
+    "resource_changes",
+    "output_changes",
+    "prior_state",
+    "resource_drift",
+    "configuration",
+    "relevant_attributes",
+    "applyable",
+    "complete",
+    "errored",
+)
 
 
 @dataclass
@@ -148,6 +164,16 @@ def caller_accounts(module: Any) -> Iterator[str]:
 # -- documents --------------------------------------------------------------------------------
 
 
+def is_plan_document(document: Any) -> bool:
+    """A Terraform plan's JSON: a format_version and a section only plans have (even one that changes nothing)."""
+    return (
+        isinstance(document, dict)
+        and "format_version" in document
+        and "values" not in document
+        and any(key in document for key in PLAN_KEYS)
+    )
+
+
 def looks_like(document: Any) -> str:
     if not isinstance(document, dict):
         return f"a JSON {type(document).__name__}, not an object"
@@ -157,7 +183,7 @@ def looks_like(document: Any) -> str:
         return "a raw Terraform state (terraform.tfstate)"
     if "values" in document and "format_version" in document:
         return "the JSON of a Terraform state (`terraform show -json` without a plan file)"
-    if "format_version" in document and ("planned_values" in document or "resource_changes" in document):
+    if is_plan_document(document):
         return "a Terraform plan"
     if "format_version" in document and len(document) <= 2:
         return "an empty Terraform state (`terraform show -json` of no state)"

@@ -29,6 +29,7 @@ from unify.terraform.resources import (
     caller_accounts,
     check_format,
     is_aws,
+    is_plan_document,
     looks_like,
     module_resources,
 )
@@ -43,8 +44,7 @@ STATE_VERSIONS: Final = (4,)
 def _state_entries(document: Any, file: str) -> list[Entry]:
     if (
         not isinstance(document, dict)
-        or "planned_values" in document
-        or "resource_changes" in document
+        or is_plan_document(document)
         or (isinstance(document.get("format"), str) and document["format"].startswith("unify."))
     ):
         raise StateError(
