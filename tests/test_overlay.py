@@ -14,7 +14,7 @@ from unify.checks.policy_set import load_policies, shipped_policies
 from unify.cli import main
 from unify.engine import evaluate
 from unify.errors import InputError
-from unify.model.snapshot import load_snapshot
+from unify.model.snapshot import load_snapshot, write_snapshot
 from unify.run import Source, evaluate_snapshot, observe_source
 from unify.terraform.importer import load_plan
 from unify.terraform.overlay import overlay
@@ -168,3 +168,20 @@ def test_origins_survive_a_copy_of_the_results(after_apply: dict[str, Any]) -> N
     results = copy.deepcopy(after_apply["document"]["results"])
     assert all(r["origin"] in ("plan", "live", "both") for r in results)
     assert all("matched_by" not in r for r in results if r["origin"] != "both")
+
+
+def test_a_delete_with_nothing_live_to_delete_is_a_warning(tmp_path: Path) -> None:
+    live = load_snapshot(LIVE)
+    without_trail = live.to_dict()
+    without_trail["resources"] = [r for r in without_trail["resources"] if r["type"] != "aws_cloudtrail"]
+    without_trail.pop("digest")
+    from unify.model.snapshot import Snapshot
+
+    found = overlay(load_plan(PLAN, PLUGINS.plan_importers, TYPES), Snapshot(without_trail), TYPES)
+    assert found.notes == ("aws_cloudtrail.main: the plan deletes it, but no live aws_cloudtrail matches it",)
+    warned: list[str] = []
+    from unify.run import observe_overlay
+
+    path = write_snapshot(Snapshot(without_trail), tmp_path / "live.json")
+    observe_overlay(Source(plan=str(PLAN), snapshot=str(path)), None, PLUGINS, warn=warned.append)
+    assert "warning: aws_cloudtrail.main: the plan deletes it, but no live aws_cloudtrail matches it" in warned

@@ -249,6 +249,8 @@ def observe_overlay(
         f"overlaid {source.plan} on {source.observation.describe()}: {info.get('matched', 0)} planned resource(s) "
         f"matched live, {info.get('created', 0)} new, {info.get('deleted', 0)} deleted or replaced"
     )
+    for line in found.notes:
+        warn(f"warning: {line}")
     return found
 
 
