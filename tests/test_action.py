@@ -178,3 +178,20 @@ def test_the_installed_package_ships_the_policy_packs(installed, tmp_path) -> No
     assert done.returncode == 0, done.stderr
     is_dir, installed_copy, checks = done.stdout.split()
     assert is_dir == "True" and installed_copy == "True" and int(checks) >= 50
+
+
+def test_action_evaluates_a_plan_over_a_live_snapshot(installed, tmp_path) -> None:
+    """``live-snapshot`` with ``plan``: the estate as it will be after apply, each result marked by origin."""
+    from unify.checks.policy_set import shipped_policies
+
+    data = ROOT / "tests" / "data" / "terraform"
+    done, outputs, summary = _audit(tmp_path, installed, {
+        "policies": str(shipped_policies()), "plan": str(data / "plan-overlay.json"),
+        "live-snapshot": str(data / "live-estate.json"), "sarif-file": str(tmp_path / "overlay.sarif")})
+    assert done.returncode == 1, done.stderr
+    assert "overlaid" in done.stderr and outputs["exit-code"] == "1"
+    document = json.loads((tmp_path / "runner-temp" / "unify-results.json").read_text())
+    origins = {r["origin"] for r in document["results"]}
+    assert origins == {"plan", "live", "both"}
+    trail = next(r for r in document["results"] if r["check"] == "cloudtrail-multi-region-logging")
+    assert (trail["verdict"], trail["origin"]) == ("fail", "both")

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from factories import PLUGINS, TYPES
 from unify.terraform.values import AFTER_APPLY, SENSITIVE, with_markers
@@ -220,7 +222,8 @@ def test_network_acl_rules_are_sorted_by_rule_number_and_named_by_tag() -> None:
     assert public["name"] == "public"
     assert [rule["rule_no"] for rule in public["attributes"]["ingress"]] == [100, 200]
     assert resources["module.network.aws_network_acl.tier[1]"]["attributes"]["ingress"] == []
-    assert resources["module.network.module.sg[0].aws_security_group.this"]["attributes"]["egress"] == LATER
+    # A new group's egress is only what it configures: Terraform revokes the allow-all rule AWS adds.
+    assert resources["module.network.module.sg[0].aws_security_group.this"]["attributes"]["egress"] == []
 
 
 # -- unknown values -------------------------------------------------------------------------------
@@ -275,7 +278,7 @@ def test_markers_follow_the_after_unknown_mirror() -> None:
 def test_facts_only_an_observation_reads_are_unknown_in_a_plan() -> None:
     observed_only = unknown(OBSERVED_ONLY_REASON)
     vpc = by_id(plan("plan-child-modules.json"))["module.network.aws_vpc.main"]
-    assert vpc["attributes"]["flow_logs"] == observed_only  # aws_flow_log is a resource of its own
+    assert vpc["attributes"]["flow_logs"] == []  # a new VPC has no flow log but those the plan folds into it
     resources = by_id(plan("plan-update-replace-delete.json"))
     assert resources["aws_iam_user.deploy"]["attributes"]["mfa_devices"] == observed_only
     assert resources["aws_lambda_function.api"]["attributes"]["policy"] == observed_only
@@ -347,7 +350,9 @@ def test_format_0_1_plan_without_configuration_is_read() -> None:
     assert "policy" not in legacy["attributes"]
     assert snap.stats["unresolved"] == [
         "aws_s3_bucket_public_access_block.legacy: its bucket is known only after apply and the plan has no "
-        "configuration section to follow; left out"]
+        "configuration section to follow; public_access_block of aws_s3_bucket.legacy is unknown"]
+    assert legacy["attributes"]["public_access_block"]["$unknown"].startswith(
+        "aws_s3_bucket_public_access_block.legacy may configure it")
 
 
 def test_a_resource_only_in_planned_values_is_kept() -> None:
@@ -461,7 +466,7 @@ def test_raw_tfstate_folds_side_resources_by_bucket_name() -> None:
         "sse_algorithm": "aws:kms",
         "kms_master_key_id": "arn:aws:kms:eu-west-1:123456789012:key/6f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"}
     assets = resources['aws_s3_bucket.b["assets"]']["attributes"]
-    assert assets["versioning"] == {"status": "Suspended", "mfa_delete": "Disabled"}  # legacy inline block
+    assert "versioning" not in assets  # the provider's "never configured" legacy block, absent as in AWS
     assert "public_access_block" not in assets
     assert assets["policy"]["Statement"][0]["Action"] == ["s3:GetObject"]
 
@@ -613,7 +618,7 @@ def test_checks_on_values_known_after_apply_are_unknown(write: Any) -> None:
 
 def test_a_check_on_a_fact_only_an_observation_reads_is_unknown_on_a_plan(write: Any) -> None:
     found = verdicts(write, "plan-child-modules.json")
-    assert found[("vpc-flow-logs", "module.network.aws_vpc.main")] == "unknown"
+    assert found[("vpc-flow-logs", "module.network.aws_vpc.main")] == "fail"  # new, and no flow log planned
     assert found[("s3-versioning", 'module.storage["logs"].aws_s3_bucket.this')] == "pass"
     assert found[("s3-versioning", 'module.storage["assets"].aws_s3_bucket.this')] == "fail"
 
@@ -660,3 +665,358 @@ def test_the_same_check_fails_a_public_bucket_in_a_plan_and_in_moto(write: Any) 
         observed = observe_moto("aws_s3_bucket")
     live = {(r.check, r.name): r.verdict for r in evaluate(policy, observed)}
     assert live[("s3-public-access-block", "made-public")] == "fail"
+
+
+# -- side resources fold into what they configure (one test per finding) --------------------------
+
+SHIPPED = None
+
+
+def shipped(write: Any = None) -> Any:
+    global SHIPPED
+    if SHIPPED is None:
+        from unify.checks.policy_set import shipped_policies
+
+        SHIPPED = load_policies([shipped_policies()], operators=PLUGINS.operators)
+    return SHIPPED
+
+
+def judged(name: str) -> dict[tuple[str, str], Any]:
+    from unify.run import evaluate_snapshot
+
+    results, _ = evaluate_snapshot(shipped(), plan(name))
+    return {(r.check, r.resource): r for r in results}
+
+
+def test_a_rule_resource_reached_through_a_module_output_opens_its_group() -> None:
+    """SSH to 0.0.0.0/0 through aws_security_group_rule, its group named by ``module.mysg.sg_id``: a failure."""
+    found = judged("plan-rule-resources.json")
+    bastion = found[("sg-no-world-admin-ports-ipv4", "module.mysg.aws_security_group.this")]
+    assert bastion.verdict == "fail" and "0.0.0.0/0" in bastion.reason
+    group = by_id(plan("plan-rule-resources.json"))["module.mysg.aws_security_group.this"]
+    assert group["attributes"]["ingress"] == [{
+        "from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"], "ipv6_cidr_blocks": [],
+        "prefix_list_ids": [], "security_groups": [], "self": False, "description": "ssh from anywhere"}]
+
+
+def test_a_group_without_inline_rules_is_decided_when_its_rule_resources_are_known() -> None:
+    found = judged("plan-rule-resources.json")
+    assert found[("sg-no-world-admin-ports-ipv4", "aws_security_group.web")].verdict == "pass"
+    web = by_id(plan("plan-rule-resources.json"))["aws_security_group.web"]["attributes"]
+    assert [r["cidr_blocks"] for r in web["ingress"]] == [["10.0.0.0/8"], ["172.16.0.0/12"]]  # for_each instances
+    assert web["egress"] == [{"from_port": 0, "to_port": 0, "protocol": "-1", "cidr_blocks": ["0.0.0.0/0"],
+                              "ipv6_cidr_blocks": [], "prefix_list_ids": [], "security_groups": [], "self": False,
+                              "description": "all out"}]
+
+
+def test_the_default_security_group_is_the_default_group() -> None:
+    resources = by_id(plan("plan-rule-resources.json"))
+    default = resources["aws_default_security_group.default"]
+    assert (default["type"], default["name"]) == ("aws_security_group", "default")
+    assert default["attributes"]["ingress"] == [] and default["attributes"]["egress"] == []
+    assert judged("plan-rule-resources.json")[("sg-default-restricts-all", "aws_default_security_group.default")].verdict == "pass"
+
+
+def test_a_flow_log_reaches_its_vpc() -> None:
+    vpc = by_id(plan("plan-rule-resources.json"))["aws_vpc.main"]
+    assert vpc["attributes"]["flow_logs"] == [{"status": "ACTIVE", "id": LATER, "traffic_type": "REJECT",
+                                               "log_destination_type": "cloud-watch-logs", "log_destination": LATER}]
+    assert judged("plan-rule-resources.json")[("vpc-flow-logs", "aws_vpc.main")].verdict == "pass"
+    assert "aws_flow_log.main" in by_id(plan("plan-rule-resources.json"))  # and stays a resource of its own
+
+
+def test_resources_of_other_providers_stay_out() -> None:
+    snap = plan("plan-rule-resources.json")
+    assert {r["type"] for r in snap} <= set(TYPES) | {"aws_flow_log"}
+    assert not [r for r in snap if r["type"].startswith(("null_", "google_"))]
+    assert snap.stats["other_providers"] == {"google": 1, "null": 1}
+
+
+def test_a_public_access_block_attached_through_a_local_reaches_its_bucket() -> None:
+    bucket = by_id(plan("plan-rule-resources.json"))["module.storage.aws_s3_bucket.this"]
+    assert bucket["attributes"]["public_access_block"] == {
+        "block_public_acls": True, "block_public_policy": True, "ignore_public_acls": True, "restrict_public_buckets": True}
+    assert judged("plan-rule-resources.json")[
+        ("s3-bucket-public-access-block", "module.storage.aws_s3_bucket.this")].verdict == "pass"
+
+
+def test_buckets_of_one_name_in_two_modules_each_get_their_own_side_resource() -> None:
+    resources = by_id(plan("plan-rule-resources.json"))
+    assert resources["module.team_a.aws_s3_bucket.this"]["attributes"]["versioning"]["status"] == "Enabled"
+    assert resources["module.team_b.aws_s3_bucket.this"]["attributes"]["versioning"]["status"] == "Suspended"
+    assert resources["module.team_b.aws_s3_bucket.this"]["region"] == "us-east-1"
+
+
+def test_inline_policies_and_attachments_reach_their_entities() -> None:
+    resources = by_id(plan("plan-iam-side-resources.json"))
+    role = resources["aws_iam_role.app"]["attributes"]
+    assert role["inline_policy_names"] == ["admin-everything"]
+    assert role["inline_policies"][0]["policy"]["Statement"] == [{"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}]
+    # The attached admin policy's ARN is computed at apply: an unknown item beside the known one.
+    assert role["attached_policy_arns"] == ["arn:aws:iam::aws:policy/job-function/ViewOnlyAccess", LATER]
+    user = resources["aws_iam_user.ci"]["attributes"]
+    assert (user["attached_policy_arns"], user["inline_policy_names"]) == (["arn:aws:iam::aws:policy/ReadOnlyAccess"], ["deploy"])
+    group = resources["aws_iam_group.ops"]["attributes"]
+    assert group["attached_policy_arns"] == ["arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"]
+    assert group["inline_policy_names"] == ["read-logs"]
+    assert resources["aws_iam_policy.admin"]["attributes"]["attachment_count"] == 1
+
+
+def test_a_plan_granting_everything_through_side_resources_fails(write: Any) -> None:
+    found = judged("plan-iam-side-resources.json")
+    assert found[("iam-user-no-direct-policies", "aws_iam_user.ci")].verdict == "fail"
+    assert found[("iam-no-full-admin-policies", "aws_iam_policy.admin")].verdict == "fail"
+    policy = load_policies([write("inline.yaml", """
+        checks:
+          - id: no-inline-admin
+            severity: critical
+            resource: aws_iam_role
+            assert:
+              inline_policies:
+                no_item:
+                  policy.Statement:
+                    any_item:
+                      all:
+                        - Effect: {eq: Allow}
+                        - Action: {contains: "*"}
+                        - Resource: {contains: "*"}
+            controls: {demo: [IAM-1]}
+        """)], operators=PLUGINS.operators)
+    results = evaluate(policy, plan("plan-iam-side-resources.json"))
+    assert [(r.resource, r.verdict) for r in results] == [("aws_iam_role.app", "fail")]
+
+
+def test_a_key_from_an_older_provider_gets_the_documented_key_spec() -> None:
+    key = by_id(plan("plan-iam-side-resources.json"))["aws_kms_key.legacy"]
+    assert key["attributes"]["customer_master_key_spec"] == "SYMMETRIC_DEFAULT"
+    assert judged("plan-iam-side-resources.json")[("kms-key-rotation", "aws_kms_key.legacy")].verdict == "fail"
+
+
+#: The provider defaults unify fills in, as the Terraform AWS provider documents them (docs/terraform.md).
+DOCUMENTED_DEFAULTS = {
+    "aws_kms_key": {"customer_master_key_spec": "SYMMETRIC_DEFAULT", "key_usage": "ENCRYPT_DECRYPT", "is_enabled": True,
+                    "enable_key_rotation": False, "multi_region": False, "key_manager": "CUSTOMER"},
+    "aws_cloudtrail": {"enable_logging": True, "include_global_service_events": True, "is_multi_region_trail": False,
+                       "is_organization_trail": False, "enable_log_file_validation": False},
+    "aws_db_instance": {"storage_encrypted": False, "publicly_accessible": False},
+    "aws_vpc": {"enable_dns_support": True, "enable_dns_hostnames": False, "instance_tenancy": "default"},
+    "aws_ecr_repository": {"image_tag_mutability": "MUTABLE"},
+}
+
+
+def test_the_declared_defaults_are_the_documented_ones() -> None:
+    assert {name: dict(t.defaults) for name, t in TYPES.items() if t.defaults} == DOCUMENTED_DEFAULTS
+
+
+@pytest.mark.parametrize(("type_", "key", "value"), [
+    (type_, key, value) for type_, defaults in DOCUMENTED_DEFAULTS.items() for key, value in defaults.items()])
+def test_each_default_fills_a_value_the_plan_leaves_out(type_: str, key: str, value: Any) -> None:
+    assert shape(TYPES[type_], {})[key] == value
+    other = "something-else" if isinstance(value, str) else not value
+    assert shape(TYPES[type_], {key: other})[key] == other  # the plan's own value wins
+    assert shape(TYPES[type_], {key: LATER})[key] == LATER  # and an unknown stays unknown
+
+
+def test_a_side_resource_that_cannot_be_placed_makes_its_candidates_unknown_and_is_a_warning(runner: Any) -> None:
+    from unify.cli import main
+
+    result = runner.invoke(main, ["audit", "--plan", str(DATA / "plan-format-0.1.json"), "--format", "json"])
+    document = json.loads(result.stdout)
+    assert document["snapshot"]["warnings"] == [
+        "aws_s3_bucket_public_access_block.legacy: its bucket is known only after apply and the plan has no "
+        "configuration section to follow; public_access_block of aws_s3_bucket.legacy is unknown"]
+    assert "unify: warning: aws_s3_bucket_public_access_block.legacy" in result.stderr
+    verdicts = {(r["check"], r["resource"]): r["verdict"] for r in document["results"]}
+    assert verdicts[("s3-bucket-public-access-block", "aws_s3_bucket.legacy")] == "unknown"  # not a false "absent"
+
+
+def test_a_deleted_rule_resource_leaves_its_group() -> None:
+    rule = {"cidr_blocks": ["0.0.0.0/0"], "description": "", "from_port": 22, "ipv6_cidr_blocks": [], "prefix_list_ids": [],
+            "protocol": "tcp", "security_groups": [], "self": False, "to_port": 22}
+    group = {"arn": "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-1", "id": "sg-1", "name": "app",
+             "description": "app", "ingress": [rule], "egress": [], "vpc_id": "vpc-1", "owner_id": "123456789012"}
+    document = {"format_version": "1.2", "resource_changes": [
+        {"address": "aws_security_group.app", "mode": "managed", "type": "aws_security_group", "name": "app",
+         "change": {"actions": ["no-op"], "before": group, "after": group, "after_unknown": {}}},
+        {"address": "aws_security_group_rule.ssh", "mode": "managed", "type": "aws_security_group_rule", "name": "ssh",
+         "change": {"actions": ["delete"], "after": None, "after_unknown": {}, "before": {
+             "cidr_blocks": ["0.0.0.0/0"], "from_port": 22, "to_port": 22, "protocol": "tcp", "type": "ingress",
+             "security_group_id": "sg-1", "self": False, "description": None}}}]}
+    app = by_id(plan_snapshot(document, "plan.json", TYPES))["aws_security_group.app"]
+    assert app["attributes"]["ingress"] == []
+
+
+def test_a_rule_resource_a_state_group_already_lists_is_not_listed_twice() -> None:
+    rule = {"cidr_blocks": ["10.0.0.0/8"], "description": "https", "from_port": 443, "ipv6_cidr_blocks": [],
+            "prefix_list_ids": [], "protocol": "tcp", "security_groups": [], "self": False, "to_port": 443}
+    state = {"format_version": "1.0", "values": {"root_module": {"resources": [
+        {"address": "aws_security_group.api", "mode": "managed", "type": "aws_security_group", "name": "api",
+         "values": {"arn": "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-2", "id": "sg-2", "name": "api",
+                    "ingress": [rule], "egress": []}},
+        {"address": "aws_security_group_rule.https", "mode": "managed", "type": "aws_security_group_rule", "name": "https",
+         "values": {"cidr_blocks": ["10.0.0.0/8"], "from_port": 443, "to_port": 443, "protocol": "tcp", "type": "ingress",
+                    "security_group_id": "sg-2", "self": False, "description": "https"}}]}}}
+    group = state_resources(state, "state.json", TYPES)[0]
+    assert group["attributes"]["ingress"] == [rule]
+
+
+# -- plans with nothing to check, and documents that are not plans ---------------------------------
+
+
+@pytest.mark.parametrize("name", ["plan-no-changes.json", "plan-unchecked-types.json"])
+@pytest.mark.parametrize("soft", [False, True])
+def test_a_plan_with_nothing_to_check_is_clean(runner: Any, name: str, soft: bool) -> None:
+    from unify.cli import main
+
+    result = runner.invoke(main, ["audit", "--plan", str(DATA / name), *(["--soft-fail"] if soft else [])])
+    assert result.exit_code == 0, result.stderr
+    assert "the plan contains no resource type any of the" in result.stderr
+
+
+def test_a_raw_state_given_as_a_plan_says_what_it_is(runner: Any) -> None:
+    from unify.cli import main
+
+    result = runner.invoke(main, ["audit", "--plan", str(DATA / "terraform.tfstate")])
+    assert result.exit_code == 2
+    assert "this looks like a raw Terraform state (terraform.tfstate)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_utf16_plan_with_a_byte_order_mark_reads_as_its_utf8_twin() -> None:
+    raw = (DATA / "plan-utf16-bom.json").read_bytes()
+    assert raw[:2] == b"\xff\xfe"
+    assert [r["id"] for r in plan("plan-utf16-bom.json")] == [r["id"] for r in plan("plan-create-public-bucket.json")]
+
+
+def test_a_utf8_plan_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + (DATA / "plan-create-public-bucket.json").read_bytes())
+    assert len(load_plan(path, PLUGINS.plan_importers, TYPES)) == 3
+
+
+def test_format_0_1_rule_resources_decide_their_group_and_leave_the_others_unknown() -> None:
+    resources = by_id(plan("plan-format-0.1-rules.json"))
+    db = resources["aws_security_group.db"]["attributes"]
+    assert db["ingress"][0]["protocol"] == "tcp" and db["ingress"][0]["from_port"] == 3389  # "6" as AWS answers
+    assert db["egress"] == LATER  # Terraform 0.14 does not say whether egress rules are written inline
+    assert resources["aws_security_group.spare"]["attributes"]["ingress"] == LATER
+    found = judged("plan-format-0.1-rules.json")
+    assert found[("sg-no-world-admin-ports-ipv4", "aws_security_group.db")].verdict == "fail"
+    assert found[("sg-no-world-admin-ports-ipv4", "aws_security_group.spare")].verdict == "unknown"
+
+
+def test_an_aggregate_on_a_plan_says_why_its_count_is_a_lower_bound(write: Any) -> None:
+    policy = load_policies([write("trail.yaml", """
+        checks:
+          - id: a-big-instance
+            severity: high
+            resource: aws_instance
+            where: {instance_type: {eq: x1e.32xlarge}}
+            expect: {count: {ge: 1}}
+            controls: {demo: [EC2-9]}
+        """)], operators=PLUGINS.operators)
+    result = next(iter(evaluate(policy, plan("plan-unknown-values.json"))))  # no ARN: the account is unknown
+    assert (result.resource, result.verdict) == ("unknown", "unknown")
+    assert "was not observed in unknown" not in result.reason
+    assert "lists only what a plan or state manages, and other aws_instance may exist in an account it does not name" in result.reason
+
+
+# -- wrongly typed values anywhere are bad input naming file and key --------------------------------
+
+
+@pytest.mark.parametrize(("mutate", "key"), [
+    (lambda d: d.update(resource_changes="create"), "resource_changes"),
+    (lambda d: d["resource_changes"][0]["change"].update(actions="create"), "resource_changes[0].change.actions"),
+    (lambda d: d["resource_changes"][1].update(change=[]), "resource_changes[1].change"),
+    (lambda d: d["resource_changes"][0]["change"].update(after=["bucket"]), "resource_changes[0].change.after"),
+    (lambda d: d["configuration"].update(root_module=7), "configuration.root_module"),
+    (lambda d: d["configuration"]["root_module"]["resources"][0].update(expressions="x"),
+     "configuration.root_module.resources[0].expressions"),
+    (lambda d: d["planned_values"]["root_module"].update(resources={"a": 1}), "planned_values.root_module.resources"),
+    (lambda d: d.update(variables=[]), "variables"),
+    (lambda d: d["resource_changes"][0].update(address=["x"]), "resource_changes[0].address"),
+])
+def test_a_wrongly_typed_section_is_refused_naming_the_key(mutate: Any, key: str) -> None:
+    document = read_json_document(DATA / "plan-create-public-bucket.json")
+    mutate(document)
+    with pytest.raises(PlanError) as caught:
+        plan_snapshot(document, "plan.json", TYPES)
+    assert str(caught.value).startswith(f"plan.json: [{key}] ")
+
+
+@pytest.mark.parametrize(("mutate", "key"), [
+    (lambda d: d.update(resources={"x": 1}), "resources"),
+    (lambda d: d["resources"][0].update(instances="none"), "resources[0].instances"),
+    (lambda d: d["resources"][0]["instances"][0].update(attributes=[1, 2]), "resources[0].instances[0].attributes"),
+])
+def test_a_wrongly_typed_state_section_is_refused_naming_the_key(mutate: Any, key: str) -> None:
+    document = read_json_document(DATA / "terraform.tfstate")
+    mutate(document)
+    with pytest.raises(StateError) as caught:
+        state_resources(document, "terraform.tfstate", TYPES)
+    assert str(caught.value).startswith(f"terraform.tfstate: [{key}] ")
+
+
+def test_a_value_no_conversion_can_read_names_its_resource() -> None:
+    document = read_json_document(DATA / "state-show.json")
+    versioning = next(r for r in document["values"]["root_module"]["resources"] if r["type"] == "aws_s3_bucket_versioning")
+    versioning["values"]["versioning_configuration"] = [7]
+    with pytest.raises(StateError, match=r"^state.json: \[aws_s3_bucket_versioning\.logs\] a value of a type"):
+        state_resources(document, "state.json", TYPES)
+
+
+def _nodes(value: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [at]
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            found += _nodes(sub, (*at, key))
+    elif isinstance(value, list):
+        for index, sub in enumerate(value):
+            found += _nodes(sub, (*at, index))
+    return found
+
+
+_FIXTURES = {name: read_json_document(DATA / name) for name in (
+    "plan-create-public-bucket.json", "plan-child-modules.json", "plan-rule-resources.json",
+    "plan-iam-side-resources.json", "plan-overlay.json", "plan-format-0.1.json", "state-show.json",
+    "terraform.tfstate", "state-drift.tfstate")}
+_WRONG = ["x", 5, 1.5, True, None, [], {}, ["a", 1], {"a": "b"}, [{"x": 1}], {"$unknown": "u"}, [[1, 2]]]
+
+
+@settings(max_examples=150, deadline=None)
+@given(name=st.sampled_from(sorted(_FIXTURES)), picks=st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(_WRONG)),
+                                                               min_size=1, max_size=3))
+def test_wrongly_typed_values_anywhere_are_read_or_refused_never_a_crash(name: str, picks: list[Any]) -> None:
+    document = copy.deepcopy(_FIXTURES[name])
+    for position, wrong in picks:
+        paths = [p for p in _nodes(document) if p]
+        path = paths[position % len(paths)]
+        parent = document
+        for step in path[:-1]:
+            parent = parent[step]
+        parent[path[-1]] = copy.deepcopy(wrong)
+    try:
+        if name.endswith(".tfstate") or name.startswith("state"):
+            state_resources(document, name, TYPES)
+            state_snapshot(document, name, TYPES)
+        else:
+            plan_snapshot(document, name, TYPES)
+    except (PlanError, StateError) as refused:
+        assert str(refused).startswith(f"{name}:") and "\n" not in str(refused)
+
+
+def test_a_kept_resource_the_plan_gives_no_values_for_is_unknown_not_absent() -> None:
+    document = {"format_version": "1.1", "resource_changes": [
+        {"address": "aws_s3_bucket.b", "mode": "managed", "type": "aws_s3_bucket", "name": "b",
+         "change": {"actions": ["create"], "before": None, "after": None, "after_unknown": {}}}]}
+    bucket = by_id(plan_snapshot(document, "plan.json", TYPES))["aws_s3_bucket.b"]
+    assert bucket["attributes"]["public_access_block"] == {"$unknown": "the plan gives no values for it"}
+
+
+def test_a_plan_with_only_sections_plans_have_is_a_plan() -> None:
+    document = {"format_version": "1.2", "terraform_version": "1.9.5", "configuration": {"root_module": {}},
+                "applyable": False, "complete": True, "errored": False}
+    assert is_terraform_plan(document)
+    assert len(plan_snapshot(document, "plan.json", TYPES)) == 0
+    with pytest.raises(StateError, match="looks like a Terraform plan"):
+        state_resources(document, "plan.json", TYPES)

@@ -92,6 +92,10 @@ class _Evaluator:
             entries = [c for c in entries if c["region"] in (region, "global")]
         if not entries:
             where = account if region is None else f"{account}/{region}"
+            if not self.snapshot.coverage:
+                # A plan or a state: it lists what it manages, and may not even know the account.
+                place = "an account it does not name" if account == "unknown" else where
+                return f"the snapshot lists only what a plan or state manages, and other {type_} may exist in {place}"
             return f"{type_} was not observed in {where}"
         for entry in entries:
             if entry["status"] == "error":

@@ -65,6 +65,10 @@ class Result:
     original: Verdict | None = None
     #: Against a baseline: "new" or "existing" for a failure, "fixed" for a pass that failed before.
     baseline: str | None = None
+    #: On a plan overlaid on live: "plan", "live" or "both" (where the resource's data comes from).
+    origin: str | None = None
+    #: With origin "both": how the planned resource was found live ("arn", "id" or "name").
+    matched_by: str | None = None
 
     @property
     def sort_key(self) -> tuple[str, str, str]:
@@ -93,6 +97,10 @@ class Result:
             data["waiver"] = {"reason": self.waiver.reason, "expires": _date(self.waiver), "file": self.waiver.location}
         if self.baseline is not None:
             data["baseline"] = self.baseline
+        if self.origin is not None:
+            data["origin"] = self.origin
+        if self.matched_by is not None:
+            data["matched_by"] = self.matched_by
         if self.expired_waiver is not None:
             data["expired_waiver"] = {
                 "reason": self.expired_waiver.reason,
@@ -199,9 +207,13 @@ class SnapshotInfo:
     regions: tuple[str, ...]
     coverage_errors: tuple[dict[str, Any], ...] = ()
     file: str | None = None
+    #: What the reading of a plan or state could not place (a side resource whose target is unknown).
+    warnings: tuple[str, ...] = ()
+    #: For a plan overlaid on live: the plan, the live snapshot, and what was matched, created and deleted.
+    overlay: Mapping[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "digest": self.digest,
             "taken_at": self.taken_at,
             "source": self.source,
@@ -209,6 +221,11 @@ class SnapshotInfo:
             "accounts": list(self.accounts),
             "regions": list(self.regions),
         }
+        if self.warnings:
+            data["warnings"] = list(self.warnings)
+        if self.overlay is not None:
+            data["overlay"] = dict(self.overlay)
+        return data
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from unify.plugins import Plugins, get_plugins
 from unify.results import Gate, Results
 from unify.store.store import EvidenceStore, Run
 from unify.terraform.importer import load_plan
+from unify.terraform.overlay import Overlay, overlay
 from unify.views.baseline import compare, load_baseline
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "evaluate_snapshot",
     "judge",
     "load_policy",
+    "observe_overlay",
     "observe_source",
     "plan_scope",
     "policy_paths",
@@ -66,7 +68,11 @@ def default_plugins() -> Plugins:
 
 @dataclass(frozen=True)
 class Source:
-    """Where the one observation of a run comes from: exactly one of a file, a plan, live AWS or the demo."""
+    """Where the one observation of a run comes from: a file, a plan, live AWS or the demo.
+
+    A plan with a file, live AWS or the demo is the overlay: the estate as it
+    will be after the plan is applied (:mod:`unify.terraform.overlay`).
+    """
 
     snapshot: str | None = None
     plan: str | None = None
@@ -80,27 +86,30 @@ class Source:
     retry_mode: str = "standard"
 
     def check(self) -> None:
-        """Refuse anything but exactly one source (a usage error, exit 2)."""
+        """Refuse anything but one observation, or a plan over one (a usage error, exit 2)."""
         given = [
-            name
-            for name, value in (
-                ("snapshot", self.snapshot),
-                ("live", self.live),
-                ("plan", self.plan),
-                ("demo", self.demo),
-            )
-            if value
+            name for name, value in (("snapshot", self.snapshot), ("live", self.live), ("demo", self.demo)) if value
         ]
-        if len(given) != 1:
+        if len(given) > 1 or not (given or self.plan):
             raise InputError(
                 Problem(
                     "<source>",
                     None,
                     None,
-                    "give exactly one observation to evaluate: a snapshot "
-                    "file, a plan file, a live observation or the demo",
+                    "give exactly one observation to evaluate: a snapshot file, a plan file, a live observation "
+                    "or the demo (a plan with one of the others evaluates the estate after apply)",
                 )
             )
+
+    @property
+    def overlay(self) -> bool:
+        """A plan over an observation: the estate as it will be after apply."""
+        return self.plan is not None and bool(self.snapshot or self.live or self.demo)
+
+    @property
+    def observation(self) -> Source:
+        """The observation a plan is overlaid on (this source without its plan)."""
+        return replace(self, plan=None)
 
     @property
     def inputs(self) -> list[str]:
@@ -108,6 +117,8 @@ class Source:
         return [path for path in (self.snapshot, self.plan) if path]
 
     def describe(self) -> str:
+        if self.overlay:
+            return f"plan {self.plan} over {self.observation.describe()}"
         if self.snapshot is not None:
             return f"file {self.snapshot}"
         if self.plan is not None:
@@ -139,6 +150,8 @@ class Audit:
     gate: Gate
     notes: tuple[str, ...] = ()
     recorded: Run | None = None
+    #: With a plan over an observation: where each resource comes from.
+    overlay: Overlay | None = None
 
 
 # -- policies -------------------------------------------------------------------------------------
@@ -191,6 +204,8 @@ def observe_source(
     read (``source.types`` when given; everything when there is no policy).
     """
     source.check()
+    if source.overlay:
+        return observe_overlay(source, policy, plugins, framework=framework, warn=warn, progress=progress).snapshot
     if source.snapshot is not None:
         return load_snapshot(source.snapshot)
     if source.plan is not None:
@@ -213,6 +228,30 @@ def observe_source(
                 boto_session=estate.session(),
             )
     return _observe(types, source, plugins, warn, progress, regions=source.regions)
+
+
+def observe_overlay(
+    source: Source,
+    policy: PolicySet | None,
+    plugins: Plugins,
+    *,
+    framework: str | None = None,
+    warn: Warn = _quiet,
+    progress: Progress | None = None,
+) -> Overlay:
+    """The estate after apply: the plan of ``source`` applied to its observation (live, the demo or a file)."""
+    assert source.plan is not None
+    live = observe_source(source.observation, policy, plugins, framework=framework, warn=warn, progress=progress)
+    planned = load_plan(source.plan, plugins.plan_importers, plugins.collectors.resource_types())
+    found = overlay(planned, live, plugins.collectors.resource_types())
+    info = found.snapshot.stats.get("overlay") or {}
+    warn(
+        f"overlaid {source.plan} on {source.observation.describe()}: {info.get('matched', 0)} planned resource(s) "
+        f"matched live, {info.get('created', 0)} new, {info.get('deleted', 0)} deleted or replaced"
+    )
+    for line in found.notes:
+        warn(f"warning: {line}")
+    return found
 
 
 def _observe(
@@ -259,7 +298,11 @@ def plan_scope(policy: PolicySet, snapshot: Snapshot, framework: str | None) -> 
     """
     if snapshot.source != "terraform-plan":
         return None, []
-    planned = set(snapshot.types)
+    # The plan speaks for what it plans, and for what it deletes (a trail it removes).
+    changes = snapshot.stats.get("changes")
+    entries = changes.values() if isinstance(changes, dict) else ()
+    deleted = {str(c.get("type")) for c in entries if isinstance(c, dict) and c.get("action") == "delete"}
+    planned = set(snapshot.types) | deleted
     selected = policy.select(framework).checks
     kept = [check for check in selected if planned & set(check.types)]
     notes = []
@@ -273,11 +316,32 @@ def plan_scope(policy: PolicySet, snapshot: Snapshot, framework: str | None) -> 
 
 
 def evaluate_snapshot(
-    policy: PolicySet, snapshot: Snapshot, waivers: WaiverSet | None = None, *, framework: str | None = None
+    policy: PolicySet,
+    snapshot: Snapshot,
+    waivers: WaiverSet | None = None,
+    *,
+    framework: str | None = None,
+    overlay: Overlay | None = None,
 ) -> tuple[Results, list[str]]:
-    """The results of the checks on one snapshot, plan scope applied, and the notes to show with them."""
+    """The results of the checks on one snapshot, plan scope applied, and the notes to show with them.
+
+    Side resources a plan or state reading could not place are kept with the
+    results (``snapshot.warnings`` in the JSON report) and among the notes;
+    on an overlay each result says where it comes from.
+    """
     types, notes = plan_scope(policy, snapshot, framework)
-    return evaluate(policy, snapshot, waivers, framework=framework, types=types), notes
+    results = evaluate(policy, snapshot, waivers, framework=framework, types=types)
+    warnings = tuple(str(line) for line in snapshot.stats.get("unresolved") or ())
+    info = replace(
+        results.snapshot,
+        warnings=warnings,
+        overlay=snapshot.stats.get("overlay") if overlay is not None else None,
+    )
+    results = replace(results, snapshot=info)
+    if overlay is not None:
+        results = overlay.annotate(results)
+    notes += [f"warning: {line}" for line in warnings]
+    return results, notes
 
 
 # -- the whole run --------------------------------------------------------------------------------
@@ -292,14 +356,15 @@ def judge(
     baseline: str | None = None,
     store: EvidenceStore | None = None,
     gating: Gating = Gating(),
+    overlay: Overlay | None = None,
 ) -> Audit:
     """Evaluate one snapshot, compare with a baseline and decide the gate, once."""
-    results, notes = evaluate_snapshot(policy, snapshot, waivers, framework=framework)
+    results, notes = evaluate_snapshot(policy, snapshot, waivers, framework=framework, overlay=overlay)
     if baseline:
         results = compare(results, *load_baseline(baseline, store))
     elif gating.new_only:
         raise InputError(Problem("<baseline>", None, None, "failing only on new findings needs a baseline"))
-    return Audit(policy, snapshot, results, gating.gate(results), tuple(notes))
+    return Audit(policy, snapshot, results, gating.gate(results), tuple(notes), overlay=overlay)
 
 
 def record(store: EvidenceStore, audit: Audit, waiver_files: Sequence[str] = ()) -> Audit:
@@ -329,8 +394,22 @@ def audit(
     """
     waivers = load_waivers(waiver_files) if waiver_files else WaiverSet()
     waivers.check_ids(policy.ids)  # a waiver for an unknown check is bad input before anything is observed
-    snapshot = observe_source(source, policy, plugins, framework=framework, warn=warn, progress=progress)
+    found: Overlay | None = None
+    if source.overlay:
+        found = observe_overlay(source, policy, plugins, framework=framework, warn=warn, progress=progress)
+        snapshot, observed = found.snapshot, found.live
+    else:
+        snapshot = observed = observe_source(source, policy, plugins, framework=framework, warn=warn, progress=progress)
     if save_snapshot:
-        write_snapshot(snapshot, save_snapshot)
-    done = judge(policy, snapshot, waivers=waivers, framework=framework, baseline=baseline, store=store, gating=gating)
+        write_snapshot(observed, save_snapshot)  # the observation, to evaluate again with --snapshot
+    done = judge(
+        policy,
+        snapshot,
+        waivers=waivers,
+        framework=framework,
+        baseline=baseline,
+        store=store,
+        gating=gating,
+        overlay=found,
+    )
     return record(store, done, waiver_files) if store is not None else done

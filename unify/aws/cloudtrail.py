@@ -151,6 +151,14 @@ TRAIL = ResourceType(
     "aws_cloudtrail",
     ATTRIBUTES,
     observed_only=("latest_delivery_time",),
+    # Provider defaults (docs of aws_cloudtrail).
+    defaults={
+        "enable_logging": True,
+        "include_global_service_events": True,
+        "is_multi_region_trail": False,
+        "is_organization_trail": False,
+        "enable_log_file_validation": False,
+    },
     from_terraform=_from_terraform,
     drift_ignore=("name", "home_region", "latest_delivery_time"),
 )

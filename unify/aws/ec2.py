@@ -8,12 +8,13 @@ mappings), so one check reads a live observation and a plan alike.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from unify.model.resource import Resource
-from unify.model.resource_type import ResourceType
+from unify.model.resource_type import Fold, ResourceType
 from unify.observe.collector import ABSENT, CollectContext, Collector, sent
+from unify.terraform.rules import rule_block, rule_covered, rule_without, source_rule_block
 
 SECURITY_GROUP_ATTRIBUTES = ("id", "arn", "name", "description", "vpc_id", "owner_id", "ingress", "egress")
 NETWORK_ACL_ATTRIBUTES = (
@@ -502,10 +503,46 @@ def _encryption_by_default(ctx: CollectContext) -> Iterator[Resource]:
     )
 
 
+def _rule_fold(terraform_type: str, attribute: str, convert: Callable[[Mapping[str, Any]], Any]) -> Fold:
+    """A rule resource folds into its group's ``ingress`` or ``egress``; ``type`` says which, when it has one."""
+
+    def applies(values: Mapping[str, Any]) -> bool:
+        kind = values.get("type")
+        return not isinstance(kind, str) or kind == attribute
+
+    return Fold(
+        terraform_type,
+        attribute,
+        convert,
+        reference="security_group_id",
+        merge="append",
+        match=("id",),
+        when=applies,
+        covered=rule_covered,
+        without=rule_without,
+    )
+
+
+def _flow_log_item(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A flow log as its VPC's ``flow_logs`` item (the collector's keys); AWS makes every flow log ``ACTIVE``."""
+    keys = ("id", "traffic_type", "log_destination_type", "log_destination")
+    item = {"status": "ACTIVE", **{k: values.get(k) for k in keys}}
+    return {k: v for k, v in item.items() if v not in (None, "")}
+
+
 SECURITY_GROUP = ResourceType(
     "aws_security_group",
     SECURITY_GROUP_ATTRIBUTES,
     sorted_blocks=("ingress", "egress"),
+    folds=(
+        _rule_fold("aws_security_group_rule", "ingress", rule_block),
+        _rule_fold("aws_security_group_rule", "egress", rule_block),
+        _rule_fold("aws_vpc_security_group_ingress_rule", "ingress", source_rule_block),
+        _rule_fold("aws_vpc_security_group_egress_rule", "egress", source_rule_block),
+    ),
+    terraform_aliases={"aws_default_security_group": {"name": "default"}},
+    # A new group has no rule but those configured: Terraform revokes the default egress rule AWS adds.
+    created_empty=(("ingress", "ingress", []), ("egress", "egress", [])),
     drift_ignore=("name",),
     made_by_aws=(("name", "default"),),
 )
@@ -523,6 +560,21 @@ VPC = ResourceType(
     VPC_ATTRIBUTES,
     observed_only=("flow_logs",),
     name_path="tags.Name",
+    defaults={"enable_dns_support": True, "enable_dns_hostnames": False, "instance_tenancy": "default"},
+    folds=(
+        Fold(
+            "aws_flow_log",
+            "flow_logs",
+            _flow_log_item,
+            reference="vpc_id",
+            merge="append",
+            match=("id",),
+            when=lambda values: values.get("vpc_id") is not None,
+            keep=True,
+            order=lambda item: str(item.get("id")),
+        ),
+    ),
+    created_empty=(("flow_logs", None, []),),
     drift_ignore=("flow_logs", "dhcp_options_id"),
     made_by_aws=(("default", True),),
 )

@@ -78,6 +78,8 @@ REPOSITORY = ResourceType(
     ATTRIBUTES,
     observed_only=("policy",),
     single_blocks=("image_scanning_configuration", "encryption_configuration"),
+    # Provider default (docs of aws_ecr_repository).
+    defaults={"image_tag_mutability": "MUTABLE"},
     drift_ignore=("name", "registry_id", "repository_url"),
 )
 

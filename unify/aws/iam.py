@@ -14,10 +14,10 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from unify.model.policy_document import parse_policy
-from unify.model.resource import Resource, is_unknown, known, unknown
+from unify.model.resource import Resource, is_unknown, unknown
 from unify.model.resource_type import ResourceType
 from unify.observe.collector import ABSENT, CollectContext, Collector, sent
-from unify.terraform.values import policy_value
+from unify.terraform.values import NO_POLICIES, attachment_count_folds, policy_folds, role_policies
 
 USER_ATTRIBUTES = (
     "arn",
@@ -399,29 +399,6 @@ def _policies(ctx: CollectContext) -> Iterator[Resource]:
     yield from ctx.map(observe, policies)
 
 
-def _role_from_terraform(values: dict[str, Any]) -> None:
-    """Inline ``inline_policy`` blocks and ``managed_policy_arns`` in the collector's attributes."""
-    inline = values.pop("inline_policy", None)
-    if isinstance(inline, list):
-        policies = sorted(
-            (
-                {"name": p.get("name"), "policy": policy_value(p.get("policy"))}
-                for p in inline
-                if isinstance(p, dict) and p.get("name")
-            ),
-            key=lambda p: str(p["name"]),
-        )
-        values["inline_policies"] = policies
-        values["inline_policy_names"] = [p["name"] for p in policies]
-    elif is_unknown(inline):
-        values["inline_policies"] = values["inline_policy_names"] = inline
-    managed = values.pop("managed_policy_arns", None)
-    if isinstance(managed, list) and known(managed):
-        values["attached_policy_arns"] = sorted(managed)
-    elif is_unknown(managed):
-        values["attached_policy_arns"] = managed
-
-
 USER = ResourceType(
     "aws_iam_user",
     USER_ATTRIBUTES,
@@ -436,6 +413,12 @@ USER = ResourceType(
         "inline_policies",
     ),
     regional=False,
+    folds=policy_folds(
+        ("aws_iam_user_policy", "user"),
+        ("aws_iam_user_policy_attachment", "user"),
+        ("aws_iam_policy_attachment", "users"),
+    ),
+    created_empty=NO_POLICIES,
     drift_ignore=("name", "password_last_used"),
 )
 
@@ -444,6 +427,12 @@ GROUP = ResourceType(
     GROUP_ATTRIBUTES,
     observed_only=("users", "attached_policy_arns", "inline_policy_names", "inline_policies"),
     regional=False,
+    folds=policy_folds(
+        ("aws_iam_group_policy", "group"),
+        ("aws_iam_group_policy_attachment", "group"),
+        ("aws_iam_policy_attachment", "groups"),
+    ),
+    created_empty=NO_POLICIES,
     drift_ignore=("name",),
 )
 
@@ -458,7 +447,17 @@ ROLE = ResourceType(
         "instance_profile_arns",
     ),
     regional=False,
-    from_terraform=_role_from_terraform,
+    from_terraform=role_policies,
+    folds=policy_folds(
+        ("aws_iam_role_policy", "role"),
+        ("aws_iam_role_policy_attachment", "role"),
+        ("aws_iam_policy_attachment", "roles"),
+    ),
+    created_empty=(
+        ("attached_policy_arns", "managed_policy_arns", []),
+        ("inline_policy_names", "inline_policy", []),
+        ("inline_policies", "inline_policy", []),
+    ),
     drift_ignore=("name", "role_last_used", "instance_profile_arns"),
 )
 
@@ -467,6 +466,8 @@ POLICY = ResourceType(
     POLICY_ATTRIBUTES,
     observed_only=("attachment_count",),
     regional=False,
+    folds=attachment_count_folds(USER, GROUP, ROLE),
+    created_empty=(("attachment_count", None, 0),),
     drift_ignore=("name", "policy_id", "attachment_count", "update_date", "default_version_id"),
 )
 

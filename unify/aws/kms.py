@@ -135,7 +135,15 @@ KEY = ResourceType(
     ATTRIBUTES,
     observed_only=("aliases",),
     name_path="key_id",
-    defaults={"key_manager": "CUSTOMER"},
+    # Provider defaults (docs of aws_kms_key); keys made by older providers lack customer_master_key_spec.
+    defaults={
+        "key_manager": "CUSTOMER",
+        "customer_master_key_spec": "SYMMETRIC_DEFAULT",
+        "key_usage": "ENCRYPT_DECRYPT",
+        "is_enabled": True,
+        "enable_key_rotation": False,
+        "multi_region": False,
+    },
     from_terraform=_from_terraform,
     drift_ignore=("key_id", "key_state", "key_manager", "origin", "deletion_date", "aliases"),
 )

@@ -87,6 +87,8 @@ DB_INSTANCE = ResourceType(
     "aws_db_instance",
     ATTRIBUTES,
     name_path="identifier",
+    # Provider defaults (docs of aws_db_instance).
+    defaults={"storage_encrypted": False, "publicly_accessible": False},
     drift_ignore=("identifier", "status", "endpoint_address", "engine_version"),
 )
 

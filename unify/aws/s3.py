@@ -362,6 +362,8 @@ BUCKET = ResourceType(
     single_blocks=("logging",),
     from_terraform=_from_terraform,
     folds=FOLDS,
+    # Provider v3 state, and v4+ for the computed block: a bucket that never had versioning.
+    never_configured=(("versioning", {"status": "Suspended", "mfa_delete": "Disabled"}),),
     drift_ignore=("bucket", "policy_is_public"),
 )
 

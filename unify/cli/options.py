@@ -132,7 +132,8 @@ def source_options(command: Callable[..., Any]) -> Callable[..., Any]:
                     "plan_path",
                     type=click.Path(),
                     metavar="FILE",
-                    help="Evaluate a plan (`terraform show -json plan.out`): what the change will create or update.",
+                    help="Evaluate a plan (`terraform show -json plan.out`): what the change will create or update; "
+                    "with --snapshot, --live or --demo, the estate as it will be after apply.",
                 ),
                 click.option(
                     "--demo",
@@ -157,10 +158,11 @@ def source_from(
     retry_mode: str = "standard",
 ) -> Source:
     """The :class:`unify.run.Source` the options name; a usage error unless exactly one is given."""
-    given = [value for value in (snapshot_path, live, plan_path, demo) if value]
-    if len(given) != 1:
+    given = [value for value in (snapshot_path, live, demo) if value]
+    if len(given) > 1 or not (given or plan_path):
         raise click.UsageError(
-            "give exactly one observation to evaluate: --snapshot FILE, --plan FILE, --live or --demo"
+            "give exactly one observation to evaluate: --snapshot FILE, --plan FILE, --live or --demo "
+            "(--plan FILE with one of the others evaluates the estate as it will be after apply)"
         )
     known = plugins().collectors.types()
     wanted = split(types)

@@ -45,6 +45,14 @@ __all__ = ["diff_command", "drift_command", "stack_command"]
 @click.option("--live", is_flag=True, help="Observe the estate now instead of reading a snapshot.")
 @observe_options
 @click.option(
+    "--accounts",
+    "accounts",
+    multiple=True,
+    metavar="LIST",
+    help="List unmanaged resources of these accounts only (default: the accounts the state manages); "
+    "--regions and --types scope the list the same way (default: the state's regions, every type).",
+)
+@click.option(
     "--ignore",
     "ignores",
     multiple=True,
@@ -62,11 +70,15 @@ def drift_command(
     types: tuple[str, ...],
     max_workers: int,
     retry_mode: str,
+    accounts: tuple[str, ...],
     ignores: tuple[str, ...],
     format_: str,
     output: str | None,
 ) -> None:
-    """Compare what Terraform state declares with what exists: missing, unmanaged, changed."""
+    """Compare what Terraform state declares with what exists: missing, unmanaged, changed.
+
+    Exit 1 on any difference; 3 when a resource could not be compared, or nothing was; 0 for no drift.
+    """
     if (snapshot_path is None) == (not live):
         raise click.UsageError("give exactly one observation to compare with: --snapshot FILE or --live")
     loaded = plugins()
@@ -78,7 +90,8 @@ def drift_command(
             raise click.UsageError(f"--ignore takes TYPE.PATH, e.g. aws_s3_bucket.logging; got {spec!r}")
         ignore.setdefault(type_, []).append(path)
     document, name = read_state(state_location)
-    declared = state_resources(document, name, types_known)
+    unresolved: list[str] = []
+    declared = state_resources(document, name, types_known, unresolved=unresolved)
     if output:
         guard_outputs([("drift", output)], [p for p in (snapshot_path, state_location) if p])
     source = source_from(
@@ -91,7 +104,25 @@ def drift_command(
         retry_mode=retry_mode,
     )
     snapshot = observe_source(source, None, loaded, warn=note, progress=progress())
-    report = drift(declared, snapshot, types=types_known, same=loaded.operators["same"], ignore=ignore, file=name)
+    scoped_regions = [r for r in split(regions) if r != "all"]
+    report = drift(
+        declared,
+        snapshot,
+        types=types_known,
+        same=loaded.operators["same"],
+        ignore=ignore,
+        file=name,
+        accounts=split(accounts) or None,
+        regions=scoped_regions or None,
+        scope_types=split(types) or None,
+    )
+    for warning in unresolved:
+        note(f"warning: {warning}")
+    if report.sensitive:
+        note(
+            f"not compared: {len(report.sensitive)} sensitive value(s) Terraform does not keep "
+            f"({', '.join(report.sensitive[:3])}{', ...' if len(report.sensitive) > 3 else ''})"
+        )
     if format_ == "json":
         data = (json.dumps(report.as_json(), indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n").encode()
     else:

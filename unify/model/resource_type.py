@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, Literal
 
-__all__ = ["REMOVE", "Fold", "ResourceType", "ResourceTypes"]
+__all__ = ["REMOVE", "Fold", "Merge", "ResourceType", "ResourceTypes"]
 
 _EMPTY: Final[Mapping[str, Any]] = MappingProxyType({})
 
@@ -33,6 +33,18 @@ class _Remove:
 REMOVE: Final = _Remove()
 
 
+#: How a side resource's value joins its target's attribute.
+Merge = Literal["set", "append", "count"]
+
+
+def _same_item(items: list[Any], item: Any) -> bool:
+    return item in items
+
+
+def _without_item(items: list[Any], item: Any) -> list[Any]:
+    return [existing for existing in items if existing != item]
+
+
 @dataclass(frozen=True)
 class Fold:
     """A Terraform resource that configures another AWS object, folded into that object's attribute.
@@ -42,13 +54,40 @@ class Fold:
     which side resource, which attribute of its target it becomes, which of
     its own attributes names the target, and how its values convert
     (``convert`` returns the attribute's value, or :data:`REMOVE`).
+
+    ``merge`` says how the value joins the target: ``set`` replaces the
+    attribute (the S3 family); ``append`` adds one item to a list attribute
+    (a rule resource to its group's ``ingress``, an attachment to a role's
+    ``attached_policy_arns``), unless ``covered`` finds it there already (a
+    state's group lists the rules its rule resources made); ``count`` adds one
+    to a number (a policy's ``attachment_count``). A side resource the plan
+    deletes takes its item out again (``without``). One Terraform type may
+    fold several ways (an inline policy gives ``inline_policies`` and
+    ``inline_policy_names``); ``when`` picks the folds that apply to one side
+    resource (an ingress rule folds into ``ingress`` only).
     """
 
     terraform_type: str
     attribute: str
     convert: Callable[[Mapping[str, Any]], Any]
-    #: The side resource's attribute that names its target (by the target's name or id).
+    #: The side resource's attribute that names its target (a name or id, or a list of them).
     reference: str
+    merge: Merge = "set"
+    #: The target's attributes the reference is compared with; default: the target's name and ``id``.
+    match: tuple[str, ...] = ()
+    #: Whether this fold applies to a side resource (its values); None: always.
+    when: Callable[[Mapping[str, Any]], bool] | None = None
+    #: The side resource is also a resource of its own (``aws_flow_log``), not only part of its target.
+    keep: bool = False
+    #: For ``append``: whether the list already holds the item.
+    covered: Callable[[list[Any], Any], bool] = _same_item
+    #: For ``append``: the list once the item is gone (its side resource is deleted).
+    without: Callable[[list[Any], Any], list[Any]] = _without_item
+    #: For ``append``: the order of the list's items, as the collector sorts them.
+    order: Callable[[Any], Any] | None = None
+
+    def applies(self, values: Mapping[str, Any]) -> bool:
+        return self.when is None or bool(self.when(values))
 
 
 @dataclass(frozen=True)
@@ -77,6 +116,16 @@ class ResourceType:
     from_terraform: Callable[[dict[str, Any]], None] | None = None
     #: Terraform side resources folded into this type.
     folds: tuple[Fold, ...] = ()
+    #: Other Terraform types that are this type (``aws_default_security_group``), with the values they always
+    #: have (its name is ``default``).
+    terraform_aliases: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: _EMPTY)
+    #: ``(attribute, argument, empty)``: attributes a plan leaves unknown on a resource it creates although,
+    #: when the configuration does not set ``argument`` (None: no argument sets it), they start ``empty``
+    #: and only side resources fill them (a new group's ``ingress``; a new role's attached policies).
+    created_empty: tuple[tuple[str, str | None, Any], ...] = ()
+    #: ``(attribute, value)``: the provider's encoding of a block never configured, read as absent (a bucket
+    #: that never had versioning is ``versioning = [{enabled = false, mfa_delete = false}]`` in its state).
+    never_configured: tuple[tuple[str, Any], ...] = ()
     #: Attribute paths drift never compares (computed or defaulted by the provider).
     drift_ignore: tuple[str, ...] = ()
     #: ``(path, value)`` pairs that mark a resource AWS makes on its own (the default VPC): never unmanaged.
@@ -107,11 +156,14 @@ class ResourceTypes(Mapping[str, ResourceType]):
 
     def __init__(self, types: Iterable[ResourceType] = ()) -> None:
         self._types: dict[str, ResourceType] = {}
-        self._folds: dict[str, tuple[ResourceType, Fold]] = {}
+        self._folds: dict[str, list[tuple[ResourceType, Fold]]] = {}
+        self._aliases: dict[str, tuple[ResourceType, Mapping[str, Any]]] = {}
         for declared in types:
             self._types[declared.name] = declared
             for fold in declared.folds:
-                self._folds[fold.terraform_type] = (declared, fold)
+                self._folds.setdefault(fold.terraform_type, []).append((declared, fold))
+            for alias, values in declared.terraform_aliases.items():
+                self._aliases[alias] = (declared, values)
 
     def __getitem__(self, name: str) -> ResourceType:
         return self._types[name]
@@ -122,9 +174,13 @@ class ResourceTypes(Mapping[str, ResourceType]):
     def __len__(self) -> int:
         return len(self._types)
 
-    def fold(self, terraform_type: str) -> tuple[ResourceType, Fold] | None:
-        """The type a Terraform side resource folds into, and how; None when it folds into nothing."""
-        return self._folds.get(terraform_type)
+    def folds(self, terraform_type: str) -> tuple[tuple[ResourceType, Fold], ...]:
+        """The types a Terraform side resource folds into, and how; empty when it folds into nothing."""
+        return tuple(self._folds.get(terraform_type, ()))
+
+    def alias(self, terraform_type: str) -> tuple[ResourceType, Mapping[str, Any]] | None:
+        """The declared type a Terraform type is another name of, and the values it always has."""
+        return self._aliases.get(terraform_type)
 
     def is_regional(self, name: str) -> bool:
         """Whether resources of ``name`` live in a region; an undeclared type is assumed regional."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from typing import Any, Final
 
 from unify.terraform.shapes import region_like
@@ -103,12 +104,30 @@ class Configuration:
         return None
 
     def references(self, module_instance: str, type_: str, name: str, attribute: str) -> list[str]:
-        expression = (self.resource(module_instance, type_, name).get("expressions") or {}).get(attribute)
-        refs = expression.get("references") if isinstance(expression, dict) else None
-        return [str(r) for r in refs or []]
+        return _references((self.resource(module_instance, type_, name).get("expressions") or {}).get(attribute))
 
-    def targets(self, module_instance: str, refs: list[str], index: Any, want: str, depth: int = 0) -> list[str]:
-        """The addresses ``refs`` may name for a resource of type ``want``, most specific first.
+    def arguments(self, module_instance: str, type_: str, name: str) -> frozenset[str] | None:
+        """The arguments the configuration sets on a resource; None when the plan has no configuration for it."""
+        found = self.resource(module_instance, type_, name)
+        if not found:
+            return None
+        return frozenset(str(key) for key in found.get("expressions") or {})
+
+    @staticmethod
+    def elsewhere(refs: list[str], want: Collection[str]) -> bool:
+        """Whether ``refs`` name only other kinds of object (another type, a data source): nothing in ``want``."""
+        if not refs:
+            return False
+        for ref in refs:
+            match = _RESOURCE_REF.match(ref)
+            if not (ref.startswith("data.") or (match and match.group(1) not in want)):
+                return False
+        return True
+
+    def targets(
+        self, module_instance: str, refs: list[str], index: Any, want: Collection[str], depth: int = 0
+    ) -> list[str]:
+        """The addresses ``refs`` may name for a resource of a type in ``want``, most specific first.
 
         ``aws_s3_bucket.logs.id`` inside ``module.a[0]`` names
         ``module.a[0].aws_s3_bucket.logs``; without a literal key, an instance
@@ -121,8 +140,8 @@ class Configuration:
         prefix = f"{module_instance}." if module_instance else ""
         for ref in refs:
             match = _RESOURCE_REF.match(ref)
-            if match and match.group(1) == want:
-                base = f"{prefix}{want}.{match.group(2)}"
+            if match and match.group(1) in want:
+                base = f"{prefix}{match.group(1)}.{match.group(2)}"
                 if match.group(3):
                     found.append(base + index_text(key_value(match.group(3))))
                 else:
@@ -134,7 +153,7 @@ class Configuration:
                 path = config_path(module_instance)
                 child = f"{path}.module.{match.group(1)}" if path else f"module.{match.group(1)}"
                 output = ((self.modules.get(child) or {}).get("outputs") or {}).get(match.group(3)) or {}
-                inner = [str(r) for r in (output.get("expression") or {}).get("references") or []]
+                inner = _references(output.get("expression"))
                 found += self.targets(
                     f"{prefix}module.{match.group(1)}{match.group(2) or ''}", inner, None, want, depth + 1
                 )
@@ -145,10 +164,38 @@ class Configuration:
                 call_name, call_key = steps[-1]
                 parent = ".".join(f"module.{n}{k}" for n, k in steps[:-1])
                 call = ((self.modules.get(config_path(parent)) or {}).get("module_calls") or {}).get(call_name) or {}
-                expression = (call.get("expressions") or {}).get(match.group(1)) or {}
-                inner = [str(r) for r in expression.get("references") or []]
+                inner = _references((call.get("expressions") or {}).get(match.group(1)))
                 found += self.targets(parent, inner, key_value(call_key), want, depth + 1)
         return list(dict.fromkeys(found))
+
+    def reachable(self, module_instance: str, want: Collection[str]) -> list[str]:
+        """Addresses of a ``want`` resource a value inside a module instance can come from, other than its own.
+
+        Terraform's JSON has no ``locals``: a side resource whose target is a
+        local can only mean a resource that reaches the module through its
+        input variables or its child modules' outputs (or one of its own).
+        """
+        found: list[str] = []
+        steps = _MODULE_STEP.findall(module_instance)
+        if steps:
+            call_name, call_key = steps[-1]
+            parent = ".".join(f"module.{n}{k}" for n, k in steps[:-1])
+            call = ((self.modules.get(config_path(parent)) or {}).get("module_calls") or {}).get(call_name) or {}
+            for expression in (call.get("expressions") or {}).values():
+                found += self.targets(parent, _references(expression), key_value(call_key), want, 1)
+        prefix = f"{module_instance}." if module_instance else ""
+        for name, call in ((self.modules.get(config_path(module_instance)) or {}).get("module_calls") or {}).items():
+            outputs = ((call.get("module") or {}).get("outputs") or {}) if isinstance(call, dict) else {}
+            for output in outputs.values():
+                refs = _references(output.get("expression")) if isinstance(output, dict) else []
+                found += self.targets(f"{prefix}module.{name}", refs, None, want, 1)
+        return list(dict.fromkeys(found))
+
+
+def _references(expression: Any) -> list[str]:
+    """The references of one expression; none for a nested block's list of expressions."""
+    refs = expression.get("references") if isinstance(expression, dict) else None
+    return [str(r) for r in refs] if isinstance(refs, list) else []
 
 
 def _parent_provider(key: str) -> str | None:

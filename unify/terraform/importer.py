@@ -20,6 +20,7 @@ from unify._registry import Registry
 from unify.errors import PlanError, Problem
 from unify.model.resource_type import ResourceTypes
 from unify.model.snapshot import Snapshot
+from unify.terraform.resources import looks_like
 
 __all__ = ["PlanImporter", "PlanImporterRegistry", "load_plan", "read_json_document"]
 
@@ -65,7 +66,7 @@ def load_plan(path: str | os.PathLike[str], importers: PlanImporterRegistry, typ
             str(path),
             None,
             None,
-            f"not a plan any importer reads (importers: {names}); "
+            f"not a plan any importer reads (importers: {names}): this looks like {looks_like(document)}; "
             "for Terraform, give the output of `terraform show -json plan.out`",
         )
     )

@@ -1,10 +1,10 @@
-"""Terraform's resource instances as unify resources: where each one is, and what folds into what.
+"""Terraform's resource instances before they are unify resources: what they are and where they are.
 
-Plans and states list resource instances; this module turns them into
-resources in the collectors' shapes (through each type's declaration),
-places them in an account and region (from their ARN, their provider's
-configuration, or the document as a whole), and folds the side resources
-Terraform splits an AWS object into back into that object.
+Plans and states list resource instances; this module holds one instance
+(:class:`Entry`), places it in an account and region (from its ARN, its
+provider's configuration, or the document as a whole), tells AWS resources
+from other providers' and recognises what kind of document it came from.
+:mod:`unify.terraform.folding` turns the instances into resources.
 """
 
 from __future__ import annotations
@@ -15,18 +15,18 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from unify.errors import InputError, Problem
-from unify.model.resource import Resource
-from unify.model.resource_type import REMOVE, Fold, ResourceType, ResourceTypes
-from unify.terraform.configuration import Configuration
-from unify.terraform.shapes import mark_observed_only, name_of, region_like, shape, tags_of
+from unify.model.resource_type import ResourceTypes
+from unify.terraform.shapes import region_like
 
 __all__ = [
     "PLAN_FORMATS",
+    "PLAN_KEYS",
     "Entry",
     "Locator",
-    "build",
     "caller_accounts",
     "check_format",
+    "is_aws",
+    "is_plan_document",
     "looks_like",
     "module_resources",
 ]
@@ -34,6 +34,20 @@ __all__ = [
 #: Major versions of Terraform's JSON output format (plan and ``show -json`` state) that unify reads.
 PLAN_FORMATS: Final = ("0", "1")
 _ACCOUNT: Final = re.compile(r"^[0-9]{12}$")
+#: Keys a plan has and a state has not: a document with a format_version and one of these is a plan,
+#: even one that changes nothing (Terraform then writes no ``resource_changes``).
+PLAN_KEYS: Final = (
+    "planned_values",
+    "resource_changes",
+    "output_changes",
+    "prior_state",
+    "resource_drift",
+    "configuration",
+    "relevant_attributes",
+    "applyable",
+    "complete",
+    "errored",
+)
 
 
 @dataclass
@@ -48,6 +62,10 @@ class Entry:
     values: dict[str, Any]
     group: str  # resources sharing a provider configuration, hence an account
     region: str | None = None  # the provider's configured region, when the plan says
+    #: What the plan does to it (``create``, ``update``, ``no-op``, ``replace``, ``delete``); ``state`` in a state.
+    action: str = "state"
+    #: The arguments its configuration sets; None when the document does not say.
+    configured: frozenset[str] | None = None
 
 
 # -- where a resource is ----------------------------------------------------------------------
@@ -115,6 +133,19 @@ class Locator:
         return next(iter(candidates)) if len(candidates) == 1 else "unknown"
 
 
+def is_aws(type_: str, provider: Any) -> bool:
+    """Whether a resource belongs to the AWS provider (``registry.terraform.io/hashicorp/aws``, ``provider.aws``,
+    ``provider["registry.terraform.io/hashicorp/aws"].west``); by its type's prefix when no provider is named."""
+    if isinstance(provider, str) and provider:
+        text = provider
+        if "[" in text and "]" in text:
+            text = text[text.index("[") + 1 : text.rindex("]")].strip('"')
+        elif "provider." in text:
+            text = text.rsplit("provider.", 1)[1]
+        return text.rsplit("/", 1)[-1].split(".", 1)[0] == "aws"
+    return type_.startswith("aws_")
+
+
 def caller_accounts(module: Any) -> Iterator[str]:
     """Accounts named by data sources (``aws_caller_identity``) and ARNs anywhere in a module tree."""
     if not isinstance(module, dict):
@@ -130,109 +161,17 @@ def caller_accounts(module: Any) -> Iterator[str]:
         yield from caller_accounts(child)
 
 
-# -- building resources ----------------------------------------------------------------------
-
-
-def build(
-    entries: list[Entry],
-    locator: Locator,
-    types: ResourceTypes,
-    config: Configuration | None,
-    *,
-    plan: bool,
-    snapshot: bool,
-) -> tuple[list[Resource], list[str]]:
-    """Resources in the collectors' shapes, with side resources folded into the resources they configure.
-
-    For a snapshot (``snapshot``), attributes only an observation reads are
-    marked unknown; bare state resources (for drift) leave them out instead.
-    """
-    resources: dict[str, Resource] = {}
-    sides: list[tuple[Entry, ResourceType, Fold]] = []
-    by_name: dict[tuple[str, str], Resource] = {}
-    for entry in entries:
-        folding = types.fold(entry.type)
-        if folding is not None:
-            sides.append((entry, *folding))
-            continue
-        declared = types.get(entry.type)
-        attributes = shape(declared, entry.values)
-        attributes["terraform_address"] = entry.address
-        resource: Resource = {
-            "type": entry.type,
-            "id": entry.address if plan else _state_id(entry),
-            "name": name_of(declared, entry.values),
-            "account": locator.account(entry),
-            "region": locator.region(entry),
-            "tags": tags_of(entry.values),
-            "attributes": attributes,
-        }
-        resources[entry.address] = resource
-        if declared is not None and declared.folds:
-            # A side resource names its target by the target's own name or its id.
-            for key in (declared.name_path, "id"):
-                if isinstance(entry.values.get(key), str):
-                    by_name.setdefault((entry.type, entry.values[key]), resource)
-    unresolved: list[str] = []
-    for side, target_type, fold in sorted(sides, key=lambda item: item[0].address):
-        target = _target_of(side, target_type, fold, resources, by_name, config)
-        if target is None:
-            unresolved.append(_unresolved(side, fold, config, plan))
-            continue
-        block = fold.convert(side.values)
-        if block is REMOVE:
-            target["attributes"].pop(fold.attribute, None)
-        else:
-            target["attributes"][fold.attribute] = block
-    if snapshot:
-        for resource in resources.values():
-            mark_observed_only(types.get(resource["type"]), resource["attributes"])
-    return list(resources.values()), unresolved
-
-
-def _target_of(
-    side: Entry,
-    target_type: ResourceType,
-    fold: Fold,
-    resources: dict[str, Resource],
-    by_name: dict[tuple[str, str], Resource],
-    config: Configuration | None,
-) -> Resource | None:
-    name = side.values.get(fold.reference)
-    if isinstance(name, str) and (target_type.name, name) in by_name:
-        return by_name[(target_type.name, name)]
-    if config is None:
-        return None
-    refs = config.references(side.module, side.type, side.name, fold.reference)
-    for address in config.targets(side.module, refs, side.index, target_type.name):
-        found = resources.get(address)
-        if found is not None and found["type"] == target_type.name:
-            return found
-    return None
-
-
-def _unresolved(side: Entry, fold: Fold, config: Configuration | None, plan: bool) -> str:
-    where = "plan" if plan else "state"
-    what = fold.reference
-    name = side.values.get(what)
-    if isinstance(name, str):
-        why = f"its {what} {name!r} is not in this {where}"
-    elif config is not None and config.present:
-        why = f"its {what} is known only after apply and its `{what}` reference names no {what} in the plan"
-    else:
-        why = f"its {what} is known only after apply and the plan has no configuration section to follow"
-    return f"{side.address}: {why}; left out"
-
-
-def _state_id(entry: Entry) -> str:
-    for key in ("arn", "id"):
-        value = entry.values.get(key)
-        if isinstance(value, str) and value:
-            return value
-    return entry.address
-
-
 # -- documents --------------------------------------------------------------------------------
+
+
+def is_plan_document(document: Any) -> bool:
+    """A Terraform plan's JSON: a format_version and a section only plans have (even one that changes nothing)."""
+    return (
+        isinstance(document, dict)
+        and "format_version" in document
+        and "values" not in document
+        and any(key in document for key in PLAN_KEYS)
+    )
 
 
 def looks_like(document: Any) -> str:
@@ -244,7 +183,7 @@ def looks_like(document: Any) -> str:
         return "a raw Terraform state (terraform.tfstate)"
     if "values" in document and "format_version" in document:
         return "the JSON of a Terraform state (`terraform show -json` without a plan file)"
-    if "format_version" in document and ("planned_values" in document or "resource_changes" in document):
+    if is_plan_document(document):
         return "a Terraform plan"
     if "format_version" in document and len(document) <= 2:
         return "an empty Terraform state (`terraform show -json` of no state)"

@@ -23,6 +23,7 @@ from unify.terraform.values import policy_value, single
 __all__ = [
     "OBSERVED_ONLY_REASON",
     "POLICY_ATTRIBUTES",
+    "block_order",
     "mark_observed_only",
     "name_of",
     "region_like",
@@ -61,15 +62,16 @@ def _unwrap(container: dict[str, Any], segments: list[str], tables: frozenset[st
             _unwrap(item, segments[1:], tables, here)
 
 
-def _block_key(block: Any) -> tuple[str, ...]:
+def block_order(block: Any) -> tuple[str, ...]:
+    """The order the collectors sort rule blocks in: NACL rules by number, group rules by protocol and ports."""
     if not isinstance(block, dict):
         return ("", json.dumps(block, sort_keys=True, default=str))
     if "rule_no" in block:
-        return (f"{block.get('rule_no'):>10}", json.dumps(block, sort_keys=True, default=str))
+        return (f"{block.get('rule_no')!s:>10}", json.dumps(block, sort_keys=True, default=str))
     return (
         str(block.get("protocol")),
-        f"{block.get('from_port'):>10}",
-        f"{block.get('to_port'):>10}",
+        f"{block.get('from_port')!s:>10}",
+        f"{block.get('to_port')!s:>10}",
         str(block.get("description")),
         json.dumps(block, sort_keys=True, default=str),
     )
@@ -101,10 +103,13 @@ def shape(declared: ResourceType | None, values: Mapping[str, Any]) -> dict[str,
         out.setdefault(key, value)
     if declared.from_terraform is not None:
         declared.from_terraform(out)
+    for key, value in declared.never_configured:
+        if out.get(key) == value:
+            del out[key]  # the provider's way of writing "never configured": absent, as the collector has it
     for key in declared.sorted_blocks:
         blocks = out.get(key)
         if isinstance(blocks, list) and known(blocks):
-            out[key] = sorted(blocks, key=_block_key)
+            out[key] = sorted(blocks, key=block_order)
     if declared.singleton:
         out["configured"] = True
     return out

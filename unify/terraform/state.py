@@ -16,12 +16,23 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from unify._files import inflate, input_limit, parse_json, read_json
-from unify.errors import Problem, StateError
+from unify.errors import Problem, SnapshotError, StateError
 from unify.model.resource import Resource
 from unify.model.resource_type import ResourceTypes
 from unify.model.snapshot import Snapshot
 from unify.terraform.configuration import resource_address
-from unify.terraform.resources import Entry, Locator, build, caller_accounts, check_format, looks_like, module_resources
+from unify.terraform.document import check_state_skeleton
+from unify.terraform.folding import build
+from unify.terraform.resources import (
+    Entry,
+    Locator,
+    caller_accounts,
+    check_format,
+    is_aws,
+    is_plan_document,
+    looks_like,
+    module_resources,
+)
 from unify.terraform.values import SENSITIVE, redact_path, with_markers
 
 __all__ = ["STATE_VERSIONS", "read_state", "state_resources", "state_snapshot"]
@@ -33,8 +44,7 @@ STATE_VERSIONS: Final = (4,)
 def _state_entries(document: Any, file: str) -> list[Entry]:
     if (
         not isinstance(document, dict)
-        or "planned_values" in document
-        or "resource_changes" in document
+        or is_plan_document(document)
         or (isinstance(document.get("format"), str) and document["format"].startswith("unify."))
     ):
         raise StateError(
@@ -47,12 +57,16 @@ def _state_entries(document: Any, file: str) -> list[Entry]:
             )
         )
     if "version" in document and "format_version" not in document:
-        return list(_raw_entries(document, file))
+        _raw_version(document, file)
+        check_state_skeleton(document, file, StateError)
+        return list(_raw_entries(document))
     if "format_version" in document:
         check_format(document, file, StateError)
+        check_state_skeleton(document, file, StateError)
         entries = []
         for module, resource in module_resources((document.get("values") or {}).get("root_module"), ""):
-            if resource.get("mode", "managed") != "managed":
+            type_ = str(resource.get("type"))
+            if resource.get("mode", "managed") != "managed" or not is_aws(type_, resource.get("provider_name")):
                 continue
             values = with_markers(
                 copy.deepcopy(resource.get("values") or {}), resource.get("sensitive_values"), SENSITIVE
@@ -61,7 +75,7 @@ def _state_entries(document: Any, file: str) -> list[Entry]:
                 Entry(
                     str(resource.get("address")),
                     module,
-                    str(resource.get("type")),
+                    type_,
                     str(resource.get("name")),
                     resource.get("index"),
                     values,
@@ -72,7 +86,7 @@ def _state_entries(document: Any, file: str) -> list[Entry]:
     raise StateError(Problem(file, None, None, f"not a Terraform state: this looks like {looks_like(document)}"))
 
 
-def _raw_entries(document: dict[str, Any], file: str) -> Iterator[Entry]:
+def _raw_version(document: dict[str, Any], file: str) -> None:
     version = document.get("version")
     if version not in STATE_VERSIONS:
         raise StateError(
@@ -84,10 +98,15 @@ def _raw_entries(document: dict[str, Any], file: str) -> Iterator[Entry]:
                 "reads (it reads version 4, written by Terraform 0.12 and later)",
             )
         )
+
+
+def _raw_entries(document: dict[str, Any]) -> Iterator[Entry]:
     for resource in document.get("resources") or []:
         if not isinstance(resource, dict) or resource.get("mode", "managed") != "managed":
             continue
         module, type_, name = str(resource.get("module") or ""), str(resource.get("type")), str(resource.get("name"))
+        if not is_aws(type_, resource.get("provider")):
+            continue
         for instance in resource.get("instances") or []:
             if not isinstance(instance, dict) or instance.get("deposed"):
                 continue
@@ -141,7 +160,8 @@ def state_resources(
 def _state(document: Any, file: str, types: ResourceTypes, *, snapshot: bool) -> tuple[list[Resource], list[str]]:
     entries = _state_entries(document, file)
     locator = Locator(entries, set(_state_accounts(document)), types)
-    return build(entries, locator, types, None, plan=False, snapshot=snapshot)
+    built = build(entries, locator, types, None, plan=False, snapshot=snapshot, file=file, error=StateError)
+    return built.resources, built.unresolved
 
 
 def state_snapshot(document: Any, file: str, types: ResourceTypes) -> Snapshot:
@@ -149,7 +169,11 @@ def state_snapshot(document: Any, file: str, types: ResourceTypes) -> Snapshot:
     and attributes only an observation reads are unknown."""
     resources, unresolved = _state(document, file, types, snapshot=True)
     stats = {"file": file, "terraform_version": document.get("terraform_version"), "unresolved": unresolved}
-    return Snapshot.build(resources=resources, coverage=[], source="terraform-state", stats=stats)
+    try:
+        return Snapshot.build(resources=resources, coverage=[], source="terraform-state", stats=stats)
+    except SnapshotError as exc:
+        problem = exc.problems[0]
+        raise StateError(Problem(file, None, problem.key, f"cannot be a snapshot: {problem.message}")) from None
 
 
 def read_state(location: str) -> tuple[Any, str]:
