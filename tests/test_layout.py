@@ -8,6 +8,7 @@ back to what it was (44 flat modules in one import circle of 15).
 from __future__ import annotations
 
 import ast
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -223,3 +224,14 @@ def test_the_suite_holds_no_timing_assertion_and_no_hypothesis_deadline() -> Non
                 if not (isinstance(deadline, ast.Constant) and deadline.value is None):
                     found.append(f"{path.name}:{node.lineno}: a hypothesis setting without deadline=None")
     assert found == []
+
+
+def test_every_package_is_in_the_wheel() -> None:
+    """setuptools lists packages by hand here: a package left out works in a checkout and breaks when installed."""
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = {
+        init.parent.relative_to(ROOT).as_posix().replace("/", ".")
+        for package in PACKAGES
+        for init in (ROOT / package).rglob("__init__.py")
+    }
+    assert found - listed == set()

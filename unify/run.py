@@ -217,6 +217,8 @@ def observe_source(
         raise InputError(Problem("<types>", None, unknown[0], f"no collector yields {unknown[0]!r}"))
     if source.demo:
         with DemoEstate() as estate:
+            for line in estate.notes():
+                warn(line)
             return _observe(
                 types,
                 source,

@@ -10,11 +10,8 @@ benchmark. Nothing here reaches the internet.
 
 from __future__ import annotations
 
-import io
-import json
 import logging
 import os
-import zipfile
 from datetime import timedelta
 from types import TracebackType
 from typing import Any
@@ -22,25 +19,24 @@ from urllib.request import Request, urlopen
 
 import boto3
 
-from unify.aws.s3 import strip_account_host_prefix
 from unify.errors import ObservationError
 from unify.model.time import utcnow
+from unify.observe.demo_estate import PARTS
+from unify.observe.demo_seeder import (
+    DEMO_ACCOUNT,
+    DEMO_CREDENTIALS,
+    DEMO_REGIONS,
+    DemoSeeder,
+    doc,
+    lambda_zip,
+    trust,
+)
+from unify.observe.recorded import RecordedSession
 
 __all__ = ["DEMO_ACCOUNT", "DEMO_REGIONS", "DemoEstate", "seed_estate"]
 
-DEMO_REGIONS = ("us-east-1", "eu-west-1")
-DEMO_ACCOUNT = "123456789012"
 #: The console password of the demo's users, in moto only (the estate lives in this process).
 _DEMO_PASSWORD = "Correct-Horse-9"  # noqa: S105 - not a secret: a fixture of the embedded demo
-_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-
-
-def _doc(*statements: dict[str, Any]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
-def _trust(service: str) -> str:
-    return _doc({"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"})
 
 
 def _rule(
@@ -56,30 +52,8 @@ def _rule(
     return rule
 
 
-def _lambda_zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("index.py", "def handler(event, context):\n    return {'ok': True}\n")
-    return buffer.getvalue()
-
-
-class _Seeder:
-    """Creates one unit of the estate per scale step; names carry the step number."""
-
-    def __init__(self, endpoint: str, regions: tuple[str, str]) -> None:
-        self.session = boto3.Session(region_name=regions[0], **_CREDENTIALS)
-        self.endpoint = endpoint
-        self.home, self.other = regions
-        self._clients: dict[tuple[str, str], Any] = {}
-
-    def client(self, service: str, region: str | None = None) -> Any:
-        key = (service, region or self.home)
-        if key not in self._clients:
-            client = self.session.client(service, region_name=key[1], endpoint_url=self.endpoint)
-            if service == "s3control":
-                strip_account_host_prefix(client)
-            self._clients[key] = client
-        return self._clients[key]
+class _Seeder(DemoSeeder):
+    """The core of the estate (S3, IAM, the network, data stores); the parts add the rest."""
 
     def account_baseline(self) -> None:
         """Account-wide settings: a weak password policy, a half-done S3 account block."""
@@ -147,7 +121,7 @@ class _Seeder:
             # check reads every statement's Principal as a mapping.
             client.put_bucket_policy(
                 Bucket=bucket,
-                Policy=_doc(
+                Policy=doc(
                     {
                         "Sid": "TLSOnly",
                         "Effect": "Deny",
@@ -171,7 +145,7 @@ class _Seeder:
         )
         s3.put_bucket_policy(
             Bucket=site,
-            Policy=_doc(
+            Policy=doc(
                 {
                     "Sid": "PublicRead",
                     "Effect": "Allow",
@@ -185,11 +159,11 @@ class _Seeder:
     def iam(self, n: int) -> None:
         iam = self.client("iam")
         admin_policy = iam.create_policy(
-            PolicyName=f"full-admin-{n}", PolicyDocument=_doc({"Effect": "Allow", "Action": "*", "Resource": "*"})
+            PolicyName=f"full-admin-{n}", PolicyDocument=doc({"Effect": "Allow", "Action": "*", "Resource": "*"})
         )["Policy"]["Arn"]
         read_policy = iam.create_policy(
             PolicyName=f"read-reports-{n}",
-            PolicyDocument=_doc({"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"}),
+            PolicyDocument=doc({"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"}),
         )["Policy"]["Arn"]
         iam.create_group(GroupName=f"admins-{n}")
         iam.attach_group_policy(GroupName=f"admins-{n}", PolicyArn=admin_policy)
@@ -217,12 +191,12 @@ class _Seeder:
         iam.put_user_policy(
             UserName=f"bob-{n}",
             PolicyName="inline-extra",
-            PolicyDocument=_doc({"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"}),
+            PolicyDocument=doc({"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"}),
         )
-        iam.create_role(RoleName=f"app-{n}", AssumeRolePolicyDocument=_trust("ec2.amazonaws.com"))
+        iam.create_role(RoleName=f"app-{n}", AssumeRolePolicyDocument=trust("ec2.amazonaws.com"))
         iam.create_instance_profile(InstanceProfileName=f"app-{n}")
         iam.add_role_to_instance_profile(InstanceProfileName=f"app-{n}", RoleName=f"app-{n}")
-        iam.create_role(RoleName=f"lambda-{n}", AssumeRolePolicyDocument=_trust("lambda.amazonaws.com"))
+        iam.create_role(RoleName=f"lambda-{n}", AssumeRolePolicyDocument=trust("lambda.amazonaws.com"))
 
     def network(self, n: int) -> None:
         ec2 = self.client("ec2", self.home)
@@ -332,7 +306,7 @@ class _Seeder:
             Runtime="python3.12",
             Role=role,
             Handler="index.handler",
-            Code={"ZipFile": _lambda_zip()},
+            Code={"ZipFile": lambda_zip()},
             Environment={"Variables": {"DB_HOST": "orders", "DB_PASSWORD": "not-stored"}},
         )
 
@@ -376,7 +350,7 @@ class _Seeder:
             Runtime="python3.12",
             Role=f"arn:aws:iam::{DEMO_ACCOUNT}:role/lambda-{n}",
             Handler="index.handler",
-            Code={"ZipFile": _lambda_zip()},
+            Code={"ZipFile": lambda_zip()},
         )
         iam = self.client("iam")
         iam.create_user(UserName=f"carol-{n}")
@@ -393,7 +367,12 @@ def seed_estate(endpoint: str, *, scale: int = 1, regions: tuple[str, str] = ("u
     seeder = _Seeder(endpoint, regions)
     for n in range(scale):
         seeder.unit(n)
+        for part in PARTS:
+            part.seed(seeder, n)
     seeder.account_baseline()
+    for part in PARTS:
+        if part.baseline is not None:
+            part.baseline(seeder)
 
 
 def _reset(endpoint: str) -> None:
@@ -445,8 +424,19 @@ class DemoEstate:
         return self
 
     def session(self) -> Any:
-        """A boto3 session with the demo's credentials (the endpoint goes in ObserveOptions)."""
-        return boto3.Session(region_name=DEMO_REGIONS[0], **_CREDENTIALS)
+        """A boto3 session with the demo's credentials (the endpoint goes in ObserveOptions).
+
+        Services moto does not serve answer from the parts' recordings.
+        """
+        recordings = {service: fill for part in PARTS for service, fill in part.recordings.items()}
+        if recordings:
+            return RecordedSession(recordings, region_name=DEMO_REGIONS[0], **DEMO_CREDENTIALS)
+        return boto3.Session(region_name=DEMO_REGIONS[0], **DEMO_CREDENTIALS)
+
+    @staticmethod
+    def notes() -> list[str]:
+        """What the demo's output must say about how it was served (recorded answers, not moto)."""
+        return [part.note for part in PARTS if part.note]
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
         if self._server is not None:

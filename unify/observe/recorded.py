@@ -33,7 +33,7 @@ Recording = Callable[["RecordedAnswers", str], None]
 _CONTEXT_KEY = "unify_recorded_answer"
 
 
-class RecordedAnswers(Stubber):
+class RecordedAnswers(Stubber):  # type: ignore[misc]  # botocore has no type hints
     """A Stubber whose answers are matched by operation and parameters, in any order, any number of times."""
 
     def __init__(self, client: Any) -> None:
@@ -58,7 +58,9 @@ class RecordedAnswers(Stubber):
     ) -> None:
         """Record an AWS error answer (``AccessDenied``, ``ResourceNotFoundException``) for ``method``."""
         parsed = {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": status}}
-        self._record(self._operation(method), params, (AWSResponse("https://recorded.invalid/", status, {}, None), parsed))
+        self._record(
+            self._operation(method), params, (AWSResponse("https://recorded.invalid/", status, {}, None), parsed)
+        )
 
     def _operation(self, method: str) -> str:
         if not hasattr(self.client, method):
@@ -75,7 +77,9 @@ class RecordedAnswers(Stubber):
             # The most specific answers first: a call with parameters matches them before a catch-all.
             entries.sort(key=lambda entry: -1 if entry[0] is None else len(entry[0]), reverse=True)
 
-    def _assert_expected_params(self, model: Any, params: dict[str, Any], context: dict[str, Any], **kwargs: Any) -> None:
+    def _assert_expected_params(
+        self, model: Any, params: dict[str, Any], context: dict[str, Any], **kwargs: Any
+    ) -> None:
         """Choose the answer when the call's parameters are still the caller's (before they are serialised)."""
         if self._should_not_stub(context):
             return
@@ -108,7 +112,7 @@ def _copy(value: Any) -> Any:
     return value
 
 
-class RecordedSession(boto3.Session):
+class RecordedSession(boto3.Session):  # type: ignore[misc]  # boto3 has no type hints
     """A boto3 session whose clients of the recorded services answer from their recordings.
 
     Clients of other services are untouched (they reach moto's server, or
@@ -120,7 +124,7 @@ class RecordedSession(boto3.Session):
         super().__init__(**session)
         self.recordings = dict(recordings)
 
-    def client(self, service_name: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def client(self, service_name: str, *args: Any, **kwargs: Any) -> Any:
         client = super().client(service_name, *args, **kwargs)
         fill = self.recordings.get(service_name)
         if fill is not None:
