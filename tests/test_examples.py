@@ -63,6 +63,6 @@ def test_the_readme_demo_audits_the_embedded_estate(runner) -> None:
                     "iam-user-console-mfa", "ebs-volume-encrypted", "cloudtrail-multi-region-logging"):
         assert mistake in failing
     assert document["summary"]["error"] == 0
-    assert set(document["compliance"]) == {"cis-aws-v7.0", "nist-800-53-r5", "pci-dss-v4", "soc2", "stack"}
+    assert set(document["compliance"]) == {"aws-fsbp", "cis-aws-v7.0", "nist-800-53-r5", "pci-dss-v4", "soc2", "stack"}
     assert {d["kind"] for d in document["drift"]} == {"changed", "missing"}
     assert "observed" in result.stderr and "API calls" in result.stderr
