@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from factories import THREE_MISTAKES
-from factories import PLUGINS
+from factories import PLUGINS, TYPES
 from unify.checks.default_operators import BUILTIN_OPERATORS
 from unify.checks.schema import policy_schema
 from unify.checks.policy_set import discover_files, lint_paths, load_policies
@@ -192,3 +192,66 @@ def test_schema_validates_the_design_example() -> None:
     assert [e.message for e in validator.iter_errors(example)] == []
     example["checks"][0]["severity"] = "severe"
     assert [e.validator for e in validator.iter_errors(example)] == ["enum"]
+
+
+# -- every problem in one pass, and the resource model ------------------------------------------------------
+
+MIXED = """
+checks:
+  - id: same
+    severity: hgih
+    resource: aws_ebs_volume
+    assert: {encrytped: {eq: true}}
+  - id: same
+    severity: low
+    resource: aws_ebs_volumes
+    assert: {encrypted: {eqq: true}}
+  - id: fine
+    severity: low
+    resource: [aws_s3_bucket, aws_ebs_volume]
+    where: {tags.env: {eq: prod}, attributes.type: {eq: gp2}}
+    assert:
+      versioning.status: {eq: Enabled}
+      server_side_encryption_configuration: {exists: true}
+      ingress:
+        any_item: {made_up_inner: {eq: 1}}
+desired:
+  - resource: aws_s3_bucket
+    name: logs
+    attributes: {versioning: {status: Enabled}, tags: {owner: a}, acl_typo: private}
+"""
+
+
+def test_duplicates_are_reported_with_the_other_problems_of_their_checks(write) -> None:
+    path = write("p.yaml", MIXED)
+    problems, _, _ = lint_paths([path], operators=PLUGINS.operators, types=TYPES)
+    errors = sorted((p.line, p.key, p.message) for p in problems if not p.warning)
+    assert [(line, key) for line, key, _ in errors] == [(3, "severity"), (6, "same"), (9, "eqq")]
+    assert errors[1][2] == f"duplicate check id 'same' (first at {path}:2)"
+
+
+def test_unknown_types_and_attributes_are_warnings_with_suggestions(write) -> None:
+    path = write("p.yaml", MIXED)
+    problems, _, _ = lint_paths([path], operators=PLUGINS.operators, types=TYPES)
+    assert sorted((p.line, p.key, p.message) for p in problems if p.warning) == [
+        # the first check does not compile (its severity), yet its attribute paths are read all the same
+        (5, "encrytped", "check 'same' reads attribute 'encrytped', which aws_ebs_volume does not have "
+                         "(did you mean 'encrypted'?)"),
+        (8, "aws_ebs_volumes", "check 'same' reads resource type 'aws_ebs_volumes', which no collector declares "
+                               "(did you mean 'aws_ebs_volume'?)"),
+        # a check over two types may read what either has; paths inside any_item are the provider's shape
+        (18, "ingress", "check 'fine' reads attribute 'ingress', which aws_s3_bucket or aws_ebs_volume does not have"),
+        (22, "acl_typo", "check 'desired/aws_s3_bucket/logs' reads attribute 'acl_typo', which aws_s3_bucket "
+                         "does not have"),
+    ]
+    # without the declarations nothing is said about types or attributes
+    assert [p for p in lint_paths([path], operators=PLUGINS.operators)[0] if p.warning] == []
+
+
+def test_load_policies_warns_but_still_loads(write) -> None:
+    path = write("p.yaml", "checks:\n  - {id: a, severity: low, resource: aws_vpc, assert: {flow_log: {empty: false}}}\n")
+    policy = load_policies([path], operators=PLUGINS.operators, types=TYPES)
+    assert policy.ids == ["a"]
+    assert [str(w) for w in policy.warnings] == [
+        f"{path}:2: [flow_log] warning: check 'a' reads attribute 'flow_log', which aws_vpc does not have "
+        "(did you mean 'flow_logs'?)"]

@@ -154,12 +154,12 @@ def test_lint_reports_all_problems_and_exit_codes(runner, write) -> None:
     assert result.exit_code == 2
     lines = [line for line in result.stderr.splitlines() if line.startswith(str(bad))]
     assert [line.split(":")[1] for line in lines] == ["3", "6", "10"]
-    assert "3 error(s)" in result.stderr
+    assert "3 errors, 0 warnings in 1 file" in result.stderr
     good = write("good.yaml", POLICY)
     waivers = write("w.yaml", "waivers:\n  - {check: ebs-small, resources: ['*'], reason: ok, expires: 2030-01-01}\n")
     result = runner.invoke(main, ["lint", str(good), str(waivers)])
     assert result.exit_code == 0, result.stderr
-    assert "ok: 2 checks" in result.stderr and "1 waiver(s)" in result.stderr
+    assert "ok: 2 checks" in result.stderr and "1 waiver in" in result.stderr
     typo = write("typo.yaml", "waivers:\n  - {check: ebs-smal, resources: ['*'], reason: ok}\n")
     result = runner.invoke(main, ["lint", str(good), "--waivers", str(typo)])
     assert result.exit_code == 2
@@ -258,3 +258,89 @@ def test_stack_command_on_a_snapshot(runner, tmp_path) -> None:
     assert result.exit_code == 1
     assert "components not met: container-registry" in result.stderr
     assert "tools" in result.stdout and "stack-container-registry-immutable-tags" in result.stdout
+
+
+# -- the shipped packs anywhere ----------------------------------------------------------------------------
+
+def test_without_paths_or_policies_folder_the_shipped_packs_are_used(runner, tmp_path, monkeypatch) -> None:
+    from unify.checks.packs import shipped_packs
+
+    monkeypatch.chdir(tmp_path)
+    snap = estate(tmp_path, [("v1", {"encrypted": False, "size": 10})])
+    result = runner.invoke(main, ["audit", "--snapshot", snap, "--format", "json"])
+    assert result.exit_code == 1, result.stderr
+    notes = [line for line in result.stderr.splitlines() if "shipped packs" in line]
+    assert len(notes) == 1 and "no PATHS and no policies/ folder here" in notes[0]
+    for pack in shipped_packs():
+        assert f"{pack.id} {pack.version} ({pack.checks} checks)" in notes[0]
+    failing = {r["check"] for r in json.loads(result.stdout)["results"] if r["verdict"] == "fail"}
+    assert "ebs-volume-encrypted" in failing
+    lint = runner.invoke(main, ["lint"])
+    assert lint.exit_code == 0 and "shipped packs" in lint.stderr and "0 warnings" in lint.stderr
+
+
+def test_pack_adds_a_shipped_pack_to_ones_own_checks(runner, write, tmp_path) -> None:
+    mine = write("mine/soc.yaml", """
+        checks:
+          - id: my-volumes-tagged
+            severity: low
+            resource: aws_ebs_volume
+            assert: {tags.owner: {exists: true}}
+            controls: {soc2: [CC6.1]}
+        """)
+    snap = estate(tmp_path, [("v1", {"encrypted": True, "size": 10})])
+    result = runner.invoke(main, ["audit", str(mine.parent), "--pack", "stack", "--snapshot", snap, "--format", "json"])
+    document = json.loads(result.stdout)
+    checks = {c["id"] for c in document["checks"]}
+    assert "my-volumes-tagged" in checks and any(c.startswith("stack-") for c in checks)
+    assert not any(c.startswith(("iam-", "s3-")) for c in checks)  # only the pack named
+    # the shipped SOC 2 catalog is known wherever the check lives: no "has no catalog" warning
+    assert "has no catalog" not in result.stderr
+    assert document["frameworks"]["soc2"]["has_catalog"] is True
+    assert "cis-aws-v7.0" not in document["frameworks"]  # a catalog no check maps to stays out
+    unknown = runner.invoke(main, ["audit", str(mine.parent), "--pack", "cis", "--snapshot", snap])
+    assert unknown.exit_code == 2
+    assert "no shipped pack is named 'cis'; shipped packs: cis-aws-v7.0, stack (unify packs)" in unknown.stderr
+
+
+def test_packs_lists_versions_and_check_counts(runner) -> None:
+    from unify.checks.packs import shipped_catalogs, shipped_packs
+
+    result = runner.invoke(main, ["packs"])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["PACK", "VERSION", "CHECKS", "TITLE"]
+    for pack in shipped_packs():
+        assert any(line.split()[:3] == [pack.id, pack.version, str(pack.checks)] for line in lines)
+    shipped = runner.invoke(main, ["lint", str(shipped_packs()[0].path.parent)]).stderr
+    assert f"ok: {sum(pack.checks for pack in shipped_packs())} checks" in shipped
+    for catalog in shipped_catalogs():
+        assert any(line.startswith(catalog.id + " ") and str(len(catalog.controls)) in line for line in lines)
+
+
+def test_lint_warns_on_unknown_types_and_attributes_and_strict_makes_them_errors(runner, write) -> None:
+    path = write("c.yaml", """
+        checks:
+          - id: ebs
+            severity: high
+            resource: aws_ebs_volumes
+            assert: {encrypted: {eq: true}}
+          - id: ebs2
+            severity: high
+            resource: aws_ebs_volume
+            assert: {encrytped: {eq: true}}
+        """)
+    result = runner.invoke(main, ["lint", str(path)])
+    assert result.exit_code == 0, result.stderr
+    assert "warning: check 'ebs' reads resource type 'aws_ebs_volumes', which no collector declares " \
+           "(did you mean 'aws_ebs_volume'?)" in result.stderr
+    assert "warning: check 'ebs2' reads attribute 'encrytped', which aws_ebs_volume does not have " \
+           "(did you mean 'encrypted'?)" in result.stderr
+    assert "ok: 2 checks" in result.stderr and "2 warnings" in result.stderr
+    strict = runner.invoke(main, ["lint", str(path), "--strict"])
+    assert strict.exit_code == 2 and "2 errors, 0 warnings" in strict.stderr
+    assert "warning:" not in strict.stderr
+    # audit says the same, once, and still runs
+    snap = estate(path.parent, [("v1", {"encrypted": True, "size": 10})])
+    audited = runner.invoke(main, ["audit", str(path), "--snapshot", snap])
+    assert audited.stderr.count("did you mean 'encrypted'?") == 1

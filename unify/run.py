@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
+from unify.checks.packs import describe_packs, pack_paths, shipped_catalogs, shipped_packs
 from unify.checks.policy_set import PolicySet, load_policies, shipped_policies
 from unify.checks.waivers import WaiverSet, load_waivers
 from unify.engine import evaluate
@@ -40,6 +41,7 @@ __all__ = [
     "Gating",
     "Source",
     "audit",
+    "default_paths",
     "default_plugins",
     "evaluate_snapshot",
     "judge",
@@ -160,17 +162,43 @@ class Audit:
 _DEMO_DESIRED: Final = "demo-desired-state.yaml"
 
 
-@contextmanager
-def policy_paths(paths: Sequence[str | Path], *, demo: bool = False) -> Iterator[list[str | Path]]:
-    """The policy paths of a run: ``paths``, else ``policies/``; the demo adds its declared state.
+def default_paths(paths: Sequence[str | Path], packs: Sequence[str] = ()) -> tuple[list[str | Path], str | None]:
+    """The policy paths of a run, and the one line that says so when they are not the user's own.
 
-    Without paths and without a ``policies/`` folder the demo reads the packs
-    shipped with unify. The demo's declared state is written to a temporary
-    folder for as long as the caller needs the paths.
+    ``paths`` and the folders of the ``packs`` named; with no paths, the
+    ``policies/`` folder of the working directory when there is one, else
+    every shipped pack (or only the packs named), which is what the line
+    says.
     """
-    chosen: list[str | Path] = list(paths)
-    if not chosen:
-        chosen = [DEFAULT_POLICIES if Path(DEFAULT_POLICIES).is_dir() or not demo else shipped_policies()]
+    chosen: list[str | Path] = [*paths, *pack_paths(list(packs))]
+    if paths:
+        return chosen, None
+    if Path(DEFAULT_POLICIES).is_dir():
+        return [DEFAULT_POLICIES, *chosen], None
+    if packs:
+        named = [pack for pack in shipped_packs() if pack.path in chosen]
+        return (
+            chosen,
+            f"no PATHS and no {DEFAULT_POLICIES}/ folder here: checking with the shipped {describe_packs(named)}",
+        )
+    return [shipped_policies()], (
+        f"no PATHS and no {DEFAULT_POLICIES}/ folder here: checking with the shipped packs "
+        f"{describe_packs(shipped_packs())} (unify packs lists them; --pack NAME adds one to your own folders)"
+    )
+
+
+@contextmanager
+def policy_paths(
+    paths: Sequence[str | Path], *, demo: bool = False, packs: Sequence[str] = (), warn: Warn = _quiet
+) -> Iterator[list[str | Path]]:
+    """The policy paths of a run (see :func:`default_paths`); the demo adds its declared state.
+
+    The demo's declared state is written to a temporary folder for as long
+    as the caller needs the paths.
+    """
+    chosen, note = default_paths(paths, packs)
+    if note is not None:
+        warn(note)
     if not demo or paths:
         yield chosen
         return
@@ -180,10 +208,27 @@ def policy_paths(paths: Sequence[str | Path], *, demo: bool = False) -> Iterator
         yield [*chosen, folder]
 
 
-def load_policy(paths: Sequence[str | Path], plugins: Plugins, *, demo: bool = False) -> PolicySet:
-    """The policy set of a run (see :func:`policy_paths`), compiled with the plugins' operators and catalogs."""
-    with policy_paths(paths, demo=demo) as chosen:
-        return load_policies(chosen, operators=plugins.operators, frameworks=plugins.frameworks)
+def load_policy(
+    paths: Sequence[str | Path],
+    plugins: Plugins,
+    *,
+    demo: bool = False,
+    packs: Sequence[str] = (),
+    warn: Warn = _quiet,
+) -> PolicySet:
+    """The policy set of a run (see :func:`policy_paths`), compiled with the plugins' registries.
+
+    The shipped framework catalogs are always known, and the collectors'
+    declarations let unknown resource types and attributes be warned about.
+    """
+    with policy_paths(paths, demo=demo, packs=packs, warn=warn) as chosen:
+        return load_policies(
+            chosen,
+            operators=plugins.operators,
+            frameworks=plugins.frameworks,
+            types=plugins.collectors.resource_types(),
+            catalogs=shipped_catalogs(),
+        )
 
 
 # -- the observation ------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ class Framework:
 
 def control_id_path(path: tuple[str | int, ...]) -> bool:
     """Paths whose unquoted scalars stay text: ids such as ``2.10`` and versions."""
-    if len(path) == 2 and path[0] == "framework" and path[1] in ("id", "version"):
+    if len(path) == 2 and path[0] in ("framework", "pack") and path[1] in ("id", "version"):
         return True
     if len(path) == 3 and path[0] == "controls" and path[2] == "id":
         return True

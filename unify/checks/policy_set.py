@@ -17,12 +17,14 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
+from unify.checks.attributes import attribute_problems, read_attributes, type_problems
 from unify.checks.conditions import ROOT_FIELDS, All, Compiler, Leaf, Node, PathRef
 from unify.checks.documents import MAX_FILE_BYTES, Document, load_yaml
 from unify.checks.frameworks import Framework, control_id_path, framework_from_document
 from unify.checks.operators import OperatorRegistry
 from unify.checks.schema import SEVERITIES, validate_document
 from unify.errors import InputError, PolicyError, Problem
+from unify.model.resource_type import ResourceTypes
 
 __all__ = [
     "SEVERITIES",
@@ -187,8 +189,11 @@ def _display(path: Path) -> str:
 
 
 class _Loader:
-    def __init__(self, operators: OperatorRegistry) -> None:
+    def __init__(self, operators: OperatorRegistry, types: ResourceTypes | None = None) -> None:
         self.operators = operators
+        self.types = types
+        #: Every check id a file declares, compiled or not, where it was first declared.
+        self.ids: dict[str, str] = {}
         self.problems: list[Problem] = []
         self.checks: list[Check] = []
         self.frameworks: dict[str, Framework] = {}
@@ -234,12 +239,57 @@ class _Loader:
             framework = framework_from_document(doc, self.problems)
             if framework is not None:
                 self._add_framework(framework)
-        for index, spec in enumerate(data.get("checks") or []):
-            if isinstance(spec, dict) and not self._has_problem(doc, ("checks", index), broken):
-                self._compile_check(doc, index, spec)
-        for index, spec in enumerate(data.get("desired") or []):
-            if isinstance(spec, dict) and not self._has_problem(doc, ("desired", index), broken):
-                self._compile_desired(doc, index, spec)
+        for kind in ("checks", "desired"):
+            entries = data.get(kind)
+            for index, spec in enumerate(entries if isinstance(entries, list) else []):
+                if not isinstance(spec, dict):
+                    continue
+                # Ids and resource types are checked whatever else is wrong: every problem in one pass.
+                self._declare(doc, kind, index, spec)
+                if self._has_problem(doc, (kind, index), broken):
+                    self._read_paths_anyway(doc, kind, index, spec)
+                    continue
+                if kind == "checks":
+                    self._compile_check(doc, index, spec)
+                else:
+                    self._compile_desired(doc, index, spec)
+
+    def _declare(self, doc: Document, kind: str, index: int, spec: dict[str, Any]) -> None:
+        """Note the entry's id (a duplicate is a problem wherever it is) and check the types it reads."""
+        line = doc.line((kind, index))
+        resource, name = spec.get("resource"), spec.get("name")
+        if kind == "checks":
+            check_id = spec.get("id")
+        else:
+            check_id = spec.get("id") or (
+                f"desired/{resource}/{name}" if isinstance(resource, str) and isinstance(name, (str, int)) else None
+            )
+        if isinstance(check_id, str) and check_id:
+            where = doc.file if line is None else f"{doc.file}:{line}"
+            first = self.ids.setdefault(check_id, where)
+            if first != where:
+                self.problems.append(
+                    Problem(doc.file, line, check_id, f"duplicate check id {check_id!r} (first at {first})")
+                )
+        if self.types is not None and resource is not None:
+            at = doc.line((kind, index, "resource")) or line
+            label = check_id if isinstance(check_id, str) else None
+            self.problems.extend(type_problems(doc.file, at, resource, self.types, check=label))
+
+    def _read_paths_anyway(self, doc: Document, kind: str, index: int, spec: dict[str, Any]) -> None:
+        """The attribute warnings of a check that does not compile for another reason (one pass finds all)."""
+        resource = spec.get("resource")
+        named = [str(t) for t in (resource if isinstance(resource, list) else [resource]) if isinstance(t, str)]
+        if self.types is None or kind != "checks" or not named:
+            return
+        scratch: list[Problem] = []
+        compiler = Compiler(self.operators, doc.file, doc.line, scratch)
+        base = (kind, index)
+        nodes = [compiler.condition(spec[key], base + (key,)) for key in ("where", "assert") if key in spec]
+        if scratch or not nodes:
+            return  # the condition itself is broken: the schema's problems already say how
+        label = spec.get("id") if isinstance(spec.get("id"), str) else f"#{index + 1}"
+        self.problems.extend(attribute_problems(doc.file, str(label), read_attributes(nodes), named, self.types))
 
     @staticmethod
     def _has_problem(doc: Document, path: tuple[str | int, ...], broken: set[int | None]) -> bool:
@@ -270,6 +320,9 @@ class _Loader:
             return
         types = spec["resource"] if isinstance(spec["resource"], list) else [spec["resource"]]
         count = tuple(sorted((op, int(n)) for op, n in (spec.get("expect") or {}).get("count", {}).items()))
+        if self.types is not None:
+            read = read_attributes([where, assertion])
+            self.problems.extend(attribute_problems(doc.file, spec["id"], read, types, self.types))
         self.checks.append(
             Check(
                 id=spec["id"],
@@ -299,9 +352,13 @@ class _Loader:
         for path, value, at in desired_leaves(spec["attributes"], base + ("attributes",)):
             leaves.append(Leaf(PathRef(attribute_path(path)), same, value, value, doc.file, doc.line(at)))
         name = str(spec["name"])
+        check_id = spec.get("id") or f"desired/{spec['resource']}/{name}"
+        if self.types is not None:
+            read = read_attributes(leaves)
+            self.problems.extend(attribute_problems(doc.file, check_id, read, [spec["resource"]], self.types))
         self.checks.append(
             Check(
-                id=spec.get("id") or f"desired/{spec['resource']}/{name}",
+                id=check_id,
                 title=spec.get("title") or f"{spec['resource']} {name} matches its declared state",
                 severity=spec.get("severity", "medium"),
                 types=(spec["resource"],),
@@ -319,20 +376,15 @@ class _Loader:
             )
         )
 
-    def finish(self, plugin_frameworks: Iterable[Framework]) -> None:
-        seen: dict[str, Check] = {}
-        for check in self.checks:
-            if check.id in seen:
-                first = seen[check.id]
-                self.problems.append(
-                    Problem(
-                        check.file, check.line, check.id, f"duplicate check id {check.id!r} (first at {first.location})"
-                    )
-                )
-            else:
-                seen[check.id] = check
+    def finish(self, plugin_frameworks: Iterable[Framework], catalogs: Iterable[Framework] = ()) -> None:
         for framework in plugin_frameworks:
             self.frameworks.setdefault(framework.id, framework)
+        # Catalogs unify ships join only when a check maps to them: a folder of one's own checks
+        # is not shown five frameworks of manual controls it never claimed.
+        named = {fw for check in self.checks for fw in check.controls}
+        for framework in catalogs:
+            if framework.id in named:
+                self.frameworks.setdefault(framework.id, framework)
         for check in self.checks:
             for fw, ids in check.controls.items():
                 catalog = self.frameworks.get(fw)
@@ -394,14 +446,17 @@ def _load(
     paths: Sequence[str | Path],
     operators: OperatorRegistry,
     frameworks: Iterable[Framework],
+    *,
     accept_waivers: bool,
+    types: ResourceTypes | None,
+    catalogs: Iterable[Framework],
 ) -> _Loader:
-    loader = _Loader(operators)
+    loader = _Loader(operators, types)
     files, problems = discover_files(paths)
     loader.problems.extend(problems)
     for path in files:
         loader.load_file(path, accept_waivers=accept_waivers)
-    loader.finish(frameworks)
+    loader.finish(frameworks, catalogs)
     loader.checks.sort(key=lambda c: c.id)
     return loader
 
@@ -411,14 +466,19 @@ def load_policies(
     *,
     operators: OperatorRegistry,
     frameworks: Iterable[Framework] = (),
+    types: ResourceTypes | None = None,
+    catalogs: Iterable[Framework] = (),
 ) -> PolicySet:
     """Load every policy file under ``paths``; raise :class:`PolicyError` listing all errors.
 
     ``operators`` compile the conditions; ``frameworks`` are catalogs from
     plugins (a catalog among the files takes precedence over one with the
-    same id).
+    same id); ``catalogs`` are known catalogs (the shipped ones) that join
+    the set when a check maps to their framework. With ``types`` (the
+    collectors' declarations), resource types and attributes no collector
+    declares are warnings with a suggestion.
     """
-    loader = _load(paths, operators, frameworks, accept_waivers=False)
+    loader = _load(paths, operators, frameworks, accept_waivers=False, types=types, catalogs=catalogs)
     errors = sorted(p for p in loader.problems if not p.warning)
     if errors:
         raise PolicyError(errors)
@@ -438,9 +498,11 @@ def lint_paths(
     *,
     operators: OperatorRegistry,
     frameworks: Iterable[Framework] = (),
+    types: ResourceTypes | None = None,
+    catalogs: Iterable[Framework] = (),
 ) -> tuple[list[Problem], PolicySet, list[Document]]:
-    """Every problem in the files, never raising; waiver files are returned to check."""
-    loader = _load(paths, operators, frameworks, accept_waivers=True)
+    """Every problem in the files, never raising; waiver files are returned to check (see :func:`load_policies`)."""
+    loader = _load(paths, operators, frameworks, accept_waivers=True, types=types, catalogs=catalogs)
     policy = PolicySet(
         checks=tuple(loader.checks),
         frameworks=MappingProxyType(dict(sorted(loader.frameworks.items()))),

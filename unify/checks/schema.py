@@ -64,6 +64,7 @@ def _policy_schema_text(ops: tuple[tuple[str, str, str], ...]) -> str:
             "desired": {"type": "array", "items": {"$ref": "#/definitions/desired"}},
             "framework": {"$ref": "#/definitions/framework"},
             "controls": {"type": "array", "items": {"$ref": "#/definitions/control"}},
+            "pack": {"$ref": "#/definitions/pack"},
         },
         "additionalProperties": False,
         "dependencies": {"controls": ["framework"], "framework": ["controls"]},
@@ -171,6 +172,19 @@ def _policy_schema_text(ops: tuple[tuple[str, str, str], ...]) -> str:
                 "required": ["id", "title"],
                 "properties": {
                     "id": {"type": "string", "minLength": 1},
+                    "title": {"type": "string"},
+                    "version": {"type": "string"},
+                    "description": {"type": "string"},
+                },
+                "additionalProperties": False,
+            },
+            "pack": {
+                "title": "pack",
+                "type": "object",
+                "description": "What the folder of this file is as a check pack: its name, title and version.",
+                "required": ["id", "title", "version"],
+                "properties": {
+                    "id": {"type": "string", "pattern": CHECK_ID_PATTERN},
                     "title": {"type": "string"},
                     "version": {"type": "string"},
                     "description": {"type": "string"},

@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 import click
 
 from unify._version import __version__
-from unify.cli.audit import audit_command, lint, schema
+from unify.cli.audit import audit_command, lint, packs_command, schema
 from unify.cli.evidence import evidence
 from unify.cli.observe import observe_command, plugins_command, types_command
 from unify.cli.views import diff_command, drift_command, stack_command
@@ -67,6 +67,7 @@ def main() -> None:
 for _command in (
     audit_command,
     lint,
+    packs_command,
     schema,
     observe_command,
     types_command,

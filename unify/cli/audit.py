@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
+from dataclasses import replace
 
 import click
 
+from unify.checks.packs import shipped_catalogs, shipped_packs
 from unify.checks.policy_set import lint_paths
 from unify.checks.schema import SEVERITIES, policy_schema, waivers_schema
 from unify.checks.waivers import waivers_from_documents
@@ -14,6 +17,7 @@ from unify.cli.options import (
     finish,
     guard_outputs,
     note,
+    pack_option,
     parse_formats,
     plugins,
     progress,
@@ -23,14 +27,15 @@ from unify.cli.options import (
 )
 from unify.errors import EXIT_BAD_INPUT, Problem
 from unify.model.snapshot import snapshot_schema
-from unify.run import Gating, audit, load_policy
+from unify.run import Gating, audit, default_paths, load_policy
 from unify.store.store import open_store
 
-__all__ = ["audit_command", "lint", "schema"]
+__all__ = ["audit_command", "lint", "packs_command", "schema"]
 
 
 @click.command(name="audit")
 @click.argument("paths", nargs=-1, type=click.Path())
+@pack_option
 @source_options
 @click.option("--save-snapshot", metavar="FILE", help="With --live or --demo: also write the snapshot here.")
 @click.option(
@@ -76,6 +81,7 @@ __all__ = ["audit_command", "lint", "schema"]
 )
 def audit_command(
     paths: tuple[str, ...],
+    packs: tuple[str, ...],
     snapshot_path: str | None,
     live: bool,
     plan_path: str | None,
@@ -98,7 +104,10 @@ def audit_command(
     soft_fail: bool,
     source_root: str | None,
 ) -> None:
-    """Evaluate the checks under PATHS (default: policies/) against one observation."""
+    """Evaluate the checks under PATHS against one observation.
+
+    Without PATHS: the policies/ folder here, else the shipped packs.
+    """
     source = source_from(
         snapshot_path=snapshot_path,
         live=live,
@@ -116,7 +125,7 @@ def audit_command(
         raise click.UsageError("--fail-on-new needs --baseline RESULTS.json or --baseline store:RUN")
     targets = parse_formats(formats, output)
     loaded = plugins()
-    policy = load_policy(paths, loaded, demo=demo)
+    policy = load_policy(paths, loaded, demo=demo, packs=packs, warn=note)
     inputs = [f.path for f in policy.files] + [*source.inputs, *waiver_paths]
     guard_outputs([*targets, ("snapshot", save_snapshot)], inputs)
     gating = Gating(fail_on=fail_on, new_only=fail_on_new, soft=soft_fail)
@@ -141,7 +150,8 @@ def audit_command(
 
 
 @click.command()
-@click.argument("paths", nargs=-1, type=click.Path(), required=True)
+@click.argument("paths", nargs=-1, type=click.Path())
+@pack_option
 @click.option(
     "--waivers",
     "waiver_paths",
@@ -150,11 +160,24 @@ def audit_command(
     metavar="FILE",
     help="Waivers file to check against the checks; repeatable (waiver files among PATHS count too).",
 )
-def lint(paths: tuple[str, ...], waiver_paths: tuple[str, ...]) -> None:
-    """Validate policy and waiver files, reporting every problem with its line."""
+@click.option("--strict", is_flag=True, help="Warnings are errors (exit 2): unknown types and attributes, too.")
+def lint(paths: tuple[str, ...], packs: tuple[str, ...], waiver_paths: tuple[str, ...], strict: bool) -> None:
+    """Validate policy and waiver files, reporting every problem with its line.
+
+    Without PATHS: the policies/ folder here, else the shipped packs.
+    Resource types and attributes no collector declares are warnings with a
+    suggestion (errors with --strict).
+    """
     loaded = plugins()
+    chosen, default_note = default_paths(paths, packs)
+    if default_note is not None:
+        note(default_note)
     problems, policy, waiver_docs = lint_paths(
-        [*paths, *waiver_paths], operators=loaded.operators, frameworks=loaded.frameworks
+        [*chosen, *waiver_paths],
+        operators=loaded.operators,
+        frameworks=loaded.frameworks,
+        types=loaded.collectors.resource_types(),
+        catalogs=shipped_catalogs(),
     )
     waivers, waiver_problems = waivers_from_documents(waiver_docs)
     problems = problems + waiver_problems
@@ -164,21 +187,54 @@ def lint(paths: tuple[str, ...], waiver_paths: tuple[str, ...]) -> None:
             problems.append(
                 Problem(waiver.file, waiver.line, waiver.check, f"waiver names unknown check id {waiver.check!r}")
             )
+    if strict:
+        problems = [replace(p, warning=False) for p in problems]
     problems = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.message))
     errors = [p for p in problems if not p.warning]
     for problem in problems:
         click.echo(str(problem), err=True)
     files = len(policy.files)
+    warnings = len(problems) - len(errors)
     if errors:
         click.echo(
-            f"unify lint: {len(errors)} error(s), {len(problems) - len(errors)} warning(s) in {files} file(s)", err=True
+            f"unify lint: {_count(len(errors), 'error')}, {_count(warnings, 'warning')} in {_count(files, 'file')}",
+            err=True,
         )
         sys.exit(EXIT_BAD_INPUT)
     click.echo(
-        f"unify lint: ok: {len(policy.checks)} checks, {len(policy.frameworks)} framework catalog(s), "
-        f"{len(waivers)} waiver(s) in {files} file(s); {len(problems)} warning(s)",
+        f"unify lint: ok: {_count(len(policy.checks), 'check')}, "
+        f"{_count(len(policy.frameworks), 'framework catalog')}, {_count(len(waivers), 'waiver')} "
+        f"in {_count(files, 'file')}; {_count(warnings, 'warning')}",
         err=True,
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+@click.command(name="packs")
+def packs_command() -> None:
+    """List the check packs and framework catalogs shipped with unify, with versions and counts."""
+    packs = shipped_packs()
+    rows = [("PACK", "VERSION", "CHECKS", "TITLE")]
+    rows += [(pack.id, pack.version, str(pack.checks), pack.title) for pack in packs]
+    _columns(rows)
+    click.echo()
+    catalogs = sorted(shipped_catalogs(), key=lambda f: f.id)
+    rows = [("FRAMEWORK", "VERSION", "CONTROLS", "TITLE")]
+    rows += [(fw.id, fw.version, str(len(fw.controls)), fw.title) for fw in catalogs]
+    _columns(rows)
+    click.echo(
+        "\nWithout PATHS and without a policies/ folder, audit, lint, observe, stack and watch use every pack; "
+        "--pack NAME adds one to your own folders. The catalogs are always known."
+    )
+
+
+def _columns(rows: Sequence[tuple[str, ...]]) -> None:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1])
 
 
 @click.command()

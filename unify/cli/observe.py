@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from unify.cli.options import note, observe_options, plugins, progress, source_from
+from unify.cli.options import note, observe_options, pack_option, plugins, progress, source_from
 from unify.model.snapshot import dump_snapshot, write_snapshot
 from unify.render.reference import reference_markdown
 from unify.results import decide
@@ -18,6 +18,7 @@ __all__ = ["observe_command", "plugins_command", "types_command"]
 
 @click.command(name="observe")
 @click.argument("paths", nargs=-1, type=click.Path())
+@pack_option
 @observe_options
 @click.option(
     "-o",
@@ -29,6 +30,7 @@ __all__ = ["observe_command", "plugins_command", "types_command"]
 )
 def observe_command(
     paths: tuple[str, ...],
+    packs: tuple[str, ...],
     regions: tuple[str, ...],
     profile: str | None,
     types: tuple[str, ...],
@@ -36,12 +38,16 @@ def observe_command(
     retry_mode: str,
     output: str,
 ) -> None:
-    """Observe the AWS estate into a snapshot (only what the checks under PATHS read, when given)."""
+    """Observe the AWS estate into a snapshot: only what the checks read (or --types).
+
+    The checks are those under PATHS; without PATHS, the policies/ folder
+    here, else the shipped packs.
+    """
     source = source_from(
         live=True, regions=regions, profile=profile, types=types, max_workers=max_workers, retry_mode=retry_mode
     )
     loaded = plugins()
-    policy = load_policy(paths, loaded) if paths else None
+    policy = None if types else load_policy(paths, loaded, packs=packs, warn=note)
     snapshot = observe_source(source, policy, loaded, warn=note, progress=progress())
     if output == "-":
         dump_snapshot(snapshot, sys.stdout.buffer)

@@ -29,6 +29,7 @@ __all__ = [
     "guard_outputs",
     "note",
     "observe_options",
+    "pack_option",
     "parse_formats",
     "plugins",
     "progress",
@@ -73,6 +74,17 @@ def _apply(command: Callable[..., Any], options: Sequence[Decorator]) -> Callabl
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def pack_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--pack NAME (repeatable): a shipped check pack added to the policy paths."""
+    return click.option(
+        "--pack",
+        "packs",
+        multiple=True,
+        metavar="NAME",
+        help="Add a shipped check pack (unify packs lists them); repeatable. Alone, only the packs named.",
+    )(command)
 
 
 def observe_options(command: Callable[..., Any]) -> Callable[..., Any]:

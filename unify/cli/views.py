@@ -13,6 +13,7 @@ from unify.cli.options import (
     guard_outputs,
     note,
     observe_options,
+    pack_option,
     plugins,
     progress,
     source_from,
@@ -155,6 +156,7 @@ def diff_command(base: str, current: str, format_: str, output: str | None) -> N
 
 @click.command(name="stack")
 @click.argument("paths", nargs=-1, type=click.Path())
+@pack_option
 @source_options
 @click.option(
     "--waivers", "waiver_paths", multiple=True, type=click.Path(), metavar="FILE", help="Waivers file; repeatable."
@@ -162,6 +164,7 @@ def diff_command(base: str, current: str, format_: str, output: str | None) -> N
 @click.option("--color/--no-color", default=None, help="Force colour on or off (default: on for a terminal).")
 def stack_command(
     paths: tuple[str, ...],
+    packs: tuple[str, ...],
     snapshot_path: str | None,
     live: bool,
     plan_path: str | None,
@@ -187,7 +190,7 @@ def stack_command(
         retry_mode=retry_mode,
     )
     loaded = plugins()
-    policy = load_policy(paths, loaded, demo=demo)
+    policy = load_policy(paths, loaded, demo=demo, packs=packs, warn=note)
     done = run_audit(
         policy, source, loaded, waiver_files=waiver_paths, framework="stack", warn=note, progress=progress()
     )

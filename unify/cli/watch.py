@@ -38,7 +38,7 @@ from urllib3.exceptions import HTTPError
 
 from unify.checks.policy_set import PolicySet
 from unify.checks.waivers import WaiverSet, load_waivers
-from unify.cli.options import note, observe_options, plugins, progress, source_from
+from unify.cli.options import note, observe_options, pack_option, plugins, progress, source_from
 from unify.errors import UnifyError
 from unify.model.snapshot import Snapshot
 from unify.model.time import format_timestamp, utcnow
@@ -265,6 +265,7 @@ def jsonl_emitter(stream: IO[str]) -> Callable[[dict[str, Any]], None]:
 
 @click.command(name="watch")
 @click.argument("paths", nargs=-1, type=click.Path())
+@pack_option
 @click.option(
     "--interval",
     default="15m",
@@ -283,6 +284,7 @@ def jsonl_emitter(stream: IO[str]) -> Callable[[dict[str, Any]], None]:
 )
 def watch_command(
     paths: tuple[str, ...],
+    packs: tuple[str, ...],
     interval: str,
     regions: tuple[str, ...],
     profile: str | None,
@@ -300,7 +302,7 @@ def watch_command(
     except ValueError as exc:
         raise click.UsageError(f"--interval: {exc}") from None
     loaded = plugins()
-    policy = load_policy(paths, loaded)
+    policy = load_policy(paths, loaded, packs=packs, warn=note)
     waivers = load_waivers(waiver_paths) if waiver_paths else WaiverSet()
     source = source_from(
         live=True, regions=regions, profile=profile, types=types, max_workers=max_workers, retry_mode=retry_mode
