@@ -176,7 +176,7 @@ def test_sarif_results_point_at_the_check_and_name_the_resource(results) -> None
             f"{entry['ruleId']}\n{entry['properties']['resource']}".encode()).hexdigest()
     plain = next(e for e in entries if e["properties"]["resource"] == "vol-plain")
     assert (plain["kind"], plain["level"]) == ("fail", "error")
-    assert plain["message"]["text"] == "vol-plain: encrypted: expected eq true, got false"
+    assert plain["message"]["text"] == "vol-plain: encrypted is false, must be true"
     location = plain["locations"][0]
     check = results.check("ebs-encrypted")
     assert location["physicalLocation"] == {"artifactLocation": {"uri": "policies/p.yaml", "uriBaseId": "%SRCROOT%"},
@@ -188,7 +188,7 @@ def test_sarif_results_point_at_the_check_and_name_the_resource(results) -> None
                                    "controls": {"demo": ["D-1"], "nist": ["SC-28"]}, "name": "vol-plain"}
     assert "suppressions" not in plain
     bucket = next(e for e in entries if e["ruleId"] == "bucket-owner")
-    assert bucket["message"]["text"].startswith("logs (arn:aws:s3:::logs): tags.owner")
+    assert bucket["message"]["text"] == 'logs (arn:aws:s3:::logs): tag owner is "<data>&team", must be "platform"'
     assert '"<data>&team"' in bucket["message"]["text"]  # JSON carries it as it is
     assert bucket["level"] == "warning"
     srcroot = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
@@ -511,11 +511,11 @@ def test_github_annotations_by_level_with_file_line_and_the_gate(results) -> Non
     lines = out("github", results).splitlines()
     check = results.check("ebs-encrypted")
     assert lines[0] == (f"::error file=policies/p.yaml,line={check.line},title=ebs-encrypted (critical)%3A EBS "
-                        "volumes are encrypted::vol-plain: encrypted: expected eq true, got false%0ARemediation: "
+                        "volumes are encrypted::vol-plain: encrypted is false, must be true%0ARemediation: "
                         "Copy the volume's snapshot with encryption on.")
     assert [line.split(" ", 1)[0] for line in lines] == ["::error", "::warning", "::notice", "::notice"]
     assert lines[1].startswith("::warning file=policies/p.yaml,") and "logs (arn%3Aaws%3As3%3A%3A%3Alogs)" not in lines[1]
-    assert "logs (arn:aws:s3:::logs): tags.owner" in lines[1]  # the message keeps its colons
+    assert "logs (arn:aws:s3:::logs): tag owner is" in lines[1]  # the message keeps its colons
     assert "[unknown] vol-unseen" in lines[2]
     assert lines[-1] == f"::notice title=unify::exit 1: {results.gate().reason}"
     # waived results are not annotated
@@ -576,7 +576,7 @@ def test_github_escapes_messages_and_properties(write, tmp_path, monkeypatch) ->
     lines = out("github", results).splitlines()
     [line] = [line for line in lines if line.startswith("::error")]
     assert line.startswith("::error file=a%2Cb%3Ac%25.yaml,line=")
-    assert "::50%25,a:b%0A::error::injected: ingress: expected empty true" in line
+    assert "::50%25,a:b%0A::error::injected: ingress is not empty" in line
     assert not any(line.startswith("::error::injected") for line in lines)
 
 

@@ -71,7 +71,7 @@ def test_json_goes_to_stdout_and_parses(runner, write, tmp_path) -> None:
     result = audit(runner, str(policy), "--snapshot", snap, "--format", "json")
     document = json.loads(result.stdout)
     assert document["format"] == "unify.results/v1"
-    assert document["results"][0]["reason"] == "encrypted: expected eq true, got false"
+    assert document["results"][0]["reason"] == "encrypted is false, must be true"
     assert document["compliance"] == {"demo": {"D-1": "not met"}}
     assert "unify: exit 1" in result.stderr and "unify: exit" not in result.stdout
 

@@ -218,34 +218,34 @@ def explain(spec: dict[str, Any], attributes: dict[str, Any]) -> list[Detail]:
 
 def test_explain_names_path_expected_and_actual() -> None:
     details = explain({"public_access_block.block_public_acls": {"eq": True}}, {"public_access_block": {"block_public_acls": False}})
-    assert [d.message for d in details] == ["public_access_block.block_public_acls: expected eq true, got false"]
+    assert [d.message for d in details] == ["public access block > block public ACLs is false, must be true"]
     assert details[0].verdict == "fail"
 
 
 def test_explain_lists_only_the_leaves_that_failed() -> None:
     details = explain({"a": {"eq": 1}, "b": {"eq": 2}, "c": {"eq": 3}}, {"a": 1, "b": 5, "c": U})
     assert [(d.path, d.verdict) for d in details] == [("b", "fail"), ("c", "unknown")]
-    assert details[1].message == "c: unknown (not observed)"
+    assert details[1].message == "c is unknown (not observed)"
 
 
 def test_explain_under_not_says_not() -> None:
     details = explain({"not": {"status": {"eq": "Active"}}}, {"status": "Active"})
-    assert details[0].message == 'status: expected not eq "Active", got "Active"'
+    assert details[0].message == 'status is "Active", must not be'
 
 
 def test_explain_points_into_list_items() -> None:
     details = explain({"ingress": {"no_item": {"cidr_blocks": {"world_open": True}}}}, INGRESS)
-    assert [d.message for d in details] == ['ingress.0: matches where no item may: cidr_blocks=["0.0.0.0/0"] (world_open true)']
+    assert [d.message for d in details] == ['ingress item 1 is not allowed: CIDR blocks ["0.0.0.0/0"] is open to the internet']
     details = explain({"ingress": {"all_items": {"from_port": {"eq": 22}}}}, INGRESS)
     assert [d.path for d in details] == ["ingress.0.from_port"]
     details = explain({"ingress": {"any_item": {"from_port": {"eq": 22}}}}, {"ingress": []})
-    assert details[0].path == "ingress" and "no items" in details[0].message
+    assert details[0].path == "ingress" and details[0].message == "has no ingress"
 
 
 def test_explain_absent_value() -> None:
     details = explain({"encrypted": {"eq": True}}, {})
     assert details[0].actual is MISSING
-    assert details[0].message == "encrypted: expected eq true, got absent"
+    assert details[0].message == "encrypted is not set (must be true)"
     assert details[0].as_json()["absent"] is True
 
 

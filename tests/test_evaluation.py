@@ -59,7 +59,7 @@ def test_the_design_table(ebs_policy) -> None:
     }
     scope = [r for r in results if r.resource.endswith("/aws_ebs_volume")][0]
     assert "AccessDenied" in scope.reason and scope.account == ACCOUNT and scope.region == "eu-west-1"
-    assert [r for r in results if r.resource == "vol-unknown"][0].reason == "encrypted: unknown (computed at apply)"
+    assert [r for r in results if r.resource == "vol-unknown"][0].reason == "encrypted is unknown (computed at apply)"
 
 
 def test_no_resources_and_no_coverage_is_one_unknown(ebs_policy) -> None:
@@ -97,7 +97,7 @@ def test_unknown_where_makes_the_verdict_unknown(write) -> None:
     ], [ok("aws_s3_bucket")])
     results = evaluate(policy, snap)
     assert verdicts(results) == {"a": "unknown", "c": "fail"}
-    assert results.results[0].reason.startswith("in scope? tags.env: unknown (tags not read)")
+    assert results.results[0].reason.startswith("cannot tell whether it is in scope: tag env is unknown (tags not read)")
 
 
 def test_check_defect_is_an_error_with_file_and_line(write) -> None:

@@ -109,7 +109,7 @@ def test_outcomes_pass_fail_unknown_waived(project) -> None:
 def test_unknown_can_skip(project) -> None:
     result = run(project, "--unify", "--unify-snapshot", "snapshot.json", "--unify-unknown=skip", "-rs")
     result.assert_outcomes(passed=2, failed=2, skipped=1)
-    result.stdout.fnmatch_lines(["SKIPPED*unknown (not observed) on 1 resource(s): key-1: enable_key_rotation: unknown*"])
+    result.stdout.fnmatch_lines(["SKIPPED*unknown (not observed) on 1 resource(s): key-1: enable key rotation is unknown*"])
 
 
 def test_report_header_and_compliance_summary(project) -> None:
@@ -183,7 +183,7 @@ def test_python_checks_query_through_the_engine_and_keep_what_is_undecided(proje
         def test_rotating_keys(unify_snapshot):
             found = unify_snapshot.select("aws_kms_key", where={"enable_key_rotation": {"eq": True}})
             assert found.holds == []
-            assert found.undecided == [("key-1", "enable_key_rotation: unknown (AccessDenied: kms:GetKeyRotationStatus)")]
+            assert found.undecided == [("key-1", "enable key rotation is unknown (AccessDenied: kms:GetKeyRotationStatus)")]
 
         def test_uses_resources(unify_snapshot):
             unify_snapshot.resources("aws_kms_key", where={"enable_key_rotation": {"eq": True}})

@@ -167,7 +167,7 @@ def test_markdown_failing_checks_are_collapsible_by_severity(results) -> None:
 def test_markdown_unknown_waived_waivers_compliance_drift_coverage(results) -> None:
     text = md(results)
     assert "### Unknown: 2" in text
-    assert "encrypted: unknown (AccessDenied: DescribeVolumes)" in text
+    assert "encrypted is unknown (AccessDenied: DescribeVolumes)" in text
     assert "listing aws_security_group failed: AccessDenied: not authorized to list aws_security_group" in text
     # the active waiver, with its reason and expiry
     assert "### Waived: 1" in text
@@ -198,7 +198,7 @@ def test_markdown_tables_do_not_break_and_no_estate_html_survives(results) -> No
     text = md(results)
     assert EVIL not in text and "<script" not in text and "alert(1)</script>" not in text
     assert f"| **{EVIL_MD}**<br><sub>arn:aws:s3:::evil</sub> |" in text  # the name
-    assert f'got "{EVIL_MD}"' in text  # the tag value, in a reason
+    assert f'is "{EVIL_MD}", must be' in text  # the tag value, in a reason
     rendered = gfm(text)
     assert "<script" not in rendered
     assert "&lt;script&gt;alert(1)&lt;/script&gt;|x" in rendered  # shown as text, | and all
@@ -322,7 +322,7 @@ def test_html_has_the_chart_and_every_section(results) -> None:
     # failing resources with severity and remediation; unknowns; waivers; drift; coverage
     assert '<span class="badge sev-critical">critical</span>' in page
     assert "Copy the volume&#x27;s snapshot with encryption on." in page
-    assert "encrypted: unknown (AccessDenied: DescribeVolumes)" in page
+    assert "encrypted is unknown (AccessDenied: DescribeVolumes)" in page
     for state in ("active", "expired", "unused"):
         assert f'<span class="badge w-{state}">{state}</span>' in page
     assert "2026-06-30" in page and "2027-01-31" in page

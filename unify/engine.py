@@ -28,6 +28,7 @@ from dataclasses import replace
 from unify.checks.conditions import FALSE, TRUE, UNKNOWN, DefectAt, Detail
 from unify.checks.operators import EvalContext
 from unify.checks.policy_set import Check, PolicySet
+from unify.checks.reasons import humanize
 from unify.checks.waivers import Waiver, WaiverSet
 from unify.model.resource import Coverage, Resource
 from unify.model.snapshot import Snapshot
@@ -37,6 +38,17 @@ __all__ = ["count_verdict", "evaluate", "scope_id"]
 
 _VERDICT = {TRUE: "pass", FALSE: "fail", UNKNOWN: "unknown"}
 _MAX_REASONS = 3
+#: Resources an aggregate's reason names as near misses.
+_MAX_MISSES = 3
+#: What an aggregate's count must be, in words.
+_COUNT_WORDS = {
+    "ge": "at least {n} needed",
+    "gt": "more than {n} needed",
+    "le": "at most {n} allowed",
+    "lt": "fewer than {n} allowed",
+    "eq": "exactly {n} needed",
+    "ne": "any number but {n} needed",
+}
 
 
 def scope_id(account: str, region: str, type_: str) -> str:
@@ -70,7 +82,22 @@ def _listing_error(entry: Coverage) -> str:
 
 
 def _reason(details: Sequence[Detail]) -> str:
-    messages = list(dict.fromkeys(d.message for d in details))
+    """The details in words, at most a few; leaves under one absent block are said once."""
+    messages: list[str] = []
+    blocks: dict[str, list[str]] = {}
+    for detail in details:
+        if detail.absent_at and detail.verdict == "fail" and not detail.alternatives:
+            needed = blocks.get(detail.absent_at)
+            if needed is None:
+                blocks[detail.absent_at] = needed = []
+                messages.append(detail.absent_at)  # a place holder, filled below
+            needed.append(detail.requirement_below())
+        else:
+            messages.append(detail.message)
+    messages = [
+        f"has no {humanize(m)} (needed: {', '.join(dict.fromkeys(blocks[m]))})" if m in blocks else m
+        for m in dict.fromkeys(messages)
+    ]
     text = "; ".join(messages[:_MAX_REASONS])
     if len(messages) > _MAX_REASONS:
         text += f"; and {len(messages) - _MAX_REASONS} more"
@@ -119,7 +146,8 @@ class _Evaluator:
                     return None
                 if scope == UNKNOWN:
                     check.where.explain(resource, self.ctx, TRUE, "", details)
-                    return self.result(check, resource, "unknown", "in scope? " + _reason(details), details)
+                    reason = "cannot tell whether it is in scope: " + _reason(details)
+                    return self.result(check, resource, "unknown", reason, details)
             assert check.assertion is not None
             truth = check.assertion.evaluate(resource, self.ctx)
             if truth != TRUE:
@@ -217,11 +245,14 @@ class _Evaluator:
         for account in accounts:
             low = high = 0.0
             gaps: list[str] = []
+            misses: list[Resource] = []
             try:
                 for resource in by_account.get(account, []):
                     scope = TRUE if check.where is None else check.where.evaluate(resource, self.ctx)
                     low += scope == TRUE
                     high += scope != FALSE
+                    if scope == FALSE:
+                        misses.append(resource)
             except DefectAt as defect:
                 yield self.scope_result(
                     check, account, "*", label, "error", f"check defect at {defect}", resource=account
@@ -239,23 +270,46 @@ class _Evaluator:
                 if low == high
                 else f"between {int(low)} and {'unbounded' if high == math.inf else int(high)}"
             )
+            wanted = " and ".join(_COUNT_WORDS[op].format(n=bound) for op, bound in check.count)
+            listed = len(by_account.get(account, []))
             for op, bound in check.count:
                 value = count_verdict(op, bound, low, high)
                 truth = min(truth, value)
+                note = f"{shown} of {listed} {label} in account {account} match; {_COUNT_WORDS[op].format(n=bound)}"
                 if value == FALSE:
-                    details.append(Detail("count", op, bound, shown, "fail"))
+                    details.append(Detail("count", op, bound, shown, "fail", note=note))
                 elif value == UNKNOWN:
-                    details.append(
-                        Detail("count", op, bound, {"$unknown": "; ".join(gaps) or f"count is {shown}"}, "unknown")
-                    )
+                    marker = {"$unknown": "; ".join(gaps) or f"count is {shown}"}
+                    details.append(Detail("count", op, bound, marker, "unknown", note=note))
             if truth == TRUE:
                 reason = ""
-            else:
-                wanted = " and ".join(f"{op} {bound}" for op, bound in check.count)
-                reason = f"count of matching {label} is {shown}, expected {wanted}"
-                if truth == UNKNOWN and gaps:
+            elif truth == UNKNOWN:
+                reason = f"{shown} {label} in account {account} match, so it is unknown whether {wanted}"
+                if gaps:
                     reason += "; " + "; ".join(gaps)
+            else:
+                reason = self.count_reason(check, account, label, int(low), listed, misses, wanted)
             yield self.scope_result(check, account, "*", label, _VERDICT[truth], reason, details, resource=account)  # type: ignore[arg-type]
+
+    def count_reason(
+        self, check: Check, account: str, label: str, matching: int, listed: int, misses: list[Resource], wanted: str
+    ) -> str:
+        """Why an aggregate check fails in one account: how many match, and why the nearest ones do not."""
+        if not listed:
+            return f"there is no {label} in account {account}; {wanted}"
+        if matching and not misses:
+            return f"{matching} {label} in account {account} match; {wanted}"
+        why = []
+        for resource in misses[:_MAX_MISSES]:
+            details: list[Detail] = []
+            if check.where is not None:
+                check.where.explain(resource, self.ctx, TRUE, "", details)
+            if details:
+                why.append(f"{resource.get('name') or resource['id']}: {details[0].message}")
+        more = f"; and {len(misses) - _MAX_MISSES} more" if len(misses) > _MAX_MISSES else ""
+        shown = f" ({'; '.join(why)}{more})" if why else ""
+        lead = f"none of the {listed}" if not matching else f"only {matching} of the {listed}"
+        return f"{lead} {label} in account {account} {'matches' if not matching else 'match'}{shown}; {wanted}"
 
     def desired(self, check: Check) -> Iterator[Result]:
         type_ = check.types[0]

@@ -9,7 +9,7 @@ Kleene connectives are ``min`` (and), ``max`` (or) and ``2 - x`` (not).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from unify.checks.operators import (
@@ -19,9 +19,9 @@ from unify.checks.operators import (
     Operator,
     OperatorRegistry,
     Undetermined,
-    describe_value,
     suggest,
 )
+from unify.checks.reasons import fact, failure, humanize, join_alternatives, negated_failure, requirement, unknown
 from unify.errors import Problem
 from unify.model.resource import UNKNOWN_KEY
 
@@ -108,10 +108,33 @@ class PathRef:
                 return MISSING
         return current
 
+    def absent_block(self, target: Any) -> str:
+        """The dotted prefix of this path that is absent when a block above the leaf is, else ``""``.
+
+        ``public_access_block.block_public_acls`` on a bucket without a
+        public access block is absent at ``public_access_block``: one thing
+        to say about the four settings under it.
+        """
+        current = target.get(self.field, MISSING) if self.field is not None else target
+        done: list[str] = [] if self.field in (None, "attributes") else [self.field]
+        for depth, (key, _) in enumerate(self.segments):
+            if depth == len(self.segments) - 1:
+                return ""
+            if type(current) is not dict or key not in current:
+                return ".".join(done + [key]) if type(current) is dict else ""
+            current = current[key]
+            done.append(key)
+        return ""
+
 
 @dataclass(frozen=True)
 class Detail:
-    """Why one leaf of a condition did not hold: the stuff of reasons and drift."""
+    """Why one leaf of a condition did not hold: the stuff of reasons and drift.
+
+    An ``any`` none of whose branches holds is one detail whose
+    ``alternatives`` are the details of each branch, so a reason says that
+    one of them had to hold, not all.
+    """
 
     path: str
     operator: str
@@ -119,7 +142,11 @@ class Detail:
     actual: Any
     verdict: str  # "fail" or "unknown"
     negated: bool = False
+    #: The whole message, when the detail is not about one leaf (a forbidden item, an empty list).
     note: str = ""
+    alternatives: tuple[tuple[Detail, ...], ...] = ()
+    #: The block above the leaf that is absent (``public_access_block``), when that is why it fails.
+    absent_at: str = ""
 
     @property
     def unknown_reason(self) -> str:
@@ -128,15 +155,33 @@ class Detail:
 
     @property
     def message(self) -> str:
-        path = self.path or "(value)"
+        """The detail in plain English (see :mod:`unify.checks.reasons`)."""
+        if self.alternatives:
+            # The branches of an `any` inside a list item read relative to the item.
+            branches = [" and ".join(d.relative_to(self.path).message for d in branch) for branch in self.alternatives]
+            text = join_alternatives(branches)
+            return f"{humanize(self.path)}: {text}" if self.path else text
         if self.note:
-            return f"{path}: {self.note}"
+            return self.note
         if self.verdict == "unknown":
-            return f"{path}: unknown ({self.unknown_reason})"
-        if self.operator in QUANTIFIERS or self.operator == "":
-            return f"{path}: {self.expected}"
-        op = f"not {self.operator}" if self.negated else self.operator
-        return f"{path}: expected {op} {describe_value(self.expected)}, got {describe_value(self.actual)}"
+            return unknown(self.path, self.unknown_reason)
+        if self.negated:
+            return negated_failure(self.operator, self.path, self.expected, self.actual)
+        if self.absent_at:
+            return f"has no {humanize(self.absent_at)} (needed: {self.requirement_below()})"
+        return failure(self.operator, self.path, self.expected, self.actual)
+
+    def requirement_below(self) -> str:
+        """What the leaf asks of the block that is absent: ``block public ACLs is true``."""
+        below = self.path[len(self.absent_at) + 1 :] if self.path.startswith(self.absent_at + ".") else self.path
+        return requirement(self.operator, below, self.expected)
+
+    def relative_to(self, prefix: str) -> Detail:
+        """This detail with its path read from inside ``prefix`` (a list item, for instance)."""
+        if not prefix or self.note or self.alternatives or not self.path.startswith(prefix + "."):
+            return self
+        cut = len(prefix) + 1
+        return replace(self, path=self.path[cut:], absent_at=self.absent_at[cut:] if self.absent_at else "")
 
     def as_json(self) -> dict[str, Any]:
         actual = self.actual
@@ -149,6 +194,8 @@ class Detail:
         }
         if actual is MISSING:
             data["absent"] = True
+        if self.alternatives:
+            data["alternatives"] = [[detail.as_json() for detail in branch] for branch in self.alternatives]
         return data
 
 
@@ -168,6 +215,10 @@ class Node:
 
     def explain(self, target: Any, ctx: EvalContext, want: int, prefix: str, out: list[Detail]) -> None:
         """Append the leaves that keep this node from being ``want``."""
+        raise NotImplementedError
+
+    def describe(self, prefix: str = "") -> str:
+        """What the condition asks for, in words (for reasons about what matched and what did not)."""
         raise NotImplementedError
 
 
@@ -209,6 +260,7 @@ class Leaf(Node):
                 self.test(value, self.argument, ctx)
             except Undetermined as exc:
                 value = {UNKNOWN_KEY: exc.reason}
+        absent = self.path.absent_block(target) if value is MISSING and want == TRUE else ""
         out.append(
             Detail(
                 path=_join(prefix, self.path.text),
@@ -217,8 +269,12 @@ class Leaf(Node):
                 actual=value,
                 verdict="unknown" if result == UNKNOWN else "fail",
                 negated=want == FALSE,
+                absent_at=_join(prefix, absent) if absent else "",
             )
         )
+
+    def describe(self, prefix: str = "") -> str:
+        return requirement(self.operator.name, _join(prefix, self.path.text), self.raw)
 
 
 class All(Node):
@@ -241,6 +297,9 @@ class All(Node):
             if child.evaluate(target, ctx) != want:
                 child.explain(target, ctx, want, prefix, out)
 
+    def describe(self, prefix: str = "") -> str:
+        return " and ".join(_grouped(child, prefix) for child in self.children)
+
 
 class AnyOf(Node):
     __slots__ = ("children",)
@@ -257,7 +316,34 @@ class AnyOf(Node):
             result = max(result, value)
         return result
 
-    explain = All.explain
+    def explain(self, target: Any, ctx: EvalContext, want: int, prefix: str, out: list[Detail]) -> None:
+        """Why no branch holds (each named), or, when it must not hold, the one branch that does."""
+        verdicts = [child.evaluate(target, ctx) for child in self.children]
+        if want == FALSE:
+            # One branch that holds is enough to say why the whole holds.
+            pairs = list(zip(self.children, verdicts, strict=True))
+            held = [c for c, v in pairs if v == TRUE][:1] or [c for c, v in pairs if v != FALSE]
+            for child in held:
+                child.explain(target, ctx, want, prefix, out)
+            return
+        undecided = [c for c, v in zip(self.children, verdicts, strict=True) if v == UNKNOWN]
+        if undecided:
+            # Only what was not observed could still make it hold: that is the reason.
+            for child in undecided:
+                child.explain(target, ctx, want, prefix, out)
+            return
+        branches = []
+        for child in self.children:
+            found: list[Detail] = []
+            child.explain(target, ctx, want, prefix, found)
+            branches.append(tuple(found))
+        if len(branches) == 1:
+            out.extend(branches[0])
+            return
+        out.append(Detail(prefix, "any", None, None, "fail", alternatives=tuple(branches)))
+
+    def describe(self, prefix: str = "") -> str:
+        return " or ".join(_grouped(child, prefix) for child in self.children)
 
 
 class Not(Node):
@@ -271,6 +357,15 @@ class Not(Node):
 
     def explain(self, target: Any, ctx: EvalContext, want: int, prefix: str, out: list[Detail]) -> None:
         self.child.explain(target, ctx, TRUE - want, prefix, out)
+
+    def describe(self, prefix: str = "") -> str:
+        return f"not ({self.child.describe(prefix)})"
+
+
+def _grouped(node: Node, prefix: str) -> str:
+    """A child's description, in parentheses when it is itself a combination."""
+    text = node.describe(prefix)
+    return f"({text})" if isinstance(node, (All, AnyOf)) and len(node.children) > 1 else text
 
 
 class Quantifier(Node):
@@ -330,39 +425,43 @@ class Quantifier(Node):
             return
         # no_item is "not any": explain the inner "any" with the opposite wish.
         inner_want = TRUE - want if self.kind == "no_item" else want
+        label = humanize(path)
         if not items:
-            out.append(Detail(path, self.kind, "no items (the list is empty or absent)", [], "fail"))
+            out.append(
+                Detail(path, self.kind, "no items (the list is empty or absent)", [], "fail", note=f"has no {label}")
+            )
             return
         shown = 0
+        more = Detail(path, self.kind, "more items not shown", None, "fail", note=f"and more items of {label}")
         for index, item in enumerate(items):
             if self.kind == "no_item" and want == TRUE and self.inner.evaluate(item, ctx) == TRUE:
                 if shown == MAX_ITEM_DETAILS:
-                    out.append(Detail(path, self.kind, "more items not shown", None, "fail"))
+                    out.append(more)
                     break
                 out.append(self._forbidden(item, ctx, f"{path}.{index}"))
                 shown += 1
             elif self.inner.evaluate(item, ctx) != inner_want:
                 if shown == MAX_ITEM_DETAILS:
-                    out.append(Detail(path, self.kind, "more items not shown", None, "fail"))
+                    out.append(more)
                     break
                 self.inner.explain(item, ctx, inner_want, f"{path}.{index}", out)
                 shown += 1
 
     def _forbidden(self, item: Any, ctx: EvalContext, at: str) -> Detail:
-        """One detail for an item that matches where ``no_item`` allows none: what held."""
+        """One detail for an item that matches where ``no_item`` allows none: what held of it."""
         held: list[Detail] = []
         self.inner.explain(item, ctx, FALSE, at, held)
         facts = []
         for detail in held:
             name = detail.path[len(at) + 1 :] if detail.path.startswith(at + ".") else ""
-            value = describe_value(detail.actual)
-            facts.append(
-                f"{name}={value} ({detail.operator} {describe_value(detail.expected)})"
-                if name
-                else f"{value} ({detail.operator} {describe_value(detail.expected)})"
-            )
-        note = "matches where no item may: " + "; ".join(facts) if facts else "matches where no item may"
+            facts.append(detail.note or fact(detail.operator, name, detail.expected, detail.actual))
+        note = f"{humanize(at)} is not allowed" + (": " + ", ".join(dict.fromkeys(facts)) if facts else "")
         return Detail(at, self.kind, None, item, "fail", note=note)
+
+    def describe(self, prefix: str = "") -> str:
+        label = humanize(_join(prefix, self.path.text))
+        lead = {"any_item": "some item of", "all_items": "every item of", "no_item": "no item of"}[self.kind]
+        return f"{lead} {label} has {self.inner.describe()}"
 
 
 class Compiler:
