@@ -52,6 +52,13 @@ __all__ = ["audit_command", "lint", "packs_command", "schema"]
 )
 @click.option("-o", "--output", metavar="FILE", help="Write the report here instead of stdout.")
 @click.option(
+    "--summary/--full",
+    "summary",
+    default=None,
+    help="The table as one screen (counts, worst checks, posture) or every finding with its fix "
+    "(default: the summary for --demo without --format, else every finding).",
+)
+@click.option(
     "--fail-on",
     type=click.Choice(SEVERITIES),
     default="info",
@@ -96,6 +103,7 @@ def audit_command(
     framework: str | None,
     formats: tuple[str, ...],
     output: str | None,
+    summary: bool | None,
     fail_on: str,
     color: bool | None,
     store: str | None,
@@ -145,7 +153,8 @@ def audit_command(
     )
     if done.recorded is not None:
         note(f"recorded run {done.recorded.number} ({done.recorded.hash}) in {store}")
-    write_reports(done.results, targets, gating, color, source_root=source_root)
+    brief = summary if summary is not None else demo and not formats
+    write_reports(done.results, targets, gating, color, source_root=source_root, summary=brief)
     finish(done.gate, audit=done)
 
 

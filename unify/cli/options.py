@@ -242,8 +242,9 @@ def write_reports(
     color: bool | None,
     *,
     source_root: str | None = None,
+    summary: bool = False,
 ) -> None:
-    """Render every requested format to its file or stdout."""
+    """Render every requested format to its file or stdout (the table as its summary with ``summary``)."""
     renderers = plugins().renderers
     for name, path in targets:
         to_terminal = path in (None, "-") and stdout_is_terminal()
@@ -255,6 +256,7 @@ def write_reports(
             new_only=gating.new_only,
             soft=gating.soft,
             source_root=source_root,
+            summary=summary,
         )
         write_output(render(renderers[name], results, options), path)
 

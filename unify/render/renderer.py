@@ -34,6 +34,8 @@ class RenderOptions:
     soft: bool = False
     #: Where the Terraform configuration lives, to point plan findings at .tf files and lines.
     source_root: str | None = None
+    #: The table's one-screen summary instead of every finding.
+    summary: bool = False
 
     def gate(self, results: Results) -> Any:
         """The gate this run applies (``--fail-on``, ``--fail-on-new``, ``--soft-fail``)."""

@@ -8,6 +8,7 @@ rather than in each renderer (markdown, html, sarif, junit, github).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any, Final
 
@@ -19,23 +20,66 @@ from unify.views.drift import DriftRecord
 
 __all__ = [
     "SEVERITY_ORDER",
+    "VALUE_LIMIT",
     "baseline_of",
     "baseline_order",
     "control_pairs",
+    "count_of",
     "detail_lines",
     "drift_actual",
     "finding_subject",
     "fixed_findings",
     "framework_label",
     "justification",
+    "neutralise_mentions",
+    "relevant_gaps",
     "result_label",
     "result_location",
+    "shorten",
     "shown_value",
     "waiver_state",
 ]
 
 SEVERITY_ORDER: Final = tuple(reversed(SEVERITIES))  # critical first
 _BASELINE_RANK: Final = {"new": 0, "existing": 1, "fixed": 2}
+#: Characters of one value (a name, a tag, a reason, a policy text) a human report shows whole.
+VALUE_LIMIT: Final = 1_000
+#: ``@name`` and ``@org/team`` as GitHub reads them in Markdown and annotations.
+_MENTION: Final = re.compile(r"@(?=[A-Za-z0-9_])")
+
+
+def shorten(value: Any, limit: int = VALUE_LIMIT) -> str:
+    """A value as text, cut past ``limit`` characters with a marker that says how much was left out.
+
+    Values from the estate or from policy files can be any length (a
+    1,000,000-character tag value is a valid tag value); a report shows the
+    start and says the rest exists, so it stays readable and bounded.
+    """
+    text = "" if value is None else str(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... [{len(text) - limit:,} more characters]"
+
+
+def neutralise_mentions(text: str, joiner: str = "\u200b") -> str:
+    """``@everyone`` and ``@org/team`` that will not notify anyone: ``joiner`` goes after each ``@``.
+
+    Resource names and tags are chosen by whoever can create resources;
+    pasted into a job summary or an annotation, ``@security-team`` would
+    page a team on their behalf.
+    """
+    return _MENTION.sub("@" + joiner, text)
+
+
+def count_of(count: int, noun: str, plural: str | None = None) -> str:
+    """``1 check``, ``2 checks``: a count with its noun in the right number."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
+def relevant_gaps(results: Results) -> list[dict[str, Any]]:
+    """The coverage errors of the types the evaluated checks read: the gaps that made results unknown."""
+    read = {t for check in results.checks for t in check.types}
+    return [entry for entry in results.snapshot.coverage_errors if entry.get("type") in read]
 
 
 def baseline_of(result: Result) -> str | None:
