@@ -2,7 +2,9 @@
 
 ``::error file=...::...`` lines, pointing at the ``.tf`` line of a planned
 resource when it can be found and at the check otherwise, and a last notice
-with the gate.
+with the gate. Names and reasons come from the estate: each is shortened past
+a sane length, and ``@mentions`` in them are broken so an annotation pages
+no one.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import IO, Any, Final
 from unify.checks.policy_set import Check, severity_rank
 from unify.render.locations import Locator
 from unify.render.renderer import RenderOptions
-from unify.render.text import finding_subject
+from unify.render.text import finding_subject, neutralise_mentions, shorten
 from unify.results import Result, Results
 
 __all__ = ["ANNOTATIONS_PER_LEVEL", "escape_data", "escape_property", "github_commands", "render_github"]
@@ -101,15 +103,15 @@ def _annotation(level: str, result: Result, check: Check, locator: Locator) -> s
         if m
     ]
     prefix = "".join(f"[{m}] " for m in marks)
-    message = f"{prefix}{finding_subject(result)}: {result.reason}"
+    message = f"{prefix}{shorten(finding_subject(result))}: {shorten(result.reason)}"
     if result.verdict == "fail" and check.remediation:
-        message += f"\nRemediation: {check.remediation}"
+        message += f"\nRemediation: {shorten(check.remediation)}"
     return _command(
         level,
-        message,
+        neutralise_mentions(message),
         file=locator.relative(place.path),
         line=place.line,
-        title=f"{check.id} ({check.severity}): {check.title}",
+        title=neutralise_mentions(f"{check.id} ({check.severity}): {shorten(check.title, 200)}"),
     )
 
 

@@ -27,8 +27,10 @@ from unify.render.text import (
     drift_actual,
     fixed_findings,
     framework_label,
+    relevant_gaps,
     result_label,
     result_location,
+    shorten,
     shown_value,
     waiver_state,
 )
@@ -62,6 +64,7 @@ _MD_ESCAPES: Final = str.maketrans(
         "]": "&#93;",
         "~": "&#126;",
         "$": "&#36;",
+        "@": "&#64;",
         "\u2028": " ",
         "\u2029": " ",
     }
@@ -78,13 +81,13 @@ def escape_markdown(value: Any, limit: int = _CELL_LIMIT) -> str:
     ``&``, ``<`` and ``>`` become entities (so no markup survives), as do the
     characters that start Markdown code, emphasis, links, strikethrough, math
     or a table cell (``_`` only where it could start emphasis, so
-    ``aws_s3_bucket`` stays readable); line breaks become ``<br>`` and other
-    control characters U+FFFD. Quotes are left: no value goes into an
-    attribute.
+    ``aws_s3_bucket`` stays readable), and ``@``, so a resource named
+    ``@everyone`` mentions no one; line breaks become ``<br>`` and other
+    control characters U+FFFD. Past ``limit`` characters the value is cut
+    with a marker that says how much was left out. Quotes are left: no value
+    goes into an attribute.
     """
-    text = "" if value is None else str(value)
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
+    text = shorten(value, limit)
     text = _UNDERSCORE.sub("&#95;", _CONTROLS.sub("\ufffd", text).translate(_MD_ESCAPES))
     return _NEWLINES.sub("<br>", text)
 
@@ -226,7 +229,7 @@ def markdown_report(results: Results, options: RenderOptions, budget: int = MARK
     doc.put(compliance)
     _md_controls(doc, results)
     _md_drift(doc, drift_view(results))
-    _md_coverage(doc, info.coverage_errors)
+    _md_coverage(doc, relevant_gaps(results))
     doc.put(
         f"<sub>unify {_e(__version__)}: `--format json` for the full results, `--format html` for a "
         f"self-contained report.</sub>\n"
@@ -242,7 +245,7 @@ def markdown_report(results: Results, options: RenderOptions, budget: int = MARK
             "fixed findings": len(fixed) + len(vanished),
             "waivers": len(results.waivers),
             "drift records": len(drift_view(results)),
-            "coverage gaps": len(info.coverage_errors),
+            "coverage gaps": len(relevant_gaps(results)),
             "controls": len(compliance_view(results, results.framework).controls) if results.framework else 0,
         }
         kinds = ", ".join(f"{n:,} of {totals.get(what, n):,} {what}" for what, n in doc.left_out.items())

@@ -7,7 +7,9 @@ run to run. Waived findings carry an accepted external suppression. Where a
 finding points is decided in :mod:`unify.render.locations`: the ``.tf`` line
 of a planned resource when ``RenderOptions.source_root`` lets it be found,
 else the plan file; the check's policy file and line for every other
-finding. Nothing here depends on the time it was rendered.
+finding. Text from the estate or a policy file is shortened past a sane
+length with a marker (the fingerprint still hashes the whole resource id).
+Nothing here depends on the time it was rendered.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from unify._version import __version__
 from unify.checks.policy_set import Check
 from unify.render.locations import Locator, Place
 from unify.render.renderer import RenderOptions
-from unify.render.text import control_pairs, finding_subject, justification
+from unify.render.text import control_pairs, finding_subject, justification, shorten
 from unify.results import Result, Results
 
 __all__ = ["FINGERPRINT", "SARIF_SCHEMA", "SECURITY_SEVERITY", "fingerprint", "render_sarif", "sarif_document"]
@@ -63,14 +65,15 @@ def _rule(check: Check) -> dict[str, Any]:
     controls = control_pairs(check)
     tags = list(dict.fromkeys(["security", check.kind, *controls]))
     location = check.location
-    text = [check.title, ""]
-    markdown = [f"**{check.title}** (severity: {check.severity})", ""]
-    if check.description:
-        text += [check.description, ""]
-        markdown += [check.description, ""]
-    if check.remediation:
-        text += [f"Remediation: {check.remediation}", ""]
-        markdown += [f"**Remediation:** {check.remediation}", ""]
+    title, description, remediation = shorten(check.title), shorten(check.description), shorten(check.remediation)
+    text = [title, ""]
+    markdown = [f"**{title}** (severity: {check.severity})", ""]
+    if description:
+        text += [description, ""]
+        markdown += [description, ""]
+    if remediation:
+        text += [f"Remediation: {remediation}", ""]
+        markdown += [f"**Remediation:** {remediation}", ""]
     text.append(f"Check {check.id}, defined at {location}.")
     markdown.append(f"Check `{check.id}`, defined at `{location}`.")
     if controls:
@@ -79,8 +82,8 @@ def _rule(check: Check) -> dict[str, Any]:
     return {
         "id": check.id,
         "name": _camel(check.id),
-        "shortDescription": {"text": check.title},
-        "fullDescription": {"text": check.description or check.title},
+        "shortDescription": {"text": title},
+        "fullDescription": {"text": description or title},
         "help": {"text": "\n".join(text), "markdown": "\n".join(markdown)},
         "defaultConfiguration": {"level": level},
         "properties": {
@@ -131,15 +134,17 @@ def _sarif_result(result: Result, check: Check, index: int, rule_level: str, loc
         "kind": kind,
         "level": level,
         "message": {
-            "text": f"{finding_subject(result)}: {result.reason}" if result.reason else finding_subject(result)
+            "text": f"{shorten(finding_subject(result))}: {shorten(result.reason)}"
+            if result.reason
+            else shorten(finding_subject(result))
         },
         "locations": [
             {
                 "physicalLocation": _physical(locator, place),
                 "logicalLocations": [
                     {
-                        "name": result.resource,
-                        "fullyQualifiedName": result.address or result.resource,
+                        "name": shorten(result.resource),
+                        "fullyQualifiedName": shorten(result.address or result.resource),
                         "kind": "resource",
                     }
                 ],
@@ -159,9 +164,11 @@ def _sarif_result(result: Result, check: Check, index: int, rule_level: str, loc
     if result.baseline in ("new", "existing"):
         entry["baselineState"] = "new" if result.baseline == "new" else "unchanged"
     if result.verdict == "waived":
-        entry["suppressions"] = [{"kind": "external", "status": "accepted", "justification": justification(result)}]
+        entry["suppressions"] = [
+            {"kind": "external", "status": "accepted", "justification": shorten(justification(result))}
+        ]
     properties: dict[str, Any] = {
-        "resource": result.resource,
+        "resource": shorten(result.resource),
         "type": result.type,
         "verdict": result.verdict,
         "severity": result.severity,
@@ -170,9 +177,9 @@ def _sarif_result(result: Result, check: Check, index: int, rule_level: str, loc
         "controls": {framework: list(ids) for framework, ids in result.controls.items()},
     }
     if result.name:
-        properties["name"] = result.name
+        properties["name"] = shorten(result.name)
     if result.address:
-        properties["address"] = result.address
+        properties["address"] = shorten(result.address)
     if result.original:
         properties["waived_verdict"] = result.original
     if result.baseline is not None:
