@@ -28,6 +28,13 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert tests in ci.splitlines()
 
 
+def test_ci_installs_chromium_for_the_html_report_test_before_the_tests() -> None:
+    lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    install = next(i for i, line in enumerate(lines) if "apt-get install" in line and "chromium chromium-driver" in line)
+    guard = next(i for i, line in enumerate(lines) if "/usr/bin/chromium" in line)
+    assert guard < install < lines.index(_readme_commands()[1])
+
+
 def test_every_builtin_operator_is_documented() -> None:
     text = (ROOT / "docs" / "check-language.md").read_text(encoding="utf-8")
     table = [line for line in text.splitlines() if line.startswith("| `")]

@@ -213,7 +213,7 @@ def test_markdown_escapes_markdown_too() -> None:
     assert escape_markdown("line 1\nline 2\r\nline 3") == "line 1<br>line 2<br>line 3"
     assert escape_markdown("aws_s3_bucket _x_") == "aws_s3_bucket &#95;x&#95;"
     assert escape_markdown("a\x00b") == "a\ufffdb"
-    assert escape_markdown("x" * 5000).endswith("x…") and len(escape_markdown("x" * 5000)) == 1000
+    assert escape_markdown("x" * 5000) == "x" * 1000 + "... &#91;4,000 more characters&#93;"
 
 
 def test_markdown_stays_under_the_budget_and_says_what_was_left_out(write) -> None:
@@ -270,8 +270,11 @@ def test_new_findings_come_first_and_are_marked(results) -> None:
     assert "### Fixed since the baseline: 2" in text
     assert "| ebs-encrypted | **vol-ok** | pass |" in text and "| ebs-encrypted | **vol-gone** | resource gone |" in text
     page = html(marked)
-    assert page.index('<span class="badge b-new">new</span></td><td><b>vol-plain') < \
-        page.index('<span class="badge b-existing">existing</span></td><td><b>vol-old')
+    rows = re.findall(r'<tr data-verdict="fail".*?</tr>', page)
+    plain = next(i for i, row in enumerate(rows) if 'data-resource="vol-plain"' in row)
+    old = next(i for i, row in enumerate(rows) if 'data-resource="vol-old"' in row)
+    assert plain < old and '<span class="badge b-new">new</span>' in rows[plain]
+    assert '<span class="badge b-existing">existing</span>' in rows[old]
     assert "<dt>Baseline</dt><dd>before.json: 4 new, 1 existing, 2 fixed</dd>" in page
     assert "<h3>Fixed since the baseline: 2</h3>" in page
     # without a baseline there is no status column at all
@@ -298,28 +301,33 @@ def test_html_is_self_contained(results) -> None:
     parser = _Links()
     parser.feed(page)
     assert parser.refs and all(ref.startswith(("#", "data:")) for ref in parser.refs)
-    assert not {"script", "link", "img", "iframe", "object", "embed", "base", "form"} & set(parser.tags)
+    assert not {"link", "img", "iframe", "object", "embed", "base", "form"} & set(parser.tags)
+    assert parser.tags.count("script") == 1  # the report's own, inline, allowed by its hash
     assert f'<meta http-equiv="Content-Security-Policy" content="{CSP}">' in page
-    assert CSP == "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-    assert "@import" not in page and "url(" not in page
+    assert CSP.startswith("default-src 'none'; script-src 'sha256-") and "unsafe" not in CSP
+    assert "@import" not in page and "url(" not in page and "fetch(" not in page and "XMLHttpRequest" not in page
 
 
 def test_html_has_the_chart_and_every_section(results) -> None:
     page = html(results, fail_on="high")
-    assert "<svg" in page and "</svg>" in page and "<rect" in page
-    chart = re.search(r"<svg.*?</svg>", page, re.S).group(0)
+    charts = re.findall(r"<svg.*?</svg>", page, re.S)
+    by_severity, posture = charts[0], charts[-1]
+    assert "Failing results by severity" in by_severity and 'href="#filter=severity:critical"' in by_severity
+    assert all(f"Failing results by {what}" in page for what in ("account", "region", "service"))
     for status in ("met", "not met", "unknown", "waived", "manual", "not applicable"):
-        assert f">{status}</text>" in chart  # legend
-    assert "Demo baseline (demo): 2 not met of 4" in chart
-    assert "Demo baseline (demo): 1 waived of 4" in chart
-    for heading in ("Compliance posture", "Controls", "Failing resources", "Unknown results", "Check errors",
-                    "Waivers", "Drift", "Coverage gaps"):
+        assert f">{status}</text>" in posture  # legend
+    assert "Demo baseline (demo): 2 not met of 4" in posture
+    assert "Demo baseline (demo): 1 waived of 4" in posture
+    for heading in ("Posture", "Findings", "Controls", "Check errors", "Waivers", "Drift", "Coverage gaps"):
         assert f"<h2>{heading}</h2>" in page
     assert results.snapshot.digest in page and "Exit 1 (--fail-on high)" in page
-    # control table with coloured statuses
+    # control table with coloured statuses, each control's results one click away
     assert '<td>D-1</td><td>Data is encrypted</td><td><span class="badge st-not-met">not met</span>' in page
     assert '<td>D-4</td><td>People are trained</td><td><span class="badge st-manual">manual</span>' in page
-    # failing resources with severity and remediation; unknowns; waivers; drift; coverage
+    assert '<a class="drill" href="#control=demo:D-1">' in page
+    assert "Automated: the controls at least one check gives evidence for" in page
+    # every result in the findings table: severity, verdict, reason and fix; unknowns; waivers; drift; coverage
+    assert page.count('<tr data-verdict="') == len(results)
     assert '<span class="badge sev-critical">critical</span>' in page
     assert "Copy the volume&#x27;s snapshot with encryption on." in page
     assert "encrypted is unknown (AccessDenied: DescribeVolumes)" in page
@@ -328,12 +336,14 @@ def test_html_has_the_chart_and_every_section(results) -> None:
     assert "2026-06-30" in page and "2027-01-31" in page
     assert "<td>tags.owner</td>" in page
     assert f"<td>aws_security_group</td><td>{ACCOUNT}</td><td>us-east-1</td><td>AccessDenied</td>" in page
+    assert '<td class="loc">' in page  # the waiver file, kept on one line
 
 
 def test_html_escapes_every_estate_value(results) -> None:
     page = html(results)
-    assert EVIL not in page and "<script" not in page
-    assert f"<b>{EVIL_HTML}</b>" in page  # the bucket's name
+    assert EVIL not in page and page.count("<script") == 1
+    assert f'<a class="res-link" href="#resource=arn:aws:s3:::evil">{EVIL_HTML}</a>' in page  # the bucket's name
+    assert f'data-name="{EVIL_HTML}"' in page
     assert "&quot;&lt;script&gt;alert(1)&lt;/script&gt;|x&quot;" in page  # the tag value, in reason and drift
 
 
@@ -364,7 +374,8 @@ def test_reports_with_nothing_to_report(write) -> None:
     text = md(results)
     assert "No failing results." in text and "✅ exit 0" in text
     page = html(results)
-    assert "No failing resources." in page and "No coverage gaps" in page
+    assert "No results: no check had a resource in scope." in page and "No coverage gaps" in page
+    assert "No failing resources." in page
 
 
 # -- the CLI ------------------------------------------------------------------------------
@@ -381,5 +392,5 @@ def test_cli_writes_markdown_and_html(runner, write, tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     text, page = summary.read_text(encoding="utf-8"), report.read_text(encoding="utf-8")
     assert text.startswith("## unify audit: file snapshot") and "<details><summary><b>ebs-encrypted</b>" in text
-    assert page.startswith("<!DOCTYPE html>") and "<h2>Failing resources</h2>" in page
+    assert page.startswith("<!DOCTYPE html>") and "<h2>Findings</h2>" in page
     assert EVIL not in text and EVIL not in page

@@ -245,7 +245,9 @@ def write_reports(
     summary: bool = False,
 ) -> None:
     """Render every requested format to its file or stdout (the table as its summary with ``summary``)."""
-    renderers = plugins().renderers
+    loaded = plugins()
+    renderers = loaded.renderers
+    services = {type_: collector.service for collector in loaded.collectors for type_ in collector.types}
     for name, path in targets:
         to_terminal = path in (None, "-") and stdout_is_terminal()
         use_color = to_terminal and not os.environ.get("NO_COLOR") if color is None else color
@@ -257,6 +259,7 @@ def write_reports(
             soft=gating.soft,
             source_root=source_root,
             summary=summary,
+            services=services,
         )
         write_output(render(renderers[name], results, options), path)
 

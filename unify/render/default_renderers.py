@@ -28,7 +28,12 @@ def unify_register_renderers(registry: RendererRegistry) -> None:
         Renderer("markdown", render_markdown, "a GitHub job summary (under 1 MiB, cut with a note)", extension=".md")
     )
     registry.add(
-        Renderer("html", render_html, "one self-contained HTML report (no scripts, no network)", extension=".html")
+        Renderer(
+            "html",
+            render_html,
+            "one self-contained interactive HTML report (search, filters, drill-down; no network)",
+            extension=".html",
+        )
     )
     registry.add(
         Renderer("sarif", render_sarif, "SARIF 2.1.0 for GitHub code scanning (one rule per check)", extension=".sarif")

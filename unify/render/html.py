@@ -1,95 +1,102 @@
-"""The ``html`` report: one self-contained file to archive or attach to a CI run.
+"""The ``html`` report: one self-contained, interactive file to read, archive or attach to a CI run.
 
-No scripts, no external styles, fonts or images, a strict
-Content-Security-Policy, and an inline SVG chart of the compliance posture.
-It lists everything, unlike the Markdown summary that a byte budget cuts.
+Everything is in the HTML itself: posture charts (failing results by
+severity, account, region and service; controls by status per framework),
+a findings table holding every result, the controls with their evidence,
+check errors, waivers, drift and coverage gaps. A small inline script
+(``report.js``) adds search, sorting, filters and drill-down (a control to
+its results, a result to its resource); without it the page still shows
+every row, and the print stylesheet prints what is shown. There is no
+network: no external file of any kind, and a Content-Security-Policy that
+allows only the page's own script and style, by their hashes.
 
 Every value from the estate or from policy and waiver files is HTML-escaped,
-quotes too, so a bucket named ``<script>`` prints as it is. The time of
-rendering is never shown: the same results give the same bytes.
+quotes too, and shortened past a sane length with a marker, so a bucket
+named ``<script>`` prints as it is. The time of rendering is never shown
+and every list has a fixed order: the same results give the same bytes.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from importlib import resources
 from typing import IO, Any, Final
+from urllib.parse import quote
 
 from unify import __version__
+from unify.checks.policy_set import severity_rank
 from unify.render.renderer import RenderOptions
 from unify.render.text import (
     SEVERITY_ORDER,
     baseline_of,
-    baseline_order,
     drift_actual,
     fixed_findings,
     framework_label,
+    justification,
+    relevant_gaps,
     result_label,
     result_location,
+    shorten,
     shown_value,
     waiver_state,
 )
 from unify.results import VERDICTS, Result, Results, WaiverUse
 from unify.views.compliance import CONTROL_STATUSES, compliance_view
 from unify.views.drift import DriftRecord, drift_view
-from unify.views.policy import PolicyGroup, policy_view
+from unify.views.policy import policy_view
 
-__all__ = ["CSP", "html_report", "render_html"]
+__all__ = ["CSP", "SCRIPT", "STYLE", "html_report", "render_html"]
 
-CSP: Final = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
-#: Colours of the control statuses, in CONTROL_STATUSES order: (fill, text on it).
+def _asset(name: str) -> str:
+    return resources.files("unify.render").joinpath(name).read_text(encoding="utf-8")
+
+
+def _digest(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+#: The report's only script and only style sheet; the policy below allows exactly these.
+SCRIPT: Final = _asset("report.js")
+STYLE: Final = _asset("report.css")
+CSP: Final = (
+    f"default-src 'none'; script-src {_digest(SCRIPT)}; style-src {_digest(STYLE)}; img-src data:; "
+    "base-uri 'none'; form-action 'none'"
+)
+#: Characters of one value the report shows: enough for any real name, reason or policy text.
+_LIMIT: Final = 2_000
+#: Bars a chart of accounts, regions or services shows before "others".
+_BARS: Final = 12
+#: Verdicts in the order the findings table lists them; new findings before existing ones.
+_VERDICT_ORDER: Final = ("fail", "error", "unknown", "waived", "pass")
+_BASELINE_RANK: Final = {"new": 0, "existing": 1, "fixed": 2}
+
+#: Colours of the control statuses, in CONTROL_STATUSES order: (fill, text class on it).
 _STATUS_COLOURS: Final = {
-    "met": ("#2e7d32", "#ffffff"),
-    "not met": ("#c62828", "#ffffff"),
-    "unknown": ("#f9a825", "#000000"),
-    "waived": ("#7b1fa2", "#ffffff"),
-    "manual": ("#78909c", "#ffffff"),
-    "not applicable": ("#cfd8dc", "#000000"),
+    "met": ("#2e7d32", "ink-light"),
+    "not met": ("#c62828", "ink-light"),
+    "unknown": ("#f9a825", "ink-dark"),
+    "waived": ("#7b1fa2", "ink-light"),
+    "manual": ("#78909c", "ink-light"),
+    "not applicable": ("#cfd8dc", "ink-dark"),
+}
+_SEVERITY_FILL: Final = {
+    "critical": "#7f0000",
+    "high": "#c62828",
+    "medium": "#f9a825",
+    "low": "#1565c0",
+    "info": "#78909c",
 }
 
-_CSS: Final = """
-:root{color-scheme:light dark;--fg:#1b1f24;--bg:#ffffff;--muted:#57606a;--line:#d0d7de;--head:#f6f8fa}
-@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--bg:#0d1117;--muted:#8d96a0;--line:#30363d;--head:#161b22}}
-*{box-sizing:border-box}
-body{margin:0 auto;max-width:1280px;padding:24px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,
-Helvetica,Arial,sans-serif;color:var(--fg);background:var(--bg)}
-h1{font-size:24px;margin:0 0 8px}h2{font-size:20px;margin:32px 0 8px;padding-bottom:4px;border-bottom:1px solid
-var(--line)}h3{font-size:16px;margin:20px 0 6px}
-a{color:inherit}
-nav{margin:12px 0;display:flex;flex-wrap:wrap;gap:12px}
-dl.info{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:8px 0}dl.info dt{color:var(--muted)}
-dl.info dd{margin:0;word-break:break-all}
-table{border-collapse:collapse;width:100%;margin:8px 0 16px}
-th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
-th{background:var(--head)}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-td.text{white-space:pre-wrap;word-break:break-word}
-.id,.loc,.where{color:var(--muted);font-size:12px;word-break:break-all}
-.gate{padding:8px 12px;border-radius:6px;border:1px solid var(--line);font-weight:600}
-.gate-0{border-color:#2e7d32}.gate-1{border-color:#c62828}.gate-2{border-color:#6a1b9a}.gate-3{border-color:#f9a825}
-.badge{display:inline-block;padding:0 6px;border-radius:10px;font-size:12px;font-weight:600;white-space:nowrap}
-.sev-critical{background:#7f0000;color:#fff}.sev-high{background:#c62828;color:#fff}
-.sev-medium{background:#f9a825;color:#000}.sev-low{background:#1565c0;color:#fff}.sev-info{background:#78909c;color:#fff}
-.st-met{background:#2e7d32;color:#fff}.st-not-met{background:#c62828;color:#fff}.st-unknown{background:#f9a825;color:#000}
-.st-waived{background:#7b1fa2;color:#fff}.st-manual{background:#78909c;color:#fff}
-.st-not-applicable{background:#cfd8dc;color:#000}
-.w-active{background:#2e7d32;color:#fff}.w-expired{background:#c62828;color:#fff}.w-unused{background:#f9a825;color:#000}
-.w-not-evaluated{background:#78909c;color:#fff}
-.b-new{background:#c62828;color:#fff}.b-existing{background:#78909c;color:#fff}.b-fixed{background:#2e7d32;color:#fff}
-.none{color:var(--muted);font-style:italic}
-svg.chart{max-width:100%;height:auto}svg.chart text{fill:var(--fg);font:12px system-ui,sans-serif}
-svg.chart text.in{font-weight:600}
-details>summary{cursor:pointer;margin:6px 0}h3.inline{display:inline}
-footer{margin-top:32px;color:var(--muted);font-size:12px}
-@media print{nav{display:none}}
-"""
 
-
-def _h(value: Any) -> str:
-    """HTML-escape anything (quotes too, so the result is safe inside attributes)."""
-    return html.escape("" if value is None else str(value), quote=True)
+def _h(value: Any, limit: int = _LIMIT) -> str:
+    """HTML-escape anything (quotes too, so it is safe inside attributes), cut past ``limit``."""
+    return html.escape(shorten(value, limit), quote=True)
 
 
 def _slug(text: str) -> str:
@@ -104,24 +111,16 @@ def _none(text: str) -> str:
     return f'<p class="none">{_h(text)}</p>\n'
 
 
-def _html_resource(result: Result) -> str:
-    label = result_label(result)
-    parts = [f"<b>{_h(label)}</b>"]
-    if result.resource != label:
-        parts.append(f'<span class="id">{_h(result.resource)}</span>')
-    where = result_location(result)
-    if where:
-        parts.append(f'<span class="where">{_h(where)}</span>')
-    if result.address and result.address != label:
-        parts.append(f'<span class="loc">Terraform: {_h(result.address)}</span>')
-    return "<br>".join(parts)
+def _table(header: Sequence[str], rows: Iterable[str], numeric: Iterable[int] = ()) -> str:
+    right = set(numeric)
+    cells = "".join(f'<th class="n">{_h(h)}</th>' if i in right else f"<th>{_h(h)}</th>" for i, h in enumerate(header))
+    body = "".join(rows)
+    return f'<div class="scroll"><table>\n<thead><tr>{cells}</tr></thead>\n<tbody>\n{body}</tbody>\n</table></div>\n'
 
 
-def _table(header: Sequence[str], rows: Iterable[str], numeric: Sequence[int] = ()) -> str:
-    cells = "".join(
-        f'<th class="n">{_h(h)}</th>' if i in numeric else f"<th>{_h(h)}</th>" for i, h in enumerate(header)
-    )
-    return f"<table>\n<thead><tr>{cells}</tr></thead>\n<tbody>\n{''.join(rows)}</tbody>\n</table>\n"
+def _href(kind: str, value: str) -> str:
+    """A fragment the script reads to filter the findings table (``#control=cis-aws-v7.0:2.10``)."""
+    return _h(f"#{kind}={quote(value, safe=':/@')}", 10_000)
 
 
 def render_html(results: Results, stream: IO[str], options: RenderOptions) -> None:
@@ -132,27 +131,24 @@ def html_report(results: Results, options: RenderOptions) -> str:
     """One self-contained HTML document; the same results give the same text."""
     info = results.snapshot
     gate = options.gate(results)
-    view = policy_view(results)
-    check_anchor = {group.check.id: f"check-{i}" for i, group in enumerate(view.groups, 1)}
     sections: list[tuple[str, str, Callable[[], str]]] = [
-        ("posture", "Compliance posture", lambda: _html_posture(results)),
-        ("controls", "Controls", lambda: _html_controls(results, check_anchor)),
-        ("failing", "Failing resources", lambda: _html_failing(view.groups, check_anchor) + _html_fixed(results)),
-        ("unknown", "Unknown results", lambda: _html_unknown(view.unknown)),
-        ("errors", "Check errors", lambda: _html_errors(results, view.errors)),
-        ("waivers", "Waivers", lambda: _html_waivers(results.waivers, view.waived)),
+        ("posture", "Posture", lambda: _html_posture(results, options.services)),
+        ("findings", "Findings", lambda: _html_findings(results, options.services)),
+        ("controls", "Controls", lambda: _html_controls(results)),
+        ("errors", "Check errors", lambda: _html_errors(results)),
+        ("waivers", "Waivers", lambda: _html_waivers(results.waivers)),
         ("drift", "Drift", lambda: _html_drift(drift_view(results))),
-        ("coverage", "Coverage gaps", lambda: _html_coverage(info.coverage_errors)),
+        ("coverage", "Coverage gaps", lambda: _html_coverage(relevant_gaps(results))),
     ]
     summary = results.summary()
-    counts = view.failure_counts()
+    counts = policy_view(results).failure_counts()
     out = [
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n',
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n',  # a constant: no double quote
         '<meta name="referrer" content="no-referrer">\n',
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
         f"<title>unify audit: {_h(info.source)} snapshot {_h(info.taken_at)}</title>\n",
-        f"<style>{_CSS}</style>\n</head>\n<body>\n<header>\n<h1>unify audit report</h1>\n",
+        f"<style>{STYLE}</style>\n</head>\n<body>\n<header>\n<h1>unify audit report</h1>\n",
         '<dl class="info">\n',
         *(
             f"<dt>{_h(k)}</dt><dd>{_h(v)}</dd>\n"
@@ -187,24 +183,88 @@ def html_report(results: Results, options: RenderOptions) -> str:
         out.append(f'<section id="{anchor}">\n<h2>{_h(title)}</h2>\n{build()}</section>\n')
     out.append(
         f"</main>\n<footer>Rendered by unify {_h(__version__)} from snapshot {_h(info.digest)}. "
-        "Self-contained: no scripts, no network.</footer>\n</body>\n</html>\n"
+        "Self-contained: no network; one inline script, allowed by its hash.</footer>\n"
+        f"<script>{SCRIPT}</script>\n</body>\n</html>\n"
     )
     return "".join(out)
 
 
 def _baseline_info(results: Results) -> list[tuple[str, str]]:
-    info = getattr(results, "baseline", None)
+    info = results.baseline
     if info is None:
         return []
     return [("Baseline", f"{info.source}: {info.new:,} new, {info.existing:,} existing, {info.fixed:,} fixed")]
 
 
 def _num(value: float) -> str:
-    text = f"{value:.1f}"
-    return text.removesuffix(".0")
+    return f"{value:.1f}".removesuffix(".0")
 
 
-def _html_posture(results: Results) -> str:
+# -- posture ------------------------------------------------------------------------------------------------
+
+
+def _service(result: Result, services: Mapping[str, str]) -> str:
+    return services.get(result.type, "other")
+
+
+def _bars(title: str, key: str, items: Sequence[tuple[str, str, int]], fills: Mapping[str, str] | None = None) -> str:
+    """A horizontal bar chart, one linked bar per (label, filter value, count): a click filters the findings."""
+    if not items:
+        return ""
+    label_w, bar_x, bar_w, row_h, gap = 150, 160, 240, 18, 6
+    height = len(items) * (row_h + gap) + 4
+    top = max(count for _, _, count in items) or 1
+    parts = [
+        (
+            f'<figure><figcaption>{_h(title)}</figcaption>\n<svg class="chart" role="img" viewBox="0 0 460 {height}" '
+            f'width="460" height="{height}"><title>{_h(title)}</title>\n'
+        )
+    ]
+    for i, (label, value, count) in enumerate(items):
+        y = i * (row_h + gap)
+        short = label if len(label) <= 22 else label[:21] + "…"
+        width = bar_w * count / top
+        fill = (fills or {}).get(value)
+        paint = f' fill="{fill}"' if fill else ' class="bar"'
+        parts.append(
+            f'<a href="{_href("filter", f"{key}:{value}")}"><g><title>{_h(label)}: {count:,}</title>'
+            f'<text x="{label_w}" y="{y + 13}" text-anchor="end">{_h(short)}</text>'
+            f'<rect x="{bar_x}" y="{y}" width="{_num(max(width, 1))}" height="{row_h}"{paint}/>'
+            f'<text x="{_num(bar_x + max(width, 1) + 6)}" y="{y + 13}">{count:,}</text></g></a>\n'
+        )
+    parts.append("</svg></figure>\n")
+    return "".join(parts)
+
+
+def _top(counter: Counter[str]) -> list[tuple[str, str, int]]:
+    ordered = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+    items = [(name, name, n) for name, n in ordered[:_BARS]]
+    rest = sum(n for _, n in ordered[_BARS:])
+    if rest:
+        items.append((f"{len(ordered) - _BARS} others", "", rest))
+    return items
+
+
+def _html_posture(results: Results, services: Mapping[str, str]) -> str:
+    failing = [r for r in results if r.verdict == "fail"]
+    counts = Counter(r.severity for r in failing)
+    severity = [(s, s, counts.get(s, 0)) for s in SEVERITY_ORDER]
+    charts = [_bars("Failing results by severity", "severity", severity, _SEVERITY_FILL)]
+    if failing:
+        charts.append(
+            _bars("Failing results by account", "account", _top(Counter(r.account or "none" for r in failing)))
+        )
+        charts.append(_bars("Failing results by region", "region", _top(Counter(r.region or "none" for r in failing))))
+        charts.append(
+            _bars("Failing results by service", "service", _top(Counter(_service(r, services) for r in failing)))
+        )
+    out = '<div class="charts">\n' + "".join(charts) + "</div>\n"
+    if not failing:
+        out += _none("No failing resources.")
+    return out + _html_frameworks(results)
+
+
+def _html_frameworks(results: Results) -> str:
     frameworks = results.framework_ids
     if not frameworks:
         return _none("No check maps to a compliance framework.")
@@ -214,6 +274,7 @@ def _html_posture(results: Results) -> str:
     height = top + len(views) * (row_h + gap) + 4
     parts = [
         (
+            "<h3>Controls by status, per framework</h3>\n"
             f'<svg class="chart" role="img" aria-labelledby="posture-title" viewBox="0 0 {total_w} {height}" '
             f'width="{total_w}" height="{height}">\n'
             '<title id="posture-title">Controls by status per framework</title>\n'
@@ -252,8 +313,8 @@ def _html_posture(results: Results) -> str:
             )
             if x1 - x0 >= 8 * len(str(n)) + 6:
                 parts.append(
-                    f'<text class="in" x="{_num((x0 + x1) / 2)}" y="{y + row_h / 2 + 4:g}" '
-                    f'text-anchor="middle" style="fill:{ink}">{n}</text>'
+                    f'<text class="in {ink}" x="{_num((x0 + x1) / 2)}" y="{y + row_h / 2 + 4:g}" '
+                    f'text-anchor="middle">{n}</text>'
                 )
             parts.append("</g>\n")
         met = counts["met"]
@@ -271,10 +332,158 @@ def _html_posture(results: Results) -> str:
             + f'<td class="n">{counts["automated"]}/{counts["total"]}</td></tr>\n'
         )
     numeric = range(1, len(CONTROL_STATUSES) + 2)
-    return "".join(parts) + _table(["Framework", *(s.title() for s in CONTROL_STATUSES), "Automated"], rows, numeric)
+    note = (
+        '<p class="none">Automated: the controls at least one check gives evidence for, of all the controls in '
+        "the framework's catalog; the others are manual, for people to assess.</p>\n"
+    )
+    return (
+        "".join(parts)
+        + _table(["Framework", *(s.title() for s in CONTROL_STATUSES), "Automated"], rows, numeric)
+        + note
+    )
 
 
-def _html_controls(results: Results, check_anchor: dict[str, str]) -> str:
+# -- findings ---------------------------------------------------------------------------------------------
+
+
+def _option(value: str, label: str, selected: bool = False) -> str:
+    return f'<option value="{_h(value)}"{" selected" if selected else ""}>{_h(label)}</option>'
+
+
+def _select(key: str, label: str, values: Iterable[str], default: str = "", first: str = "all") -> str:
+    options = [_option("", first, not default)]
+    if key == "verdict":
+        options.append(_option("!pass", "all but pass", default == "!pass"))
+    options.extend(_option(value, value) for value in values)
+    return (
+        f'<label>{_h(label)} <select data-filter="{key}" data-default="{_h(default)}">'
+        + "".join(options)
+        + "</select></label>\n"
+    )
+
+
+def _resource_cell(result: Result) -> str:
+    rid = shorten(result.resource, _LIMIT)
+    label = result_label(result)
+    parts = [f'<a class="res-link" href="{_href("resource", rid)}">{_h(label)}</a>']
+    if result.resource != label:
+        parts.append(f'<span class="id">{_h(result.resource)}</span>')
+    where = result_location(result)
+    if where:
+        parts.append(f'<span class="where">{_h(where)}</span>')
+    if result.address and result.address != label:
+        parts.append(f'<span class="where">Terraform: {_h(result.address)}</span>')
+    return "".join(parts)
+
+
+def _controls_cell(result: Result) -> str:
+    pairs = [f"{fw}:{cid}" for fw, ids in result.controls.items() for cid in ids]
+    if not pairs:
+        return ""
+    listed = "<br>".join(_h(pair) for pair in pairs)
+    return f"<details><summary>{len(pairs)} control{'s' if len(pairs) != 1 else ''}</summary>{listed}</details>"
+
+
+def _finding_row(result: Result, results: Results, services: Mapping[str, str]) -> str:
+    check = results.check(result.check)
+    data = {
+        "verdict": result.verdict,
+        "severity": result.severity,
+        "rank": str(4 - severity_rank(result.severity)),
+        "check": result.check,
+        "resource": shorten(result.resource, _LIMIT),
+        "name": shorten(result.name or "", _LIMIT),
+        "type": result.type,
+        "account": result.account or "",
+        "region": result.region or "",
+        "service": _service(result, services),
+        "address": shorten(result.address or "", _LIMIT),
+        "frameworks": " ".join(result.controls),
+        "controls": " ".join(f"{fw}:{cid}" for fw, ids in result.controls.items() for cid in ids),
+    }
+    attributes = "".join(f' data-{key}="{html.escape(value, quote=True)}"' for key, value in data.items())
+    baseline = baseline_of(result)
+    verdict = _badge("v", result.verdict) + (f" {_badge('b', baseline)}" if baseline else "")
+    title = f'<span class="title">{_h(check.title)}</span>' if check.title and check.title != check.id else ""
+    reason = justification(result) if result.verdict == "waived" else result.reason
+    fix = check.remediation if result.verdict in ("fail", "unknown") else ""
+    return (
+        f"<tr{attributes}><td>{_badge('sev', result.severity)}</td><td>{verdict}</td>"
+        f'<td class="check"><b>{_h(check.id)}</b>{title}</td><td class="res">{_resource_cell(result)}</td>'
+        f'<td class="reason">{_h(reason)}</td><td class="fix">{_h(fix)}</td><td>{_controls_cell(result)}</td></tr>\n'
+    )
+
+
+def _html_findings(results: Results, services: Mapping[str, str]) -> str:
+    if not results.results:
+        return _none("No results: no check had a resource in scope.") + _html_fixed(results)
+    ordered = sorted(
+        results.results,
+        key=lambda r: (
+            _VERDICT_ORDER.index(r.verdict),
+            -severity_rank(r.severity),
+            r.check,
+            _BASELINE_RANK.get(baseline_of(r) or "", len(_BASELINE_RANK)),
+            r.resource,
+        ),
+    )
+    summary = results.summary()
+    failing = summary["fail"]
+    lead = (
+        f"<p>{failing:,} failing result(s), {summary['unknown']:,} unknown, {summary['error']:,} error(s), "
+        f"{summary['waived']:,} waived and {summary['pass']:,} passing, most severe first. "
+        "Unknown results were not decided (the data was not observed) and never count as passing.</p>\n"
+    )
+    if not failing:
+        lead = _none("No failing resources.") + lead
+    accounts = sorted({r.account for r in results if r.account})
+    regions = sorted({r.region for r in results if r.region})
+    frameworks = sorted({fw for r in results for fw in r.controls})
+    filters = (
+        '<div id="filters" hidden>\n'
+        '<label>Search <input id="search" type="search" placeholder="check, resource, reason..." '
+        'autocomplete="off"></label>\n'
+        + _select("verdict", "Verdict", _VERDICT_ORDER, "!pass")
+        + _select("severity", "Severity", SEVERITY_ORDER)
+        + _select("frameworks", "Framework", frameworks)
+        + _select("account", "Account", accounts)
+        + _select("region", "Region", regions)
+        + _select("service", "Service", sorted({_service(r, services) for r in results}))
+        + '<button type="button" id="reset">Show all</button><span id="shown" aria-live="polite"></span>\n'
+        "</div>\n"
+        '<p id="scope" hidden><span id="scope-text"></span> <a class="drill" href="#findings">Back to every '
+        "result</a></p>\n"
+        '<div id="resource-panel" hidden></div>\n'
+    )
+    header = [("rank", "Severity"), ("verdict", "Verdict"), ("check", "Check"), ("resource", "Resource")]
+    head = "".join(f'<th><button type="button" data-sort="{key}">{_h(label)}</button></th>' for key, label in header)
+    head += "<th>Reason</th><th>Fix</th><th>Controls</th>"
+    rows = "".join(_finding_row(result, results, services) for result in ordered)
+    table = (
+        f'<div class="scroll"><table id="findings-table">\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}'
+        "</tbody>\n</table></div>\n"
+    )
+    return lead + filters + table + _html_fixed(results)
+
+
+def _html_fixed(results: Results) -> str:
+    fixed, vanished = fixed_findings(results)
+    if not fixed and not vanished:
+        return ""
+    rows = [
+        *(f"<tr><td>{_h(r.check)}</td><td>{_resource_cell(r)}</td><td>{_h(r.verdict)}</td></tr>\n" for r in fixed),
+        *(
+            f"<tr><td>{_h(check)}</td><td><b>{_h(resource)}</b></td><td>resource gone</td></tr>\n"
+            for check, resource in vanished
+        ),
+    ]
+    return f"<h3>Fixed since the baseline: {len(rows):,}</h3>\n" + _table(["Check", "Resource", "Now"], rows)
+
+
+# -- controls, errors, waivers, drift, coverage ---------------------------------------------------------------
+
+
+def _html_controls(results: Results) -> str:
     frameworks = results.framework_ids
     if not frameworks:
         return _none("No check maps to a compliance framework.")
@@ -285,94 +494,36 @@ def _html_controls(results: Results, check_anchor: dict[str, str]) -> str:
         status_line = ", ".join(f"{counts[s]} {s}" for s in CONTROL_STATUSES if counts[s])
         version = f" {view.version}" if view.version else ""
         catalog = "" if view.has_catalog else " (no catalog: controls are those the checks name)"
-        open_ = " open" if len(frameworks) == 1 else ""
         out.append(
-            f'<details{open_}><summary><h3 class="inline">{_h(framework_label(view))}{_h(version)}'
+            f'<details open><summary><h3 class="inline">{_h(framework_label(view))}{_h(version)}'
             f"</h3> {_h(status_line)}{_h(catalog)}</summary>\n"
         )
         rows = []
         for control in view.controls:
-            checks = ", ".join(
-                f'<a href="#{check_anchor[c]}">{_h(c)}</a>' if c in check_anchor else _h(c) for c in control.checks
+            verdicts = Counter(r.verdict for r in control.results)
+            evidence = ", ".join(f"{verdicts[v]} {v}" for v in VERDICTS if verdicts[v])
+            drill = (
+                f'<a class="drill" href="{_href("control", f"{fw}:{control.id}")}">{_h(evidence)}</a>'
+                if evidence
+                else ""
             )
             rows.append(
                 f"<tr><td>{_h(control.id)}</td><td>{_h(control.title)}</td>"
-                f"<td>{_badge('st', control.status)}</td><td>{checks}</td></tr>\n"
+                f"<td>{_badge('st', control.status)}</td><td>{_h(', '.join(control.checks))}</td>"
+                f"<td>{drill}</td></tr>\n"
             )
-        out.append(_table(["Control", "Title", "Status", "Checks"], rows) if rows else _none("No controls."))
+        out.append(_table(["Control", "Title", "Status", "Checks", "Results"], rows) if rows else _none("No controls."))
         out.append("</details>\n")
     return "".join(out)
 
 
-def _html_failing(groups: Sequence[PolicyGroup], check_anchor: dict[str, str]) -> str:
-    if not groups:
-        return _none("No failing resources.")
-    with_baseline = any(baseline_of(r) is not None for g in groups for r in g.failures)
-    rows = []
-    for group in groups:
-        check = group.check
-        ordered = baseline_order(group.failures)
-        span = len(ordered)
-        for i, result in enumerate(ordered):
-            cells = []
-            if i == 0:
-                rs = f' rowspan="{span}"' if span > 1 else ""
-                title = f"<br>{_h(check.title)}" if check.title and check.title != check.id else ""
-                cells.append(f"<td{rs}>{_badge('sev', check.severity)}</td>")
-                cells.append(
-                    f'<td{rs}><b>{_h(check.id)}</b>{title}<br><span class="loc">{_h(check.location)}'
-                    f"</span><br>{span:,} resource(s)</td>"
-                )
-            if with_baseline:
-                status = baseline_of(result)
-                cells.append(f"<td>{_badge('b', status) if status else ''}</td>")
-            cells.append(f"<td>{_html_resource(result)}</td>")
-            cells.append(f'<td class="text">{_h(result.reason)}</td>')
-            if i == 0:
-                cells.append(f'<td{rs} class="text">{_h(check.remediation)}</td>')
-            anchor = f' id="{check_anchor[check.id]}"' if i == 0 else ""
-            rows.append(f"<tr{anchor}>{''.join(cells)}</tr>\n")
-    total = sum(len(g.failures) for g in groups)
-    header = ["Severity", "Check", *(["Baseline"] if with_baseline else []), "Resource", "Reason", "Remediation"]
-    return f"<p>{total:,} failing result(s) in {len(groups):,} check(s), most severe first.</p>\n" + _table(
-        header, rows
-    )
-
-
-def _html_fixed(results: Results) -> str:
-    fixed, vanished = fixed_findings(results)
-    if not fixed and not vanished:
-        return ""
-    rows = [
-        *(f"<tr><td>{_h(r.check)}</td><td>{_html_resource(r)}</td><td>{_h(r.verdict)}</td></tr>\n" for r in fixed),
-        *(
-            f"<tr><td>{_h(check)}</td><td><b>{_h(resource)}</b></td><td>resource gone</td></tr>\n"
-            for check, resource in vanished
-        ),
-    ]
-    return f"<h3>Fixed since the baseline: {len(rows):,}</h3>\n" + _table(["Check", "Resource", "Now"], rows)
-
-
-def _html_unknown(found: Sequence[Result]) -> str:
-    if not found:
-        return _none("Every result was decided.")
-    rows = [
-        f"<tr><td>{_badge('sev', r.severity)}</td><td>{_h(r.check)}</td><td>{_html_resource(r)}</td>"
-        f'<td class="text">{_h(r.reason)}</td></tr>\n'
-        for r in baseline_order(found)
-    ]
-    return (
-        f"<p>{len(found):,} result(s) could not be decided: the data was not observed. "
-        "They are never counted as passing.</p>\n" + _table(["Severity", "Check", "Resource", "Reason"], rows)
-    )
-
-
-def _html_errors(results: Results, found: Sequence[Result]) -> str:
+def _html_errors(results: Results) -> str:
+    found = policy_view(results).errors
     if not found:
         return _none("No check errors.")
     rows = [
         f'<tr><td>{_h(r.check)}</td><td class="loc">{_h(results.check(r.check).location)}</td>'
-        f'<td>{_html_resource(r)}</td><td class="text">{_h(r.reason)}</td></tr>\n'
+        f'<td class="res">{_resource_cell(r)}</td><td class="reason">{_h(r.reason)}</td></tr>\n'
         for r in found
     ]
     return f"<p>{len(found):,} result(s) could not be evaluated: defects in checks.</p>\n" + _table(
@@ -380,7 +531,7 @@ def _html_errors(results: Results, found: Sequence[Result]) -> str:
     )
 
 
-def _html_waivers(uses: Sequence[WaiverUse], waived: Sequence[Result]) -> str:
+def _html_waivers(uses: Sequence[WaiverUse]) -> str:
     if not uses:
         return _none("No waivers loaded.")
     rows = []
@@ -394,34 +545,18 @@ def _html_waivers(uses: Sequence[WaiverUse], waived: Sequence[Result]) -> str:
             f'<td class="n">{use.applied:,}</td><td class="n">{use.matched_while_expired:,}</td>'
             f'<td class="loc">{_h(waiver.location)}</td></tr>\n'
         )
-    out = _table(
-        [
-            "Status",
-            "Check",
-            "Resources",
-            "Expires",
-            "Reason",
-            "Owner",
-            "Ticket",
-            "Applied",
-            "Matched while expired",
-            "File",
-        ],
-        rows,
-        numeric=(7, 8),
-    )
-    if waived:
-        waived_rows = [
-            f"<tr><td>{_h(r.check)}</td><td>{_html_resource(r)}</td>"
-            f'<td class="text">{_h(r.waiver.reason if r.waiver else r.reason)}</td>'
-            f"<td>{_h(r.waiver.expires.isoformat() if r.waiver and r.waiver.expires else 'never')}</td>"
-            f"<td>{_h(r.original or '')}</td></tr>\n"
-            for r in waived
-        ]
-        out += f"<h3>Waived results: {len(waived):,}</h3>\n" + _table(
-            ["Check", "Resource", "Waiver reason", "Expires", "Was"], waived_rows
-        )
-    return out
+    header = [
+        "Status",
+        "Check",
+        "Resources",
+        "Expires",
+        "Reason",
+        "Owner",
+        "Ticket",
+        "Applied",
+        "Matched while expired",
+    ]
+    return _table([*header, "File"], rows, numeric=(7, 8))
 
 
 def _html_drift(records: Sequence[DriftRecord]) -> str:
@@ -430,7 +565,8 @@ def _html_drift(records: Sequence[DriftRecord]) -> str:
     rows = [
         f"<tr><td><b>{_h(r.name or r.resource)}</b>{_drift_id(r)}</td><td>{_h(r.type)}</td>"
         f"<td>{_h(r.path or '(resource)')}</td>"
-        f'<td class="text">{_h(shown_value(r.expected, 2000))}</td><td class="text">{_h(drift_actual(r, 2000))}</td>'
+        f'<td class="text">{_h(shown_value(r.expected, _LIMIT))}</td>'
+        f'<td class="text">{_h(drift_actual(r, _LIMIT))}</td>'
         f"<td>{_h(r.check)}{' (waived)' if r.waived else ''}</td></tr>\n"
         for r in records
     ]
@@ -441,13 +577,13 @@ def _html_drift(records: Sequence[DriftRecord]) -> str:
 
 def _drift_id(record: DriftRecord) -> str:
     if record.name and record.name != record.resource:
-        return f'<br><span class="id">{_h(record.resource)}</span>'
+        return f'<span class="id">{_h(record.resource)}</span>'
     return ""
 
 
-def _html_coverage(gaps: Sequence[dict[str, Any]]) -> str:
+def _html_coverage(gaps: Sequence[Mapping[str, Any]]) -> str:
     if not gaps:
-        return _none("No coverage gaps: every type, account and region observed was listed completely.")
+        return _none("No coverage gaps: every type, account and region the checks read was listed completely.")
     rows = [
         f"<tr><td>{_h(g.get('type'))}</td><td>{_h(g.get('account'))}</td><td>{_h(g.get('region'))}</td>"
         f"<td>{_h((g.get('error') or {}).get('code'))}</td>"

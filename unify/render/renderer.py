@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import IO, Any, BinaryIO
 
 from unify._files import atomic_write
@@ -36,6 +36,8 @@ class RenderOptions:
     source_root: str | None = None
     #: The table's one-screen summary instead of every finding.
     summary: bool = False
+    #: The AWS service of each resource type (from the collectors), for reports that group by service.
+    services: Mapping[str, str] = field(default_factory=dict)
 
     def gate(self, results: Results) -> Any:
         """The gate this run applies (``--fail-on``, ``--fail-on-new``, ``--soft-fail``)."""
