@@ -22,6 +22,7 @@ import click
 from unify._version import __version__
 from unify.cli.audit import audit_command, lint, packs_command, schema
 from unify.cli.evidence import evidence
+from unify.cli.export import export
 from unify.cli.observe import observe_command, plugins_command, types_command
 from unify.cli.views import diff_command, drift_command, stack_command
 from unify.cli.watch import watch_command
@@ -77,5 +78,6 @@ for _command in (
     stack_command,
     watch_command,
     evidence,
+    export,
 ):
     main.add_command(_command)

@@ -47,8 +47,8 @@ __all__ = ["audit_command", "lint", "packs_command", "schema"]
     "formats",
     multiple=True,
     metavar="NAME[=PATH]",
-    help="Output format: table, json, markdown, html, sarif, junit, github or a plugin's (unify plugins); "
-    "repeat as NAME=PATH for several.",
+    help="Output format: table, json, markdown, html, sarif, junit, github, ocsf, asff, csv or a plugin's "
+    "(unify plugins); repeat as NAME=PATH for several.",
 )
 @click.option("-o", "--output", metavar="FILE", help="Write the report here instead of stdout.")
 @click.option(

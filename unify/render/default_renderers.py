@@ -8,13 +8,16 @@ views and nothing else, so the same results give the same bytes.
 from __future__ import annotations
 
 from unify.hookspecs import hookimpl
+from unify.render.asff import render_asff
 from unify.render.github import render_github
 from unify.render.html import render_html
 from unify.render.json import render_json
 from unify.render.junit import render_junit
 from unify.render.markdown import render_markdown
+from unify.render.ocsf import render_ocsf
 from unify.render.renderer import Renderer, RendererRegistry
 from unify.render.sarif import render_sarif
+from unify.render.spreadsheet import render_csv
 from unify.render.table import render_table
 
 __all__: list[str] = []
@@ -51,3 +54,17 @@ def unify_register_renderers(registry: RendererRegistry) -> None:
             extension=".txt",
         )
     )
+    registry.add(
+        Renderer(
+            "ocsf", render_ocsf, "OCSF 1.8.0 Compliance Finding events (class 2003), one per result", extension=".json"
+        )
+    )
+    registry.add(
+        Renderer(
+            "asff",
+            render_asff,
+            "AWS Security Finding Format, as Security Hub BatchImportFindings requests of up to 100 findings",
+            extension=".json",
+        )
+    )
+    registry.add(Renderer("csv", render_csv, "one row per result, for spreadsheets (RFC 4180)", extension=".csv"))

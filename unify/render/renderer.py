@@ -38,6 +38,8 @@ class RenderOptions:
     summary: bool = False
     #: The AWS service of each resource type (from the collectors), for reports that group by service.
     services: Mapping[str, str] = field(default_factory=dict)
+    #: Where findings without a region of their own (IAM, account-wide) are filed (ASFF); default: the snapshot's.
+    region: str | None = None
 
     def gate(self, results: Results) -> Any:
         """The gate this run applies (``--fail-on``, ``--fail-on-new``, ``--soft-fail``)."""
