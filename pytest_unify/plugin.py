@@ -29,6 +29,9 @@ from unify.views.compliance import compliance_view
 
 __all__ = ["Selection", "SnapshotQuery", "unify_snapshot"]
 
+#: Controls not met (or unknown) the summary lists per framework when no framework is chosen.
+_LISTED_CONTROLS = 10
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("unify", "unify: policy, compliance and drift checks as tests")
@@ -41,7 +44,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="append",
         default=[],
         metavar="PATH",
-        help="policy file or folder; repeatable (ini: unify_policies; default: policies/)",
+        help="policy file or folder; repeatable (ini: unify_policies; default: policies/, else the shipped packs)",
+    )
+    group.addoption(
+        "--unify-pack",
+        dest="unify_packs",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a shipped check pack to add (unify packs lists them); repeatable (ini: unify_packs)",
     )
     group.addoption(
         "--unify-snapshot", dest="unify_snapshot", metavar="FILE", help="evaluate this snapshot (ini: unify_snapshot)"
@@ -90,7 +101,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="what an unknown (unobserved) result does to its item: fail (default) or skip",
     )
     parser.addini("unify", type="bool", default=False, help="collect unify's checks as test items")
-    parser.addini("unify_policies", type="linelist", default=[], help="policy files or folders (default: policies/)")
+    parser.addini(
+        "unify_policies",
+        type="linelist",
+        default=[],
+        help="policy files or folders (default: policies/, else the shipped packs)",
+    )
+    parser.addini("unify_packs", type="linelist", default=[], help="shipped check packs to add")
     parser.addini("unify_snapshot", type="string", default="", help="snapshot file to evaluate")
     parser.addini("unify_plan", type="string", default="", help="Terraform plan JSON to evaluate")
     parser.addini("unify_live", type="bool", default=False, help="observe AWS once per session")
@@ -116,6 +133,13 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     run = UnifyRun(config, settings)
     config.stash[RUN_KEY] = run
+    if not hasattr(config, "workerinput"):
+        # One clear usage error, before collection and before any xdist worker starts, for a missing or
+        # unreadable observation or a policy path that does not exist (whatever -q hides of the header).
+        run.snapshot_path()
+        stray = run.stray_problems()
+        if stray:
+            raise pytest.UsageError("unify: " + "; ".join(str(p) for p in stray))
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistHooks(run), "unify-xdist")
     # The policy paths are collected like test paths, wherever they are.
@@ -167,14 +191,35 @@ class _Reporter:
         self.run = run
         self.ran: set[str] = set()
         self.python: list[tuple[str, str, str]] = []
+        self.policy_errors = 0
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        """Count the collection errors that are policy files: they must not stop the other checks."""
+        if report.failed and self.run.is_policy_file(self.run.config.rootpath / report.nodeid.split("::")[0]):
+            self.policy_errors += 1
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> Any:
+        """A malformed policy file is one collection error; the other files' checks still run.
+
+        pytest stops a session at collection errors; when every one of them
+        is a policy file's (each already reported with its file, line and
+        key), the session carries on, and still exits non-zero.
+        """
+        option = session.config.option
+        keep = option.continue_on_collection_errors
+        if session.testsfailed and session.testsfailed == self.policy_errors:
+            option.continue_on_collection_errors = True
+        try:
+            return (yield)
+        finally:
+            option.continue_on_collection_errors = keep
 
     def pytest_report_header(self, config: pytest.Config) -> list[str]:
         snapshot = self.run.snapshot()
         coverage = Counter(c["status"] for c in snapshot.coverage)
-        stray = self.run.stray_problems()
-        if stray:
-            raise pytest.UsageError("unify: " + "; ".join(str(p) for p in stray))
-        lines = [
+        lines = [] if self.run.settings.policy_note is None else [f"unify: {self.run.settings.policy_note}"]
+        lines += [
             f"unify: snapshot from {self.run.settings.source}: {snapshot.digest}",
             (
                 f"unify: taken {snapshot.taken_at}, {len(snapshot)} resources, coverage {coverage.get('ok', 0)} ok, "
@@ -202,8 +247,11 @@ class _Reporter:
         if not self.ran and not self.python:
             return
         results = _combined(self.run, self.ran, self.python)
-        frameworks = [self.run.settings.framework] if self.run.settings.framework else results.framework_ids
+        chosen = self.run.settings.framework
+        frameworks = [chosen] if chosen else results.framework_ids
         terminalreporter.section("unify compliance")
+        if self.run.settings.policy_note is not None:
+            terminalreporter.write_line(f"unify: {self.run.settings.policy_note}")
         for framework in frameworks:
             view = compliance_view(results, framework)
             counts = view.summary()
@@ -215,12 +263,17 @@ class _Reporter:
             terminalreporter.write_line(
                 f"{view.title} ({framework}): {shown}; automated {counts['automated']}/{counts['total']}"
             )
-            if self.run.settings.framework:
-                for control in view.controls:
-                    if control.status in ("not met", "unknown"):
-                        terminalreporter.write_line(
-                            f"  {control.status:<8} {control.id} {control.title} ({', '.join(control.checks)})"
-                        )
+            open_controls = [c for c in view.controls if c.status in ("not met", "unknown")]
+            # Every control not met is listed for the framework chosen; a screenful for each otherwise.
+            limit = len(open_controls) if chosen else _LISTED_CONTROLS
+            for control in open_controls[:limit]:
+                terminalreporter.write_line(
+                    f"  {control.status:<8} {control.id} {control.title} ({', '.join(control.checks)})"
+                )
+            if len(open_controls) > limit:
+                terminalreporter.write_line(
+                    f"  ... and {len(open_controls) - limit} more (--unify-framework {framework} lists them all)"
+                )
 
 
 def _combined(run: UnifyRun, ran: set[str], python: list[tuple[str, str, str]]) -> Results:

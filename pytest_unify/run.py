@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from unify.checks.documents import Document
-from unify.checks.policy_set import PolicySet, lint_paths
+from unify.checks.packs import describe_packs, pack_paths, shipped_catalogs, shipped_packs
+from unify.checks.policy_set import PolicySet, lint_paths, shipped_policies
 from unify.checks.waivers import WaiverSet, load_waivers
 from unify.errors import PolicyError, Problem, UnifyError
 from unify.model.snapshot import Snapshot, load_snapshot, write_snapshot
@@ -42,6 +43,8 @@ class Settings:
     waivers: tuple[Path, ...]
     framework: str | None
     unknown: str
+    #: Said once, in the header and the summary, when the checks are the shipped packs.
+    policy_note: str | None = None
 
     @property
     def source(self) -> str:
@@ -77,7 +80,26 @@ def settings_from(config: pytest.Config) -> Settings:
         base = here if config.getoption(option) else root
         return tuple(_path(v, base) for v in _values(config, option, ini))
 
-    policies = paths("unify_policies", "unify_policies") or (root / "policies",)
+    policies = paths("unify_policies", "unify_policies")
+    packs = _values(config, "unify_packs", "unify_packs")
+    try:
+        from_packs = tuple(pack_paths(packs))
+    except UnifyError as exc:
+        raise pytest.UsageError(f"unify: {exc}") from None
+    note = None
+    if not policies:
+        if (root / "policies").is_dir():
+            policies = (root / "policies",)
+        elif from_packs:
+            named = [pack for pack in shipped_packs() if pack.path in from_packs]
+            note = f"no policies/ folder under the rootdir: checking with {describe_packs(named)}"
+        else:
+            policies = (shipped_policies(),)
+            note = (
+                f"no policies/ folder under the rootdir: checking with the shipped packs "
+                f"{describe_packs(shipped_packs())} (--unify-policies PATH or --unify-pack NAME to choose)"
+            )
+    policies = policies + tuple(p for p in from_packs if p not in policies)
     snapshots = paths("unify_snapshot", "unify_snapshot")
     plans = paths("unify_plan", "unify_plan")
     live = bool(config.getoption("unify_live") or config.getini("unify_live"))
@@ -99,6 +121,7 @@ def settings_from(config: pytest.Config) -> Settings:
         waivers=paths("unify_waivers", "unify_waivers"),
         framework=framework,
         unknown=unknown,
+        policy_note=note,
     )
 
 
@@ -129,7 +152,11 @@ class UnifyRun:
         if self._policy is None:
             plugins = self.plugins
             problems, policy, waiver_docs = lint_paths(
-                list(self.settings.policies), operators=plugins.operators, frameworks=plugins.frameworks
+                list(self.settings.policies),
+                operators=plugins.operators,
+                frameworks=plugins.frameworks,
+                types=plugins.collectors.resource_types(),
+                catalogs=shipped_catalogs(),
             )
             if waiver_docs:
                 problems = problems + [_waiver_among_policies(doc) for doc in waiver_docs]

@@ -344,3 +344,11 @@ def test_lint_warns_on_unknown_types_and_attributes_and_strict_makes_them_errors
     snap = estate(path.parent, [("v1", {"encrypted": True, "size": 10})])
     audited = runner.invoke(main, ["audit", str(path), "--snapshot", snap])
     assert audited.stderr.count("did you mean 'encrypted'?") == 1
+
+
+def test_a_gz_file_that_is_not_gzip_says_so(runner, write, tmp_path) -> None:
+    fake = tmp_path / "s.json.gz"
+    fake.write_text('{"format": "unify.snapshot/v1"}')
+    result = runner.invoke(main, ["audit", str(write("p.yaml", POLICY)), "--snapshot", str(fake)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"unify: error: {fake}: the snapshot is named .gz but is not gzip data"

@@ -124,6 +124,14 @@ def test_report_header_and_compliance_summary(project) -> None:
         "Demo baseline (demo): 1 met, 1 not met, 1 unknown, 2 manual; automated 3/5",
         "  not met  D-2 Buckets keep versions (s3-versioning)",
     ])
+    # without --unify-framework too: every framework, with the controls not met and unknown
+    every = run(project, "--unify", "--unify-snapshot", "snapshot.json", "-q")
+    every.stdout.fnmatch_lines([
+        "*unify compliance*",
+        "Demo baseline (demo): 1 met, 1 not met, 1 unknown, 2 manual; automated 3/5",
+        "  not met  D-2 Buckets keep versions (s3-versioning)",
+        "  unknown  D-3 Keys rotate (kms-rotation)",
+    ])
 
 
 def test_k_and_m_selection(project) -> None:
@@ -207,23 +215,50 @@ def test_unify_snapshot_fixture_skips_without_unify(project) -> None:
     result.stdout.fnmatch_lines(["*unify_snapshot needs --unify*"])
 
 
-def test_malformed_policy_is_a_collection_error_with_file_and_line(project) -> None:
+@pytest.mark.parametrize("workers", [(), ("-n", "2")], ids=["serial", "xdist"])
+def test_malformed_policy_is_one_collection_error_and_the_other_checks_still_run(project, workers) -> None:
     project.makefile(".yaml", **{"policies/broken": "checks:\n  - id: bad\n    severity: high\n    resource: aws_vpc\n    assert: {cidr_block: {equals: x}}\n"})
-    result = run(project, "--unify", "--unify-snapshot", "snapshot.json")
+    result = project.runpytest_subprocess("-p", "no:cacheprovider", "--unify", "--unify-snapshot", "snapshot.json",
+                                          *workers)
     result.stdout.fnmatch_lines([
         "*ERROR collecting policies/broken.yaml*",
         "unify policy error:",
         "*policies/broken.yaml:5: ?equals? unknown operator 'equals' (did you mean 'eq'?)",
     ])
-    assert result.ret == pytest.ExitCode.INTERRUPTED
+    assert result.parseoutcomes() == {"passed": 2, "failed": 3, "errors": 1}
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    # a Python file that does not import still stops the session, as pytest always does
+    project.makepyfile(test_broken="import not_a_module\n")
+    stopped = project.runpytest_subprocess("-p", "no:cacheprovider", "--unify", "--unify-snapshot", "snapshot.json")
+    assert stopped.ret == pytest.ExitCode.INTERRUPTED
 
 
 def test_needs_a_snapshot_source(project) -> None:
     result = run(project, "--unify")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--unify needs an observation: --unify-snapshot FILE, --unify-plan FILE or --unify-live*"])
-    result = run(project, "--unify", "--unify-snapshot", "missing.json")
-    result.stderr.fnmatch_lines(["*unify: *missing.json: cannot read snapshot*"])
+
+
+@pytest.mark.parametrize(("args", "snapshot_file", "message"), [
+    ((), "missing.json", "missing.json: cannot read snapshot"),
+    (("-q",), "missing.json", "missing.json: cannot read snapshot"),
+    (("-n", "2"), "broken.json.gz", "broken.json.gz"),
+    (("-q", "-n", "2"), "missing.json", "missing.json: cannot read snapshot"),
+], ids=["plain", "q", "xdist", "q-xdist"])
+def test_a_missing_or_unreadable_snapshot_is_one_usage_error(project, args, snapshot_file, message) -> None:
+    (project.path / "broken.json.gz").write_bytes(b"{not gzip at all")
+    result = project.runpytest_subprocess("-p", "no:cacheprovider", "--unify", "--unify-snapshot", snapshot_file,
+                                          *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = [line for line in result.stderr.lines if line.strip()]
+    assert len(errors) == 1 and errors[0].startswith("ERROR: unify: ") and message in errors[0], errors
+    assert "Traceback" not in result.stdout.str() and len(result.stdout.lines) < 5
+
+
+def test_a_policy_path_that_does_not_exist_is_a_usage_error(project) -> None:
+    result = run(project, "--unify", "--unify-snapshot", "snapshot.json", "--unify-policies", "nowhere", "-q")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: unify: *nowhere: no such file or folder"])
 
 
 def test_ini_keys(project) -> None:
@@ -295,3 +330,23 @@ def test_plan_as_the_observation(pytester) -> None:
     result.stdout.fnmatch_lines(["unify: snapshot from plan *plan.json: sha256:*"])
     result.stdout.fnmatch_lines(["*FAIL aws_s3_bucket.public (aws_s3_bucket*"])
     result.assert_outcomes(failed=1, skipped=1)  # ebs-encrypted: the plan has no volumes
+
+
+def test_without_a_policies_folder_the_shipped_packs_are_the_checks(pytester) -> None:
+    """Outside a project with policies/, pytest --unify checks with the installed packs and says so."""
+    from unify.checks.packs import shipped_packs
+
+    snap = snapshot([resource("aws_ebs_volume", "vol-1", {"encrypted": False})], [ok("aws_ebs_volume")])
+    write_snapshot(snap, pytester.path / "snapshot.json")
+    result = pytester.runpytest("-p", "no:cacheprovider", "--unify", "--unify-snapshot", "snapshot.json", "-q",
+                                "-k", "ebs-volume-encrypted")
+    result.stdout.fnmatch_lines(["*unify: no policies/ folder under the rootdir: checking with the shipped packs*"])
+    result.assert_outcomes(failed=1, deselected=sum(p.checks for p in shipped_packs()) - 1)
+    only = pytester.runpytest("-p", "no:cacheprovider", "--unify", "--unify-snapshot", "snapshot.json",
+                              "--unify-pack", "stack", "--collect-only", "-q")
+    stack = next(p for p in shipped_packs() if p.id == "stack")
+    only.stdout.fnmatch_lines([f"{stack.checks} tests collected*"])
+    bad = pytester.runpytest("-p", "no:cacheprovider", "--unify", "--unify-snapshot", "snapshot.json",
+                             "--unify-pack", "nope")
+    assert bad.ret == pytest.ExitCode.USAGE_ERROR
+    bad.stderr.fnmatch_lines(["*no shipped pack is named 'nope'*"])

@@ -137,6 +137,8 @@ def _read_bounded(path: str | os.PathLike[str], name: str, error: type[Exception
             raw = handle.read(limit + 1)
     except OSError as exc:
         raise error(Problem(name, None, None, f"cannot read {what}: {exc.strerror or exc}")) from None
+    if name.endswith(".gz") and raw[:2] != b"\x1f\x8b":
+        raise error(Problem(name, None, None, f"the {what} is named .gz but is not gzip data"))
     return inflate(raw, name, error)
 
 
