@@ -238,6 +238,13 @@ def test_watch_command_stops_after_iterations(runner, write, tmp_path, monkeypat
     assert lines[1]["flips"][0]["check"] == "ebs-encrypted" and lines[1]["flips"][0]["after"] == "pass"
     assert lines[1]["changes"]["changed"][0]["paths"][0]["path"] == "encrypted"
     assert "stopped after 2 iteration(s)" in result.stderr
+    # stdout holds the events alone, one JSON line each, for a pipe; the diagnostics are on stderr
+    assert [json.loads(line) for line in result.stdout.splitlines()] == lines
+    assert "#1 " not in result.stderr
+    snaps = iter([snapshot([resource("aws_ebs_volume", "v1", {"encrypted": False, "size": 10})], [ok("aws_ebs_volume")])])
+    text = runner.invoke(main, ["watch", str(policy), "--interval", "1s", "--iterations", "1", "--format", "table"])
+    assert text.exit_code == 0, text.stderr
+    assert text.stdout.startswith("#1 2026-11-20T09:00:00Z: 1 resource, 1 pass, 1 fail")
     from unify.store.store import open_store
 
     assert open_store(str(store)).verify() == (2, None)

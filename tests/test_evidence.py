@@ -192,7 +192,7 @@ def test_cli_evidence_commands(runner, tmp_path, audit) -> None:
         assert result.exit_code == 1
         assert "recorded run" in result.stderr
     listed = runner.invoke(main, ["evidence", "list", "--store", store])
-    assert [line.split()[0] for line in listed.stdout.splitlines()] == ["1", "2"]
+    assert [line.split()[0] for line in listed.stdout.splitlines()] == ["RUN", "1", "2"]
     shown = json.loads(runner.invoke(main, ["evidence", "show", "2", "--store", store]).stdout)
     assert shown["run"] == 2 and shown["manifest"]["previous"] == json.loads(
         runner.invoke(main, ["evidence", "show", "1", "--store", store]).stdout)["hash"]

@@ -30,6 +30,9 @@ from unify.errors import EXIT_BAD_INPUT, Problem, UnifyError
 
 __all__ = ["main"]
 
+#: 128 + SIGPIPE: what a shell reports for a writer whose pipe was closed.
+_EXIT_PIPE = 141
+
 
 class _Group(click.Group):
     """Turns unify's own errors into one stderr line and their exit code."""
@@ -42,6 +45,11 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("unify: interrupted", err=True)
             sys.exit(130)
+        except BrokenPipeError:
+            # The reader of stdout went away (`unify types | head`): stop quietly, as a pipe's writer does.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(_EXIT_PIPE)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except Exception as exc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
 from dataclasses import replace
 
 import click
@@ -20,6 +19,7 @@ from unify.cli.options import (
     pack_option,
     parse_formats,
     plugins,
+    print_columns,
     progress,
     source_from,
     source_options,
@@ -228,22 +228,16 @@ def packs_command() -> None:
     packs = shipped_packs()
     rows = [("PACK", "VERSION", "CHECKS", "TITLE")]
     rows += [(pack.id, pack.version, str(pack.checks), pack.title) for pack in packs]
-    _columns(rows)
+    print_columns(rows)
     click.echo()
     catalogs = sorted(shipped_catalogs(), key=lambda f: f.id)
     rows = [("FRAMEWORK", "VERSION", "CONTROLS", "TITLE")]
     rows += [(fw.id, fw.version, str(len(fw.controls)), fw.title) for fw in catalogs]
-    _columns(rows)
+    print_columns(rows)
     click.echo(
         "\nWithout PATHS and without a policies/ folder, audit, lint, observe, stack and watch use every pack; "
         "--pack NAME adds one to your own folders. The catalogs are always known."
     )
-
-
-def _columns(rows: Sequence[tuple[str, ...]]) -> None:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    for row in rows:
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1])
 
 
 @click.command()

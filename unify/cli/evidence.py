@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from unify.cli.options import print_columns
 from unify.store.export import export_run
 from unify.store.store import DEFAULT_STORE, open_store
 
@@ -27,16 +28,24 @@ def evidence() -> None:
 def evidence_list(store: str) -> None:
     """Every recorded run, oldest first."""
     runs = open_store(store).runs()
+    rows = [("RUN", "RECORDED AT", "HASH", "SNAPSHOT", "EXIT", "RESULTS")]
     for run in runs:
         manifest = run.manifest
         summary = manifest.get("results", {}).get("summary", {})
         counts = " ".join(f"{k}={summary.get(k, 0)}" for k in ("pass", "fail", "unknown", "waived", "error"))
         snap = manifest.get("snapshot", {})
-        click.echo(
-            f"{run.number:>5}  {manifest.get('recorded_at', '?')}  {run.hash[:19]}  "
-            f"{snap.get('source', '?')}:{str(snap.get('digest', '?'))[:19]}  {counts}  "
-            f"exit={manifest.get('results', {}).get('gate', {}).get('code', '?')}"
+        rows.append(
+            (
+                str(run.number),
+                str(manifest.get("recorded_at", "?")),
+                run.hash[:19],
+                f"{snap.get('source', '?')}:{str(snap.get('digest', '?'))[:19]}",
+                str(manifest.get("results", {}).get("gate", {}).get("code", "?")),
+                counts,
+            )
         )
+    if runs:
+        print_columns(rows)
 
 
 @evidence.command(name="show")

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from unify.cli.options import note, observe_options, pack_option, plugins, progress, source_from
+from unify.cli.options import note, observe_options, pack_option, plugins, print_columns, progress, source_from
 from unify.model.snapshot import dump_snapshot, write_snapshot
 from unify.render.reference import reference_markdown
 from unify.results import decide
@@ -69,9 +69,10 @@ def types_command(format_: str) -> None:
     if format_ == "markdown":
         click.echo(reference_markdown(registry), nl=False)
         return
+    rows = [("TYPE", "COLLECTOR", "SCOPE", "AWS CALLS")]
     for collector in sorted(registry, key=lambda c: c.name):
-        for type_ in collector.types:
-            click.echo(f"{type_:<40} {collector.name:<36} {collector.scope:<8} {', '.join(collector.calls)}")
+        rows.extend((type_, collector.name, collector.scope, ", ".join(collector.calls)) for type_ in collector.types)
+    print_columns(rows)
 
 
 @click.command(name="plugins")

@@ -32,6 +32,7 @@ __all__ = [
     "pack_option",
     "parse_formats",
     "plugins",
+    "print_columns",
     "progress",
     "source_from",
     "source_options",
@@ -61,6 +62,15 @@ def progress() -> Any:
 def split(values: Sequence[str]) -> list[str]:
     """Options that take several values accept repeats and commas alike."""
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def print_columns(rows: Sequence[tuple[str, ...]]) -> None:
+    """Rows on stdout in aligned columns, the first row a header; the last column is not padded."""
+    if not rows:
+        return
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1])
 
 
 def stdout_is_terminal() -> bool:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import re
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -230,7 +231,8 @@ def describe_event(event: dict[str, Any]) -> str:
         return f"#{iteration} {event.get('time')}: observation failed: {event.get('error')}"
     summary = event.get("summary") or {}
     verdicts = ", ".join(f"{n} {v}" for v, n in summary.items() if n) or "no results"
-    parts = [f"#{iteration} {event.get('taken_at')}: {event.get('resources')} resources, {verdicts}"]
+    resources = event.get("resources") or 0
+    parts = [f"#{iteration} {event.get('taken_at')}: {resources} resource{'' if resources == 1 else 's'}, {verdicts}"]
     if event.get("coverage_errors"):
         parts.append(f"{event['coverage_errors']} coverage error(s)")
     changes = event.get("changes")
@@ -278,6 +280,14 @@ def jsonl_emitter(stream: IO[str]) -> Callable[[dict[str, Any]], None]:
     "--waivers", "waiver_paths", multiple=True, type=click.Path(), metavar="FILE", help="Waivers file; repeatable."
 )
 @click.option("--store", metavar="DIR|s3://BUCKET/PREFIX", help="Record every iteration in an evidence store.")
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["jsonl", "table"]),
+    default="jsonl",
+    show_default=True,
+    help="Events on stdout: one JSON line each (for pipes), or one line of text each (for people).",
+)
 @click.option("--jsonl", metavar="FILE", help="Also append one JSON line per iteration to FILE.")
 @click.option(
     "--iterations", type=click.IntRange(1), metavar="N", help="Stop after N iterations (default: run until stopped)."
@@ -293,10 +303,15 @@ def watch_command(
     retry_mode: str,
     waiver_paths: tuple[str, ...],
     store: str | None,
+    format_: str,
     jsonl: str | None,
     iterations: int | None,
 ) -> None:
-    """Re-observe on an interval; report what changed and which verdicts flipped, until stopped."""
+    """Re-observe on an interval; report what changed and which verdicts flipped, until stopped.
+
+    Events go to stdout (JSON lines, or text with --format table); notes and
+    progress go to stderr.
+    """
     try:
         seconds = parse_interval(interval)
     except ValueError as exc:
@@ -310,9 +325,14 @@ def watch_command(
     opened = open_store(store) if store else None
     handle = open(jsonl, "a", encoding="utf-8") if jsonl else None  # noqa: SIM115 - closed below
     to_jsonl = jsonl_emitter(handle) if handle else None
+    to_stdout = jsonl_emitter(sys.stdout) if format_ == "jsonl" else None
 
     def emit(event: dict[str, Any]) -> None:
-        click.echo(describe_event(event), err=True)
+        if to_stdout is not None:
+            to_stdout(event)
+        else:
+            click.echo(describe_event(event))
+            sys.stdout.flush()
         if to_jsonl is not None:
             to_jsonl(event)
 
