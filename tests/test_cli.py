@@ -359,3 +359,11 @@ def test_a_gz_file_that_is_not_gzip_says_so(runner, write, tmp_path) -> None:
     result = runner.invoke(main, ["audit", str(write("p.yaml", POLICY)), "--snapshot", str(fake)])
     assert result.exit_code == 2
     assert result.stderr.strip() == f"unify: error: {fake}: the snapshot is named .gz but is not gzip data"
+
+
+def test_types_all_names_every_type_a_collector_observes() -> None:
+    from factories import PLUGINS
+    from unify.cli.options import source_from
+
+    source = source_from(live=True, types=("all",))
+    assert sorted(source.types) == sorted(PLUGINS.collectors.types()) and len(source.types) > 20

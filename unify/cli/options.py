@@ -115,7 +115,7 @@ def observe_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 "types",
                 multiple=True,
                 metavar="LIST",
-                help="Resource types to observe, comma-separated or repeated (default: what the checks read).",
+                help="Resource types to observe, comma-separated or repeated, or 'all' (default: what checks read).",
             ),
             click.option(
                 "--max-workers",
@@ -188,6 +188,8 @@ def source_from(
         )
     known = plugins().collectors.types()
     wanted = split(types)
+    if wanted == ["all"]:
+        wanted = list(known)
     for type_ in wanted:
         if type_ not in known:
             raise click.UsageError(f"no collector yields {type_!r}{suggest(type_, known)}")
