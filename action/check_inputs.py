@@ -38,9 +38,13 @@ def problems() -> list[str]:
         if _input(flag) not in ("true", "false"):
             found.append(f"{flag}: must be true or false, not {_input(flag)!r}")
     sources = [name for name in ("plan", "snapshot") if _input(name)] + (["live"] if _input("live") == "true" else [])
-    if len(sources) != 1:
+    # A plan may also be applied to the live estate (live: "true" or live-snapshot): the estate after apply.
+    overlay = sources == ["plan", "live"]
+    if len(sources) != 1 and not overlay:
         given = ", ".join(sources) or "none"
         found.append(f"give exactly one of plan, snapshot or live: \"true\" (given: {given})")
+    if overlay and _input("live-snapshot"):
+        found.append("live-snapshot: not with live: \"true\" (the plan is applied to one live estate)")
     if _input("live-snapshot") and not _input("plan"):
         found.append("live-snapshot: goes with plan (the plan is applied to that snapshot of the live estate)")
     for name in ("plan", "snapshot", "live-snapshot", "baseline"):
