@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import io
+
 from factories import ok, resource, snapshot
 from factories import PLUGINS
+from unify.render.html import html_report
 from unify.render.json import results_document
+from unify.render.markdown import render_markdown
+from unify.render.renderer import RenderOptions
+from unify.render.table import render_table
 from unify.views.compliance import compliance_view
 from unify.views.policy import policy_view
 from unify.checks.policy_set import load_policies
@@ -124,3 +131,91 @@ def test_json_document_carries_every_view(write) -> None:
 def test_natural_key() -> None:
     ids = ["2.10", "2.9", "AC-10", "AC-2", "3.1.4", "3.1.10"]
     assert sorted(ids, key=natural_key) == ["2.9", "2.10", "3.1.4", "3.1.10", "AC-2", "AC-10"]
+
+
+PARTIAL_CATALOG = """
+framework:
+  id: broad
+  title: Broad Controls
+  evidence: partial
+  families: {AC: Access Control, SC: System and Communications Protection}
+controls:
+  - {id: AC-2, title: Account management}
+  - {id: AC-6, title: Least privilege}
+  - {id: SC-28, title: Protection of information at rest}
+  - {id: SC-7, title: Boundary protection}
+"""
+
+PARTIAL_CHECKS = """
+checks:
+  - id: ebs-encrypted
+    severity: high
+    resource: aws_ebs_volume
+    assert: {encrypted: {eq: true}}
+    controls: {broad: [SC-28, AC-6], acme: [A-1]}
+  - id: s3-versioned
+    severity: low
+    resource: aws_s3_bucket
+    assert: {versioning.status: {eq: Enabled}}
+    controls: {broad: [SC-28]}
+"""
+
+
+def partial_results(write):
+    policy = load_policies(
+        [write("q/catalog.yaml", PARTIAL_CATALOG), write("q/acme.yaml", CATALOG), write("q/checks.yaml", PARTIAL_CHECKS)],
+        operators=PLUGINS.operators,
+    )
+    snap = snapshot(
+        [
+            resource("aws_ebs_volume", "vol-bad", {"encrypted": False}),
+            resource("aws_s3_bucket", "bucket-ok", {"versioning": {"status": "Enabled"}}),
+        ],
+        [ok("aws_ebs_volume"), ok("aws_s3_bucket")],
+    )
+    return evaluate(policy, snap)
+
+
+def test_controls_carry_their_evidence_strength_and_roll_up_by_family(write) -> None:
+    res = partial_results(write)
+    view = compliance_view(res, "broad")
+    by_id = {c.id: c for c in view.controls}
+    assert by_id["SC-28"].evidence_text() == "2 checks, partial"
+    assert by_id["AC-6"].evidence_text() == "1 check, partial"
+    assert by_id["AC-2"].evidence_text() == "none" and by_id["AC-2"].status == "manual"
+    assert view.summary()["partial_evidence"] == 2
+    families = {f.id: f for f in view.families()}
+    assert list(families) == ["AC", "SC"]
+    assert families["AC"].title == "Access Control"
+    assert (families["AC"].counts["not met"], families["AC"].counts["manual"], families["AC"].counts["total"]) == (1, 1, 2)
+    assert (families["SC"].counts["not met"], families["SC"].counts["manual"]) == (1, 1)
+    assert families["SC"].counts["partial_evidence"] == 1
+    # A catalog that does not say partial gives full evidence.
+    acme = {c.id: c for c in compliance_view(res, "acme").controls}
+    assert acme["A-1"].evidence_text() == "1 check, full"
+    document = results_document(res)
+    assert document["frameworks"]["broad"]["families"][0] == {
+        "id": "AC",
+        "title": "Access Control",
+        "summary": families["AC"].counts,
+    }
+    sc28 = [c for c in document["frameworks"]["broad"]["controls"] if c["id"] == "SC-28"][0]
+    assert sc28["evidence"] == {"checks": 2, "coverage": "partial"}
+
+
+def test_renderers_show_evidence_and_families(write) -> None:
+    res = dataclasses.replace(partial_results(write), framework="broad")
+    options = RenderOptions()
+    out = io.StringIO()
+    render_markdown(res, out, options)
+    markdown = out.getvalue()
+    assert "| Control | Title | Status | Evidence | Checks |" in markdown
+    assert "| AC-6 | Least privilege | **not met** | 1 check, partial | ebs-encrypted |" in markdown
+    assert "controls by family" in markdown and "| AC | Access Control | 0 | 1 | 0 | 1 | 1 |" in markdown
+    assert "2 of the automated controls rest on partial evidence" in markdown
+    html = html_report(res, options)
+    assert "<td>1 check, partial</td>" in html and "controls by family" in html
+    out = io.StringIO()
+    render_table(res, out, options)
+    text = out.getvalue()
+    assert "controls by family" in text and "1 check, partial" in text and "partial evidence" in text

@@ -17,7 +17,15 @@ from unify.checks.documents import Document, load_yaml
 from unify.checks.schema import validate_document
 from unify.errors import InputError, PluginError, Problem
 
-__all__ = ["Control", "Framework", "FrameworkRegistry", "control_id_path", "framework_from_document"]
+__all__ = ["Control", "Framework", "FrameworkRegistry", "control_id_path", "family_of", "framework_from_document"]
+
+
+def family_of(control_id: str) -> str:
+    """A control's family: its id up to the first ``-`` or ``.`` (``AC-2(d)`` -> ``AC``, ``S3.1`` -> ``S3``)."""
+    for index, char in enumerate(control_id):
+        if char in "-." and index:
+            return control_id[:index]
+    return control_id
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,10 @@ class Framework:
     file: str | None = None
     line: int | None = None
     plugin: str = "unify"
+    #: How fully one mapped check covers a control: ``full`` (CIS, FSBP) or ``partial`` (NIST, PCI, SOC 2).
+    evidence: str = "full"
+    #: Family id -> title, for the roll-up by family.
+    families: dict[str, str] = field(default_factory=dict, compare=False)
     _index: dict[str, Control] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -92,6 +104,8 @@ def framework_from_document(doc: Document, problems: list[Problem]) -> Framework
         title=str(meta["title"]),
         version=str(meta.get("version", "")),
         controls=tuple(controls),
+        evidence=str(meta.get("evidence", "full")),
+        families={str(k): str(v) for k, v in (meta.get("families") or {}).items()},
         file=doc.file,
         line=doc.line(("framework",)),
     )

@@ -175,6 +175,17 @@ def _policy_schema_text(ops: tuple[tuple[str, str, str], ...]) -> str:
                     "title": {"type": "string"},
                     "version": {"type": "string"},
                     "description": {"type": "string"},
+                    "evidence": {
+                        "enum": ["full", "partial"],
+                        "description": "How fully a check mapped to one of these controls covers it: full for "
+                        "configuration requirements a check is written for (CIS, FSBP), partial for broad controls "
+                        "that checks only support (NIST 800-53, PCI DSS, SOC 2). Default full.",
+                    },
+                    "families": {
+                        "type": "object",
+                        "description": "Titles of the control families (the id up to its first - or .): AC, AU...",
+                        "additionalProperties": {"type": "string"},
+                    },
                 },
                 "additionalProperties": False,
             },

@@ -46,7 +46,7 @@ from unify.render.text import (
     waiver_state,
 )
 from unify.results import VERDICTS, Result, Results, WaiverUse
-from unify.views.compliance import CONTROL_STATUSES, compliance_view
+from unify.views.compliance import CONTROL_STATUSES, ComplianceView, compliance_view
 from unify.views.drift import DriftRecord, drift_view
 from unify.views.policy import policy_view
 
@@ -509,12 +509,38 @@ def _html_controls(results: Results) -> str:
             )
             rows.append(
                 f"<tr><td>{_h(control.id)}</td><td>{_h(control.title)}</td>"
-                f"<td>{_badge('st', control.status)}</td><td>{_h(', '.join(control.checks))}</td>"
-                f"<td>{drill}</td></tr>\n"
+                f"<td>{_badge('st', control.status)}</td><td>{_h(control.evidence_text())}</td>"
+                f"<td>{_h(', '.join(control.checks))}</td><td>{drill}</td></tr>\n"
             )
-        out.append(_table(["Control", "Title", "Status", "Checks", "Results"], rows) if rows else _none("No controls."))
+        out.append(_html_families(view))
+        out.append(
+            _table(["Control", "Title", "Status", "Evidence", "Checks", "Results"], rows)
+            if rows
+            else _none("No controls.")
+        )
+        if counts["partial_evidence"]:
+            out.append(
+                f'<p class="none">{counts["partial_evidence"]:,} of the automated controls rest on partial '
+                "evidence: the checks support the control but do not cover all of it.</p>\n"
+            )
         out.append("</details>\n")
     return "".join(out)
+
+
+def _html_families(view: ComplianceView) -> str:
+    """The roll-up by family (NIST's AC, AU...), shown when a framework has more than one."""
+    families = view.families()
+    if len(families) < 2:
+        return ""
+    statuses = ("met", "not met", "unknown", "manual")
+    rows = [
+        f"<tr><td>{_h(f.id)}</td><td>{_h(f.title)}</td>"
+        + "".join(f'<td class="n">{f.counts[s]:,}</td>' for s in statuses)
+        + f'<td class="n">{f.counts["partial_evidence"]:,}</td></tr>\n'
+        for f in families
+    ]
+    head = ["Family", "Title", "Met", "Not met", "Unknown", "Manual", "Partial evidence"]
+    return f'<h4>{_h(framework_label(view))}: controls by family</h4>\n{_table(head, rows, range(2, 7))}'
 
 
 def _html_errors(results: Results) -> str:

@@ -499,17 +499,42 @@ def _md_controls(doc: _Document, results: Results) -> None:
     if results.framework is None:
         return
     view = compliance_view(results, results.framework)
+    families = view.families()
+    if len(families) > 1:
+        doc.put(f"#### {_e(framework_label(view), 200)}: controls by family\n\n")
+        family_rows = (
+            _row(
+                _e(f.id),
+                _e(f.title),
+                *(f"{f.counts[s]:,}" for s in ("met", "not met", "unknown", "manual")),
+                f"{f.counts['partial_evidence']:,}",
+            )
+            for f in families
+        )
+        doc.table(
+            ["Family", "Title", "Met", "Not Met", "Unknown", "Manual", "Partial evidence"],
+            family_rows,
+            len(families),
+            "families",
+        )
     doc.put(f"#### {_e(framework_label(view), 200)}: controls\n\n")
     rows = (
         _row(
             _e(c.id),
             _e(c.title),
             f"**{_e(c.status)}**" if c.status == "not met" else _e(c.status),
+            _e(c.evidence_text()),
             _e(", ".join(c.checks)),
         )
         for c in view.controls
     )
-    doc.table(["Control", "Title", "Status", "Checks"], rows, len(view.controls), "controls")
+    doc.table(["Control", "Title", "Status", "Evidence", "Checks"], rows, len(view.controls), "controls")
+    partial = view.summary()["partial_evidence"]
+    if partial:
+        doc.put(
+            f"{partial:,} of the automated controls rest on partial evidence: the checks support the control "
+            "but do not cover all of it.\n\n"
+        )
 
 
 def _md_drift(doc: _Document, records: Sequence[DriftRecord]) -> None:

@@ -274,6 +274,24 @@ def _compliance(results: Results, out: _Out) -> None:
     if results.framework is None:
         return
     view = compliance_view(results, results.framework)
+    families = view.families()
+    if len(families) > 1:
+        out.line()
+        out.line(f"{view.title}: controls by family", "bold")
+        family_rows = [
+            [
+                [(family.id, "")],
+                [(_plain(family.title), "")],
+                *[[(str(family.counts[s]), "")] for s in ("met", "not met", "unknown", "manual")],
+                [(str(family.counts["partial_evidence"]), "")],
+            ]
+            for family in families
+        ]
+        out.table(
+            ["Family", "Title", "Met", "Not Met", "Unknown", "Manual", "Partial evidence"],
+            family_rows,
+            numeric=range(2, 7),
+        )
     out.line()
     out.line(f"{view.title}: controls", "bold")
     rows = [
@@ -281,18 +299,26 @@ def _compliance(results: Results, out: _Out) -> None:
             [(control.id, "")],
             [(_plain(control.title), "")],
             [(control.status, out.style(_STATUS_STYLE[control.status]))],
+            [(control.evidence_text(), "")],
             [(", ".join(control.checks), "")],
             [(_deciding(control), "")],
         ]
         for control in view.controls
     ]
-    out.table(["Control", "Title", "Status", "Checks", "Decided by"], rows)
+    out.table(["Control", "Title", "Status", "Evidence", "Checks", "Decided by"], rows)
     counts = view.summary()
     out.line(
         f"{counts['automated']} of {counts['total']} controls automated, {counts['met']} met, "
         f"{counts['not met']} not met, {counts['unknown']} unknown, {counts['manual']} manual",
         indent=2,
     )
+    if counts["partial_evidence"]:
+        out.line(
+            f"{counts['partial_evidence']} of the automated controls rest on partial evidence: the checks support "
+            "the control but do not cover all of it; an auditor still assesses the rest.",
+            "dim",
+            indent=2,
+        )
 
 
 def _deciding(control: Any) -> str:

@@ -10,12 +10,21 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
+from unify.checks.frameworks import family_of
 from unify.results import Result, Results
 
-__all__ = ["CONTROL_STATUSES", "ComplianceView", "ControlStatus", "compliance_view", "control_status", "natural_key"]
+__all__ = [
+    "CONTROL_STATUSES",
+    "ComplianceView",
+    "ControlStatus",
+    "FamilyStatus",
+    "compliance_view",
+    "control_status",
+    "natural_key",
+]
 
 CONTROL_STATUSES: Final = ("met", "not met", "unknown", "waived", "manual", "not applicable")
 
@@ -35,6 +44,15 @@ class ControlStatus:
     checks: tuple[str, ...]
     results: tuple[Result, ...] = ()
     in_catalog: bool = True
+    #: How strong the evidence is: ``full`` or ``partial`` (the catalog says which), ``""`` with no checks.
+    evidence: str = ""
+
+    def evidence_text(self) -> str:
+        """``2 checks, partial``: what an auditor weighs a status by."""
+        if not self.checks:
+            return "none"
+        count = len(self.checks)
+        return f"{count} check{'s' if count != 1 else ''}, {self.evidence}"
 
     def deciding(self) -> tuple[Result, ...]:
         """The results that made the status what it is."""
@@ -56,7 +74,20 @@ class ControlStatus:
             "results": dict(sorted(counts.items())),
             "deciding": [{"check": r.check, "resource": r.resource, "verdict": r.verdict} for r in self.deciding()],
             "in_catalog": self.in_catalog,
+            "evidence": {"checks": len(self.checks), "coverage": self.evidence or "none"},
         }
+
+
+@dataclass(frozen=True)
+class FamilyStatus:
+    """The controls of one family (NIST's AC, CIS's section 2) by status: the roll-up an auditor reads first."""
+
+    id: str
+    title: str
+    counts: dict[str, int]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "summary": dict(self.counts)}
 
 
 @dataclass(frozen=True)
@@ -68,6 +99,7 @@ class ComplianceView:
     version: str
     controls: tuple[ControlStatus, ...]
     has_catalog: bool
+    family_titles: dict[str, str] = field(default_factory=dict, compare=False)
 
     def statuses(self) -> dict[str, str]:
         return {control.id: control.status for control in self.controls}
@@ -77,7 +109,25 @@ class ComplianceView:
         out = {status: counts.get(status, 0) for status in CONTROL_STATUSES}
         out["total"] = len(self.controls)
         out["automated"] = sum(1 for control in self.controls if control.checks)
+        out["partial_evidence"] = sum(1 for control in self.controls if control.evidence == "partial")
         return out
+
+    def families(self) -> tuple[FamilyStatus, ...]:
+        """Controls by family, in catalog order of each family's first control."""
+        grouped: dict[str, Counter[str]] = {}
+        for control in self.controls:
+            counts = grouped.setdefault(family_of(control.id), Counter())
+            counts[control.status] += 1
+            counts["total"] += 1
+            counts["partial_evidence"] += control.evidence == "partial"
+        return tuple(
+            FamilyStatus(
+                family,
+                self.family_titles.get(family, ""),
+                {key: counts.get(key, 0) for key in (*CONTROL_STATUSES, "total", "partial_evidence")},
+            )
+            for family, counts in grouped.items()
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -86,6 +136,7 @@ class ComplianceView:
             "version": self.version,
             "has_catalog": self.has_catalog,
             "summary": self.summary(),
+            "families": [family.as_json() for family in self.families()],
             "controls": [control.as_json() for control in self.controls],
         }
 
@@ -136,15 +187,14 @@ def _compliance_view(results: Results, framework: str) -> ComplianceView:
             controls.append(ControlStatus(control_id, title, "manual", (), (), in_catalog))
             continue
         found = [r for check_id in check_ids for r in by_check.get(check_id, [])]
-        controls.append(
-            ControlStatus(
-                control_id, title, control_status(r.verdict for r in found), check_ids, tuple(found), in_catalog
-            )
-        )
+        status = control_status(r.verdict for r in found)
+        strength = catalog.evidence if catalog is not None else "full"
+        controls.append(ControlStatus(control_id, title, status, check_ids, tuple(found), in_catalog, strength))
     return ComplianceView(
         framework=framework,
         title=catalog.title if catalog else framework,
         version=catalog.version if catalog else "",
         controls=tuple(controls),
         has_catalog=catalog is not None,
+        family_titles=dict(catalog.families) if catalog is not None else {},
     )
