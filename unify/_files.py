@@ -213,18 +213,29 @@ def _wide_encoding(raw: bytes) -> str | None:
 
 
 def decode_text(raw: bytes, name: str, error: type[Exception], what: str = "text") -> str:
-    """``raw`` as UTF-8 text, a UTF-8 byte-order mark dropped; other encodings and bad bytes refused with their line.
+    """``raw`` as text: UTF-8 (a byte-order mark dropped), or UTF-16/32 when a byte-order mark says so.
 
-    YAML and JSON exchanged between systems are UTF-8 (RFC 8259 8.1); a file
-    saved as UTF-16 (PowerShell's ``>`` writes it) is refused with what it is,
-    rather than half-read.
+    YAML and JSON exchanged between systems are UTF-8 (RFC 8259 8.1), but
+    PowerShell's ``>`` writes UTF-16 with a byte-order mark, and real plans
+    arrive that way: with the mark the encoding is certain, so the file is
+    read. Wide text without a mark is ambiguous and refused with what it
+    looks like; bad bytes are refused with their line.
     """
     offset = 0
     if raw.startswith(codecs.BOM_UTF8):
         raw, offset = raw[len(codecs.BOM_UTF8) :], len(codecs.BOM_UTF8)
     wide = _wide_encoding(raw)
     if wide is not None:
-        raise error(Problem(name, 1, None, f"the {what} is {wide}; unify reads UTF-8: save it as UTF-8"))
+        marked = next(((bom, encoding) for bom, encoding in _WIDE_BOMS if raw.startswith(bom)), None)
+        if marked is None:
+            raise error(Problem(name, 1, None, f"the {what} is {wide}; unify reads UTF-8: save it as UTF-8"))
+        encoding = marked[1]
+        codec = {"UTF-16": "utf-16", "UTF-32": "utf-32"}[encoding.split()[0]]
+        try:
+            return raw.decode(codec)  # the codec drops the byte-order mark
+        except UnicodeDecodeError as exc:
+            message = f"broken {encoding} {what}: {exc.reason} at byte {exc.start:,}"
+            raise error(Problem(name, None, None, message)) from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -42,7 +42,7 @@ MAX_MESSAGE: Final = 400
 MAX_KEY: Final = 80
 
 
-def _one_line(text: str, limit: int) -> str:
+def one_line(text: str, limit: int) -> str:
     """``text`` on one line (line breaks and other control characters escaped), cut at ``limit`` with a note."""
     if not text.isprintable():
         text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
@@ -69,9 +69,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
-        key = f" [{_one_line(self.key, MAX_KEY)}]" if self.key else ""
+        key = f" [{one_line(self.key, MAX_KEY)}]" if self.key else ""
         kind = "warning: " if self.warning else ""
-        return f"{where}:{key} {kind}{_one_line(self.message, MAX_MESSAGE)}"
+        return f"{where}:{key} {kind}{one_line(self.message, MAX_MESSAGE)}"
 
 
 class InputError(UnifyError):

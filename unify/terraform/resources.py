@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from unify._files import json_line
 from unify.errors import InputError, Problem
 from unify.model.resource_type import ResourceTypes
 from unify.terraform.shapes import region_like
