@@ -372,7 +372,7 @@ def test_format_2_0_is_refused_with_one_line_naming_file_and_key() -> None:
         load_plan(path, PLUGINS.plan_importers, TYPES)
     message = str(caught.value)
     assert "\n" not in message
-    assert message.startswith(f"{path}: [format_version]")
+    assert message.startswith(f"{path}:2: [format_version]")
     assert "'2.0'" in message and "0.x and 1.x" in message
 
 

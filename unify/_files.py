@@ -1,4 +1,4 @@
-"""Reading and writing files: atomic writes, and JSON reads whose errors name the file.
+"""Reading and writing files: atomic writes, and bounded, strict reads whose errors name the file and line.
 
 A written file appears under its name only once complete, and nothing the
 user had is damaged: devices and FIFOs are written through, symlinks
@@ -13,6 +13,7 @@ exhaust memory or hang a run.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import json
@@ -21,13 +22,32 @@ import os
 import stat
 import tempfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, Final
 
+from unify._json_source import (
+    MAX_INT_DIGITS,
+    depth_position,
+    duplicate_position,
+    line_at,
+    lone_surrogate_position,
+    path_position,
+    token_position,
+)
 from unify.errors import OutputError, Problem
 
-__all__ = ["MAX_DEPTH", "MAX_INPUT_BYTES", "atomic_write", "inflate", "input_limit", "parse_json", "read_json"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_INPUT_BYTES",
+    "atomic_write",
+    "decode_text",
+    "inflate",
+    "input_limit",
+    "json_line",
+    "parse_json",
+    "read_json",
+]
 
 
 def _umask() -> int:
@@ -168,15 +188,81 @@ def inflate(raw: bytes, name: str, error: type[Exception]) -> bytes:
     return bytes(inflated)
 
 
+#: Byte-order marks of the encodings unify does not read, longest first (UTF-32 LE starts like UTF-16 LE).
+_WIDE_BOMS: Final = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def _wide_encoding(raw: bytes) -> str | None:
+    """UTF-16 or UTF-32, by a byte-order mark or by the NUL bytes ASCII text has in them (RFC 4627 3)."""
+    for bom, encoding in _WIDE_BOMS:
+        if raw.startswith(bom):
+            return f"{encoding} (byte-order mark {bom.hex(' ').upper()})"
+    head = raw[:4]
+    if len(head) == 4 and head[0] and not head[1] and not head[2] and not head[3]:
+        return "UTF-32 (no byte-order mark)"
+    if len(head) == 4 and not head[0] and not head[1] and not head[2] and head[3]:
+        return "UTF-32 (no byte-order mark)"
+    if len(head) >= 2 and (bool(head[0]) != bool(head[1])):
+        return "UTF-16 (no byte-order mark)"
+    return None
+
+
+def decode_text(raw: bytes, name: str, error: type[Exception], what: str = "text") -> str:
+    """``raw`` as text: UTF-8 (a byte-order mark dropped), or UTF-16/32 when a byte-order mark says so.
+
+    YAML and JSON exchanged between systems are UTF-8 (RFC 8259 8.1), but
+    PowerShell's ``>`` writes UTF-16 with a byte-order mark, and real plans
+    arrive that way: with the mark the encoding is certain, so the file is
+    read. Wide text without a mark is ambiguous and refused with what it
+    looks like; bad bytes are refused with their line.
+    """
+    offset = 0
+    if raw.startswith(codecs.BOM_UTF8):
+        raw, offset = raw[len(codecs.BOM_UTF8) :], len(codecs.BOM_UTF8)
+    wide = _wide_encoding(raw)
+    if wide is not None:
+        marked = next(((bom, encoding) for bom, encoding in _WIDE_BOMS if raw.startswith(bom)), None)
+        if marked is None:
+            raise error(Problem(name, 1, None, f"the {what} is {wide}; unify reads UTF-8: save it as UTF-8"))
+        encoding = marked[1]
+        codec = {"UTF-16": "utf-16", "UTF-32": "utf-32"}[encoding.split()[0]]
+        try:
+            return raw.decode(codec)  # the codec drops the byte-order mark
+        except UnicodeDecodeError as exc:
+            message = f"broken {encoding} {what}: {exc.reason} at byte {exc.start:,}"
+            raise error(Problem(name, None, None, message)) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        byte = raw[exc.start : exc.start + 1].hex().upper()
+        raise error(
+            Problem(name, line, None, f"not UTF-8 {what}: byte {exc.start + offset:,} (0x{byte}) is not UTF-8")
+        ) from None
+
+
+class _Refused(ValueError):
+    """A value strict JSON refuses; raised by the parse hooks, located afterwards."""
+
+
 def _no_constant(text: str) -> Any:
-    raise ValueError(f"{text} is not a JSON number")
+    raise _Refused(f"{text} is not a JSON number")
 
 
 def _finite(text: str) -> float:
     number = float(text)
     if math.isinf(number):
-        raise ValueError(f"the number {text[:40]} is out of range")
+        raise _Refused(f"the number {text[:40]}{'...' if len(text) > 40 else ''} is out of range")
     return number
+
+
+class _Duplicate(ValueError):
+    """A key written twice in one object."""
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -185,7 +271,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise ValueError(f"duplicate key {key[:80]!r}")
+                raise _Duplicate(f"duplicate key {key[:80]!r}")
             seen.add(key)
     return found
 
@@ -202,20 +288,62 @@ def _too_deep(document: Any) -> bool:
     return False
 
 
+def _line(text: str, position: int | None) -> int | None:
+    return None if position is None else line_at(text, position)
+
+
+def _too_deep_error(text: str, name: str, error: type[Exception]) -> Exception:
+    line = _line(text, depth_position(text, MAX_DEPTH))
+    return error(Problem(name, line, None, f"JSON nested deeper than {MAX_DEPTH} levels"))
+
+
+def _refused_error(exc: ValueError, text: str, name: str, error: type[Exception]) -> Exception:
+    if isinstance(exc, _Duplicate):
+        return error(Problem(name, _line(text, duplicate_position(text)), None, f"invalid JSON: {exc}"))
+    found = token_position(text)
+    line = None if found is None else line_at(text, found[0])
+    if isinstance(exc, _Refused) or found is None:
+        return error(Problem(name, line, None, f"invalid JSON: {str(exc)[:200]}"))
+    digits = len(found[1].lstrip("-"))
+    return error(
+        Problem(
+            name,
+            line,
+            None,
+            f"invalid JSON: a number of {digits:,} digits is longer than the {MAX_INT_DIGITS:,} unify reads",
+        )
+    )
+
+
 def parse_json(raw: bytes | str, name: str, error: type[Exception]) -> Any:
-    """Strict JSON: no NaN or Infinity, no out-of-range numbers, no duplicate keys, at most MAX_DEPTH deep."""
+    """Strict JSON: no NaN or Infinity, no out-of-range numbers, no duplicate keys, at most MAX_DEPTH deep.
+
+    UTF-8 only, and no lone surrogate escapes (``"\\ud800"`` is no
+    character: it could not be written back as UTF-8). Every refusal names
+    the line where the problem is.
+    """
+    text = decode_text(raw, name, error, "JSON") if isinstance(raw, bytes) else raw.removeprefix("\ufeff")
     try:
-        document = json.loads(raw, parse_constant=_no_constant, parse_float=_finite, object_pairs_hook=_no_duplicates)
-    except UnicodeDecodeError as exc:
-        raise error(Problem(name, None, None, f"not UTF-8 JSON (byte {exc.start})")) from None
+        document = json.loads(text, parse_constant=_no_constant, parse_float=_finite, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as exc:
         raise error(Problem(name, exc.lineno, None, f"invalid JSON: {exc.msg} (column {exc.colno})")) from None
     except RecursionError:
-        raise error(Problem(name, None, None, f"JSON nested deeper than {MAX_DEPTH} levels")) from None
+        raise _too_deep_error(text, name, error) from None
     except ValueError as exc:  # an integer of thousands of digits, NaN, a duplicate key
-        raise error(Problem(name, None, None, f"invalid JSON: {str(exc)[:200]}")) from None
+        raise _refused_error(exc, text, name, error) from None
     if type(document) in (dict, list) and _too_deep(document):
-        raise error(Problem(name, None, None, f"JSON nested deeper than {MAX_DEPTH} levels"))
+        raise _too_deep_error(text, name, error)
+    if "\\u" in text:
+        lone = lone_surrogate_position(text)
+        if lone is not None:
+            raise error(
+                Problem(
+                    name,
+                    line_at(text, lone),
+                    None,
+                    f"invalid JSON: {text[lone : lone + 6]} is a lone surrogate, not a character",
+                )
+            )
     return document
 
 
@@ -227,3 +355,16 @@ def read_json(path: str | os.PathLike[str], error: type[Exception], what: str = 
     """
     name = str(path)
     return parse_json(_read_bounded(path, name, error, what), name, error)
+
+
+def json_line(file: str, path: Sequence[str | int]) -> int | None:
+    """The line of ``path`` in a JSON file already read (read again: only a failing load asks).
+
+    None when the file cannot be read again (a remote object) or the path
+    is not in it.
+    """
+    try:
+        text = decode_text(_read_bounded(file, file, ValueError, "file"), file, ValueError)
+    except ValueError:
+        return None
+    return line_at(text, path_position(text, path))

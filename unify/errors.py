@@ -37,6 +37,19 @@ EXIT_FINDINGS: Final = 1
 EXIT_BAD_INPUT: Final = 2
 EXIT_INCOMPLETE: Final = 3
 
+#: Longest message and key a problem prints: a hostile file's megabyte string must not become the error line.
+MAX_MESSAGE: Final = 400
+MAX_KEY: Final = 80
+
+
+def one_line(text: str, limit: int) -> str:
+    """``text`` on one line (line breaks and other control characters escaped), cut at ``limit`` with a note."""
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    if len(text) > limit:
+        return f"{text[:limit]}... ({len(text) - limit:,} more characters)"
+    return text
+
 
 class UnifyError(Exception):
     """Base of every error unify raises on purpose."""
@@ -56,9 +69,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
-        key = f" [{self.key}]" if self.key else ""
+        key = f" [{one_line(self.key, MAX_KEY)}]" if self.key else ""
         kind = "warning: " if self.warning else ""
-        return f"{where}:{key} {kind}{self.message}"
+        return f"{where}:{key} {kind}{one_line(self.message, MAX_MESSAGE)}"
 
 
 class InputError(UnifyError):

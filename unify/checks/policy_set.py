@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from unify.checks.attributes import attribute_problems, read_attributes, type_problems
 from unify.checks.conditions import ROOT_FIELDS, All, Compiler, Leaf, Node, PathRef
-from unify.checks.documents import MAX_FILE_BYTES, Document, load_yaml
+from unify.checks.documents import Document, load_yaml, read_text
 from unify.checks.frameworks import Framework, control_id_path, framework_from_document
 from unify.checks.operators import OperatorRegistry
 from unify.checks.schema import SEVERITIES, validate_document
@@ -202,21 +202,13 @@ class _Loader:
 
     def load_file(self, path: str, *, accept_waivers: bool) -> None:
         try:
-            with Path(path).open("rb") as handle:
-                raw = handle.read(MAX_FILE_BYTES + 1)
-        except OSError as exc:
-            self.problems.append(Problem(path, None, None, f"cannot read file: {exc.strerror or exc}"))
-            return
-        if len(raw) > MAX_FILE_BYTES:
-            self.problems.append(Problem(path, None, None, f"file is larger than {MAX_FILE_BYTES:,} bytes"))
+            raw, text = read_text(path)
+        except InputError as exc:
+            self.problems.extend(exc.problems)
             return
         self.files.append(PolicyFile(path, hashlib.sha256(raw).hexdigest()))
         try:
-            text = raw.decode("utf-8")
             doc = load_yaml(path, text, raw_strings=control_id_path)
-        except UnicodeDecodeError as exc:
-            self.problems.append(Problem(path, None, None, f"not UTF-8 text (byte {exc.start})"))
-            return
         except InputError as exc:
             self.problems.extend(exc.problems)
             return
@@ -235,7 +227,8 @@ class _Loader:
         self.problems.extend(schema_problems)
         broken = {p.line for p in schema_problems}
         data = doc.data if isinstance(doc.data, dict) else {}
-        if "framework" in data and not any(p.line == doc.line(("framework",)) for p in schema_problems):
+        catalog_broken = any(self._has_problem(doc, (key,), broken) for key in ("framework", "controls"))
+        if "framework" in data and not catalog_broken:
             framework = framework_from_document(doc, self.problems)
             if framework is not None:
                 self._add_framework(framework)

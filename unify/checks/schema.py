@@ -288,9 +288,20 @@ def _misspelt(name: str, instance: Any, schema: Any) -> bool:
     return any(_hint(k, sorted(allowed)) == f" (did you mean {name!r}?)" for k in unknown)
 
 
+def _name(path: tuple[Any, ...], schema: Any) -> str | None:
+    """How a problem names its place: the key, or for a list item its kind and index (``check 2``)."""
+    if not path:
+        return None
+    if isinstance(path[-1], int):
+        title = schema.get("title") if isinstance(schema, Mapping) else None
+        parent = str(path[-2]) if len(path) > 1 else "item"
+        return f"{title or parent} {path[-1] + 1}"
+    return str(path[-1])
+
+
 def _problems(error: jsonschema.ValidationError, doc: Document) -> list[Problem]:
     path = tuple(error.absolute_path)
-    key = str(path[-1]) if path else None
+    key = _name(path, error.schema)
     where = doc.line(path)
     # jsonschema types these as unions with its own sentinels; each is JSON here.
     schema: dict[str, Any] = dict(error.schema) if isinstance(error.schema, Mapping) else {}
@@ -319,6 +330,8 @@ def _problems(error: jsonschema.ValidationError, doc: Document) -> list[Problem]
             if not _misspelt(name, instance, schema)
         ]
     if validator == "oneOf" and "x-message" in schema:
+        if not isinstance(instance, dict):
+            return []  # the type problem already says it
         if any(_misspelt(name, instance, schema) for name in ("assert", "expect")):
             return []  # the unknown-key problem already says it
         return [Problem(doc.file, where, "assert", schema["x-message"])]
@@ -363,7 +376,7 @@ def _problems(error: jsonschema.ValidationError, doc: Document) -> list[Problem]
         return [Problem(doc.file, where, key, f"expires must be a date YYYY-MM-DD; got {instance!r}")]
     if validator == "anyOf" and key == "resource":
         return [Problem(doc.file, where, key, "resource must be a resource type or a non-empty list of them")]
-    if validator in ("minProperties", "minItems"):
+    if validator in ("minProperties", "minItems", "minLength"):
         return [Problem(doc.file, where, key, f"{key or what} must not be empty")]
     return [Problem(doc.file, where, key, error.message)]
 

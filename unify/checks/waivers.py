@@ -111,6 +111,17 @@ def waivers_from_documents(docs: Sequence[Document]) -> tuple[WaiverSet, list[Pr
     problems: list[Problem] = []
     waivers: list[Waiver] = []
     for doc in docs:
+        policy_keys = [k for k in ("checks", "desired", "framework") if isinstance(doc.data, dict) and k in doc.data]
+        if policy_keys and "waivers" not in doc.data:
+            problems.append(
+                Problem(
+                    doc.file,
+                    doc.line((policy_keys[0],)),
+                    policy_keys[0],
+                    f"this is a policy file (it has {policy_keys[0]!r}), not waivers: pass it as a policy path",
+                )
+            )
+            continue
         found = validate_document(doc, (), waivers=True)
         problems.extend(found)
         if found or not isinstance(doc.data, dict):

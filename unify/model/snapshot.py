@@ -22,7 +22,8 @@ from typing import IO, Any, Final, Protocol
 import fastjsonschema
 import jsonschema
 
-from unify._files import atomic_write, read_json
+from unify._files import atomic_write, json_line, read_json
+from unify._schema_errors import json_kind, json_path, schema_message
 from unify.errors import Problem, SnapshotError
 from unify.model.resource import Coverage, Resource
 from unify.model.time import format_timestamp, parse_timestamp, utcnow
@@ -144,34 +145,26 @@ class Snapshot:
         for index, resource in enumerate(self.data["resources"]):
             key = resource_key(resource)
             if key in seen:
-                raise SnapshotError(
-                    Problem(
-                        self.file,
-                        None,
-                        f"resources[{index}]",
-                        f"duplicate resource {resource['id']!r} of type {resource['type']}",
-                    )
+                raise self._error(
+                    ["resources", index], f"duplicate resource {resource['id']!r} of type {resource['type']}"
                 )
             seen.add(key)
         try:
             self.taken_at_time  # noqa: B018 - parse once, fail early
         except ValueError:
-            raise SnapshotError(
-                Problem(self.file, None, "taken_at", f"not a UTC timestamp: {self.data['taken_at']!r}")
-            ) from None
+            raise self._error(["taken_at"], f"not a UTC timestamp: {self.data['taken_at']!r}") from None
         declared = self.data.get("digest")
         if declared is not None:
             actual = self.compute_digest()
             if actual != declared:
-                raise SnapshotError(
-                    Problem(
-                        self.file,
-                        None,
-                        "digest",
-                        f"digest mismatch: file says {declared}, content hashes to {actual}; "
-                        "refusing an altered snapshot",
-                    )
+                raise self._error(
+                    ["digest"],
+                    f"digest mismatch: file says {declared}, content hashes to {actual}; refusing an altered snapshot",
                 )
+
+    def _error(self, path: list[str | int], message: str) -> SnapshotError:
+        """A refusal at ``path`` of the document, with the line it has in the file the snapshot came from."""
+        return SnapshotError(Problem(self.file, json_line(self.file, path), json_path(path) or None, message))
 
     def _explain(self) -> SnapshotError:
         # The compiled validator says that something is wrong; jsonschema says
@@ -179,8 +172,7 @@ class Snapshot:
         error = jsonschema.exceptions.best_match(jsonschema.Draft7Validator(snapshot_schema()).iter_errors(self.data))
         if error is None:  # pragma: no cover - both validators agree in practice
             return SnapshotError(Problem(self.file, None, None, "does not match the snapshot schema"))
-        path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
-        return SnapshotError(Problem(self.file, None, path or None, error.message))
+        return self._error(list(error.absolute_path), schema_message(error))
 
     # -- accessors ----------------------------------------------------------
 
@@ -287,11 +279,16 @@ def load_snapshot(path: str | os.PathLike[str]) -> Snapshot:
     name = str(path)
     data = read_json(path, SnapshotError, "snapshot")
     if not isinstance(data, dict):
-        raise SnapshotError(Problem(name, 1, None, "a snapshot is a JSON object"))
+        raise SnapshotError(Problem(name, 1, None, f"a snapshot is a JSON object, not {json_kind(data)}"))
     if data.get("format") != SNAPSHOT_FORMAT:
         found = data.get("format")
         raise SnapshotError(
-            Problem(name, None, "format", f"not a unify snapshot: format is {found!r}, expected {SNAPSHOT_FORMAT!r}")
+            Problem(
+                name,
+                json_line(name, ["format"]),
+                "format",
+                f"not a unify snapshot: format is {found!r}, expected {SNAPSHOT_FORMAT!r}",
+            )
         )
     return Snapshot(data, file=name)
 

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from unify._files import json_line
 from unify.errors import InputError, Problem
 from unify.model.resource import Resource, is_unknown, known, unknown
 from unify.model.resource_type import REMOVE, Fold, ResourceType, ResourceTypes
@@ -290,12 +291,14 @@ def build(
     A value no conversion can read (a number where Terraform writes a list of
     blocks) is bad input naming the file and the resource (``error``).
     """
-    at: list[str] = []  # the address being read, for the message
+    at: list[Entry] = []  # the entry being read, for the message
     try:
         return _build(entries, locator, types, config, plan=plan, snapshot=snapshot, at=at)
     except _MALFORMED as exc:
         message = f"a value of a type Terraform does not write there ({type(exc).__name__}: {exc})"
-        raise error(Problem(file, None, at[-1] if at else None, message)) from None
+        entry = at[-1] if at else None
+        line = json_line(file, entry.source) if entry is not None and entry.source else None
+        raise error(Problem(file, line, entry.address if entry else None, message)) from None
 
 
 def _build(
@@ -306,12 +309,12 @@ def _build(
     *,
     plan: bool,
     snapshot: bool,
-    at: list[str],
+    at: list[Entry],
 ) -> Built:
     targets: list[_Target] = []
     sides: list[tuple[Entry, ResourceType, Fold]] = []
     for entry in entries:
-        at.append(entry.address)
+        at.append(entry)
         folds = types.folds(entry.type)
         sides += [(entry, declared, fold) for declared, fold in folds if fold.applies(entry.values)]
         if entry.action == "delete" or (folds and not any(fold.keep for _, fold in folds)):
@@ -334,7 +337,7 @@ def _build(
     left_out: dict[str, str] = {}
     # Deleted side resources first, so a new one that replaces a block wins.
     for side, declared, fold in sorted(sides, key=lambda s: (s[0].action != "delete", s[0].address, s[2].attribute)):
-        at.append(side.address)
+        at.append(side)
         chosen, candidates, why = _resolve(side, declared, fold, index, config, "plan" if plan else "state")
         if chosen:
             placed.append((side, fold, chosen))
@@ -374,7 +377,7 @@ def _build(
         for target in targets:
             _start_empty(target, {attribute for address, attribute in folded if address == target.entry.address})
     for side, fold, chosen in placed:
-        at.append(side.address)
+        at.append(side)
         value = fold.convert(side.values)
         for target in chosen:
             if plan and side.action == "delete" and fold.merge == "set":

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from unify._files import read_json
+from unify._files import json_line, read_json
 from unify._registry import Registry
 from unify.errors import PlanError, Problem
 from unify.model.resource_type import ResourceTypes
@@ -52,9 +52,30 @@ def read_json_document(path: str | os.PathLike[str]) -> Any:
     return read_json(path, PlanError)
 
 
+#: The first bytes of a zip archive: Terraform's binary plan file (``terraform plan -out``) is one.
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
 def load_plan(path: str | os.PathLike[str], importers: PlanImporterRegistry, types: ResourceTypes) -> Snapshot:
     """The planned snapshot of a plan file, from the first importer that recognises it."""
-    document = read_json_document(path)
+    try:
+        document = read_json_document(path)
+    except PlanError:
+        try:
+            with open(path, "rb") as handle:
+                binary = handle.read(len(_ZIP_MAGIC)) == _ZIP_MAGIC
+        except OSError:
+            binary = False
+        if binary:
+            raise PlanError(
+                Problem(
+                    str(path),
+                    None,
+                    None,
+                    "this is Terraform's binary plan file; give its JSON: `terraform show -json plan.out > plan.json`",
+                )
+            ) from None
+        raise
     for importer in importers:
         if importer.detect(document):
             snapshot = importer.load(document, str(path), types)
@@ -64,7 +85,7 @@ def load_plan(path: str | os.PathLike[str], importers: PlanImporterRegistry, typ
     raise PlanError(
         Problem(
             str(path),
-            None,
+            json_line(str(path), []),
             None,
             f"not a plan any importer reads (importers: {names}): this looks like {looks_like(document)}; "
             "for Terraform, give the output of `terraform show -json plan.out`",

@@ -17,6 +17,7 @@ import copy
 from collections import Counter
 from typing import Any, Final
 
+from unify._files import json_line
 from unify.errors import PlanError, Problem, SnapshotError
 from unify.hookspecs import hookimpl
 from unify.model.resource import unknown
@@ -35,7 +36,7 @@ from unify.terraform.resources import (
     is_aws,
     is_plan_document,
     looks_like,
-    module_resources,
+    module_resource_paths,
 )
 from unify.terraform.shapes import name_of
 from unify.terraform.values import AFTER_APPLY, SENSITIVE, with_markers
@@ -151,11 +152,21 @@ class _Reader:
             address = str(change.get("address"))
             if address in seen:
                 key = f"resource_changes[{position}].address"
-                raise PlanError(Problem(file, None, key, f"{address} is planned twice"))
+                raise PlanError(
+                    Problem(
+                        file,
+                        json_line(file, ["resource_changes", position, "address"]),
+                        key,
+                        f"{address} is planned twice",
+                    )
+                )
             seen.add(address)
+            before = len(self.entries)
             self.changed(change)
+            for entry in self.entries[before:]:
+                entry.source = ["resource_changes", position]
         planned = (self.document.get("planned_values") or {}).get("root_module")
-        for module, resource in module_resources(planned, ""):
+        for module, resource, path in module_resource_paths(planned, "", ["planned_values", "root_module"]):
             address, type_ = str(resource.get("address")), str(resource.get("type"))
             if resource.get("mode", "managed") != "managed" or address in seen:
                 continue
@@ -167,6 +178,7 @@ class _Reader:
             )
             found = self.entry(address, module, type_, str(resource.get("name")), resource.get("index"), values)
             found.action = "planned"
+            found.source = path
             self.entries.append(found)
             self.actions["planned_values only"] += 1
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
+from unify._files import json_line
 from unify.errors import InputError, Problem
 from unify.model.resource_type import ResourceTypes
 from unify.terraform.shapes import region_like
@@ -28,6 +29,7 @@ __all__ = [
     "is_aws",
     "is_plan_document",
     "looks_like",
+    "module_resource_paths",
     "module_resources",
 ]
 
@@ -66,6 +68,7 @@ class Entry:
     action: str = "state"
     #: The arguments its configuration sets; None when the document does not say.
     configured: frozenset[str] | None = None
+    source: list[str | int] = field(default_factory=list)  # where in the document it is, for errors
 
 
 # -- where a resource is ----------------------------------------------------------------------
@@ -196,7 +199,7 @@ def check_format(document: dict[str, Any], file: str, error: type[InputError]) -
         raise error(
             Problem(
                 file,
-                None,
+                json_line(file, ["format_version"]),
                 "format_version",
                 f"Terraform JSON format_version {version!r} is not one unify reads (it reads 0.x and 1.x)",
             )
@@ -206,11 +209,19 @@ def check_format(document: dict[str, Any], file: str, error: type[InputError]) -
 
 def module_resources(module: Any, address: str) -> Iterator[tuple[str, dict[str, Any]]]:
     """(module address, resource) for every resource of a ``root_module`` tree, child modules included."""
+    for module_address, resource, _ in module_resource_paths(module, address, []):
+        yield module_address, resource
+
+
+def module_resource_paths(
+    module: Any, address: str, path: list[str | int]
+) -> Iterator[tuple[str, dict[str, Any], list[str | int]]]:
+    """(module address, resource, its path in the document) for every resource of a ``root_module`` tree."""
     if not isinstance(module, dict):
         return
-    for resource in module.get("resources") or []:
+    for index, resource in enumerate(module.get("resources") or []):
         if isinstance(resource, dict):
-            yield address, resource
-    for child in module.get("child_modules") or []:
+            yield address, resource, [*path, "resources", index]
+    for index, child in enumerate(module.get("child_modules") or []):
         if isinstance(child, dict):
-            yield from module_resources(child, str(child.get("address") or ""))
+            yield from module_resource_paths(child, str(child.get("address") or ""), [*path, "child_modules", index])

@@ -64,6 +64,8 @@ def _unwrap(container: dict[str, Any], segments: list[str], tables: frozenset[st
 
 def block_order(block: Any) -> tuple[str, ...]:
     """The order the collectors sort rule blocks in: NACL rules by number, group rules by protocol and ports."""
+    # Numbers right-aligned sort numerically; a port that is absent or known only after apply (a marker) is
+    # text too, so the key never formats a None or a mapping with a width.
     if not isinstance(block, dict):
         return ("", json.dumps(block, sort_keys=True, default=str))
     if "rule_no" in block:

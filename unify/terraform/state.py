@@ -15,13 +15,13 @@ from typing import Any, Final
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from unify._files import inflate, input_limit, parse_json, read_json
-from unify.errors import Problem, SnapshotError, StateError
+from unify._files import inflate, input_limit, json_line, parse_json, read_json
+from unify.errors import Problem, SnapshotError, StateError, one_line
 from unify.model.resource import Resource
 from unify.model.resource_type import ResourceTypes
 from unify.model.snapshot import Snapshot
 from unify.terraform.configuration import resource_address
-from unify.terraform.document import check_state_skeleton
+from unify.terraform.document import check_state_skeleton, duplicate_address
 from unify.terraform.folding import build
 from unify.terraform.resources import (
     Entry,
@@ -31,7 +31,7 @@ from unify.terraform.resources import (
     is_aws,
     is_plan_document,
     looks_like,
-    module_resources,
+    module_resource_paths,
 )
 from unify.terraform.values import SENSITIVE, redact_path, with_markers
 
@@ -50,7 +50,7 @@ def _state_entries(document: Any, file: str) -> list[Entry]:
         raise StateError(
             Problem(
                 file,
-                None,
+                json_line(file, []),
                 None,
                 f"not a Terraform state: this looks like {looks_like(document)}; "
                 "give `terraform show -json` (no plan file) or a terraform.tfstate",
@@ -59,12 +59,15 @@ def _state_entries(document: Any, file: str) -> list[Entry]:
     if "version" in document and "format_version" not in document:
         _raw_version(document, file)
         check_state_skeleton(document, file, StateError)
-        return list(_raw_entries(document))
+        raw = list(_raw_entries(document))
+        duplicate_address([(e.address, e.source) for e in raw], file, StateError)
+        return raw
     if "format_version" in document:
         check_format(document, file, StateError)
         check_state_skeleton(document, file, StateError)
         entries = []
-        for module, resource in module_resources((document.get("values") or {}).get("root_module"), ""):
+        root = (document.get("values") or {}).get("root_module")
+        for module, resource, path in module_resource_paths(root, "", ["values", "root_module"]):
             type_ = str(resource.get("type"))
             if resource.get("mode", "managed") != "managed" or not is_aws(type_, resource.get("provider_name")):
                 continue
@@ -80,34 +83,39 @@ def _state_entries(document: Any, file: str) -> list[Entry]:
                     resource.get("index"),
                     values,
                     str(resource.get("provider_name") or "aws"),
+                    source=path,
                 )
             )
+        duplicate_address([(e.address, e.source) for e in entries], file, StateError)
         return entries
-    raise StateError(Problem(file, None, None, f"not a Terraform state: this looks like {looks_like(document)}"))
+    raise StateError(
+        Problem(file, json_line(file, []), None, f"not a Terraform state: this looks like {looks_like(document)}")
+    )
 
 
 def _raw_version(document: dict[str, Any], file: str) -> None:
     version = document.get("version")
-    if version not in STATE_VERSIONS:
+    if type(version) is not int or version not in STATE_VERSIONS:
+        shown = one_line(repr(version), 40)
         raise StateError(
             Problem(
                 file,
-                None,
+                json_line(file, ["version"]),
                 "version",
-                f"terraform.tfstate version {version!r} is not one unify "
+                f"terraform.tfstate version {shown} is not one unify "
                 "reads (it reads version 4, written by Terraform 0.12 and later)",
             )
         )
 
 
 def _raw_entries(document: dict[str, Any]) -> Iterator[Entry]:
-    for resource in document.get("resources") or []:
+    for number, resource in enumerate(document.get("resources") or []):
         if not isinstance(resource, dict) or resource.get("mode", "managed") != "managed":
             continue
         module, type_, name = str(resource.get("module") or ""), str(resource.get("type")), str(resource.get("name"))
         if not is_aws(type_, resource.get("provider")):
             continue
-        for instance in resource.get("instances") or []:
+        for position, instance in enumerate(resource.get("instances") or []):
             if not isinstance(instance, dict) or instance.get("deposed"):
                 continue
             values = copy.deepcopy(instance.get("attributes") or {})
@@ -123,6 +131,7 @@ def _raw_entries(document: dict[str, Any]) -> Iterator[Entry]:
                 index,
                 values,
                 str(resource.get("provider") or "aws"),
+                source=["resources", number, "instances", position],
             )
 
 
