@@ -23,7 +23,7 @@ from unify._version import __version__
 from unify.cli.audit import audit_command, lint, packs_command, schema
 from unify.cli.evidence import evidence
 from unify.cli.export import export
-from unify.cli.observe import observe_command, plugins_command, types_command
+from unify.cli.observe import checks_command, observe_command, plugins_command, types_command
 from unify.cli.views import diff_command, drift_command, stack_command
 from unify.cli.watch import watch_command
 from unify.errors import EXIT_BAD_INPUT, Problem, UnifyError
@@ -80,6 +80,7 @@ for _command in (
     schema,
     observe_command,
     types_command,
+    checks_command,
     plugins_command,
     drift_command,
     diff_command,

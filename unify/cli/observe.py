@@ -1,19 +1,22 @@
-"""``unify observe``, ``unify types`` and ``unify plugins``: making a snapshot, and what can be observed."""
+"""``unify observe``, ``unify types``, ``unify checks`` and ``unify plugins``: a snapshot, and what is covered."""
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any
 
 import click
 
+from unify.checks.inventory import check_entries, framework_coverage
+from unify.checks.packs import shipped_catalogs
 from unify.cli.options import note, observe_options, pack_option, plugins, print_columns, progress, source_from
 from unify.model.snapshot import dump_snapshot, write_snapshot
-from unify.render.reference import reference_markdown
+from unify.render.reference import checks_json, coverage_markdown, reference_markdown, types_json
 from unify.results import decide
 from unify.run import load_policy, observe_source
 
-__all__ = ["observe_command", "plugins_command", "types_command"]
+__all__ = ["checks_command", "observe_command", "plugins_command", "types_command"]
 
 
 @click.command(name="observe")
@@ -62,17 +65,63 @@ def observe_command(
 
 
 @click.command(name="types")
-@click.option("--format", "format_", type=click.Choice(["table", "markdown"]), default="table", show_default=True)
+@click.option(
+    "--format", "format_", type=click.Choice(["table", "markdown", "json"]), default="table", show_default=True
+)
 def types_command(format_: str) -> None:
     """List the resource types unify can observe, with their collectors and AWS calls."""
     registry = plugins().collectors
     if format_ == "markdown":
         click.echo(reference_markdown(registry), nl=False)
         return
+    if format_ == "json":
+        click.echo(json.dumps({"types": types_json(registry)}, indent=2, sort_keys=True))
+        return
     rows = [("TYPE", "COLLECTOR", "SCOPE", "AWS CALLS")]
     for collector in sorted(registry, key=lambda c: c.name):
         rows.extend((type_, collector.name, collector.scope, ", ".join(collector.calls)) for type_ in collector.types)
     print_columns(rows)
+
+
+@click.command(name="checks")
+@click.argument("paths", nargs=-1, type=click.Path())
+@pack_option
+@click.option(
+    "--format", "format_", type=click.Choice(["table", "markdown", "json"]), default="table", show_default=True
+)
+def checks_command(paths: tuple[str, ...], packs: tuple[str, ...], format_: str) -> None:
+    """List the checks with their types, controls and whether a Terraform plan can decide them.
+
+    Without PATHS: the policies/ folder here, else the shipped packs. The
+    markdown format is the coverage page (docs/coverage.md), with a table per
+    framework of the controls the checks decide.
+    """
+    loaded = plugins()
+    policy = load_policy(paths, loaded, packs=packs, warn=note)
+    types = loaded.collectors.resource_types()
+    entries = check_entries(policy, types)
+    coverage = framework_coverage(entries, [*shipped_catalogs(), *policy.frameworks.values()])
+    if format_ == "json":
+        click.echo(json.dumps(checks_json(entries, coverage), indent=2, sort_keys=True))
+        return
+    if format_ == "markdown":
+        click.echo(coverage_markdown(entries, coverage, types_json(loaded.collectors)), nl=False)
+        return
+    rows = [("CHECK", "SEVERITY", "TYPES", "FRAMEWORKS", "PLAN")]
+    rows += [
+        (
+            entry.check.id,
+            entry.check.severity,
+            ",".join(entry.check.types),
+            ",".join(sorted(entry.check.controls)),
+            "yes" if entry.plan else "no",
+        )
+        for entry in entries
+    ]
+    print_columns(rows)
+    click.echo(
+        f"\n{len(entries)} checks, {sum(1 for e in entries if e.plan)} decidable from a Terraform plan",
+    )
 
 
 @click.command(name="plugins")
