@@ -540,7 +540,7 @@ def _html_families(view: ComplianceView) -> str:
         for f in families
     ]
     head = ["Family", "Title", "Met", "Not met", "Unknown", "Manual", "Partial evidence"]
-    return f'<h4>{_h(framework_label(view))}: controls by family</h4>\n{_table(head, rows, range(2, 7))}'
+    return f"<h4>{_h(framework_label(view))}: controls by family</h4>\n{_table(head, rows, range(2, 7))}"
 
 
 def _html_errors(results: Results) -> str:
