@@ -307,7 +307,7 @@ def test_pack_adds_a_shipped_pack_to_ones_own_checks(runner, write, tmp_path) ->
     assert "cis-aws-v7.0" not in document["frameworks"]  # a catalog no check maps to stays out
     unknown = runner.invoke(main, ["audit", str(mine.parent), "--pack", "cis", "--snapshot", snap])
     assert unknown.exit_code == 2
-    assert "no shipped pack is named 'cis'; shipped packs: cis-aws-v7.0, stack (unify packs)" in unknown.stderr
+    assert "no shipped pack is named 'cis'; shipped packs: aws-fsbp, cis-aws-v7.0, stack (unify packs)" in unknown.stderr
 
 
 def test_packs_lists_versions_and_check_counts(runner) -> None:

@@ -190,8 +190,8 @@ def test_markdown_control_table_with_a_framework(write) -> None:
     results = evaluate(policy, estate(), framework="demo")
     text = md(results)
     assert "#### Demo baseline (demo): controls" in text
-    assert "| D-1 | Data is encrypted | **not met** | ebs-encrypted, sg-closed |" in text
-    assert "| D-4 | People are trained | manual |  |" in text
+    assert "| D-1 | Data is encrypted | **not met** | 2 checks, full | ebs-encrypted, sg-closed |" in text
+    assert "| D-4 | People are trained | manual | none |  |" in text
 
 
 def test_markdown_tables_do_not_break_and_no_estate_html_survives(results) -> None:
