@@ -64,7 +64,7 @@ def test_multi_region_logging_trail_vs_stopped_single_region_trail(aws: None) ->
         "name": "org-main", "arn": main_arn, "s3_bucket_name": "acme-trail", "is_multi_region_trail": True,
         "include_global_service_events": True, "enable_log_file_validation": True, "kms_key_id": KEY_ARN,
         "is_organization_trail": False, "home_region": REGION, "enable_logging": True,
-        "event_selector": [], "event_selectors": [], "advanced_event_selector": [],
+        "event_selector": [], "event_selectors": [], "advanced_event_selector": [], "owner_account": MOTO_ACCOUNT,
     }
 
     scratch = trails["scratch"]["attributes"]

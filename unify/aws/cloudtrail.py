@@ -1,4 +1,13 @@
-"""CloudTrail: ``aws_cloudtrail``, each trail once in its home region, with logging status and selectors."""
+"""CloudTrail: ``aws_cloudtrail``, each trail once in its home region, with logging status and selectors.
+
+An organization trail lives in the management account, yet it is what logs a
+member account: seen from a member, it is a shadow trail (DescribeTrails with
+``includeShadowTrails``). It is kept, once, in its home region, with
+``owner_account`` naming the account that owns it, so "at least one
+multi-region trail" holds in a member account whose only trail is the
+organization's. The trail's bucket is read for server access logging (CIS
+4.4), a fact of another service that only an observation joins to the trail.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from unify.errors import AwsError
-from unify.model.resource import Resource, is_unknown
+from unify.model.resource import Resource, is_unknown, unknown
 from unify.model.resource_type import ResourceType
 from unify.observe.answers import MALFORMED, require
 from unify.observe.collector import ABSENT, CollectContext, Collector, sent
@@ -31,6 +40,8 @@ ATTRIBUTES = (
     "enable_logging",
     "latest_delivery_time",
     "event_selectors",
+    "owner_account",
+    "s3_bucket_logging",
 )
 
 #: ListTags takes at most 20 trail ARNs per request.
@@ -82,13 +93,44 @@ def _selectors(answer: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[
     return basic, advanced
 
 
+def _account_of(arn: str) -> str:
+    """The account in an ARN (``arn:aws:cloudtrail:REGION:ACCOUNT:trail/NAME``)."""
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 5 else ""
+
+
+def _seen_here(trail: dict[str, Any], ctx: CollectContext) -> bool:
+    """Whether this region reports the trail: its home region, or the first observed one when home is not observed.
+
+    With shadow trails, a multi-region trail answers in every region; it is
+    reported once, where it lives. When its home region is outside the
+    observation, the first observed region reports it, so the trail that logs
+    the observed regions is not lost.
+    """
+    home = trail["HomeRegion"]
+    if home == ctx.region:
+        return True
+    observed = sorted(ctx.regions)
+    return bool(observed and home not in observed and ctx.region == observed[0] and trail.get("IsMultiRegionTrail"))
+
+
+def _bucket_logging(answer: dict[str, Any]) -> Any:
+    # "If logging is not enabled, the response has an empty BucketLoggingStatus" (S3 API reference, GetBucketLogging).
+    enabled = answer.get("LoggingEnabled")
+    if enabled is None:
+        return ABSENT
+    return {"target_bucket": enabled["TargetBucket"], "target_prefix": enabled["TargetPrefix"]}
+
+
 def _trails(ctx: CollectContext) -> Iterator[Resource]:
     cloudtrail = ctx.client()
-    # Without shadow trails each trail appears once, in the region it was made in.
-    listed = ctx.call(cloudtrail, "describe_trails", includeShadowTrails=False, expect=("trailList",))["trailList"]
+    # Shadow trails included: an organization trail reaches a member account only as one (CloudTrail API
+    # reference, DescribeTrails includeShadowTrails). Each trail is then kept once (see _seen_here).
+    listed = ctx.call(cloudtrail, "describe_trails", includeShadowTrails=True, expect=("trailList",))["trailList"]
     for trail in listed:
         require(trail, ("Name", "TrailARN", "HomeRegion"), "cloudtrail:DescribeTrails")
-    trails = [t for t in listed if t["HomeRegion"] == ctx.region]
+    trails = [t for t in listed if _seen_here(t, ctx)]
+    s3 = ctx.client("s3")
     arns = [t["TrailARN"] for t in trails]
     tags: dict[str, Any] = {}
 
@@ -109,6 +151,13 @@ def _trails(ctx: CollectContext) -> Iterator[Resource]:
         status: Any = ctx.detail(lambda: ctx.call(cloudtrail, "get_trail_status", Name=arn, expect=("IsLogging",)))
         selectors: Any = ctx.detail(lambda: _selectors(ctx.call(cloudtrail, "get_event_selectors", TrailName=arn)))
         basic, advanced = (selectors, selectors) if is_unknown(selectors) else selectors
+        bucket = trail.get("S3BucketName")
+        # A bucket in another account (an organization's log archive) answers AccessDenied: unknown, not "off".
+        logging = (
+            ctx.detail(lambda: _bucket_logging(ctx.call(s3, "get_bucket_logging", Bucket=bucket)))
+            if bucket
+            else ABSENT
+        )
         return ctx.resource(
             "aws_cloudtrail",
             arn,
@@ -135,6 +184,8 @@ def _trails(ctx: CollectContext) -> Iterator[Resource]:
                 "event_selector": basic,
                 "event_selectors": basic,
                 "advanced_event_selector": advanced,
+                "owner_account": _account_of(arn) or unknown(f"{MALFORMED}: TrailARN {arn!r} names no account"),
+                "s3_bucket_logging": logging,
             },
         )
 
@@ -150,7 +201,7 @@ def _from_terraform(values: dict[str, Any]) -> None:
 TRAIL = ResourceType(
     "aws_cloudtrail",
     ATTRIBUTES,
-    observed_only=("latest_delivery_time",),
+    observed_only=("latest_delivery_time", "owner_account", "s3_bucket_logging"),
     # Provider defaults (docs of aws_cloudtrail).
     defaults={
         "enable_logging": True,
@@ -160,7 +211,7 @@ TRAIL = ResourceType(
         "enable_log_file_validation": False,
     },
     from_terraform=_from_terraform,
-    drift_ignore=("name", "home_region", "latest_delivery_time"),
+    drift_ignore=("name", "home_region", "latest_delivery_time", "owner_account", "s3_bucket_logging"),
 )
 
 COLLECTORS = (
@@ -173,12 +224,18 @@ COLLECTORS = (
             "cloudtrail:GetTrailStatus",
             "cloudtrail:GetEventSelectors",
             "cloudtrail:ListTags",
+            "s3:GetBucketLogging",
         ),
         collect=_trails,
-        description="Every trail of the account, once, in its home region.",
+        description="Every trail that logs the account (its own and its organization's), once, in its home region.",
         notes=(
-            "Trails are described without shadow trails, so a multi-region trail appears once, in its home "
-            "region; an organization trail made in the management account appears only in that account. "
+            "Trails are described with shadow trails and each is kept once, in its home region (or, when that "
+            "region is not observed, in the first observed region the multi-region trail reaches): an "
+            "organization trail seen from a member account is a resource of the member, with `owner_account` "
+            "naming the management account (its status, selectors and tags may then be unknown, where the "
+            "member may not read them). `s3_bucket_logging` is the trail bucket's server access logging "
+            "(GetBucketLogging on `s3_bucket_name`; absent when off, unknown when the bucket cannot be read, "
+            "as for a bucket in a log-archive account). "
             "`enable_logging` and `latest_delivery_time` come from GetTrailStatus. `event_selector` "
             "(Terraform's name) and `event_selectors` (the name checks use) hold the same list, and "
             "`advanced_event_selector` is an empty list when there are none; every field selector carries all "
