@@ -60,7 +60,7 @@ def test_the_readme_demo_audits_the_embedded_estate(runner) -> None:
     document = json.loads(result.stdout)
     failing = {r["check"] for r in document["results"] if r["verdict"] == "fail"}
     for mistake in ("s3-bucket-public-access-block", "sg-no-world-admin-ports-ipv4", "iam-access-keys-rotated-90d",
-                    "iam-user-console-mfa", "ebs-volume-encrypted", "cloudtrail-multi-region-logging"):
+                    "iam-user-console-mfa", "ebs-volume-encrypted", "cloudtrail-log-file-validation"):
         assert mistake in failing
     assert document["summary"]["error"] == 0
     assert set(document["compliance"]) == {"aws-fsbp", "cis-aws-v7.0", "nist-800-53-r5", "pci-dss-v4", "soc2", "stack"}

@@ -89,18 +89,18 @@ def test_unify_register_collectors_from_a_plugin() -> None:
     from unify.observe.collector import Collector
 
     def collect(ctx):
-        yield ctx.resource("aws_sqs_queue", "q1", name="q1", attributes={"url": "https://queue/q1"})
+        yield ctx.resource("aws_acme_queue", "q1", name="q1", attributes={"url": "https://queue/q1"})
 
-    collector = Collector("sqs.queues", "sqs", (ResourceType("aws_sqs_queue", ("url",)),), ("sqs:ListQueues",),
+    collector = Collector("acme.queues", "sqs", (ResourceType("aws_acme_queue", ("url",)),), ("acme:ListQueues",),
                           collect)
     plugins = build_plugins([make_plugin("acme_sqs", unify_register_collectors=lambda registry: registry.add(collector))],
                             autoload=False)
-    assert plugins.collectors.collector_for("aws_sqs_queue").plugin == "acme_sqs"
-    assert plugins.collectors.owner("sqs.queues") == "acme_sqs"
-    chosen, orphans = plugins.collectors.for_types(["aws_sqs_queue", "aws_nothing"])
-    assert [c.name for c in chosen] == ["sqs.queues"] and orphans == ["aws_nothing"]
-    clash = Collector("sqs.again", "sqs", (ResourceType("aws_sqs_queue", ()),), (), collect)
-    with pytest.raises(PluginError, match="type 'aws_sqs_queue' is already collected by 'sqs.queues'"):
+    assert plugins.collectors.collector_for("aws_acme_queue").plugin == "acme_sqs"
+    assert plugins.collectors.owner("acme.queues") == "acme_sqs"
+    chosen, orphans = plugins.collectors.for_types(["aws_acme_queue", "aws_nothing"])
+    assert [c.name for c in chosen] == ["acme.queues"] and orphans == ["aws_nothing"]
+    clash = Collector("acme.again", "sqs", (ResourceType("aws_acme_queue", ()),), (), collect)
+    with pytest.raises(PluginError, match="type 'aws_acme_queue' is already collected by 'acme.queues'"):
         build_plugins([make_plugin("a", unify_register_collectors=lambda registry: registry.add(collector)),
                        make_plugin("b", unify_register_collectors=lambda registry: registry.add(clash))], autoload=False).collectors
 

@@ -223,6 +223,11 @@ class Seeder:
         self.client("ec2").create_volume(AvailabilityZone=f"{REGION}a", Size=1, TagSpecifications=[
             {"ResourceType": "volume", "Tags": tags_list()}])
 
+    def aws_inspector2_enabler(self) -> None:
+        # Nothing a user writes (account ids and scan types); moto answers no account until Inspector was
+        # enabled once, which the collector rightly reads as a broken answer.
+        self.client("inspector2").enable(resourceTypes=["EC2"], accountIds=[MOTO_ACCOUNT])
+
     def aws_instance(self) -> None:
         self.client("ec2").run_instances(
             ImageId="ami-12c6146b", MinCount=1, MaxCount=1, SubnetId=self.network["subnet"],
@@ -265,6 +270,9 @@ class Seeder:
             ServerCertificateName="planted", CertificateBody=_CERTIFICATE,
             PrivateKey=f"-----BEGIN RSA PRIVATE KEY-----\n{plant()}\n-----END RSA PRIVATE KEY-----", Tags=tags_list())
 
+    def aws_guardduty_detector(self) -> None:
+        self.client("guardduty").create_detector(Enable=True, Tags=tags_map())
+
     def aws_iam_account_password_policy(self) -> None:
         self.client("iam").update_account_password_policy(MinimumPasswordLength=14)
 
@@ -273,6 +281,12 @@ class Seeder:
 
     def aws_cloudtrail(self) -> None:
         self.client("cloudtrail").create_trail(Name="planted", S3BucketName="acme-planted", TagsList=tags_list())
+
+    def aws_config_config_rule(self) -> None:
+        self.client("config").put_config_rule(ConfigRule={
+            "ConfigRuleName": "planted", "Description": f"api_key={plant()}",
+            "InputParameters": json.dumps({"tag1Key": "CostCenter", "tag1Value": f"api_key={plant()}"}),
+            "Source": {"Owner": "AWS", "SourceIdentifier": "REQUIRED_TAGS"}}, Tags=tags_list())
 
     def aws_config_configuration_recorder(self) -> None:
         self.client("config").put_configuration_recorder(ConfigurationRecorder={
@@ -306,6 +320,33 @@ class Seeder:
             FunctionName="planted", Runtime="python3.12", Role=self.role, Handler="app.handler",
             Code={"ZipFile": _lambda_zip()}, Description=f"calls https://svc:{plant()}@api.example.com",
             Environment={"Variables": {"DB_PASSWORD": plant(), "PLAIN_LOOKING": plant()}}, Tags=tags_map())
+
+    def aws_cloudwatch_event_bus(self) -> None:
+        events = self.client("events")
+        events.create_event_bus(Name="planted", Tags=tags_list())
+        events.put_permission(EventBusName="planted", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Sid": "partner", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{MOTO_ACCOUNT}:root"},
+            "Action": "events:PutEvents", "Resource": f"arn:aws:events:{REGION}:{MOTO_ACCOUNT}:event-bus/planted",
+            "Condition": {"StringEquals": {"aws:Referer": f"token={plant()}"}}}]}))
+
+    def aws_cloudwatch_event_rule(self) -> None:
+        self.client("events").put_rule(
+            Name="planted", Description=f"calls https://bot:{plant()}@hooks.example.com/x", Tags=tags_list(),
+            EventPattern=json.dumps({"source": ["acme.app"], "detail": {"note": [f"password={plant()}"]}}))
+
+    def aws_cloudwatch_log_group(self) -> None:
+        self.client("logs").create_log_group(logGroupName="planted", tags=tags_map())
+
+    def aws_cloudwatch_log_metric_filter(self) -> None:
+        self.client("logs").put_metric_filter(
+            logGroupName="planted", filterName="planted", filterPattern=f'"password={plant()}"',
+            metricTransformations=[{"metricName": "planted", "metricNamespace": "Planted", "metricValue": "1"}])
+
+    def aws_cloudwatch_metric_alarm(self) -> None:
+        self.client("cloudwatch").put_metric_alarm(
+            AlarmName="planted", AlarmDescription=f"runbook https://ops:{plant()}@wiki.example.com/alarms",
+            MetricName="planted", Namespace="Planted", Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=1,
+            ComparisonOperator="GreaterThanThreshold", Tags=tags_list())
 
     def aws_codebuild_project(self) -> None:
         self.client("codebuild").create_project(
@@ -357,6 +398,27 @@ class Seeder:
         self.client("batch").create_compute_environment(
             computeEnvironmentName="planted", type="UNMANAGED", serviceRole=self.role, tags=tags_map())
 
+    def aws_sns_topic(self) -> None:
+        sns = self.client("sns")
+        topic = sns.create_topic(Name="planted", Attributes={"DisplayName": f"token={plant()}"}, Tags=tags_list())
+        sns.set_topic_attributes(TopicArn=topic["TopicArn"], AttributeName="Policy", AttributeValue=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"},
+                                                   "Action": "sns:Publish", "Resource": topic["TopicArn"],
+                                                   "Condition": {"StringEquals": {"aws:Referer": f"secret={plant()}"}}}]}))
+
+    def aws_sns_topic_subscription(self) -> None:
+        sns = self.client("sns")
+        topic = sns.create_topic(Name="planted-subscribed")["TopicArn"]
+        sns.subscribe(TopicArn=topic, Protocol="https", Endpoint=f"https://hook:{plant()}@hooks.example.com/sns",
+                      Attributes={"FilterPolicy": json.dumps({"note": [f"password={plant()}"]})})
+
+    def aws_sqs_queue(self) -> None:
+        queue = f"arn:aws:sqs:{REGION}:{MOTO_ACCOUNT}:planted"
+        self.client("sqs").create_queue(QueueName="planted", tags=tags_map(), Attributes={"Policy": json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"},
+                                                   "Action": "sqs:SendMessage", "Resource": queue,
+                                                   "Condition": {"StringEquals": {"aws:Referer": f"token={plant()}"}}}]})})
+
     def seed(self) -> list[str]:
         """Every seeder above, in the order the types are declared; the types seeded."""
         self.base()
@@ -370,7 +432,9 @@ class Seeder:
 
 
 #: Types with nothing a user can write text into (counts and switches): nothing to plant, nothing to leak.
-NO_USER_TEXT = {"aws_iam_account_summary": "counts only"}
+NO_USER_TEXT = {"aws_iam_account_summary": "counts only",
+                "aws_macie2_account": "a status, a publishing frequency and AWS's service role",
+                "aws_securityhub_account": "switches and the hub's ARN"}
 
 _CERTIFICATE = """-----BEGIN CERTIFICATE-----
 MIIBhTCCASugAwIBAgIQIRi6zePL6mKjOipn+dNuaTAKBggqhkjOPQQDAjASMRAw

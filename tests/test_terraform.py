@@ -801,6 +801,18 @@ DOCUMENTED_DEFAULTS = {
     "aws_db_instance": {"storage_encrypted": False, "publicly_accessible": False},
     "aws_vpc": {"enable_dns_support": True, "enable_dns_hostnames": False, "instance_tenancy": "default"},
     "aws_ecr_repository": {"image_tag_mutability": "MUTABLE"},
+    "aws_cloudwatch_log_group": {"retention_in_days": 0},
+    "aws_cloudwatch_metric_alarm": {"actions_enabled": True, "alarm_actions": [], "ok_actions": [],
+                                    "insufficient_data_actions": [], "treat_missing_data": "missing"},
+    "aws_sns_topic": {"fifo_topic": False},
+    "aws_sns_topic_subscription": {"raw_message_delivery": False},
+    "aws_sqs_queue": {"fifo_queue": False, "delay_seconds": 0, "max_message_size": 262144,
+                      "message_retention_seconds": 345600, "receive_wait_time_seconds": 0,
+                      "visibility_timeout_seconds": 30},
+    "aws_cloudwatch_event_rule": {"event_bus_name": "default"},
+    "aws_guardduty_detector": {"enable": True},
+    "aws_securityhub_account": {"auto_enable_controls": True, "control_finding_generator": "SECURITY_CONTROL"},
+    "aws_macie2_account": {"status": "ENABLED", "finding_publishing_frequency": "FIFTEEN_MINUTES"},
 }
 
 

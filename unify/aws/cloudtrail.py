@@ -80,7 +80,7 @@ def _advanced_event_selector(selector: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _selectors(answer: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def selectors(answer: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Basic and advanced selectors: a trail uses one kind or the other, so AWS sends one list and not both."""
     if "EventSelectors" not in answer and "AdvancedEventSelectors" not in answer:
         raise AwsError(
@@ -149,14 +149,12 @@ def _trails(ctx: CollectContext) -> Iterator[Resource]:
     def describe(trail: dict[str, Any]) -> Resource:
         arn = trail["TrailARN"]
         status: Any = ctx.detail(lambda: ctx.call(cloudtrail, "get_trail_status", Name=arn, expect=("IsLogging",)))
-        selectors: Any = ctx.detail(lambda: _selectors(ctx.call(cloudtrail, "get_event_selectors", TrailName=arn)))
-        basic, advanced = (selectors, selectors) if is_unknown(selectors) else selectors
+        read: Any = ctx.detail(lambda: selectors(ctx.call(cloudtrail, "get_event_selectors", TrailName=arn)))
+        basic, advanced = (read, read) if is_unknown(read) else read
         bucket = trail.get("S3BucketName")
         # A bucket in another account (an organization's log archive) answers AccessDenied: unknown, not "off".
         logging = (
-            ctx.detail(lambda: _bucket_logging(ctx.call(s3, "get_bucket_logging", Bucket=bucket)))
-            if bucket
-            else ABSENT
+            ctx.detail(lambda: _bucket_logging(ctx.call(s3, "get_bucket_logging", Bucket=bucket))) if bucket else ABSENT
         )
         return ctx.resource(
             "aws_cloudtrail",
