@@ -205,7 +205,7 @@ def test_controls_carry_their_evidence_strength_and_roll_up_by_family(write) -> 
 
 def test_renderers_show_evidence_and_families(write) -> None:
     res = dataclasses.replace(partial_results(write), framework="broad")
-    options = RenderOptions()
+    options = RenderOptions(width=200)  # wide enough that no cell wraps, whatever COLUMNS says
     out = io.StringIO()
     render_markdown(res, out, options)
     markdown = out.getvalue()
