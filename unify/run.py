@@ -328,7 +328,10 @@ def executor_for(source: Source, given: Executor | None = None) -> Iterator[Exec
 def _accounts(source: Source, warn: Warn) -> list[Account]:
     if source.accounts_file is not None:
         return load_accounts(source.accounts_file)
-    base = boto3.Session(profile_name=source.profile)
+    try:
+        base = boto3.Session(profile_name=source.profile)
+    except BotoCoreError as exc:  # ProfileNotFound
+        raise ObservationError(f"cannot use AWS profile {source.profile!r}: {exc}") from None
     found = organisation_accounts(base, source.org_role, ous=source.org_ous, tags=dict(source.org_tags), regions=())
     warn(f"the Organization lists {len(found)} active account(s) to observe with role {source.org_role}")
     return found
