@@ -403,3 +403,17 @@ def test_bad_accounts_options_exit_2_with_one_line(runner: Any, tmp_path: Path) 
     both = runner.invoke(main, ["observe", "--accounts", str(bad), "--org"])
     assert both.exit_code == 2
     assert "not both" in both.output
+
+
+def test_regions_all_means_the_regions_enabled_in_each_account(estate: dict[str, Any]) -> None:
+    account = estate["members"][2]
+    enabled = boto3.client("ec2", region_name="us-east-1").describe_regions(AllRegions=False)["Regions"]
+    snapshot = observe_organisation(
+        [Account(account, f"arn:aws:iam::{account}:role/audit", regions=("all",))],
+        ["aws_iam_user"],
+        collectors=PLUGINS.collectors,
+        executor=LocalExecutor(2),
+    )
+    assert snapshot.scope["regions"] == sorted(r["RegionName"] for r in enabled)
+    assert len(snapshot.scope["regions"]) > 2
+    assert [(c["account"], c["region"], c["status"]) for c in snapshot.coverage] == [(account, "global", "ok")]
