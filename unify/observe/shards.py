@@ -155,24 +155,31 @@ class Connections:
         self.base = base
         self._boto = boto_session
         self._sessions: dict[tuple[str | None, str | None, str, int], Session] = {}
+        self._making: dict[tuple[str | None, str | None, str, int], threading.Lock] = {}
         self._lock = threading.Lock()
+        self._base_lock = threading.Lock()
+        self._sts: Any = None
 
     def _base_session(self) -> Any:
-        if self._boto is None:
-            try:
-                self._boto = boto3.Session(profile_name=self.base.profile, region_name=self.base.region)
-            except BotoCoreError as exc:
-                raise ObservationError(f"cannot use AWS profile {self.base.profile!r}: {exc}") from None
-        return self._boto
+        with self._base_lock:
+            if self._boto is None:
+                try:
+                    self._boto = boto3.Session(profile_name=self.base.profile, region_name=self.base.region)
+                except BotoCoreError as exc:
+                    raise ObservationError(f"cannot use AWS profile {self.base.profile!r}: {exc}") from None
+            return self._boto
 
     def _assume(self, role_arn: str, external_id: str | None, session_name: str) -> Any:
         base = self._base_session()
-        sts = base.client(
-            "sts",
-            region_name=self.base.region,
-            endpoint_url=self.base.endpoint_url,
-            config=Config(retries={"mode": "standard", "total_max_attempts": 5}),
-        )
+        with self._base_lock:  # creating clients from one session is not thread-safe; using one is
+            if self._sts is None:
+                self._sts = base.client(
+                    "sts",
+                    region_name=self.base.region,
+                    endpoint_url=self.base.endpoint_url,
+                    config=Config(retries={"mode": "standard", "total_max_attempts": 5}),
+                )
+            sts = self._sts
         kwargs: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": session_name}
         if external_id is not None:
             kwargs["ExternalId"] = external_id
@@ -188,7 +195,7 @@ class Connections:
         # The role's session reads botocore's service models through the base session's loader: loading
         # them again for every account would cost more than observing a small one.
         core = botocore.session.Session()
-        core.register_component("data_loader", base._session.get_component("data_loader"))
+        core.register_component("data_loader", base._session.get_component("data_loader"))  # boto3's botocore session
         return boto3.Session(
             aws_access_key_id=credentials["AccessKeyId"],
             aws_secret_access_key=credentials["SecretAccessKey"],
@@ -212,10 +219,19 @@ class Connections:
         key = (role_arn, external_id, name, attempt)
         with self._lock:
             found = self._sessions.get(key)
+            if found is not None:
+                return found
+            making = self._making.setdefault(key, threading.Lock())
+        # One account's role is assumed once, while other accounts' are assumed alongside.
+        with making:
+            with self._lock:
+                found = self._sessions.get(key)
             if found is None:
                 boto = self._base_session() if role_arn is None else self._assume(role_arn, external_id, name)
                 setups, roots, kept = _setups(shared.collectors)
-                found = self._sessions[key] = Session(boto, shared.options, setups, roots, kept)
+                found = Session(boto, shared.options, setups, roots, kept)
+                with self._lock:
+                    self._sessions[key] = found
         return found
 
     def close(self) -> None:
