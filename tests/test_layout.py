@@ -22,7 +22,7 @@ PACKAGES = ("unify", "pytest_unify")
 #: Only the front doors build or fetch the plugin set (DESIGN.md, layout).
 FRONT_DOORS = ("unify/cli/", "unify/run.py", "unify/plugins.py", "pytest_unify/")
 #: Imports a function may make locally: optional dependencies, absent from a plain install.
-OPTIONAL = ("moto",)
+OPTIONAL = ("moto", "distributed")
 MAX_LINES = 750
 
 

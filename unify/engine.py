@@ -34,7 +34,7 @@ from unify.model.resource import Coverage, Resource
 from unify.model.snapshot import Snapshot
 from unify.results import Result, Results, SnapshotInfo, Verdict, WaiverUse
 
-__all__ = ["count_verdict", "evaluate", "scope_id"]
+__all__ = ["apply_waivers", "count_verdict", "evaluate", "scope_id"]
 
 _VERDICT = {TRUE: "pass", FALSE: "fail", UNKNOWN: "unknown"}
 _MAX_REASONS = 3
@@ -378,9 +378,14 @@ def _expected_of(check: Check) -> dict[str, object]:
     return {leaf.path.text: leaf.raw for leaf in leaves}
 
 
-def _apply_waivers(
+def apply_waivers(
     results: list[Result], waivers: WaiverSet, snapshot: Snapshot, evaluated: set[str]
 ) -> tuple[list[Result], list[WaiverUse]]:
+    """Waive the failing and unknown results a waiver matches, and say how each waiver fared.
+
+    Public for evaluation partitioned by account, which waives the merged
+    results once, exactly as :func:`evaluate` does.
+    """
     today = snapshot.taken_at_time.date()
     applied: dict[int, int] = defaultdict(int)
     expired_hits: dict[int, int] = defaultdict(int)
@@ -451,7 +456,7 @@ def evaluate(
     for check in selected.checks:
         results.extend(evaluator.run(check))
     results.sort(key=lambda r: r.sort_key)
-    results, uses = _apply_waivers(results, waivers, snapshot, set(selected.ids))
+    results, uses = apply_waivers(results, waivers, snapshot, set(selected.ids))
     info = SnapshotInfo(
         digest=snapshot.digest,
         taken_at=snapshot.taken_at,

@@ -18,16 +18,24 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
+import boto3
+from botocore.exceptions import BotoCoreError
+
 from unify.checks.packs import describe_packs, pack_paths, shipped_catalogs, shipped_packs
 from unify.checks.policy_set import PolicySet, load_policies, shipped_policies
 from unify.checks.waivers import WaiverSet, load_waivers
 from unify.engine import evaluate
-from unify.errors import InputError, Problem
+from unify.errors import InputError, ObservationError, Problem
+from unify.executors import LOCAL, Executor, LocalExecutor, open_executor
 from unify.model.snapshot import Snapshot, load_snapshot, write_snapshot
+from unify.observe.accounts import DEFAULT_ORG_ROLE, Account, load_accounts, organisation_accounts
 from unify.observe.demo import DemoEstate
 from unify.observe.observation import observe
+from unify.observe.organisation import observe_organisation
 from unify.observe.progress import Progress
 from unify.observe.session import ObserveOptions
+from unify.observe.shards import Base
+from unify.partitions import evaluate_partitioned
 from unify.plugins import Plugins, get_plugins
 from unify.results import Gate, Results
 from unify.store.store import EvidenceStore, Run
@@ -44,6 +52,7 @@ __all__ = [
     "default_paths",
     "default_plugins",
     "evaluate_snapshot",
+    "executor_for",
     "judge",
     "load_policy",
     "observe_overlay",
@@ -86,9 +95,28 @@ class Source:
     types: tuple[str, ...] = ()
     max_workers: int = 16
     retry_mode: str = "standard"
+    #: Many accounts (live only): an accounts file, or the Organization's accounts (filtered by OU and tag).
+    accounts_file: str | None = None
+    org: bool = False
+    org_role: str = DEFAULT_ORG_ROLE
+    org_ous: tuple[str, ...] = ()
+    org_tags: tuple[tuple[str, str], ...] = ()
+    #: Where units run: ``local``, ``dask-local`` or ``dask://HOST:PORT`` (:mod:`unify.executors`).
+    executor: str = LOCAL
+    #: Worker processes of ``dask-local``.
+    workers: int = 2
+
+    @property
+    def organisation(self) -> bool:
+        """Several accounts reached by assuming a role in each."""
+        return self.accounts_file is not None or self.org
 
     def check(self) -> None:
         """Refuse anything but one observation, or a plan over one (a usage error, exit 2)."""
+        if self.organisation and not self.live:
+            raise InputError(
+                Problem("<source>", None, None, "--accounts and --org observe live AWS: they go with --live only")
+            )
         given = [
             name for name, value in (("snapshot", self.snapshot), ("live", self.live), ("demo", self.demo)) if value
         ]
@@ -127,6 +155,8 @@ class Source:
             return f"plan {self.plan}"
         if self.demo:
             return "the embedded demo estate"
+        if self.organisation:
+            return f"live AWS, the accounts of {self.accounts_file or 'the Organization'}"
         return f"live AWS ({', '.join(self.regions) or 'default region'})"
 
 
@@ -242,11 +272,13 @@ def observe_source(
     framework: str | None = None,
     warn: Warn = _quiet,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> Snapshot:
     """The one snapshot of a run, from its source.
 
     Live and demo observation collect only what the checks of ``policy``
     read (``source.types`` when given; everything when there is no policy).
+    Many accounts are observed on ``executor`` (default: this process's threads).
     """
     source.check()
     if source.overlay:
@@ -274,7 +306,65 @@ def observe_source(
                 endpoint_url=estate.endpoint,
                 boto_session=estate.session(),
             )
+    if source.organisation:
+        with executor_for(source, executor) as chosen:
+            return _observe_accounts(types, source, plugins, warn, progress, chosen)
     return _observe(types, source, plugins, warn, progress, regions=source.regions)
+
+
+@contextmanager
+def executor_for(source: Source, given: Executor | None = None) -> Iterator[Executor]:
+    """``given``, or the executor ``source`` names, opened for the run and closed after it."""
+    if given is not None:
+        yield given
+        return
+    opened = open_executor(source.executor, max_workers=source.max_workers, workers=source.workers)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def _accounts(source: Source, warn: Warn) -> list[Account]:
+    if source.accounts_file is not None:
+        return load_accounts(source.accounts_file)
+    try:
+        base = boto3.Session(profile_name=source.profile)
+    except BotoCoreError as exc:  # ProfileNotFound
+        raise ObservationError(f"cannot use AWS profile {source.profile!r}: {exc}") from None
+    found = organisation_accounts(base, source.org_role, ous=source.org_ous, tags=dict(source.org_tags), regions=())
+    warn(f"the Organization lists {len(found)} active account(s) to observe with role {source.org_role}")
+    return found
+
+
+def _observe_accounts(
+    types: list[str] | None, source: Source, plugins: Plugins, warn: Warn, progress: Progress | None, executor: Executor
+) -> Snapshot:
+    options = ObserveOptions(
+        regions=list(source.regions) or None, max_workers=source.max_workers, retry_mode=source.retry_mode
+    )
+    try:
+        region = boto3.Session(profile_name=source.profile).region_name or "us-east-1"
+    except BotoCoreError as exc:  # ProfileNotFound
+        raise ObservationError(f"cannot use AWS profile {source.profile!r}: {exc}") from None
+    snapshot = observe_organisation(
+        _accounts(source, warn),
+        types,
+        collectors=plugins.collectors,
+        executor=executor,
+        options=options,
+        base=Base(profile=source.profile, region=region),
+        progress=progress,
+        warn=warn,
+    )
+    gaps = sum(1 for c in snapshot.coverage if c["status"] == "error")
+    stats = snapshot.stats
+    warn(
+        f"observed {len(snapshot)} resources in {len(snapshot.accounts)} account(s) on {executor.name} in "
+        f"{stats.get('duration_seconds')}s with {stats.get('api_calls')} API calls; {gaps} of "
+        f"{len(snapshot.coverage)} coverage entries in error"
+    )
+    return snapshot
 
 
 def observe_overlay(
@@ -369,15 +459,20 @@ def evaluate_snapshot(
     *,
     framework: str | None = None,
     overlay: Overlay | None = None,
+    executor: Executor | None = None,
 ) -> tuple[Results, list[str]]:
     """The results of the checks on one snapshot, plan scope applied, and the notes to show with them.
 
     Side resources a plan or state reading could not place are kept with the
     results (``snapshot.warnings`` in the JSON report) and among the notes;
-    on an overlay each result says where it comes from.
+    on an overlay each result says where it comes from. On a Dask
+    ``executor`` the snapshot is evaluated by account, with the same results.
     """
     types, notes = plan_scope(policy, snapshot, framework)
-    results = evaluate(policy, snapshot, waivers, framework=framework, types=types)
+    if executor is not None and not isinstance(executor, LocalExecutor):
+        results = evaluate_partitioned(policy, snapshot, waivers, executor=executor, framework=framework, types=types)
+    else:
+        results = evaluate(policy, snapshot, waivers, framework=framework, types=types)
     warnings = tuple(str(line) for line in snapshot.stats.get("unresolved") or ())
     info = replace(
         results.snapshot,
@@ -404,9 +499,12 @@ def judge(
     store: EvidenceStore | None = None,
     gating: Gating = Gating(),
     overlay: Overlay | None = None,
+    executor: Executor | None = None,
 ) -> Audit:
     """Evaluate one snapshot, compare with a baseline and decide the gate, once."""
-    results, notes = evaluate_snapshot(policy, snapshot, waivers, framework=framework, overlay=overlay)
+    results, notes = evaluate_snapshot(
+        policy, snapshot, waivers, framework=framework, overlay=overlay, executor=executor
+    )
     if baseline:
         results = compare(results, *load_baseline(baseline, store))
     elif gating.new_only:
@@ -442,21 +540,25 @@ def audit(
     waivers = load_waivers(waiver_files) if waiver_files else WaiverSet()
     waivers.check_ids(policy.ids)  # a waiver for an unknown check is bad input before anything is observed
     found: Overlay | None = None
-    if source.overlay:
-        found = observe_overlay(source, policy, plugins, framework=framework, warn=warn, progress=progress)
-        snapshot, observed = found.snapshot, found.live
-    else:
-        snapshot = observed = observe_source(source, policy, plugins, framework=framework, warn=warn, progress=progress)
-    if save_snapshot:
-        write_snapshot(observed, save_snapshot)  # the observation, to evaluate again with --snapshot
-    done = judge(
-        policy,
-        snapshot,
-        waivers=waivers,
-        framework=framework,
-        baseline=baseline,
-        store=store,
-        gating=gating,
-        overlay=found,
-    )
+    with executor_for(source) as executor:
+        if source.overlay:
+            found = observe_overlay(source, policy, plugins, framework=framework, warn=warn, progress=progress)
+            snapshot, observed = found.snapshot, found.live
+        else:
+            snapshot = observed = observe_source(
+                source, policy, plugins, framework=framework, warn=warn, progress=progress, executor=executor
+            )
+        if save_snapshot:
+            write_snapshot(observed, save_snapshot)  # the observation, to evaluate again with --snapshot
+        done = judge(
+            policy,
+            snapshot,
+            waivers=waivers,
+            framework=framework,
+            baseline=baseline,
+            store=store,
+            gating=gating,
+            overlay=found,
+            executor=executor,
+        )
     return record(store, done, waiver_files) if store is not None else done

@@ -13,6 +13,7 @@ from unify.checks.policy_set import lint_paths
 from unify.checks.schema import SEVERITIES, policy_schema, waivers_schema
 from unify.checks.waivers import waivers_from_documents
 from unify.cli.options import (
+    accounts_options,
     finish,
     guard_outputs,
     note,
@@ -37,6 +38,7 @@ __all__ = ["audit_command", "lint", "packs_command", "schema"]
 @click.argument("paths", nargs=-1, type=click.Path())
 @pack_option
 @source_options
+@accounts_options
 @click.option("--save-snapshot", metavar="FILE", help="With --live or --demo: also write the snapshot here.")
 @click.option(
     "--waivers", "waiver_paths", multiple=True, type=click.Path(), metavar="FILE", help="Waivers file; repeatable."
@@ -98,6 +100,13 @@ def audit_command(
     types: tuple[str, ...],
     max_workers: int,
     retry_mode: str,
+    accounts_file: str | None,
+    org: bool,
+    org_role: str,
+    org_ous: tuple[str, ...],
+    org_tags: tuple[str, ...],
+    executor: str,
+    workers: int,
     save_snapshot: str | None,
     waiver_paths: tuple[str, ...],
     framework: str | None,
@@ -126,8 +135,15 @@ def audit_command(
         types=types,
         max_workers=max_workers,
         retry_mode=retry_mode,
+        accounts_file=accounts_file,
+        org=org,
+        org_role=org_role,
+        org_ous=org_ous,
+        org_tags=org_tags,
+        executor=executor,
+        workers=workers,
     )
-    if save_snapshot and not (live or demo):
+    if save_snapshot and not (source.live or demo):
         raise click.UsageError("--save-snapshot goes with --live or --demo")
     if fail_on_new and not baseline:
         raise click.UsageError("--fail-on-new needs --baseline RESULTS.json or --baseline store:RUN")

@@ -10,7 +10,16 @@ import click
 
 from unify.checks.inventory import check_entries, framework_coverage
 from unify.checks.packs import shipped_catalogs
-from unify.cli.options import note, observe_options, pack_option, plugins, print_columns, progress, source_from
+from unify.cli.options import (
+    accounts_options,
+    note,
+    observe_options,
+    pack_option,
+    plugins,
+    print_columns,
+    progress,
+    source_from,
+)
 from unify.model.snapshot import dump_snapshot, write_snapshot
 from unify.render.reference import checks_json, coverage_markdown, reference_markdown, types_json
 from unify.results import decide
@@ -23,6 +32,7 @@ __all__ = ["checks_command", "observe_command", "plugins_command", "types_comman
 @click.argument("paths", nargs=-1, type=click.Path())
 @pack_option
 @observe_options
+@accounts_options
 @click.option(
     "-o",
     "--output",
@@ -39,6 +49,13 @@ def observe_command(
     types: tuple[str, ...],
     max_workers: int,
     retry_mode: str,
+    accounts_file: str | None,
+    org: bool,
+    org_role: str,
+    org_ous: tuple[str, ...],
+    org_tags: tuple[str, ...],
+    executor: str,
+    workers: int,
     output: str,
 ) -> None:
     """Observe the AWS estate into a snapshot: only what the checks read (or --types).
@@ -47,7 +64,19 @@ def observe_command(
     here, else the shipped packs.
     """
     source = source_from(
-        live=True, regions=regions, profile=profile, types=types, max_workers=max_workers, retry_mode=retry_mode
+        live=True,
+        regions=regions,
+        profile=profile,
+        types=types,
+        max_workers=max_workers,
+        retry_mode=retry_mode,
+        accounts_file=accounts_file,
+        org=org,
+        org_role=org_role,
+        org_ous=org_ous,
+        org_tags=org_tags,
+        executor=executor,
+        workers=workers,
     )
     loaded = plugins()
     policy = None if types else load_policy(paths, loaded, packs=packs, warn=note)

@@ -18,6 +18,8 @@ import click
 from unify.checks.operators import suggest
 from unify.checks.policy_set import PolicySet
 from unify.errors import InputError, Problem
+from unify.executors import LOCAL
+from unify.observe.accounts import DEFAULT_ORG_ROLE
 from unify.observe.progress import progress_for_stderr
 from unify.plugins import Plugins
 from unify.render.renderer import RenderOptions, render, write_output
@@ -25,6 +27,7 @@ from unify.results import Gate, Results
 from unify.run import Audit, Gating, Source, default_plugins
 
 __all__ = [
+    "accounts_options",
     "finish",
     "guard_outputs",
     "note",
@@ -135,6 +138,74 @@ def observe_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )
 
 
+def accounts_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--accounts, --org and its filters, --executor, --workers: many accounts, and where they are observed."""
+    return _apply(
+        command,
+        [
+            click.option(
+                "--accounts",
+                "accounts_file",
+                type=click.Path(),
+                metavar="FILE",
+                help="Observe the accounts of this YAML file (id, role_arn, regions, external_id, session_name), "
+                "assuming each role.",
+            ),
+            click.option(
+                "--org",
+                is_flag=True,
+                help="Observe the accounts of the AWS Organization (from its management or a delegated "
+                "administrator account), assuming --org-role in each.",
+            ),
+            click.option(
+                "--org-role",
+                metavar="NAME",
+                default=DEFAULT_ORG_ROLE,
+                show_default=True,
+                help="With --org: the role to assume in each account.",
+            ),
+            click.option(
+                "--org-ou",
+                "org_ous",
+                multiple=True,
+                metavar="OU_ID",
+                help="With --org: only accounts under this organisational unit (at any depth); repeatable.",
+            ),
+            click.option(
+                "--org-tag",
+                "org_tags",
+                multiple=True,
+                metavar="KEY=VALUE",
+                help="With --org: only accounts with this tag; repeatable (all must match).",
+            ),
+            click.option(
+                "--executor",
+                metavar="local|dask-local|dask://HOST:PORT",
+                default=LOCAL,
+                show_default=True,
+                help="Where the units of the observation (and the evaluation, by account) run.",
+            ),
+            click.option(
+                "--workers",
+                type=click.IntRange(1, 256),
+                default=2,
+                show_default=True,
+                help="With --executor dask-local: worker processes.",
+            ),
+        ],
+    )
+
+
+def _tags(values: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for value in values:
+        key, sep, wanted = value.partition("=")
+        if not sep or not key:
+            raise click.UsageError(f"--org-tag {value!r}: expected KEY=VALUE")
+        pairs.append((key, wanted))
+    return tuple(pairs)
+
+
 def source_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """--snapshot, --plan, --live, --demo: where the one observation comes from."""
     return observe_options(
@@ -178,8 +249,25 @@ def source_from(
     types: Sequence[str] = (),
     max_workers: int = 16,
     retry_mode: str = "standard",
+    accounts_file: str | None = None,
+    org: bool = False,
+    org_role: str = DEFAULT_ORG_ROLE,
+    org_ous: Sequence[str] = (),
+    org_tags: Sequence[str] = (),
+    executor: str = LOCAL,
+    workers: int = 2,
 ) -> Source:
-    """The :class:`unify.run.Source` the options name; a usage error unless exactly one is given."""
+    """The :class:`unify.run.Source` the options name; a usage error unless exactly one is given.
+
+    ``--accounts`` or ``--org`` is a live observation of many accounts.
+    """
+    if accounts_file and org:
+        raise click.UsageError("give --accounts FILE or --org, not both")
+    if not org and (org_ous or org_tags or org_role != DEFAULT_ORG_ROLE):
+        raise click.UsageError("--org-role, --org-ou and --org-tag go with --org")
+    if (accounts_file or org) and (snapshot_path or demo):
+        raise click.UsageError("--accounts and --org observe live AWS: not with --snapshot or --demo")
+    live = live or bool(accounts_file) or org
     given = [value for value in (snapshot_path, live, demo) if value]
     if len(given) > 1 or not (given or plan_path):
         raise click.UsageError(
@@ -203,6 +291,13 @@ def source_from(
         types=tuple(wanted),
         max_workers=max_workers,
         retry_mode=retry_mode,
+        accounts_file=accounts_file,
+        org=org,
+        org_role=org_role,
+        org_ous=tuple(split(org_ous)),
+        org_tags=_tags(org_tags),
+        executor=executor,
+        workers=workers,
     )
 
 

@@ -23,24 +23,27 @@ from unify.errors import AwsError, ObservationError
 from unify.model.resource import Coverage, Resource
 from unify.model.snapshot import Snapshot
 from unify.model.time import utcnow
-from unify.observe.collector import CollectContext, Collector, CollectorRegistry
+from unify.observe.collector import CallSession, CollectContext, Collector, CollectorRegistry
 from unify.observe.progress import Progress, QuietProgress
 from unify.observe.redaction import redact_resource, redact_text
 from unify.observe.session import ObserveOptions, Session
 
-__all__ = ["observe"]
+__all__ = ["Outcome", "observe", "run_collector"]
 
 
 @dataclass
-class _Outcome:
+class Outcome:
+    """What one collector found in one account and region: resources, coverage, and a collector bug's message."""
+
     resources: list[Resource]
     coverage: list[Coverage]
     failure: str | None = None
 
 
-def _run(
-    session: Session, collector: Collector, account: str, partition: str, region: str, regions: tuple[str, ...]
-) -> _Outcome:
+def run_collector(
+    session: CallSession, collector: Collector, account: str, partition: str, region: str, regions: tuple[str, ...]
+) -> Outcome:
+    """Run one collector in one account and region; its coverage says ``ok`` or why not (it never raises)."""
     ctx = CollectContext(
         session=session, collector=collector, account=account, region=region, partition=partition, regions=regions
     )
@@ -68,7 +71,7 @@ def _run(
         if error is not None:
             entry["error"] = {"code": error["code"], "message": error["message"]}
         coverage.append(entry)
-    return _Outcome(resources, coverage, failure)
+    return Outcome(resources, coverage, failure)
 
 
 def observe(
@@ -111,9 +114,11 @@ def observe(
             for r in (["global"] if c.scope == "global" else regions)
         ]
         progress.start(len(tasks))
-        outcomes: list[_Outcome] = []
+        outcomes: list[Outcome] = []
         with ThreadPoolExecutor(max_workers=options.max_workers, thread_name_prefix="unify-collect") as pool:
-            futures = [(c, r, pool.submit(_run, session, c, account, partition, r, tuple(regions))) for c, r in tasks]
+            futures = [
+                (c, r, pool.submit(run_collector, session, c, account, partition, r, tuple(regions))) for c, r in tasks
+            ]
             for collector, region, future in futures:
                 outcome = future.result()
                 outcomes.append(outcome)

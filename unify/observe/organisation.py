@@ -1,0 +1,236 @@
+"""Observing many accounts as one snapshot: accounts made ready, units run on an executor, outcomes merged.
+
+The coordinator (this module, in the process that runs ``unify``) never
+holds an account's credentials: each account's role is assumed where its
+units run (:mod:`unify.observe.shards`). First every account is made ready
+(its role assumed, ``--regions all`` resolved to the regions enabled in it);
+an account whose role cannot be assumed is ``error`` coverage for every type
+and region it would have been observed in, with the reason, and the rest of
+the organisation is observed all the same. Then each (account, region,
+collector) unit runs; a unit in error is tried again (with fresh
+credentials) unless its error is a missing permission, and its last outcome
+is what the snapshot says. The merge is by unit, so the digest does not
+depend on the executor, the number of workers, or the order units ran in.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import boto3
+
+from unify.errors import ObservationError
+from unify.executors import Executor, Failure, LocalExecutor
+from unify.model.resource import Coverage
+from unify.model.snapshot import Snapshot
+from unify.model.time import utcnow
+from unify.observe.accounts import Account
+from unify.observe.collector import CollectorRegistry
+from unify.observe.progress import Progress, QuietProgress
+from unify.observe.session import ObserveOptions
+from unify.observe.shards import (
+    AccountPlan,
+    Base,
+    Connections,
+    Shared,
+    Unit,
+    UnitOutcome,
+    account_error_coverage,
+    merge,
+    plan_account,
+    retryable,
+    run_unit,
+)
+
+__all__ = ["UNIT_FAILED", "check_regions", "observe_organisation"]
+
+#: The coverage code of a unit that raised or whose worker was lost, on its last attempt.
+UNIT_FAILED = "UnitFailed"
+
+
+def check_regions(names: Sequence[str]) -> None:
+    """Refuse region names no partition has (bad input, before anything is observed)."""
+    wanted = [name for name in names if name != "all"]
+    if not wanted:
+        return
+    session = boto3.session.Session()
+    partitions = session.get_available_partitions()
+    known = {region for partition in partitions for region in session.get_available_regions("ec2", partition)}
+    unknown = sorted(set(wanted) - known)
+    if unknown:
+        raise ObservationError(f"unknown region(s): {', '.join(unknown)}")
+
+
+def _plans(executor: Executor, accounts: Sequence[Account], shared: Shared) -> list[AccountPlan]:
+    plans: list[AccountPlan] = []
+    for account, made in zip(accounts, executor.map(plan_account, accounts, shared), strict=True):
+        if isinstance(made, Failure):
+            error = {"code": UNIT_FAILED, "message": f"making account {account.id} ready failed: {made.message}"}
+            made = AccountPlan(account, account.partition, (), error)  # noqa: PLW2901 - the failure's stand-in
+        plans.append(made)
+    return plans
+
+
+def _units(plans: Sequence[AccountPlan], shared: Shared) -> list[Unit]:
+    units: list[Unit] = []
+    for plan in plans:
+        if plan.error is not None:
+            continue
+        account = plan.account
+        units.extend(
+            Unit(
+                account.id,
+                region,
+                collector.name,
+                role_arn=account.role_arn,
+                external_id=account.external_id,
+                session_name=account.session_name,
+                partition=plan.partition,
+                regions=plan.regions,
+            )
+            for collector in shared.collectors
+            for region in (["global"] if collector.scope == "global" else plan.regions)
+        )
+    return sorted(units)
+
+
+def _failed(unit: Unit, shared: Shared, message: str) -> UnitOutcome:
+    collector = shared.collector(unit.collector)
+    error = {"code": UNIT_FAILED, "message": f"unit {unit.collector} in {unit.account}/{unit.region}: {message}"}
+    coverage: list[Coverage] = [
+        {"type": t, "account": unit.account, "region": unit.region, "status": "error", "error": dict(error)}  # type: ignore[typeddict-item]
+        for t in collector.types
+    ]
+    return UnitOutcome(unit, [], coverage, {"calls": {}, "duration_seconds": 0.0}, None)
+
+
+def _run_all(
+    executor: Executor, units: list[Unit], shared: Shared, attempts: int, progress: Progress
+) -> tuple[list[UnitOutcome], int]:
+    final: list[UnitOutcome] = []
+    retried = 0
+    pending = units
+    for attempt in range(1, attempts + 1):
+        again: list[Unit] = []
+        for unit, came in zip(pending, executor.map(run_unit, pending, shared), strict=True):
+            last = attempt == attempts
+            if isinstance(came, Failure):
+                if not last:
+                    again.append(unit)
+                    continue
+                outcome = _failed(unit, shared, came.message)
+            else:
+                outcome = came
+            if not outcome.ok and not last and retryable(outcome):
+                again.append(unit)
+                continue
+            final.append(outcome)
+            progress.done(
+                f"{unit.account} {unit.collector}", unit.region, "ok" if outcome.ok else "error", len(outcome.resources)
+            )
+        if not again:
+            break
+        retried += len(again)
+        pending = [
+            Unit(
+                u.account,
+                u.region,
+                u.collector,
+                u.role_arn,
+                u.external_id,
+                u.session_name,
+                u.partition,
+                u.regions,
+                attempt + 1,
+            )
+            for u in again
+        ]
+    return final, retried
+
+
+def observe_organisation(
+    accounts: Sequence[Account],
+    types: Sequence[str] | None = None,
+    *,
+    collectors: CollectorRegistry,
+    executor: Executor,
+    options: ObserveOptions | None = None,
+    base: Base | None = None,
+    boto_session: Any = None,
+    attempts: int = 2,
+    order: Callable[[list[Unit]], list[Unit]] | None = None,
+    progress: Progress | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> Snapshot:
+    """Observe every account (by assuming its role) into one snapshot with one coverage map.
+
+    ``boto_session`` is this process's base session, for the local executor
+    (a Dask worker uses its own, from ``base``). ``order`` is the order units
+    are handed to the executor (default: account, region, collector); the
+    snapshot does not depend on it. ``attempts`` is how often a unit in error
+    is run in all.
+    """
+    options = options or ObserveOptions()
+    base = base or Base(endpoint_url=options.endpoint_url)
+    progress = progress or QuietProgress()
+    warn = warn or (lambda message: None)
+    if not accounts:
+        raise ObservationError("no account to observe")
+    chosen, orphans = collectors.for_types(types)
+    for type_ in orphans:
+        warn(f"no collector yields {type_}; checks over it will be unknown (not observed)")
+    check_regions([*(options.regions or ()), *(r for a in accounts for r in a.regions)])
+    local = isinstance(executor, LocalExecutor)
+    if boto_session is not None and not local:
+        raise ObservationError("a boto3 session of this process cannot be sent to workers: give a profile instead")
+    connections = Connections(base, boto_session) if local else None
+    shared = Shared(tuple(chosen), options, base, connections)
+    started = time.perf_counter()
+    taken_at = utcnow()
+    try:
+        plans = _plans(executor, accounts, shared)
+        units = _units(plans, shared)
+        progress.start(len(units))
+        outcomes, retried = _run_all(executor, order(list(units)) if order else units, shared, attempts, progress)
+    finally:
+        progress.finish()
+        if connections is not None:
+            connections.close()
+    observed = sorted({r for plan in plans if plan.error is None for r in plan.regions})
+    fallback = observed or [r for r in (options.regions or [base.region]) if r != "all"] or [base.region]
+    extra: list[Coverage] = []
+    for plan in plans:
+        if plan.error is not None:
+            warn(f"account {plan.account.id}: {plan.error['message']}")
+            extra.extend(account_error_coverage(plan, chosen, fallback))
+    for outcome in sorted(outcomes, key=lambda o: o.unit.key):
+        if outcome.failure:
+            warn(outcome.failure)
+    calls: Counter[str] = Counter()
+    for outcome in outcomes:
+        calls.update(outcome.stats.get("calls") or {})
+    failed = {r for plan in plans if plan.error is not None for r in (plan.regions or fallback)}
+    regions = sorted(set(observed) | failed)
+    stats = {
+        "api_calls": sum(calls.values()),
+        "calls": dict(sorted(calls.items())),
+        "collectors": sorted(c.name for c in chosen),
+        "accounts": len(plans),
+        "accounts_in_error": sorted(plan.account.id for plan in plans if plan.error is not None),
+        "units": len(units),
+        "retried_units": retried,
+        "executor": executor.name,
+        "duration_seconds": round(time.perf_counter() - started, 3),
+        "retry_mode": options.retry_mode,
+    }
+    return merge(
+        outcomes,
+        extra,
+        declared=collectors.resource_types(),
+        scope={"accounts": sorted(plan.account.id for plan in plans), "regions": regions},
+        taken_at=taken_at,
+        stats=stats,
+    )
