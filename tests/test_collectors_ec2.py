@@ -9,7 +9,7 @@ import pytest
 from moto import mock_aws
 
 from factories import by_name, deny, moto_session, observe_moto
-from unify.aws.ec2 import _nacl_rules, _rules
+from unify.aws.vpc_security import _nacl_rules, _rules
 
 MOTO_ACCOUNT = "123456789012"
 REGION = "us-east-1"
