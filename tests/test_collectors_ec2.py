@@ -241,6 +241,7 @@ def test_vpc_with_and_without_flow_log(aws: Any) -> None:
         "enable_dns_support": True, "enable_dns_hostnames": True,
         "flow_logs": [{"id": vpc_flow, "status": "ACTIVE", "traffic_type": "REJECT", "log_destination_type": "s3",
                        "log_destination": "arn:aws:s3:::flow-logs"}],
+        "vpc_endpoints": [],
     }
     # A subnet flow log does not count for the VPC.
     assert vpcs[bare]["name"] == bare
@@ -320,6 +321,8 @@ def test_instances_metadata_options_and_profile(aws: Any, vpc_id: str) -> None:
     attributes = dict(good["attributes"])
     assert attributes.pop("launch_time").endswith("Z")
     assert attributes.pop("private_ip").startswith("10.20.2.")
+    [interface] = attributes.pop("network_interfaces")
+    assert interface["id"].startswith("eni-") and (interface["device_index"], interface["network_card_index"]) == (0, 0)
     assert attributes == {
         "id": hardened, "arn": arn("instance", hardened), "ami": "ami-12c6146b", "instance_type": "t3.micro",
         "instance_state": "running", "availability_zone": "us-east-1b", "subnet_id": subnet,
@@ -329,6 +332,7 @@ def test_instances_metadata_options_and_profile(aws: Any, vpc_id: str) -> None:
         "metadata_options": {"http_endpoint": "enabled", "http_tokens": "required", "http_put_response_hop_limit": 2,
                              "http_protocol_ipv6": "disabled", "instance_metadata_tags": "disabled"},
         "monitoring": True, "ebs_optimized": False,  # no public_ip: the subnet does not map one
+        "associate_public_ip_address": False, "virtualization_type": "hvm",  # moto's image ami-12c6146b is HVM
     }
 
     weak = instances["legacy"]["attributes"]
@@ -338,6 +342,7 @@ def test_instances_metadata_options_and_profile(aws: Any, vpc_id: str) -> None:
     assert "key_name" not in weak and "iam_instance_profile" not in weak and "iam_instance_profile_arn" not in weak
     assert len(weak["vpc_security_group_ids"]) == 1  # the default VPC's default group, via the interface
     assert weak["public_ip"]  # launched into the default VPC's public subnet
+    assert weak["associate_public_ip_address"] is True
 
 
 # -- EBS ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ inflating gzip, for any marker. The unit tests hold each redaction rule.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import io
 import itertools
@@ -244,6 +245,136 @@ class Seeder:
             LogDestination="arn:aws:s3:::acme-planted", TagSpecifications=[
                 {"ResourceType": "vpc-flow-log", "Tags": tags_list()}])
         assert answer["Unsuccessful"] == []
+
+    # -- the network group's types (EC2, VPC, load balancing, Auto Scaling, Network Firewall) ----------
+
+    def tagged(self, kind: str) -> list[dict[str, Any]]:
+        return [{"ResourceType": kind, "Tags": tags_list()}]
+
+    def second_subnet(self) -> str:
+        if "subnet_b" not in self.network:
+            self.network["subnet_b"] = self.client("ec2").create_subnet(
+                VpcId=self.network["vpc"], CidrBlock="10.7.2.0/24", AvailabilityZone=f"{REGION}b")["Subnet"]["SubnetId"]
+        return self.network["subnet_b"]
+
+    def aws_ami(self) -> None:
+        ec2 = self.client("ec2")
+        image = ec2.register_image(Name="planted", Description=f"password={plant()}", RootDeviceName="/dev/xvda")
+        ec2.create_tags(Resources=[image["ImageId"]], Tags=tags_list())
+
+    def aws_autoscaling_group(self) -> None:
+        autoscaling = self.client("autoscaling")
+        autoscaling.create_launch_configuration(
+            LaunchConfigurationName="planted-for-group", ImageId="ami-12c6146b", InstanceType="t3.micro",
+            UserData=f"#!/bin/sh\nexport DB_PASSWORD={plant()}\n")
+        autoscaling.create_auto_scaling_group(
+            AutoScalingGroupName="planted", LaunchConfigurationName="planted-for-group", MinSize=0, MaxSize=1,
+            VPCZoneIdentifier=self.network["subnet"],
+            Tags=[{**tag, "PropagateAtLaunch": True} for tag in tags_list()])
+
+    def aws_ebs_snapshot(self) -> None:
+        ec2 = self.client("ec2")
+        volume = ec2.create_volume(AvailabilityZone=f"{REGION}a", Size=1)["VolumeId"]
+        ec2.create_snapshot(VolumeId=volume, Description=f"password={plant()}",
+                            TagSpecifications=self.tagged("snapshot"))
+
+    def aws_ec2_transit_gateway(self) -> None:
+        self.client("ec2").create_transit_gateway(Description=f"password={plant()}",
+                                                  TagSpecifications=self.tagged("transit-gateway"))
+
+    def aws_ec2_transit_gateway_vpc_attachment(self) -> None:
+        ec2 = self.client("ec2")
+        gateway = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+        ec2.create_transit_gateway_vpc_attachment(
+            TransitGatewayId=gateway, VpcId=self.network["vpc"], SubnetIds=[self.network["subnet"]],
+            TagSpecifications=self.tagged("transit-gateway-attachment"))
+
+    def aws_eip(self) -> None:
+        self.client("ec2").allocate_address(Domain="vpc", TagSpecifications=self.tagged("elastic-ip"))
+
+    def aws_elb(self) -> None:
+        self.client("elb").create_load_balancer(
+            LoadBalancerName="planted", AvailabilityZones=[f"{REGION}a"], Tags=tags_list(),
+            Listeners=[{"Protocol": "HTTP", "LoadBalancerPort": 80, "InstanceProtocol": "HTTP", "InstancePort": 80}])
+
+    def aws_internet_gateway(self) -> None:
+        self.client("ec2").create_internet_gateway(TagSpecifications=self.tagged("internet-gateway"))
+
+    def aws_launch_configuration(self) -> None:
+        self.client("autoscaling").create_launch_configuration(
+            LaunchConfigurationName="planted", ImageId="ami-12c6146b", InstanceType="t3.micro",
+            UserData=f"#!/bin/sh\nexport API_TOKEN={plant()}\n")
+
+    def aws_launch_template(self) -> None:
+        user_data = base64.b64encode(f"#!/bin/sh\nexport DB_PASSWORD={plant()}\n".encode()).decode()
+        self.client("ec2").create_launch_template(
+            LaunchTemplateName="planted", VersionDescription=f"password={plant()}",
+            LaunchTemplateData={"ImageId": "ami-12c6146b", "UserData": user_data},
+            TagSpecifications=self.tagged("launch-template"))
+
+    def aws_lb(self) -> None:
+        self.client("elbv2").create_load_balancer(
+            Name="planted", Subnets=[self.network["subnet"], self.second_subnet()], Tags=tags_list())
+
+    def aws_lb_listener(self) -> None:
+        elbv2 = self.client("elbv2")
+        balancer = elbv2.create_load_balancer(
+            Name="planted-listener", Subnets=[self.network["subnet"], self.second_subnet()])["LoadBalancers"][0]
+        elbv2.create_listener(
+            LoadBalancerArn=balancer["LoadBalancerArn"], Protocol="HTTP", Port=80, Tags=tags_list(),
+            DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {
+                "StatusCode": "403", "ContentType": "text/plain", "MessageBody": f"password={plant()}"}}])
+        elbv2.create_listener(
+            LoadBalancerArn=balancer["LoadBalancerArn"], Protocol="HTTP", Port=8080,
+            DefaultActions=[{"Type": "redirect", "RedirectConfig": {
+                "Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301", "Query": f"access_token={plant()}"}}])
+
+    def aws_nat_gateway(self) -> None:
+        ec2 = self.client("ec2")
+        address = ec2.allocate_address(Domain="vpc")["AllocationId"]
+        ec2.create_nat_gateway(SubnetId=self.network["subnet"], AllocationId=address,
+                               TagSpecifications=self.tagged("natgateway"))
+
+    def aws_network_interface(self) -> None:
+        self.client("ec2").create_network_interface(
+            SubnetId=self.network["subnet"], Description=f"password={plant()}",
+            TagSpecifications=self.tagged("network-interface"))
+
+    def aws_networkfirewall_firewall(self) -> None:
+        self.client("network-firewall").create_firewall(
+            FirewallName="planted", VpcId=self.network["vpc"], SubnetMappings=[{"SubnetId": self.network["subnet"]}],
+            FirewallPolicyArn=f"arn:aws:network-firewall:{REGION}:{MOTO_ACCOUNT}:firewall-policy/planted",
+            Description=f"password={plant()}", Tags=tags_list())
+
+    def aws_route_table(self) -> None:
+        self.client("ec2").create_route_table(VpcId=self.network["vpc"], TagSpecifications=self.tagged("route-table"))
+
+    def aws_subnet(self) -> None:
+        self.client("ec2").create_subnet(VpcId=self.network["vpc"], CidrBlock="10.7.9.0/24",
+                                         TagSpecifications=self.tagged("subnet"))
+
+    def aws_vpc_endpoint(self) -> None:
+        self.client("ec2").create_vpc_endpoint(
+            VpcId=self.network["vpc"], ServiceName=f"com.amazonaws.{REGION}.s3",
+            TagSpecifications=self.tagged("vpc-endpoint"), PolicyDocument=json.dumps({
+                "Version": "2012-10-17", "Statement": [{
+                    "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:Referer": f"https://u:{plant()}@cdn.example.com/"}}}]}))
+
+    def aws_vpc_peering_connection(self) -> None:
+        ec2 = self.client("ec2")
+        peer = ec2.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
+        ec2.create_vpc_peering_connection(VpcId=self.network["vpc"], PeerVpcId=peer,
+                                          TagSpecifications=self.tagged("vpc-peering-connection"))
+
+    def aws_vpn_connection(self) -> None:
+        ec2 = self.client("ec2")
+        customer = ec2.create_customer_gateway(Type="ipsec.1", PublicIp="203.0.113.7", BgpAsn=65000)
+        gateway = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]["VpnGatewayId"]
+        ec2.create_vpn_connection(
+            Type="ipsec.1", CustomerGatewayId=customer["CustomerGateway"]["CustomerGatewayId"], VpnGatewayId=gateway,
+            TagSpecifications=self.tagged("vpn-connection"),
+            Options={"TunnelOptions": [{"PreSharedKey": f"psk_{plant()}"}, {"PreSharedKey": f"psk_{plant()}"}]})
 
     def aws_iam_user(self) -> None:
         iam = self.client("iam")

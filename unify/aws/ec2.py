@@ -8,6 +8,7 @@ Every type here is regional. The network the instances run in is in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -32,9 +33,13 @@ INSTANCE_ATTRIBUTES = (
     "metadata_options",
     "monitoring",
     "ebs_optimized",
+    "associate_public_ip_address",
     # extras only observation can see
     "iam_instance_profile_arn",
     "launch_time",
+    "virtualization_type",
+    "network_interfaces",
+    "stopped_since",
 )
 VOLUME_ATTRIBUTES = (
     "id",
@@ -54,6 +59,43 @@ VOLUME_ATTRIBUTES = (
     "attachments",
 )
 ENCRYPTION_BY_DEFAULT_ATTRIBUTES = ("configured", "enabled", "default_kms_key_id")
+SNAPSHOT_ATTRIBUTES = (
+    "id",
+    "arn",
+    "volume_id",
+    "description",
+    "encrypted",
+    "kms_key_id",
+    "owner_id",
+    "volume_size",
+    "storage_tier",
+    # extras only observation can see
+    "public",
+    "state",
+    "start_time",
+)
+AMI_ATTRIBUTES = (
+    "id",
+    "arn",
+    "name",
+    "description",
+    "architecture",
+    "virtualization_type",
+    "root_device_name",
+    "ena_support",
+    "boot_mode",
+    "imds_support",
+    "ebs_block_device",
+    "deprecation_time",
+    # extras only observation can see
+    "public",
+    "owner_id",
+    "state",
+    "creation_date",
+)
+
+#: ``StateTransitionReason`` of a stopped instance: "User initiated (2024-01-31 12:00:00 GMT)".
+_TRANSITION_TIME = re.compile(r"\((\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) (?:GMT|UTC)\)")
 
 
 # -- instances --------------------------------------------------------------------------
@@ -84,6 +126,45 @@ def _metadata_options(options: Mapping[str, Any] | None) -> Any:
     return {k: v for k, v in block.items() if v is not None}
 
 
+def _interfaces(instance: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The attached interfaces: ``[{id, device_index, network_card_index}]``, primary first."""
+    found = []
+    for interface in instance.get("NetworkInterfaces") or []:
+        attachment = interface.get("Attachment") or {}
+        found.append(
+            {
+                "id": interface.get("NetworkInterfaceId"),
+                "device_index": int(attachment.get("DeviceIndex", 0)),
+                "network_card_index": int(attachment.get("NetworkCardIndex", 0)),
+            }
+        )
+    return sorted(found, key=lambda i: (i["network_card_index"], i["device_index"], str(i["id"])))
+
+
+def _stopped_since(instance: Mapping[str, Any]) -> Any:
+    """When a stopped instance stopped: the time in its transition reason, else its launch time.
+
+    Security Hub's EC2.4 reads the same two fields in this order (its
+    documentation, "Stopped EC2 instances should be removed").
+    """
+    if (instance.get("State") or {}).get("Name") != "stopped":
+        return ABSENT
+    found = _TRANSITION_TIME.search(str(instance.get("StateTransitionReason") or ""))
+    if found:
+        return f"{found.group(1)}T{found.group(2)}Z"
+    return sent(instance, "LaunchTime")
+
+
+def _public_address(instance: Mapping[str, Any]) -> bool:
+    """Whether the instance has a public IPv4 address (the provider's ``associate_public_ip_address``)."""
+    if instance.get("PublicIpAddress"):
+        return True
+    for interface in instance.get("NetworkInterfaces") or []:
+        if (interface.get("Attachment") or {}).get("DeviceIndex", 0) == 0:
+            return bool((interface.get("Association") or {}).get("PublicIp"))
+    return False
+
+
 def _instance(ctx: CollectContext, instance: Mapping[str, Any]) -> Resource:
     instance_id = instance["InstanceId"]
     arn = ec2_arn(ctx, "instance", instance_id)
@@ -110,8 +191,12 @@ def _instance(ctx: CollectContext, instance: Mapping[str, Any]) -> Resource:
             "metadata_options": _metadata_options(instance.get("MetadataOptions")),
             "monitoring": (instance.get("Monitoring") or {}).get("State") == "enabled",
             "ebs_optimized": sent(instance, "EbsOptimized", bool),
+            "associate_public_ip_address": _public_address(instance),
             "iam_instance_profile_arn": profile_arn or ABSENT,
             "launch_time": instance.get("LaunchTime", ABSENT),
+            "virtualization_type": sent(instance, "VirtualizationType"),
+            "network_interfaces": _interfaces(instance),
+            "stopped_since": _stopped_since(instance),
         },
     )
 
@@ -165,6 +250,109 @@ def _volumes(ctx: CollectContext) -> Iterator[Resource]:
         )
 
 
+def _snapshots(ctx: CollectContext) -> Iterator[Resource]:
+    ec2 = ctx.client()
+    owned = list(ctx.items(ec2, "describe_snapshots", "Snapshots", each=("SnapshotId",), OwnerIds=["self"]))
+
+    def public(snapshot_id: str) -> Any:
+        """Whether anyone may create a volume from it: the group ``all`` among its volume permissions."""
+        return ctx.detail(
+            lambda: any(
+                p.get("Group") == "all"
+                for p in ctx.call(
+                    ec2,
+                    "describe_snapshot_attribute",
+                    SnapshotId=snapshot_id,
+                    Attribute="createVolumePermission",
+                    expect=("CreateVolumePermissions",),
+                )["CreateVolumePermissions"]
+            ),
+            absent=("InvalidSnapshot.NotFound",),
+        )
+
+    shared = ctx.map(public, [s["SnapshotId"] for s in owned])
+    for snapshot, is_public in zip(owned, shared, strict=True):
+        if is_public is ABSENT:
+            continue  # deleted between the listing and now
+        snapshot_id = snapshot["SnapshotId"]
+        arn = ctx.arn("ec2", f"snapshot/{snapshot_id}", account="")
+        yield ctx.resource(
+            "aws_ebs_snapshot",
+            arn,
+            name=name_tag(snapshot.get("Tags"), snapshot_id),
+            tags=snapshot.get("Tags") or [],
+            attributes={
+                "id": snapshot_id,
+                "arn": arn,
+                "volume_id": snapshot.get("VolumeId"),
+                "description": snapshot.get("Description", ""),
+                "encrypted": sent(snapshot, "Encrypted", bool),
+                "kms_key_id": snapshot.get("KmsKeyId") or ABSENT,
+                "owner_id": snapshot.get("OwnerId", ctx.account),
+                "volume_size": snapshot.get("VolumeSize"),
+                "storage_tier": snapshot.get("StorageTier", ABSENT),
+                "public": is_public,
+                "state": sent(snapshot, "State"),
+                "start_time": snapshot.get("StartTime", ABSENT),
+            },
+        )
+
+
+# -- AMIs -----------------------------------------------------------------------------------
+
+
+def _image_devices(image: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The image's EBS mappings as Terraform's ``ebs_block_device`` blocks (instance-store ones are not)."""
+    devices = []
+    for mapping in image.get("BlockDeviceMappings") or []:
+        ebs = mapping.get("Ebs")
+        if not isinstance(ebs, Mapping):
+            continue
+        block = {
+            "device_name": mapping.get("DeviceName"),
+            "snapshot_id": ebs.get("SnapshotId"),
+            "volume_size": ebs.get("VolumeSize"),
+            "volume_type": ebs.get("VolumeType"),
+            "encrypted": ebs.get("Encrypted"),
+            "delete_on_termination": ebs.get("DeleteOnTermination"),
+            "iops": ebs.get("Iops"),
+            "throughput": ebs.get("Throughput"),
+        }
+        devices.append({k: v for k, v in block.items() if v is not None})
+    return sorted(devices, key=lambda d: str(d.get("device_name")))
+
+
+def _images(ctx: CollectContext) -> Iterator[Resource]:
+    ec2 = ctx.client()
+    for image in ctx.items(ec2, "describe_images", "Images", each=("ImageId",), Owners=["self"]):
+        image_id = image["ImageId"]
+        arn = ctx.arn("ec2", f"image/{image_id}", account="")
+        yield ctx.resource(
+            "aws_ami",
+            arn,
+            name=image.get("Name") or image_id,
+            tags=image.get("Tags") or [],
+            attributes={
+                "id": image_id,
+                "arn": arn,
+                "name": image.get("Name"),
+                "description": image.get("Description", ""),
+                "architecture": image.get("Architecture", ABSENT),
+                "virtualization_type": image.get("VirtualizationType", ABSENT),
+                "root_device_name": image.get("RootDeviceName", ABSENT),
+                "ena_support": image.get("EnaSupport", ABSENT),
+                "boot_mode": image.get("BootMode", ABSENT),
+                "imds_support": image.get("ImdsSupport", ABSENT),
+                "ebs_block_device": _image_devices(image),
+                "deprecation_time": image.get("DeprecationTime", ABSENT),
+                "public": sent(image, "Public", bool),
+                "owner_id": image.get("OwnerId", ctx.account),
+                "state": sent(image, "State"),
+                "creation_date": image.get("CreationDate", ABSENT),
+            },
+        )
+
+
 def _encryption_by_default(ctx: CollectContext) -> Iterator[Resource]:
     ec2 = ctx.client()
     enabled = bool(
@@ -182,9 +370,10 @@ def _encryption_by_default(ctx: CollectContext) -> Iterator[Resource]:
 INSTANCE = ResourceType(
     "aws_instance",
     INSTANCE_ATTRIBUTES,
+    observed_only=("virtualization_type", "network_interfaces", "stopped_since"),
     name_path="tags.Name",
     single_blocks=("metadata_options",),
-    drift_ignore=("instance_state", "launch_time", "public_ip", "private_ip"),
+    drift_ignore=("instance_state", "launch_time", "public_ip", "private_ip", "stopped_since"),
 )
 
 VOLUME = ResourceType(
@@ -193,6 +382,24 @@ VOLUME = ResourceType(
     observed_only=("attachments",),
     name_path="tags.Name",
     drift_ignore=("state", "attachments"),
+)
+
+SNAPSHOT = ResourceType(
+    "aws_ebs_snapshot",
+    SNAPSHOT_ATTRIBUTES,
+    observed_only=("public", "state", "start_time"),
+    name_path="tags.Name",
+    terraform_aliases={"aws_ebs_snapshot_copy": {}},
+    drift_ignore=("state", "start_time"),
+)
+
+AMI = ResourceType(
+    "aws_ami",
+    AMI_ATTRIBUTES,
+    observed_only=("public", "owner_id", "state", "creation_date"),
+    sorted_blocks=("ebs_block_device",),
+    terraform_aliases={"aws_ami_copy": {}, "aws_ami_from_instance": {}},
+    drift_ignore=("state", "creation_date"),
 )
 
 ENCRYPTION_BY_DEFAULT = ResourceType(
@@ -213,8 +420,13 @@ COLLECTORS = (
             "`iam_instance_profile` is the profile name (Terraform's value), `iam_instance_profile_arn` "
             "its ARN. `metadata_options.http_tokens` is `required` when IMDSv2 is enforced. `monitoring` "
             "is true for detailed monitoring. `public_ip` and `key_name` are absent when the instance "
-            "has none. moto leaves `SecurityGroups` empty for an instance launched into a subnet without "
-            "explicit groups; `vpc_security_group_ids` then comes from the primary network interface."
+            "has none; `associate_public_ip_address` says whether it has a public IPv4 address (read from "
+            "the primary interface, as the provider does). `network_interfaces` is `[{id, device_index, "
+            "network_card_index}]`. `stopped_since` is set for stopped instances: the time in "
+            "StateTransitionReason, else the launch time (Security Hub's EC2.4 reads the same). moto "
+            "leaves `SecurityGroups` empty for an instance launched into a subnet without explicit groups; "
+            "`vpc_security_group_ids` then comes from the primary network interface. moto reports "
+            "`paravirtual` for instances of an image it does not know."
         ),
     ),
     Collector(
@@ -230,6 +442,32 @@ COLLECTORS = (
             "the `alias/aws/ebs` key for volumes encrypted without a key and reports it with "
             "`key_manager: CUSTOMER` (AWS: `AWS`), and does not apply encryption by default to new "
             "volumes."
+        ),
+    ),
+    Collector(
+        name="ec2.snapshots",
+        service="ec2",
+        resource_types=(SNAPSHOT,),
+        calls=("ec2:DescribeSnapshots", "ec2:DescribeSnapshotAttribute"),
+        collect=_snapshots,
+        description="Every EBS snapshot the account owns in the region, with whether it is public.",
+        notes=(
+            "Snapshots shared with the account or public ones of others are not listed (OwnerIds=self). "
+            "`public` is true when the group `all` may create volumes from the snapshot (one "
+            "DescribeSnapshotAttribute per snapshot). The ARN has no account, as EC2 writes snapshot ARNs."
+        ),
+    ),
+    Collector(
+        name="ec2.images",
+        service="ec2",
+        resource_types=(AMI,),
+        calls=("ec2:DescribeImages",),
+        collect=_images,
+        description="Every AMI the account owns in the region.",
+        notes=(
+            "`public` is DescribeImages' Public (launch permission for everyone). `ebs_block_device` holds "
+            "the EBS mappings, sorted by device; instance-store mappings are left out. moto answers no "
+            "VirtualizationType for images registered through its API."
         ),
     ),
     Collector(

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from unify.aws._ec2_shared import ec2_arn, name_tag
+from unify.aws._ec2_shared import ec2_arn, name_tag, texts
+from unify.model.policy_document import parse_policy
 from unify.model.resource import Resource
 from unify.model.resource_type import Fold, ResourceType
 from unify.observe.collector import ABSENT, CollectContext, Collector, sent
@@ -29,6 +30,7 @@ VPC_ATTRIBUTES = (
     "enable_dns_hostnames",
     # extras only observation can see
     "flow_logs",
+    "vpc_endpoints",
 )
 FLOW_LOG_ATTRIBUTES = (
     "id",
@@ -50,6 +52,39 @@ FLOW_LOG_ATTRIBUTES = (
     "flow_log_status",
     "deliver_logs_status",
 )
+
+VPC_ENDPOINT_ATTRIBUTES = (
+    "id",
+    "arn",
+    "vpc_id",
+    "service_name",
+    "vpc_endpoint_type",
+    "state",
+    "policy",
+    "private_dns_enabled",
+    "subnet_ids",
+    "route_table_ids",
+    "security_group_ids",
+    "owner_id",
+)
+SUBNET_ATTRIBUTES = (
+    "id",
+    "arn",
+    "vpc_id",
+    "cidr_block",
+    "ipv6_cidr_block",
+    "availability_zone",
+    "availability_zone_id",
+    "map_public_ip_on_launch",
+    "assign_ipv6_address_on_creation",
+    "ipv6_native",
+    "owner_id",
+    # extras only observation can see
+    "default_for_az",
+)
+
+#: Endpoint states after which the endpoint carries no traffic: not counted on its VPC.
+_GONE_ENDPOINT_STATES = frozenset({"deleting", "deleted", "rejected", "failed", "expired"})
 
 
 # -- VPCs and flow logs ---------------------------------------------------------------
@@ -124,6 +159,14 @@ def _vpcs(ctx: CollectContext) -> Iterator[Resource]:
     vpcs = list(ctx.items(ec2, "describe_vpcs", "Vpcs", each=("VpcId",)))
     # One listing for the whole region, rather than one filtered call per VPC.
     flows = sorted(ctx.items(ec2, "describe_flow_logs", "FlowLogs", each=("FlowLogId",)), key=lambda f: f["FlowLogId"])
+    endpoints = sorted(
+        ctx.items(ec2, "describe_vpc_endpoints", "VpcEndpoints", each=("VpcEndpointId", "VpcId", "ServiceName")),
+        key=lambda e: e["VpcEndpointId"],
+    )
+    serving: dict[str, list[dict[str, Any]]] = {}
+    for endpoint in endpoints:
+        if endpoint.get("State") not in _GONE_ENDPOINT_STATES:
+            serving.setdefault(endpoint["VpcId"], []).append(_endpoint_summary(endpoint))
     by_resource: dict[str, list[dict[str, Any]]] = {}
     for flow in flows:
         by_resource.setdefault(str(flow.get("ResourceId", "")), []).append(_flow_log_summary(flow))
@@ -166,10 +209,97 @@ def _vpcs(ctx: CollectContext) -> Iterator[Resource]:
                 "enable_dns_support": dns_support,
                 "enable_dns_hostnames": dns_hostnames,
                 "flow_logs": by_resource.get(vpc_id, []),
+                "vpc_endpoints": serving.get(vpc_id, []),
             },
         )
     for flow in flows:
         yield _flow_log(ctx, flow)
+    for endpoint in endpoints:
+        yield _endpoint(ctx, endpoint)
+
+
+# -- VPC endpoints --------------------------------------------------------------------------
+
+
+def _endpoint_summary(endpoint: Mapping[str, Any]) -> dict[str, Any]:
+    """An endpoint as its VPC's ``vpc_endpoints`` item: which service, and how it is reached."""
+    return {
+        "id": endpoint["VpcEndpointId"],
+        "service_name": endpoint["ServiceName"],
+        "vpc_endpoint_type": endpoint.get("VpcEndpointType", "Gateway"),
+    }
+
+
+def _endpoint(ctx: CollectContext, endpoint: Mapping[str, Any]) -> Resource:
+    endpoint_id = endpoint["VpcEndpointId"]
+    arn = ec2_arn(ctx, "vpc-endpoint", endpoint_id)
+    document = endpoint.get("PolicyDocument")
+    return ctx.resource(
+        "aws_vpc_endpoint",
+        arn,
+        name=name_tag(endpoint.get("Tags"), endpoint_id),
+        tags=endpoint.get("Tags") or [],
+        attributes={
+            "id": endpoint_id,
+            "arn": arn,
+            "vpc_id": endpoint["VpcId"],
+            "service_name": endpoint["ServiceName"],
+            # "Gateway" is the type of an endpoint created without one (EC2 API reference, CreateVpcEndpoint).
+            "vpc_endpoint_type": endpoint.get("VpcEndpointType", "Gateway"),
+            "state": sent(endpoint, "State"),
+            "policy": parse_policy(document) if document else ABSENT,
+            "private_dns_enabled": sent(endpoint, "PrivateDnsEnabled", bool),
+            "subnet_ids": texts(endpoint.get("SubnetIds")),
+            "route_table_ids": texts(endpoint.get("RouteTableIds")),
+            "security_group_ids": texts(endpoint.get("Groups"), "GroupId"),
+            "owner_id": endpoint.get("OwnerId", ctx.account),
+        },
+    )
+
+
+def _endpoint_item(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A planned endpoint as its VPC's ``vpc_endpoints`` item (the provider's default type is Gateway)."""
+    item = {
+        "id": values.get("id"),
+        "service_name": values.get("service_name"),
+        "vpc_endpoint_type": values.get("vpc_endpoint_type") or "Gateway",
+    }
+    return {k: v for k, v in item.items() if v not in (None, "")}
+
+
+# -- subnets --------------------------------------------------------------------------------
+
+
+def _subnets(ctx: CollectContext) -> Iterator[Resource]:
+    ec2 = ctx.client()
+    for subnet in ctx.items(ec2, "describe_subnets", "Subnets", each=("SubnetId",)):
+        subnet_id = subnet["SubnetId"]
+        arn = subnet.get("SubnetArn") or ec2_arn(ctx, "subnet", subnet_id)
+        ipv6 = [
+            a["Ipv6CidrBlock"]
+            for a in subnet.get("Ipv6CidrBlockAssociationSet") or []
+            if (a.get("Ipv6CidrBlockState") or {}).get("State") == "associated" and a.get("Ipv6CidrBlock")
+        ]
+        yield ctx.resource(
+            "aws_subnet",
+            arn,
+            name=name_tag(subnet.get("Tags"), subnet_id),
+            tags=subnet.get("Tags") or [],
+            attributes={
+                "id": subnet_id,
+                "arn": arn,
+                "vpc_id": subnet.get("VpcId"),
+                "cidr_block": subnet.get("CidrBlock"),
+                "ipv6_cidr_block": ipv6[0] if ipv6 else ABSENT,
+                "availability_zone": subnet.get("AvailabilityZone"),
+                "availability_zone_id": subnet.get("AvailabilityZoneId", ABSENT),
+                "map_public_ip_on_launch": sent(subnet, "MapPublicIpOnLaunch", bool),
+                "assign_ipv6_address_on_creation": sent(subnet, "AssignIpv6AddressOnCreation", bool),
+                "ipv6_native": subnet.get("Ipv6Native", ABSENT),
+                "owner_id": subnet.get("OwnerId", ctx.account),
+                "default_for_az": sent(subnet, "DefaultForAz", bool),
+            },
+        )
 
 
 def _flow_log_item(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -182,10 +312,20 @@ def _flow_log_item(values: Mapping[str, Any]) -> dict[str, Any]:
 VPC = ResourceType(
     "aws_vpc",
     VPC_ATTRIBUTES,
-    observed_only=("flow_logs",),
+    observed_only=("flow_logs", "vpc_endpoints"),
     name_path="tags.Name",
     defaults={"enable_dns_support": True, "enable_dns_hostnames": False, "instance_tenancy": "default"},
     folds=(
+        Fold(
+            "aws_vpc_endpoint",
+            "vpc_endpoints",
+            _endpoint_item,
+            reference="vpc_id",
+            merge="append",
+            match=("id",),
+            keep=True,
+            order=lambda item: str(item.get("id")),
+        ),
         Fold(
             "aws_flow_log",
             "flow_logs",
@@ -198,8 +338,8 @@ VPC = ResourceType(
             order=lambda item: str(item.get("id")),
         ),
     ),
-    created_empty=(("flow_logs", None, []),),
-    drift_ignore=("flow_logs", "dhcp_options_id"),
+    created_empty=(("flow_logs", None, []), ("vpc_endpoints", None, [])),
+    drift_ignore=("flow_logs", "vpc_endpoints", "dhcp_options_id"),
     made_by_aws=(("default", True),),
 )
 
@@ -209,19 +349,37 @@ FLOW_LOG = ResourceType(
     name_path="tags.Name",
 )
 
+VPC_ENDPOINT = ResourceType(
+    "aws_vpc_endpoint",
+    VPC_ENDPOINT_ATTRIBUTES,
+    name_path="tags.Name",
+    # Provider defaults (Terraform AWS provider, aws_vpc_endpoint): a Gateway endpoint, private DNS off.
+    defaults={"vpc_endpoint_type": "Gateway", "private_dns_enabled": False},
+    drift_ignore=("state",),
+)
+
+SUBNET = ResourceType(
+    "aws_subnet",
+    SUBNET_ATTRIBUTES,
+    observed_only=("default_for_az",),
+    name_path="tags.Name",
+    # Provider defaults (Terraform AWS provider, aws_subnet): no public IPv4 or IPv6 address on launch.
+    defaults={"map_public_ip_on_launch": False, "assign_ipv6_address_on_creation": False},
+    made_by_aws=(("default_for_az", True),),
+)
+
 COLLECTORS = (
     Collector(
         name="ec2.vpcs",
         service="ec2",
-        resource_types=(
-            VPC,
-            FLOW_LOG,
-        ),
-        calls=("ec2:DescribeVpcs", "ec2:DescribeVpcAttribute", "ec2:DescribeFlowLogs"),
+        resource_types=(VPC, FLOW_LOG, VPC_ENDPOINT),
+        calls=("ec2:DescribeVpcs", "ec2:DescribeVpcAttribute", "ec2:DescribeFlowLogs", "ec2:DescribeVpcEndpoints"),
         collect=_vpcs,
-        description="Every VPC in the region with its DNS settings and flow logs, and every flow log.",
+        description="Every VPC in the region with its DNS settings, flow logs and endpoints; every flow log and "
+        "every VPC endpoint.",
         notes=(
-            "One DescribeFlowLogs per region feeds both types. `aws_vpc.flow_logs` lists the flow logs "
+            "One DescribeFlowLogs and one DescribeVpcEndpoints per region feed all three types. "
+            "`aws_vpc.flow_logs` lists the flow logs "
             "whose resource is the VPC itself (`[{id, status, traffic_type, log_destination_type, "
             "log_destination}]`, sorted by id, `[]` when none; subnet and interface flow logs are not "
             "counted). `default` is IsDefault (the provider's data source name). `enable_dns_support` and "
@@ -229,7 +387,24 @@ COLLECTORS = (
             "associated Amazon or BYOIP IPv6 block, absent when none. An `aws_flow_log` has exactly one of "
             "`vpc_id`, `subnet_id`, `eni_id`, `transit_gateway_id`, `transit_gateway_attachment_id`, from "
             "the watched resource's id; `resource_id` always holds it. Flow logs delivering to CloudWatch "
-            "Logs by group name have `log_group_name` and may have no `log_destination`."
+            "Logs by group name have `log_group_name` and may have no `log_destination`. "
+            "`aws_vpc.vpc_endpoints` lists the endpoints in the VPC that still carry traffic "
+            "(`[{id, service_name, vpc_endpoint_type}]`, sorted by id; deleted, rejected and failed ones are "
+            "left out). An endpoint's `policy` is its parsed policy document; `vpc_endpoint_type` is "
+            "`Gateway` when AWS sends none, as CreateVpcEndpoint documents."
+        ),
+    ),
+    Collector(
+        name="ec2.subnets",
+        service="ec2",
+        resource_types=(SUBNET,),
+        calls=("ec2:DescribeSubnets",),
+        collect=_subnets,
+        description="Every subnet in the region, default subnets included.",
+        notes=(
+            "`map_public_ip_on_launch` and `assign_ipv6_address_on_creation` are AWS's MapPublicIpOnLaunch "
+            "and AssignIpv6AddressOnCreation; `default_for_az` marks the default subnets AWS makes (never "
+            "unmanaged in drift). `ipv6_cidr_block` is the associated IPv6 block, absent when none."
         ),
     ),
 )
