@@ -70,7 +70,10 @@ class Planned:
 
     ``values`` are the provider's attribute values (``after``); ``unknown``
     lists top-level attributes known only after apply (``after_unknown``),
-    ``sensitive`` the ones the provider marks sensitive.
+    ``sensitive`` the ones the provider marks sensitive. ``references`` are the
+    configuration's expressions that name other resources (``vpc_id`` ->
+    ``["aws_vpc.app.id", "aws_vpc.app"]``), as Terraform writes them for an
+    argument whose value is known only after apply.
     """
 
     type: str
@@ -79,6 +82,7 @@ class Planned:
     unknown: Sequence[str] = ()
     sensitive: Sequence[str] = ()
     actions: Sequence[str] = ("create",)
+    references: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -165,7 +169,8 @@ def plan_document(estate: Estate) -> dict[str, Any]:
                                         "expressions": {"region": {"constant_value": estate.region}}}},
             "root_module": {"resources": [
                 {"address": f"{p.type}.{p.name}", "mode": "managed", "type": p.type, "name": p.name,
-                 "provider_config_key": "aws", "expressions": {}, "schema_version": 0} for p in estate.plan]},
+                 "provider_config_key": "aws", "schema_version": 0,
+                 "expressions": {k: {"references": list(v)} for k, v in p.references.items()}} for p in estate.plan]},
         },
         "timestamp": "2026-12-01T09:00:00Z", "applyable": True, "complete": True, "errored": False,
     }

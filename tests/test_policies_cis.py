@@ -309,27 +309,6 @@ def no_support_role(estate: Estate) -> None:
     estate.iam.attach_role_policy(RoleName="app", PolicyArn=read)
 
 
-def run_instance(estate: Estate, name: str, *, profile: str | None = None, tokens: str = "required",
-                 endpoint: str = "enabled") -> str:
-    kwargs: dict[str, Any] = {"IamInstanceProfile": {"Name": profile}} if profile else {}
-    return estate.ec2.run_instances(
-        ImageId="ami-0abcdef1234567890", MinCount=1, MaxCount=1, InstanceType="t3.micro",
-        MetadataOptions={"HttpTokens": tokens, "HttpEndpoint": endpoint},
-        TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": name}]}],
-        **kwargs,
-    )["Instances"][0]["InstanceId"]
-
-
-def instance_profiles(estate: Estate) -> None:
-    estate.iam.create_role(RoleName="web", AssumeRolePolicyDocument=trust("ec2.amazonaws.com"))
-    estate.iam.create_instance_profile(InstanceProfileName="web")
-    estate.iam.add_role_to_instance_profile(InstanceProfileName="web", RoleName="web")
-    run_instance(estate, "web-with-profile", profile="web")
-    run_instance(estate, "legacy-no-profile")
-    stopped = run_instance(estate, "stopped-no-profile")
-    estate.ec2.stop_instances(InstanceIds=[stopped])
-
-
 def server_certificate(name: str) -> Callable[[Estate], None]:
     def setup(estate: Estate) -> None:
         estate.iam.upload_server_certificate(ServerCertificateName=name, CertificateBody="body", PrivateKey="key")
@@ -532,129 +511,6 @@ def kms_keys(estate: Estate) -> None:
     kms.disable_key(KeyId=key("disabled"))
 
 
-def vpc(estate: Estate, name: str, cidr: str, region: str = HOME) -> str:
-    return estate.client("ec2", region).create_vpc(CidrBlock=cidr, TagSpecifications=[
-        {"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": name}]}])["Vpc"]["VpcId"]
-
-
-def flow_logs(estate: Estate) -> None:
-    estate.s3.create_bucket(Bucket="acme-flow-logs")
-    for n, (name, traffic) in enumerate((("vpc-all-traffic", "ALL"), ("vpc-rejects", "REJECT"),
-                                         ("vpc-accepts-only", "ACCEPT"), ("vpc-unlogged", None))):
-        vpc_id = vpc(estate, name, f"10.{n}.0.0/16")
-        if traffic:
-            estate.ec2.create_flow_logs(ResourceIds=[vpc_id], ResourceType="VPC", TrafficType=traffic,
-                                        LogDestinationType="s3", LogDestination="arn:aws:s3:::acme-flow-logs")
-
-
-# =============================================================================================
-# networking (policies/cis-aws-v7.0/networking.yaml)
-# =============================================================================================
-
-
-def ebs_default_away_only(estate: Estate) -> None:
-    estate.client("ec2", AWAY).enable_ebs_encryption_by_default()
-
-
-EBS_DEFAULT = "aws_ebs_encryption_by_default"
-
-
-def volumes(estate: Estate) -> None:
-    for name, encrypted in (("data-encrypted", True), ("scratch-plain", False)):
-        estate.ec2.create_volume(AvailabilityZone=f"{HOME}a", Size=10, Encrypted=encrypted, TagSpecifications=[
-            {"ResourceType": "volume", "Tags": [{"Key": "Name", "Value": name}]}])
-
-
-def permission(protocol: str, from_port: int | None = None, to_port: int | None = None, *,
-               cidr: str | None = None, ipv6: str | None = None) -> dict[str, Any]:
-    rule: dict[str, Any] = {"IpProtocol": protocol}
-    if from_port is not None:
-        rule |= {"FromPort": from_port, "ToPort": from_port if to_port is None else to_port}
-    if cidr:
-        rule["IpRanges"] = [{"CidrIp": cidr}]
-    if ipv6:
-        rule["Ipv6Ranges"] = [{"CidrIpv6": ipv6}]
-    return rule
-
-
-#: security group name -> its ingress rules
-GROUPS: dict[str, list[dict[str, Any]]] = {
-    "https-world": [permission("tcp", 443, cidr="0.0.0.0/0", ipv6="::/0")],
-    "ssh-office": [permission("tcp", 22, cidr="203.0.113.0/24"), permission("tcp", 3389, ipv6="2001:db8::/32")],
-    "ssh-world-v4": [permission("tcp", 22, cidr="0.0.0.0/0")],
-    "rdp-range-world-v4": [permission("tcp", 3000, 4000, cidr="0.0.0.0/0")],
-    "ssh-world-v6": [permission("tcp", 22, ipv6="::/0")],
-    "rdp-world-v6": [permission("tcp", 3389, ipv6="::/0")],
-    "cifs-world-v4": [permission("tcp", 445, cidr="0.0.0.0/0")],
-    "cifs-world-v6": [permission("tcp", 445, ipv6="::/0")],
-    "cifs-udp-world": [permission("udp", 445, cidr="0.0.0.0/0")],
-    "all-traffic-world": [permission("-1", cidr="0.0.0.0/0")],
-}
-
-
-def security_groups(estate: Estate) -> None:
-    vpc_id = vpc(estate, "apps", "10.20.0.0/16")
-    for name, rules in GROUPS.items():
-        group = estate.ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc_id)["GroupId"]
-        estate.ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=rules)
-
-
-def sg_case(*failing: str) -> tuple[Scenario, ...]:
-    return (Scenario("one group per rule shape", security_groups,
-                     {name: FAIL if name in failing else PASS for name in GROUPS}),)
-
-
-def network_acls(estate: Estate) -> None:
-    vpc_id = vpc(estate, "apps", "10.30.0.0/16")
-
-    def acl(name: str, *entries: dict[str, Any]) -> None:
-        acl_id = estate.ec2.create_network_acl(VpcId=vpc_id, TagSpecifications=[
-            {"ResourceType": "network-acl", "Tags": [{"Key": "Name", "Value": name}]}])["NetworkAcl"]["NetworkAclId"]
-        for number, entry in enumerate(entries, start=1):
-            estate.ec2.create_network_acl_entry(NetworkAclId=acl_id, RuleNumber=number * 100, Egress=False, **entry)
-
-    def entry(action: str, protocol: str, ports: tuple[int, int] | None, **source: str) -> dict[str, Any]:
-        out: dict[str, Any] = {"RuleAction": action, "Protocol": protocol, **source}
-        if ports:
-            out["PortRange"] = {"From": ports[0], "To": ports[1]}
-        return out
-
-    world, world6 = {"CidrBlock": "0.0.0.0/0"}, {"Ipv6CidrBlock": "::/0"}
-    acl("acl-web-only", entry("allow", "6", (443, 443), **world), entry("allow", "6", (22, 22), CidrBlock="10.0.0.0/8"))
-    acl("acl-denies-ssh", entry("deny", "6", (22, 22), **world), entry("allow", "6", (80, 443), **world))
-    acl("acl-ssh-world", entry("allow", "6", (22, 22), **world))
-    acl("acl-rdp-world-v6", entry("allow", "6", (3389, 3389), **world6))
-    acl("acl-all-world", entry("allow", "-1", None, **world))
-
-
-def default_groups(estate: Estate) -> None:
-    def default_group(vpc_id: str) -> dict[str, Any]:
-        [group] = estate.ec2.describe_security_groups(Filters=[
-            {"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"]
-        return group
-
-    locked, open_ = vpc(estate, "locked", "10.40.0.0/16"), vpc(estate, "open", "10.41.0.0/16")
-    locked_group = default_group(locked)
-    # moto's default group has only the allow-all egress rule (AWS also adds a self-referencing ingress rule)
-    estate.ec2.revoke_security_group_egress(GroupId=locked_group["GroupId"],
-                                            IpPermissions=locked_group["IpPermissionsEgress"])
-    open_group = default_group(open_)
-    app = estate.ec2.create_security_group(GroupName="app", Description="app", VpcId=locked)["GroupId"]
-    arn = f"arn:aws:ec2:{HOME}:{ACCOUNT}:security-group/"
-    estate.ids |= {"default-of-locked": arn + locked_group["GroupId"], "default-of-open": arn + open_group["GroupId"],
-                   "app": arn + app}
-
-
-def metadata_options(estate: Estate) -> None:
-    run_instance(estate, "imdsv2-required", tokens="required")
-    run_instance(estate, "imds-disabled", tokens="optional", endpoint="disabled")
-    run_instance(estate, "imdsv1-allowed", tokens="optional")
-    stopped = run_instance(estate, "stopped-imdsv1", tokens="optional")
-    estate.ec2.stop_instances(InstanceIds=[stopped])
-    gone = run_instance(estate, "terminated-imdsv1", tokens="optional")
-    estate.ec2.terminate_instances(InstanceIds=[gone])
-
-
 # =============================================================================================
 # the table: check id -> scenarios
 # =============================================================================================
@@ -716,10 +572,6 @@ CASES: dict[str, tuple[Scenario, ...]] = {
         Scenario("a role holds AWSSupportAccess", support_role, {ACCOUNT: PASS},
                  moto_config={"iam": {"load_aws_managed_policies": True}}),
         Scenario("no role holds AWSSupportAccess", no_support_role, {ACCOUNT: FAIL}),
-    ),
-    "ec2-instance-profile": (
-        Scenario("running instances with and without a profile", instance_profiles,
-                 {"web-with-profile": PASS, "legacy-no-profile": FAIL, "stopped-no-profile": OUT}),
     ),
     "iam-server-certificates-valid": (
         Scenario("moto's certificate, observed today: expired", server_certificate("web-expired"),
@@ -788,10 +640,6 @@ CASES: dict[str, tuple[Scenario, ...]] = {
         Scenario("rotating, static and out-of-scope keys", kms_keys,
                  {"rotating": PASS, "not-rotating": FAIL, "signing-rsa": OUT, "disabled": OUT}),
     ),
-    "vpc-flow-logs": (
-        Scenario("VPCs with and without rejected-traffic flow logs", flow_logs,
-                 {"vpc-all-traffic": PASS, "vpc-rejects": PASS, "vpc-accepts-only": FAIL, "vpc-unlogged": FAIL}),
-    ),
     "cloudtrail-s3-object-writes": (
         Scenario("multi-region trail logging S3 object writes",
                  trails(("data", {"selectors": [s3_objects("WriteOnly")]})), {ACCOUNT: PASS}),
@@ -817,31 +665,6 @@ CASES: dict[str, tuple[Scenario, ...]] = {
         # readOnly=false records only writes: no object reads are logged (CIS 4.9).
         Scenario("advanced selector for S3 object writes only",
                  trails(("writes", {"advanced_selectors": [s3_data_events(readOnly=["false"])]})), {ACCOUNT: FAIL}),
-    ),
-    # -- networking ---------------------------------------------------------------------------
-    "ebs-encryption-by-default": (
-        Scenario("on in eu-west-1, off in us-east-1", ebs_default_away_only,
-                 {regional(AWAY, EBS_DEFAULT): PASS, regional(HOME, EBS_DEFAULT): FAIL}, regions=(HOME, AWAY)),
-    ),
-    "ebs-volume-encrypted": (
-        Scenario("encrypted and plain volumes", volumes, {"data-encrypted": PASS, "scratch-plain": FAIL}),
-    ),
-    "sg-no-world-cifs": sg_case("cifs-world-v4", "cifs-world-v6", "all-traffic-world"),
-    "nacl-no-world-admin-ports": (
-        Scenario("custom network ACLs", network_acls,
-                 {"acl-web-only": PASS, "acl-denies-ssh": PASS,
-                  "acl-ssh-world": FAIL, "acl-rdp-world-v6": FAIL, "acl-all-world": FAIL}),
-    ),
-    "sg-no-world-admin-ports-ipv4": sg_case("ssh-world-v4", "rdp-range-world-v4", "all-traffic-world"),
-    "sg-no-world-admin-ports-ipv6": sg_case("ssh-world-v6", "rdp-world-v6"),
-    "sg-default-restricts-all": (
-        Scenario("an emptied default group and moto's default", default_groups,
-                 {"default-of-locked": PASS, "default-of-open": FAIL, "app": OUT}),
-    ),
-    "ec2-imdsv2-required": (
-        Scenario("instances with and without IMDSv2", metadata_options,
-                 {"imdsv2-required": PASS, "imds-disabled": PASS, "imdsv1-allowed": FAIL,
-                  "stopped-imdsv1": FAIL, "terminated-imdsv1": OUT}),
     ),
 }
 

@@ -373,6 +373,8 @@ INSTANCE = ResourceType(
     observed_only=("virtualization_type", "network_interfaces", "stopped_since"),
     name_path="tags.Name",
     single_blocks=("metadata_options",),
+    # The provider creates an instance and waits until it runs: after apply a new instance is running.
+    created_empty=(("instance_state", None, "running"),),
     drift_ignore=("instance_state", "launch_time", "public_ip", "private_ip", "stopped_since"),
 )
 
