@@ -465,6 +465,25 @@ class Seeder:
                          "environmentVariables": [{"name": "GITHUB_TOKEN", "value": plant(), "type": "PLAINTEXT"},
                                                   {"name": "PLAIN_LOOKING", "value": plant(), "type": "PLAINTEXT"}]})
 
+    def aws_codepipeline(self) -> None:
+        role = self.client("iam").create_role(RoleName="pipelines", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                    "Principal": {"Service": "codepipeline.amazonaws.com"}}]}))
+        action = {"actionTypeId": {"category": "Build", "owner": "AWS", "provider": "CodeBuild", "version": "1"}}
+        self.client("codepipeline").create_pipeline(tags=tags_list("key", "value"), pipeline={
+            "name": "planted", "roleArn": role["Role"]["Arn"],
+            "artifactStore": {"type": "S3", "location": "acme-planted"},
+            "stages": [
+                {"name": "Source", "actions": [{
+                    "name": "checkout", "outputArtifacts": [{"name": "src"}],
+                    "actionTypeId": {"category": "Source", "owner": "ThirdParty", "provider": "GitHub", "version": "1"},
+                    "configuration": {"Owner": "acme", "Repo": "api", "Branch": "main", "OAuthToken": plant(),
+                                      "webhook-secret": plant(), "Notes": f"password={plant()}"}}]},
+                {"name": "Build", "actions": [{**action, "name": "build", "inputArtifacts": [{"name": "src"}],
+                                               "configuration": {"ProjectName": "planted", "EnvironmentVariables": json.dumps(
+                                                   [{"name": "PLAIN", "value": plant(), "type": "PLAINTEXT"}])}}]},
+            ]})
+
     def aws_ecs_task_definition(self) -> None:
         self.client("ecs").register_task_definition(
             family="planted", tags=tags_list("key", "value"), containerDefinitions=[{

@@ -822,6 +822,7 @@ DOCUMENTED_DEFAULTS = {
     "aws_kinesis_stream": {"retention_period": 24, "encryption_type": "NONE"},
     "aws_athena_workgroup": {"state": "ENABLED"},
     "aws_emr_cluster": {"visible_to_all_users": True, "termination_protection": False},
+    "aws_codepipeline": {"pipeline_type": "V1", "execution_mode": "SUPERSEDED"},
 }
 
 
