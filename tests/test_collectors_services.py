@@ -343,6 +343,8 @@ def test_function_keeps_environment_variable_names_and_never_their_values(aws: N
     assert attributes.pop("last_modified").endswith("Z")
     vpc_config = attributes.pop("vpc_config")
     assert (vpc_config["subnet_ids"], vpc_config["security_group_ids"]) == ([made["subnet"]], [made["group"]])
+    subnet_zone = moto_client("ec2").describe_subnets(SubnetIds=[made["subnet"]])["Subnets"][0]["AvailabilityZone"]
+    assert attributes.pop("vpc_availability_zones") == [subnet_zone]
     policy = attributes.pop("policy")
     assert policy["Statement"][0]["Sid"] == "s3-invoke"
     assert policy["Statement"][0]["Action"] == ["lambda:InvokeFunction"]

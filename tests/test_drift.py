@@ -201,7 +201,7 @@ def test_a_state_that_matches_what_exists_has_no_drift() -> None:
     report = _report(_live())
     assert report.records == () and report.undecided == ()
     assert report.summary == {"managed": 5, "missing": 0, "unmanaged": 0, "changed": 0}
-    assert report.gate().code == 0 and report.not_compared == ("aws_route53_zone",)
+    assert report.gate().code == 0 and report.not_compared == ("aws_route53_record",)
 
 
 def test_sensitive_values_are_not_compared_and_are_named() -> None:
@@ -254,7 +254,7 @@ def test_a_comparison_that_compares_nothing_says_so_and_exits_3(runner, tmp_path
     observed = write_snapshot(_live(), tmp_path / "observed.json")
     result = runner.invoke(main, ["drift", "--state", str(DATA / "state-uncompared.tfstate"), "--snapshot", str(observed)])
     assert result.exit_code == 3, result.stderr
-    assert "nothing compared: the state has no resource of a type unify observes (types: aws_route53_zone)" in result.stderr
+    assert "nothing compared: the state has no resource of a type unify observes (types: aws_route53_record)" in result.stderr
 
 
 def test_drift_cli_scopes_and_says_what_it_did_not_compare(runner, tmp_path) -> None:

@@ -53,7 +53,8 @@ def test_full_observation_of_the_seeded_estate(aws) -> None:
     assert counts["aws_s3_bucket"] == 5
     assert counts["aws_iam_user"] == 5 and counts["aws_iam_group"] == 2 and counts["aws_iam_policy"] == 2
     assert counts["aws_ebs_encryption_by_default"] == 2 and counts["aws_config_configuration_recorder"] == 2
-    assert counts["aws_db_instance"] == 2 and counts["aws_efs_file_system"] == 2 and counts["aws_lambda_function"] == 2
+    assert counts["aws_db_instance"] == 2 and counts["aws_efs_file_system"] == 2
+    assert counts["aws_lambda_function"] == 4  # two of the base estate, two of the serverless part
     assert counts["aws_iam_account_password_policy"] == 1 and counts["aws_s3_account_public_access_block"] == 1
     assert counts["aws_cloudtrail"] == 2 and counts["aws_ecr_repository"] == 3 and counts["aws_flow_log"] == 2
     assert len(snapshot) >= 60

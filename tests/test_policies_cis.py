@@ -30,9 +30,7 @@ is defined. Two kinds of workaround are used, never a faked pass:
 from __future__ import annotations
 
 import copy
-import io
 import json
-import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -324,47 +322,6 @@ def before_moto_expiry(snapshot: Snapshot) -> Snapshot:
     return rebuilt(snapshot, taken_at="2011-06-01T00:00:00Z")
 
 
-def lambda_zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("index.py", "def handler(event, context):\n    return {'ok': True}\n")
-    return buffer.getvalue()
-
-
-def function(estate: Estate, name: str) -> None:
-    role = f"arn:aws:iam::{ACCOUNT}:role/lambda-exec"
-    estate.client("lambda").create_function(FunctionName=name, Runtime="python3.12", Role=role,
-                                            Handler="index.handler", Code={"ZipFile": lambda_zip()})
-
-
-def lambda_functions(estate: Estate) -> None:
-    estate.iam.create_role(RoleName="lambda-exec", AssumeRolePolicyDocument=trust("lambda.amazonaws.com"))
-    lam = estate.client("lambda")
-    for name in ("no-policy", "partner-invoke", "bucket-trigger", "public-invoke"):
-        function(estate, name)
-    lam.add_permission(FunctionName="partner-invoke", StatementId="partner", Action="lambda:InvokeFunction",
-                       Principal="111122223333")
-    lam.add_permission(FunctionName="bucket-trigger", StatementId="s3", Action="lambda:InvokeFunction",
-                       Principal="s3.amazonaws.com", SourceArn="arn:aws:s3:::acme-uploads",
-                       SourceAccount=ACCOUNT)
-    lam.add_permission(FunctionName="public-invoke", StatementId="anyone", Action="lambda:InvokeFunction",
-                       Principal="*")
-
-
-def lambda_public_with_condition(estate: Estate) -> None:
-    # Principal "*" restricted by a condition on the calling account: only this account's
-    # resources can invoke it. CIS 2.21 (catalog: "Resource policies do not allow Principal
-    # "*" without restricting conditions") accepts such a statement.
-    estate.iam.create_role(RoleName="lambda-exec", AssumeRolePolicyDocument=trust("lambda.amazonaws.com"))
-    function(estate, "account-scoped-invoke")
-    function(estate, "public-invoke")
-    lam = estate.client("lambda")
-    lam.add_permission(FunctionName="account-scoped-invoke", StatementId="own-account",
-                       Action="lambda:InvokeFunction", Principal="*", SourceAccount=ACCOUNT)
-    lam.add_permission(FunctionName="public-invoke", StatementId="anyone", Action="lambda:InvokeFunction",
-                       Principal="*")
-
-
 # =============================================================================================
 # storage (policies/cis-aws-v7.0/storage.yaml)
 # =============================================================================================
@@ -578,14 +535,6 @@ CASES: dict[str, tuple[Scenario, ...]] = {
                  {"web-expired": FAIL}),
         Scenario("the same certificate as of 2011 (hand-made: re-dated snapshot)", server_certificate("web-current"),
                  {"web-current": PASS}, edit=before_moto_expiry),
-    ),
-    "lambda-not-public": (
-        Scenario("private, service and public functions", lambda_functions,
-                 {"no-policy": PASS, "partner-invoke": PASS, "bucket-trigger": PASS, "public-invoke": FAIL}),
-        # A statement whose condition restricts Principal "*" to the own account does not make
-        # the function public (CIS 2.21: no Principal "*" *without restricting conditions*).
-        Scenario("Principal * restricted to the own account", lambda_public_with_condition,
-                 {"account-scoped-invoke": PASS, "public-invoke": FAIL}),
     ),
     # -- storage ------------------------------------------------------------------------------
     "s3-bucket-tls-only": (

@@ -213,6 +213,35 @@ class Seeder:
         self.network = {"vpc": vpc, "subnet": subnet, "group": group["GroupId"]}
         self.client("s3").create_bucket(Bucket="acme-planted")  # trails and flow logs deliver to it
 
+    def aws_api_gateway_rest_api(self) -> None:
+        self.rest_api = self.client("apigateway").create_rest_api(
+            name="planted", description=f"calls the ledger with password={plant()}", tags=tags_map())["id"]
+
+    def aws_api_gateway_stage(self) -> None:
+        rest = self.client("apigateway")
+        root = rest.get_resources(restApiId=self.rest_api)["items"][0]["id"]
+        rest.put_method(restApiId=self.rest_api, resourceId=root, httpMethod="GET", authorizationType="NONE")
+        rest.put_integration(restApiId=self.rest_api, resourceId=root, httpMethod="GET", type="MOCK")
+        deployment = rest.create_deployment(restApiId=self.rest_api)["id"]
+        rest.create_stage(restApiId=self.rest_api, stageName="planted", deploymentId=deployment, tags=tags_map(),
+                          description=f"backend https://svc:{plant()}@ledger.example.com", variables={"DB_PASSWORD": plant()})
+
+    def aws_apigatewayv2_api(self) -> None:
+        self.http_api = self.client("apigatewayv2").create_api(
+            Name="planted", ProtocolType="HTTP", Description=f"password={plant()}", Tags=tags_map())["ApiId"]
+
+    def aws_apigatewayv2_route(self) -> None:
+        self.client("apigatewayv2").create_route(ApiId=self.http_api, RouteKey="GET /planted",
+                                                 OperationName=f"password={plant()}")
+
+    def aws_apigatewayv2_stage(self) -> None:
+        self.client("apigatewayv2").create_stage(ApiId=self.http_api, StageName="planted", Tags=tags_map(),
+                                                 Description=f"password={plant()}",
+                                                 StageVariables={"api_key": plant()})
+
+    def aws_athena_workgroup(self) -> None:
+        self.client("athena").create_work_group(Name="planted", Description=f"password={plant()}", Tags=tags_list())
+
     def aws_s3_bucket(self) -> None:
         s3 = self.client("s3")
         s3.put_bucket_tagging(Bucket="acme-planted", Tagging={"TagSet": tags_list()})
@@ -238,6 +267,22 @@ class Seeder:
     def aws_network_acl(self) -> None:
         self.client("ec2").create_network_acl(VpcId=self.network["vpc"], TagSpecifications=[
             {"ResourceType": "network-acl", "Tags": tags_list()}])
+
+
+    def aws_route53_query_log(self) -> None:
+        route53, logs = self.client("route53"), self.client("logs")
+        logs.create_log_group(logGroupName="/aws/route53/logged.example")
+        zone = route53.create_hosted_zone(Name="logged.example", CallerReference="logged")["HostedZone"]["Id"]
+        route53.create_query_logging_config(
+            HostedZoneId=zone.rsplit("/", 1)[-1],
+            CloudWatchLogsLogGroupArn=f"arn:aws:logs:{REGION}:{MOTO_ACCOUNT}:log-group:/aws/route53/logged.example:*")
+
+    def aws_route53_zone(self) -> None:
+        route53 = self.client("route53")
+        zone = route53.create_hosted_zone(Name="planted.example", CallerReference="planted", HostedZoneConfig={
+            "Comment": f"password={plant()}", "PrivateZone": False})["HostedZone"]["Id"]
+        route53.change_tags_for_resource(ResourceType="hostedzone", ResourceId=zone.rsplit("/", 1)[-1],
+                                         AddTags=tags_list())
 
     def aws_flow_log(self) -> None:
         answer = self.client("ec2").create_flow_logs(
@@ -376,6 +421,18 @@ class Seeder:
             TagSpecifications=self.tagged("vpn-connection"),
             Options={"TunnelOptions": [{"PreSharedKey": f"psk_{plant()}"}, {"PreSharedKey": f"psk_{plant()}"}]})
 
+    def aws_glue_job(self) -> None:
+        self.client("glue").create_job(
+            Name="planted", Role=self.role, Description=f"password={plant()}", Tags=tags_map(),
+            Command={"Name": "glueetl", "ScriptLocation": "s3://acme-planted/job.py"},
+            DefaultArguments={"--db-password": plant(), "--PLAIN_LOOKING": plant()})
+
+    def aws_glue_ml_transform(self) -> None:
+        self.client("glue").create_ml_transform(
+            Name="planted", Role=self.role, Description=f"password={plant()}", Tags=tags_map(),
+            InputRecordTables=[{"DatabaseName": "crm", "TableName": "customers"}],
+            Parameters={"TransformType": "FIND_MATCHES", "FindMatchesParameters": {}})
+
     def aws_iam_user(self) -> None:
         iam = self.client("iam")
         iam.create_user(UserName="planted", Tags=tags_list())
@@ -410,6 +467,10 @@ class Seeder:
     def aws_kms_key(self) -> None:
         self.client("kms").create_key(Description=f"key for password={plant()}", Tags=tags_list("TagKey", "TagValue"))
 
+
+    def aws_kinesis_stream(self) -> None:
+        self.client("kinesis").create_stream(StreamName="planted", ShardCount=1, Tags=tags_map())
+
     def aws_cloudtrail(self) -> None:
         self.client("cloudtrail").create_trail(Name="planted", S3BucketName="acme-planted", TagsList=tags_list())
 
@@ -418,6 +479,15 @@ class Seeder:
             "ConfigRuleName": "planted", "Description": f"api_key={plant()}",
             "InputParameters": json.dumps({"tag1Key": "CostCenter", "tag1Value": f"api_key={plant()}"}),
             "Source": {"Owner": "AWS", "SourceIdentifier": "REQUIRED_TAGS"}}, Tags=tags_list())
+
+    def aws_cloudfront_distribution(self) -> None:
+        self.client("cloudfront").create_distribution_with_tags(DistributionConfigWithTags={"Tags": {
+            "Items": tags_list()}, "DistributionConfig": {
+            "CallerReference": "planted", "Comment": f"password={plant()}", "Enabled": True,
+            "Origins": {"Quantity": 1, "Items": [{"Id": "app", "DomainName": "app.example.com", "CustomHeaders": {
+                "Quantity": 1, "Items": [{"HeaderName": "X-Origin-Token", "HeaderValue": plant()}]},
+                "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}}]},
+            "DefaultCacheBehavior": {"TargetOriginId": "app", "ViewerProtocolPolicy": "https-only"}}})
 
     def aws_config_configuration_recorder(self) -> None:
         self.client("config").put_configuration_recorder(ConfigurationRecorder={
@@ -435,8 +505,35 @@ class Seeder:
             DBInstanceIdentifier="planted", Engine="postgres", DBInstanceClass="db.t3.micro", AllocatedStorage=20,
             MasterUsername="app", MasterUserPassword=plant(), Tags=tags_list())
 
+
+    def aws_dax_cluster(self) -> None:
+        self.client("dax").create_cluster(ClusterName="planted", NodeType="dax.t3.small", ReplicationFactor=1,
+                                          IamRoleArn=self.role, Description=f"password={plant()}", Tags=tags_list())
+
+    def aws_dynamodb_table(self) -> None:
+        self.client("dynamodb").create_table(
+            TableName="planted", BillingMode="PAY_PER_REQUEST", Tags=tags_list(),
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+
     def aws_efs_file_system(self) -> None:
         self.client("efs").create_file_system(CreationToken="planted", Tags=tags_list())
+
+
+    def aws_elastic_beanstalk_environment(self) -> None:
+        beanstalk = self.client("elasticbeanstalk")
+        beanstalk.create_application(ApplicationName="planted", Description=f"password={plant()}")
+        beanstalk.create_environment(ApplicationName="planted", EnvironmentName="planted-env", Tags=tags_list(),
+                                     Description=f"password={plant()}", OptionSettings=[{
+                                         "Namespace": "aws:elasticbeanstalk:application:environment",
+                                         "OptionName": "DB_PASSWORD", "Value": plant()}])
+
+    def aws_emr_cluster(self) -> None:
+        self.client("emr").run_job_flow(
+            Name="planted", ReleaseLabel="emr-7.2.0", JobFlowRole="EMR_EC2_DefaultRole", ServiceRole="EMR_DefaultRole",
+            Instances={"MasterInstanceType": "m5.xlarge", "InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True},
+            Tags=tags_list(), Configurations=[{"Classification": "spark-defaults", "Properties": {
+                "spark.hadoop.fs.s3a.secret.key": plant()}}])
 
     def aws_ecr_repository(self) -> None:
         ecr = self.client("ecr")
@@ -479,6 +576,15 @@ class Seeder:
             MetricName="planted", Namespace="Planted", Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=1,
             ComparisonOperator="GreaterThanThreshold", Tags=tags_list())
 
+    def aws_lambda_function_url(self) -> None:
+        self.client("lambda").create_function_url_config(FunctionName="planted", AuthType="AWS_IAM", Cors={
+            "AllowOrigins": [f"https://u:{plant()}@app.example.com"]})
+
+    def aws_lambda_permission(self) -> None:
+        # Who may invoke a function: principals, ARNs and account ids, nothing a user writes freely.
+        self.client("lambda").add_permission(FunctionName="planted", StatementId="uploads", Principal="s3.amazonaws.com",
+                                             Action="lambda:InvokeFunction", SourceArn="arn:aws:s3:::acme-planted")
+
     def aws_codebuild_project(self) -> None:
         self.client("codebuild").create_project(
             name="planted", description=f"token={plant()}",
@@ -488,6 +594,25 @@ class Seeder:
                          "computeType": "BUILD_GENERAL1_SMALL",
                          "environmentVariables": [{"name": "GITHUB_TOKEN", "value": plant(), "type": "PLAINTEXT"},
                                                   {"name": "PLAIN_LOOKING", "value": plant(), "type": "PLAINTEXT"}]})
+
+    def aws_codepipeline(self) -> None:
+        role = self.client("iam").create_role(RoleName="pipelines", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                    "Principal": {"Service": "codepipeline.amazonaws.com"}}]}))
+        action = {"actionTypeId": {"category": "Build", "owner": "AWS", "provider": "CodeBuild", "version": "1"}}
+        self.client("codepipeline").create_pipeline(tags=tags_list("key", "value"), pipeline={
+            "name": "planted", "roleArn": role["Role"]["Arn"],
+            "artifactStore": {"type": "S3", "location": "acme-planted"},
+            "stages": [
+                {"name": "Source", "actions": [{
+                    "name": "checkout", "outputArtifacts": [{"name": "src"}],
+                    "actionTypeId": {"category": "Source", "owner": "ThirdParty", "provider": "GitHub", "version": "1"},
+                    "configuration": {"Owner": "acme", "Repo": "api", "Branch": "main", "OAuthToken": plant(),
+                                      "webhook-secret": plant(), "Notes": f"password={plant()}"}}]},
+                {"name": "Build", "actions": [{**action, "name": "build", "inputArtifacts": [{"name": "src"}],
+                                               "configuration": {"ProjectName": "planted", "EnvironmentVariables": json.dumps(
+                                                   [{"name": "PLAIN", "value": plant(), "type": "PLAINTEXT"}])}}]},
+            ]})
 
     def aws_ecs_task_definition(self) -> None:
         self.client("ecs").register_task_definition(
@@ -550,6 +675,12 @@ class Seeder:
                                                    "Action": "sqs:SendMessage", "Resource": queue,
                                                    "Condition": {"StringEquals": {"aws:Referer": f"token={plant()}"}}}]})})
 
+    def aws_wafv2_web_acl(self) -> None:
+        self.client("wafv2").create_web_acl(
+            Name="planted", Scope="REGIONAL", DefaultAction={"Allow": {}}, Description=f"password={plant()}",
+            VisibilityConfig={"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": "planted"},
+            Tags=tags_list())
+
     def seed(self) -> list[str]:
         """Every seeder above, in the order the types are declared; the types seeded."""
         self.base()
@@ -563,9 +694,13 @@ class Seeder:
 
 
 #: Types with nothing a user can write text into (counts and switches): nothing to plant, nothing to leak.
-NO_USER_TEXT = {"aws_iam_account_summary": "counts only",
-                "aws_macie2_account": "a status, a publishing frequency and AWS's service role",
-                "aws_securityhub_account": "switches and the hub's ARN"}
+NO_USER_TEXT = {
+    "aws_iam_account_summary": "counts only",
+    "aws_emr_block_public_access_configuration": "a switch and port ranges",
+    "aws_glue_data_catalog_encryption_settings": "encryption modes and key ids",
+    "aws_macie2_account": "a status, a publishing frequency and AWS's service role",
+    "aws_securityhub_account": "switches and the hub's ARN",
+}
 
 _CERTIFICATE = """-----BEGIN CERTIFICATE-----
 MIIBhTCCASugAwIBAgIQIRi6zePL6mKjOipn+dNuaTAKBggqhkjOPQQDAjASMRAw

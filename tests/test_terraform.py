@@ -831,6 +831,16 @@ DOCUMENTED_DEFAULTS = {
     "aws_launch_configuration": {"enable_monitoring": True},
     "aws_networkfirewall_firewall": {"delete_protection": False, "subnet_change_protection": False,
                                      "firewall_policy_change_protection": False},
+    "aws_lambda_function_url": {"invoke_mode": "BUFFERED"},
+    "aws_api_gateway_stage": {"xray_tracing_enabled": False, "cache_cluster_enabled": False},
+    "aws_apigatewayv2_stage": {"auto_deploy": False},
+    "aws_apigatewayv2_route": {"authorization_type": "NONE", "api_key_required": False},
+    "aws_dynamodb_table": {"billing_mode": "PROVISIONED", "deletion_protection_enabled": False, "table_class": "STANDARD"},
+    "aws_dax_cluster": {"cluster_endpoint_encryption_type": "NONE", "server_side_encryption": {"enabled": False}},
+    "aws_kinesis_stream": {"retention_period": 24, "encryption_type": "NONE"},
+    "aws_athena_workgroup": {"state": "ENABLED"},
+    "aws_emr_cluster": {"visible_to_all_users": True, "termination_protection": False},
+    "aws_codepipeline": {"pipeline_type": "V1", "execution_mode": "SUPERSEDED"},
 }
 
 
