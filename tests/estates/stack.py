@@ -6,14 +6,30 @@ Runner and MWAA from recorded answers, moto has neither), and the same resources
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
 from both_ways import ACCOUNT, FAIL, HOME, OUT, PASS, Estate, Planned, Seeder
+from unify.model.snapshot import Snapshot
 
 KEY = f"arn:aws:kms:{HOME}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 TAG = {"unify:component": "artifact-store"}
 LOCKED = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
+
+
+def _answered(type_: str, facts: dict[str, dict[str, Any]]) -> Any:
+    """An ``edit`` that gives resources of ``type_`` the attributes AWS answers and moto leaves out (by name)."""
+
+    def edit(snapshot: Snapshot) -> Snapshot:
+        resources = copy.deepcopy(snapshot.data["resources"])
+        for resource in resources:
+            if resource["type"] == type_ and resource["name"] in facts:
+                resource["attributes"].update(copy.deepcopy(facts[resource["name"]]))
+        return Snapshot.build(resources=resources, coverage=snapshot.coverage, scope=snapshot.scope,
+                              source=snapshot.data["source"], taken_at=snapshot.data["taken_at"])
+
+    return edit
 
 
 def _role(name: str) -> str:
@@ -184,6 +200,221 @@ def _builder(**verdicts: str) -> dict[str, str | None]:
     return {"builder": PASS, "legacy": FAIL, "images": PASS} | verdicts
 
 
+
+# -- SageMaker: pipelines, notebooks and hosting (Terraform has them), jobs (it has not) ----------
+
+VPC = {"SecurityGroupIds": ["sg-0stack"], "Subnets": ["subnet-0private"]}
+
+
+def _definition(good: bool) -> str:
+    """A pipeline definition with a processing step and a training step inside a condition's branch."""
+    kms = {"VolumeKmsKeyId": KEY} if good else {}
+    network = {"EnableNetworkIsolation": good, "EnableInterContainerTrafficEncryption": good,
+               **({"VpcConfig": VPC} if good else {})}
+    train: dict[str, Any] = {
+        "RoleArn": _role("sagemaker"), "EnableNetworkIsolation": good, "EnableInterContainerTrafficEncryption": good,
+        "ResourceConfig": {"InstanceType": "ml.g5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 50, **kms},
+        "OutputDataConfig": {"S3OutputPath": "s3://acme-artifacts/models", **({"KmsKeyId": KEY} if good else {})}}
+    if good:
+        train["VpcConfig"] = VPC
+    return json.dumps({"Version": "2020-12-01", "Steps": [
+        {"Name": "prepare", "Type": "Processing", "Arguments": {
+            "RoleArn": _role("sagemaker"), "NetworkConfig": network,
+            "ProcessingResources": {"ClusterConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1,
+                                                      "VolumeSizeInGB": 30, **kms}},
+            "ProcessingOutputConfig": {"Outputs": [], **({"KmsKeyId": KEY} if good else {})}}},
+        {"Name": "gate", "Type": "Condition", "Arguments": {"Conditions": [], "IfSteps": [
+            {"Name": "train", "Type": "Training", "Arguments": train}], "ElseSteps": []}}]})
+
+
+NOTEBOOKS = {"locked": {"SubnetId": "subnet-0private", "SecurityGroupIds": ["sg-0stack"], "KmsKeyId": KEY,
+                        "DirectInternetAccess": "Disabled", "RootAccess": "Disabled"},
+             "research": {"DirectInternetAccess": "Enabled", "RootAccess": "Enabled"}}
+
+
+def sagemaker_resources(seeder: Seeder) -> None:
+    sagemaker = seeder.client("sagemaker")
+    for name, good in (("train", True), ("legacy-etl", False)):
+        sagemaker.create_pipeline(PipelineName=name, RoleArn=_role("sagemaker"), PipelineDefinition=_definition(good))
+    for name, settings in NOTEBOOKS.items():
+        sagemaker.create_notebook_instance(NotebookInstanceName=name, InstanceType="ml.t3.medium",
+                                           RoleArn=_role("sagemaker"), **settings)
+    for name, isolated in (("churn", True), ("open-model", False)):
+        sagemaker.create_model(ModelName=name, ExecutionRoleArn=_role("sagemaker"), EnableNetworkIsolation=isolated,
+                               PrimaryContainer={"Image": f"{ACCOUNT}.dkr.ecr.{HOME}.amazonaws.com/serve:1"})
+    for name, count in (("churn-ha", 2), ("churn-single", 1)):
+        sagemaker.create_endpoint_config(EndpointConfigName=name, ProductionVariants=[
+            {"VariantName": "main", "ModelName": "churn", "InitialInstanceCount": count,
+             "InstanceType": "ml.m5.large"}])
+
+
+def _sagemaker_plan() -> list[Planned]:
+    out = [Planned("aws_sagemaker_pipeline", name.replace("-", "_"), {
+        "pipeline_name": name, "pipeline_display_name": name, "role_arn": _role("sagemaker"),
+        "pipeline_definition": _definition(good), "tags": {}}, unknown=("arn", "id"))
+        for name, good in (("train", True), ("legacy-etl", False))]
+    for name, settings in NOTEBOOKS.items():
+        out.append(Planned("aws_sagemaker_notebook_instance", name, {
+            "name": name, "instance_type": "ml.t3.medium", "role_arn": _role("sagemaker"), "tags": {},
+            "direct_internet_access": settings["DirectInternetAccess"], "root_access": settings["RootAccess"],
+            **({"subnet_id": settings["SubnetId"], "security_groups": settings["SecurityGroupIds"],
+                "kms_key_id": KEY} if "SubnetId" in settings else {})}, unknown=("arn", "id", "url")))
+    for name, isolated in (("churn", True), ("open-model", False)):
+        out.append(Planned("aws_sagemaker_model", name.replace("-", "_"), {
+            "name": name, "execution_role_arn": _role("sagemaker"), "enable_network_isolation": isolated,
+            "primary_container": [{"image": f"{ACCOUNT}.dkr.ecr.{HOME}.amazonaws.com/serve:1", "environment": {}}],
+            "vpc_config": [], "tags": {}}, unknown=("arn", "id")))
+    for name, count in (("churn-ha", 2), ("churn-single", 1)):
+        out.append(Planned("aws_sagemaker_endpoint_configuration", name.replace("-", "_"), {
+            "name": name, "tags": {}, "production_variants": [
+                {"variant_name": "main", "model_name": "churn", "initial_instance_count": count,
+                 "instance_type": "ml.m5.large"}]}, unknown=("arn", "id")))
+    return out
+
+
+def _pipelines() -> dict[str, str | None]:
+    return {"train": PASS, "legacy-etl": FAIL}
+
+
+def sagemaker_jobs(seeder: Seeder) -> None:
+    sagemaker = seeder.client("sagemaker")
+    for name, good in (("zenml-step", True), ("adhoc-train", False)):
+        sagemaker.create_training_job(
+            TrainingJobName=name, RoleArn=_role("sagemaker"),
+            AlgorithmSpecification={"TrainingImage": f"{ACCOUNT}.dkr.ecr.{HOME}.amazonaws.com/train:1",
+                                    "TrainingInputMode": "File"},
+            ResourceConfig={"InstanceType": "ml.g5.xlarge", "InstanceCount": 2, "VolumeSizeInGB": 50,
+                            **({"VolumeKmsKeyId": KEY} if good else {})},
+            OutputDataConfig={"S3OutputPath": "s3://acme-artifacts/models", **({"KmsKeyId": KEY} if good else {})},
+            StoppingCondition={"MaxRuntimeInSeconds": 3600}, EnableNetworkIsolation=good,
+            EnableInterContainerTrafficEncryption=good, **({"VpcConfig": VPC} if good else {}))
+    for name, good in (("prepare", True), ("bare", False)):
+        sagemaker.create_processing_job(
+            ProcessingJobName=name, RoleArn=_role("sagemaker"), AppSpecification={"ImageUri": "acme/prep:1"},
+            ProcessingResources={"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large",
+                                                   "VolumeSizeInGB": 10, **({"VolumeKmsKeyId": KEY} if good else {})}},
+            StoppingCondition={"MaxRuntimeInSeconds": 600},
+            **({"NetworkConfig": {"EnableNetworkIsolation": True, "EnableInterContainerTrafficEncryption": True,
+                                  "VpcConfig": VPC},
+                "ProcessingOutputConfig": {"KmsKeyId": KEY, "Outputs": [{"OutputName": "train", "S3Output": {
+                    "S3Uri": "s3://acme-artifacts/train", "LocalPath": "/opt/ml/processing/train",
+                    "S3UploadMode": "EndOfJob"}}]}} if good else {}))
+
+
+def _jobs(good: str, bad: str) -> dict[str, str | None]:
+    return {good: PASS, bad: FAIL}
+
+
+NO_JOB_RESOURCE = "SageMaker jobs are runs, not Terraform resources: only an observation sees them"
+
+
+# -- EKS, AWS Batch, and the tagged ECS and Step Functions resources ------------------------------
+
+ORCHESTRATOR = {"unify:component": "orchestrator"}
+DEPLOYER = {"unify:component": "deployer"}
+LOGGED = {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/web", "awslogs-region": HOME,
+                                              "awslogs-stream-prefix": "web"}}
+CONTAINERS = {"web": [{"name": "web", "image": "web:1", "memory": 512, "essential": True, "logConfiguration": LOGGED}],
+              "legacy": [{"name": "agent", "image": "agent:1", "memory": 512, "essential": True, "privileged": True}]}
+
+
+def clusters_and_queues(seeder: Seeder) -> None:
+    eks = seeder.client("eks")
+    eks.create_cluster(
+        name="kubeflow", roleArn=_role("eks"), tags=ORCHESTRATOR,
+        resourcesVpcConfig={"subnetIds": ["subnet-a", "subnet-b"], "endpointPublicAccess": False,
+                            "endpointPrivateAccess": True},
+        logging={"clusterLogging": [{"types": ["api", "audit", "authenticator"], "enabled": True}]},
+        encryptionConfig=[{"resources": ["secrets"], "provider": {"keyArn": KEY}}])
+    eks.create_cluster(name="sandbox", roleArn=_role("eks"), tags=ORCHESTRATOR,
+                       resourcesVpcConfig={"subnetIds": ["subnet-a"], "endpointPublicAccess": True,
+                                           "endpointPrivateAccess": False})
+    iam = seeder.client("iam")
+    service_role = iam.create_role(RoleName="batch", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "batch.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+    ec2 = seeder.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.20.1.0/24")["Subnet"]["SubnetId"]
+    group = ec2.create_security_group(GroupName="batch", Description="batch", VpcId=vpc)["GroupId"]
+    instance_role = iam.create_instance_profile(InstanceProfileName="batch-instance")["InstanceProfile"]["Arn"]
+    ec2.create_key_pair(KeyName="ops-ssh")
+    batch = seeder.client("batch")
+    for name, key in (("no-key", None), ("ssh", "ops-ssh")):
+        batch.create_compute_environment(
+            computeEnvironmentName=name, type="MANAGED", state="ENABLED", serviceRole=service_role,
+            computeResources={"type": "EC2", "minvCpus": 0, "maxvCpus": 16, "instanceTypes": ["m5.large"],
+                              "subnets": [subnet], "securityGroupIds": [group], "instanceRole": instance_role,
+                              **({"ec2KeyPair": key} if key else {})})
+    for name, privileged, variables in (("step", False, [{"name": "STAGE", "value": "prod"}]),
+                                        ("root-step", True, [{"name": "DB_PASSWORD", "value": "hunter2"}])):
+        batch.register_job_definition(jobDefinitionName=name, type="container", containerProperties={
+            "image": "acme/step:1", "vcpus": 2, "memory": 4096, "privileged": privileged, "environment": variables})
+    ecs = seeder.client("ecs")
+    for family, containers in CONTAINERS.items():
+        ecs.register_task_definition(family=family, containerDefinitions=containers,
+                                     tags=[{"key": k, "value": v} for k, v in DEPLOYER.items()])
+    sfn = seeder.client("stepfunctions")
+    group_arn = f"arn:aws:logs:{HOME}:{ACCOUNT}:log-group:/sfn/pipeline:*"
+    definition = json.dumps({"StartAt": "done", "States": {"done": {"Type": "Succeed"}}})
+    sfn.create_state_machine(
+        name="pipeline", definition=definition, roleArn=_role("sfn"), tags=[{"key": k, "value": v}
+                                                                              for k, v in ORCHESTRATOR.items()],
+        loggingConfiguration={"level": "ERROR", "includeExecutionData": False,
+                              "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": group_arn}}]},
+        encryptionConfiguration={"type": "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyId": KEY,
+                                 "kmsDataKeyReusePeriodSeconds": 300})
+    sfn.create_state_machine(name="quick", definition=definition, roleArn=_role("sfn"),
+                             tags=[{"key": k, "value": v} for k, v in ORCHESTRATOR.items()])
+
+
+def _clusters_plan() -> list[Planned]:
+    out = [
+        Planned("aws_eks_cluster", "kubeflow", {
+            "name": "kubeflow", "role_arn": _role("eks"), "tags": ORCHESTRATOR,
+            "vpc_config": [{"subnet_ids": ["subnet-a", "subnet-b"], "endpoint_public_access": False,
+                            "endpoint_private_access": True, "security_group_ids": []}],
+            "enabled_cluster_log_types": ["api", "audit", "authenticator"],
+            "encryption_config": [{"resources": ["secrets"], "provider": [{"key_arn": KEY}]}]},
+            unknown=("arn", "id", "endpoint")),
+        Planned("aws_eks_cluster", "sandbox", {
+            "name": "sandbox", "role_arn": _role("eks"), "tags": ORCHESTRATOR,
+            "vpc_config": [{"subnet_ids": ["subnet-a"], "endpoint_public_access": True,
+                            "endpoint_private_access": False, "security_group_ids": []}],
+            "enabled_cluster_log_types": [], "encryption_config": []}, unknown=("arn", "id", "endpoint")),
+    ]
+    for name, key in (("no-key", None), ("ssh", "ops-ssh")):
+        out.append(Planned("aws_batch_compute_environment", name.replace("-", "_"), {
+            "compute_environment_name": name, "type": "MANAGED", "state": "ENABLED", "tags": {},
+            "compute_resources": [{"type": "EC2", "min_vcpus": 0, "max_vcpus": 16, "instance_type": ["m5.large"],
+                                   "subnets": ["subnet-1"], "security_group_ids": ["sg-1"],
+                                   "ec2_key_pair": key, "launch_template": []}]}, unknown=("arn", "id")))
+    for name, privileged, variables in (("step", False, [{"name": "STAGE", "value": "prod"}]),
+                                        ("root-step", True, [{"name": "DB_PASSWORD", "value": "hunter2"}])):
+        out.append(Planned("aws_batch_job_definition", name.replace("-", "_"), {
+            "name": name, "type": "container", "tags": {}, "container_properties": json.dumps({
+                "image": "acme/step:1", "vcpus": 2, "memory": 4096, "privileged": privileged,
+                "environment": variables})}, unknown=("arn", "id", "revision")))
+    for family, containers in CONTAINERS.items():
+        out.append(Planned("aws_ecs_task_definition", family, {
+            "family": family, "container_definitions": json.dumps(containers), "tags": DEPLOYER},
+            unknown=("arn", "revision")))
+    group_arn = f"arn:aws:logs:{HOME}:{ACCOUNT}:log-group:/sfn/pipeline:*"
+    out += [
+        Planned("aws_sfn_state_machine", "pipeline", {
+            "name": "pipeline", "role_arn": _role("sfn"), "tags": ORCHESTRATOR,
+            "logging_configuration": [{"level": "ERROR", "include_execution_data": False,
+                                       "log_destination": group_arn}],
+            "encryption_configuration": [{"type": "CUSTOMER_MANAGED_KMS_KEY", "kms_key_id": KEY,
+                                          "kms_data_key_reuse_period_seconds": 300}]}, unknown=("arn", "id")),
+        Planned("aws_sfn_state_machine", "quick", {
+            "name": "quick", "role_arn": _role("sfn"), "tags": ORCHESTRATOR,
+            "logging_configuration": [{"level": "OFF", "include_execution_data": False, "log_destination": ""}],
+            "encryption_configuration": [{"type": "AWS_OWNED_KEY", "kms_key_id": "",
+                                          "kms_data_key_reuse_period_seconds": 0}]}, unknown=("arn", "id")),
+    ]
+    return out
+
 ESTATES = [
     Estate(
         "stack-artifact-store",
@@ -217,5 +448,67 @@ ESTATES = [
             "stack-image-builder-s3-logs-encrypted": _builder(),
         },
         plan=_registry_plan(),
+    ),
+    Estate(
+        "stack-sagemaker-pipelines-notebooks-hosting",
+        sagemaker_resources,
+        expect={
+            "stack-orchestrator-pipeline-network-isolation": _pipelines(),
+            "stack-orchestrator-pipeline-traffic-encryption": _pipelines(),
+            "stack-orchestrator-pipeline-customer-keys": _pipelines(),
+            "stack-orchestrator-pipeline-in-vpc": _pipelines(),
+            "sagemaker-notebook-no-direct-internet": {"locked": PASS, "research": FAIL},
+            "sagemaker-notebook-in-vpc": {"locked": PASS, "research": FAIL},
+            "sagemaker-notebook-no-root": {"locked": PASS, "research": FAIL},
+            "sagemaker-model-network-isolation": {"churn": PASS, "open-model": FAIL},
+            "sagemaker-endpoint-config-multiple-instances": {"churn-ha": PASS, "churn-single": FAIL},
+        },
+        plan=_sagemaker_plan(),
+        # moto's DescribeModel answers EnableNetworkIsolation false whatever was asked: AWS answers what was set
+        edit=_answered("aws_sagemaker_model", {"churn": {"enable_network_isolation": True}}),
+    ),
+    Estate(
+        "stack-sagemaker-jobs",
+        sagemaker_jobs,
+        expect={
+            "stack-step-operator-training-network-isolation": _jobs("zenml-step", "adhoc-train"),
+            "stack-step-operator-training-volume-encrypted": _jobs("zenml-step", "adhoc-train"),
+            "stack-step-operator-training-output-encrypted": _jobs("zenml-step", "adhoc-train"),
+            "stack-step-operator-training-traffic-encryption": _jobs("zenml-step", "adhoc-train"),
+            "stack-step-operator-training-in-vpc": _jobs("zenml-step", "adhoc-train"),
+            "stack-orchestrator-processing-network-isolation": _jobs("prepare", "bare"),
+            "stack-orchestrator-processing-traffic-encryption": _jobs("prepare", "bare"),
+            "stack-orchestrator-processing-customer-keys": _jobs("prepare", "bare"),
+        },
+        live_only={check: NO_JOB_RESOURCE for check in (
+            "stack-step-operator-training-network-isolation", "stack-step-operator-training-volume-encrypted",
+            "stack-step-operator-training-output-encrypted", "stack-step-operator-training-traffic-encryption",
+            "stack-step-operator-training-in-vpc", "stack-orchestrator-processing-network-isolation",
+            "stack-orchestrator-processing-traffic-encryption", "stack-orchestrator-processing-customer-keys")},
+        # moto's DescribeProcessingJob leaves ProcessingResources out; AWS sends the cluster configuration it was given
+        edit=_answered("aws_sagemaker_processing_job", {
+            name: {"processing_resources": {"cluster_config": {
+                "instance_count": 1, "instance_type": "ml.m5.large", "volume_size_in_gb": 10,
+                **({"volume_kms_key_id": KEY} if name == "prepare" else {})}}} for name in ("prepare", "bare")}),
+    ),
+    Estate(
+        "stack-eks-batch-ecs-sfn",
+        clusters_and_queues,
+        expect={
+            "stack-orchestrator-eks-private-endpoint": {"kubeflow": PASS, "sandbox": FAIL},
+            "stack-orchestrator-eks-secrets-encrypted": {"kubeflow": PASS, "sandbox": FAIL},
+            "stack-orchestrator-eks-control-plane-logs": {"kubeflow": PASS, "sandbox": FAIL},
+            "eks-endpoint-not-public": {"kubeflow": PASS, "sandbox": FAIL},
+            "eks-secrets-encrypted": {"kubeflow": PASS, "sandbox": FAIL},
+            "eks-audit-logging": {"kubeflow": PASS, "sandbox": FAIL},
+            "stack-step-operator-batch-no-ssh-key": {"no-key": PASS, "ssh": FAIL},
+            "stack-step-operator-batch-job-not-privileged": {"step": PASS, "root-step": FAIL},
+            "stack-step-operator-batch-job-no-plaintext-secrets": {"step": PASS, "root-step": FAIL},
+            "stack-deployer-not-privileged": {"web": PASS, "legacy": FAIL},
+            "stack-deployer-container-logging": {"web": PASS, "legacy": FAIL},
+            "stack-orchestrator-sfn-logging": {"pipeline": PASS, "quick": FAIL},
+            "stack-orchestrator-sfn-customer-key": {"pipeline": PASS, "quick": FAIL},
+        },
+        plan=_clusters_plan(),
     ),
 ]
