@@ -7,11 +7,13 @@ Runner and MWAA from recorded answers, moto has neither), and the same resources
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from typing import Any
 
 from both_ways import ACCOUNT, FAIL, HOME, OUT, PASS, Estate, Planned, Seeder
 from unify.model.snapshot import Snapshot
+from unify.observe.recorded import RecordedAnswers
 
 KEY = f"arn:aws:kms:{HOME}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 TAG = {"unify:component": "artifact-store"}
@@ -73,6 +75,10 @@ def artifact_store(seeder: Seeder) -> None:
         {"ReadWriteType": "All", "IncludeManagementEvents": True,
          "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::acme-artifacts/"]}]}])
     cloudtrail.start_logging(Name="data-events")
+    # the registry scans on push only the repositories named prod-*: the stack's other repositories are not
+    seeder.client("ecr").put_registry_scanning_configuration(scanType="BASIC", rules=[
+        {"scanFrequency": "SCAN_ON_PUSH", "repositoryFilters": [{"filter": "prod-*", "filterType": "WILDCARD"}]}])
+    seeder.ids["registry"] = f"{ACCOUNT}/{HOME}/aws_ecr_registry_scanning_configuration"
 
 
 def _artifact_plan() -> list[Planned]:
@@ -100,10 +106,16 @@ def _artifact_plan() -> list[Planned]:
         Planned("aws_s3_bucket_object_lock_configuration", "artifacts", {
             "bucket": "acme-artifacts", "object_lock_enabled": "Enabled",
             "rule": [{"default_retention": [{"mode": "GOVERNANCE", "days": 30, "years": None}]}]}),
+        Planned("aws_ecr_registry_scanning_configuration", "registry", {"scan_type": "BASIC", "rule": [
+            {"scan_frequency": "SCAN_ON_PUSH", "repository_filter": [{"filter": "prod-*", "filter_type": "WILDCARD"}]}]},
+            unknown=("registry_id",)),
         Planned("aws_s3_bucket_policy", "scratch", {"bucket": "acme-scratch", "policy": json.dumps({
             "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"},
                                                     "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-scratch/*"}]})}),
     ]
+
+
+ALL_TRAILS = "a count over the account's trails: a plan cannot say which other trails exist"
 
 
 def _store(wrong: str = FAIL) -> dict[str, str | None]:
@@ -354,6 +366,12 @@ def clusters_and_queues(seeder: Seeder) -> None:
     for family, containers in CONTAINERS.items():
         ecs.register_task_definition(family=family, containerDefinitions=containers,
                                      tags=[{"key": k, "value": v} for k, v in DEPLOYER.items()])
+    ecs.create_cluster(clusterName="prod")
+    for name, public in (("api", "DISABLED"), ("public-api", "ENABLED")):
+        ecs.create_service(cluster="prod", serviceName=name, taskDefinition="web", desiredCount=1,
+                           launchType="FARGATE", tags=[{"key": k, "value": v} for k, v in DEPLOYER.items()],
+                           networkConfiguration={"awsvpcConfiguration": {
+                               "subnets": [subnet], "securityGroups": [group], "assignPublicIp": public}})
     sfn = seeder.client("stepfunctions")
     group_arn = f"arn:aws:logs:{HOME}:{ACCOUNT}:log-group:/sfn/pipeline:*"
     definition = json.dumps({"StartAt": "done", "States": {"done": {"Type": "Succeed"}}})
@@ -399,6 +417,11 @@ def _clusters_plan() -> list[Planned]:
         out.append(Planned("aws_ecs_task_definition", family, {
             "family": family, "container_definitions": json.dumps(containers), "tags": DEPLOYER},
             unknown=("arn", "revision")))
+    for name, public in (("api", False), ("public-api", True)):
+        out.append(Planned("aws_ecs_service", name.replace("-", "_"), {
+            "name": name, "cluster": "prod", "task_definition": "web", "desired_count": 1, "launch_type": "FARGATE",
+            "tags": DEPLOYER, "network_configuration": [{"subnets": ["subnet-1"], "security_groups": ["sg-1"],
+                                                         "assign_public_ip": public}]}, unknown=("id",)))
     group_arn = f"arn:aws:logs:{HOME}:{ACCOUNT}:log-group:/sfn/pipeline:*"
     out += [
         Planned("aws_sfn_state_machine", "pipeline", {
@@ -415,6 +438,133 @@ def _clusters_plan() -> list[Planned]:
     ]
     return out
 
+
+# -- App Runner and MWAA: recorded answers in the API references' shapes (moto has neither) --------
+
+WHEN = "2026-11-02T09:00:00Z"
+REGISTRY = f"{ACCOUNT}.dkr.ecr.{HOME}.amazonaws.com"
+CONNECTOR = f"arn:aws:apprunner:{HOME}:{ACCOUNT}:vpcconnector/stack-vpc/1/4ab3c2d1e0f94e8d"
+#: service -> (public, egress through the connector, customer key, traced, plain variables, image type, auto deploy, tags)
+SERVICES: dict[str, dict[str, Any]] = {
+    "zenml-private": {"public": False, "vpc": True, "key": True, "traced": True, "variables": {"MODEL_NAME": "churn"},
+                      "image": "ECR", "auto": False, "tags": {}},
+    "zenml-api": {"public": True, "vpc": False, "key": False, "traced": False,
+                  "variables": {"MODEL_NAME": "churn", "DB_PASSWORD": "hunter2"}, "image": "ECR_PUBLIC",
+                  "auto": True, "tags": {}},
+    "zenml-site": {"public": True, "vpc": True, "key": True, "traced": True, "variables": {}, "image": "ECR",
+                   "auto": False, "tags": {"unify:public": "true"}},
+}
+
+
+def _service_arn(name: str) -> str:
+    return f"arn:aws:apprunner:{HOME}:{ACCOUNT}:service/{name}/{hashlib.sha256(name.encode()).hexdigest()[:32]}"
+
+
+def _image(spec: dict[str, Any]) -> str:
+    return f"{REGISTRY}/serve:1" if spec["image"] == "ECR" else "public.ecr.aws/acme/serve:1"
+
+
+def _apprunner_service(name: str, spec: dict[str, Any]) -> dict[str, Any]:
+    service: dict[str, Any] = {
+        "ServiceName": name, "ServiceId": _service_arn(name).rsplit("/", 1)[1], "ServiceArn": _service_arn(name),
+        "ServiceUrl": f"{name}.{HOME}.awsapprunner.com", "CreatedAt": WHEN, "UpdatedAt": WHEN, "Status": "RUNNING",
+        "SourceConfiguration": {
+            "ImageRepository": {"ImageIdentifier": _image(spec), "ImageRepositoryType": spec["image"],
+                                "ImageConfiguration": {"Port": "8080",
+                                                       "RuntimeEnvironmentVariables": spec["variables"]}},
+            "AutoDeploymentsEnabled": spec["auto"]},
+        "InstanceConfiguration": {"Cpu": "1024", "Memory": "2048", "InstanceRoleArn": _role("deployer")},
+        "AutoScalingConfigurationSummary": {
+            "AutoScalingConfigurationArn": f"arn:aws:apprunner:{HOME}:{ACCOUNT}:autoscalingconfiguration/"
+                                           "DefaultConfiguration/1/0000000000000001",
+            "AutoScalingConfigurationName": "DefaultConfiguration", "AutoScalingConfigurationRevision": 1},
+        "NetworkConfiguration": {
+            "EgressConfiguration": {"EgressType": "VPC", "VpcConnectorArn": CONNECTOR} if spec["vpc"]
+            else {"EgressType": "DEFAULT"},
+            "IngressConfiguration": {"IsPubliclyAccessible": spec["public"]}, "IpAddressType": "IPV4"},
+        "ObservabilityConfiguration": {"ObservabilityEnabled": spec["traced"]},
+    }
+    if spec["traced"]:
+        service["ObservabilityConfiguration"]["ObservabilityConfigurationArn"] = (
+            f"arn:aws:apprunner:{HOME}:{ACCOUNT}:observabilityconfiguration/xray/1/7c1d")
+    if spec["key"]:
+        service["EncryptionConfiguration"] = {"KmsKey": KEY}
+    return service
+
+
+def record_apprunner(answers: RecordedAnswers, region: str) -> None:
+    answers.answer("list_services", {"ServiceSummaryList": [
+        {"ServiceName": name, "ServiceId": _service_arn(name).rsplit("/", 1)[1], "ServiceArn": _service_arn(name),
+         "Status": "RUNNING"} for name in SERVICES] if region == HOME else []})
+    for name, spec in SERVICES.items():
+        answers.answer("describe_service", {"Service": _apprunner_service(name, spec)},
+                       params={"ServiceArn": _service_arn(name)})
+        answers.answer("list_tags_for_resource", {"Tags": [{"Key": k, "Value": v} for k, v in spec["tags"].items()]},
+                       params={"ResourceArn": _service_arn(name)})
+
+
+LOGS = ("dag_processing_logs", "scheduler_logs", "task_logs", "webserver_logs", "worker_logs")
+#: environment -> (private web server, customer key, every log on)
+AIRFLOW = {"private-airflow": True, "open-airflow": False}
+
+
+def _camel(snake: str) -> str:
+    return "".join(part.title() for part in snake.split("_"))
+
+
+def record_mwaa(answers: RecordedAnswers, region: str) -> None:
+    answers.answer("list_environments", {"Environments": sorted(AIRFLOW) if region == HOME else []})
+    for name, good in AIRFLOW.items():
+        environment: dict[str, Any] = {
+            "Name": name, "Status": "AVAILABLE", "Arn": f"arn:aws:airflow:{HOME}:{ACCOUNT}:environment/{name}",
+            "CreatedAt": WHEN, "ExecutionRoleArn": _role("airflow"), "AirflowVersion": "2.10.3",
+            "SourceBucketArn": "arn:aws:s3:::acme-airflow-dags", "DagS3Path": "dags/",
+            "EnvironmentClass": "mw1.small", "MaxWorkers": 4, "MinWorkers": 1,
+            "NetworkConfiguration": {"SubnetIds": ["subnet-a", "subnet-b"], "SecurityGroupIds": ["sg-airflow"]},
+            "LoggingConfiguration": {_camel(log): {"Enabled": good, "LogLevel": "INFO"} for log in LOGS},
+            "WebserverAccessMode": "PRIVATE_ONLY" if good else "PUBLIC_ONLY", "Tags": {},
+        }
+        if good:
+            environment["KmsKey"] = KEY
+        answers.answer("get_environment", {"Environment": environment}, params={"Name": name})
+
+
+def _deployer_plan() -> list[Planned]:
+    out = []
+    for name, spec in SERVICES.items():
+        out.append(Planned("aws_apprunner_service", name.replace("-", "_"), {
+            "service_name": name, "tags": spec["tags"],
+            "source_configuration": [{
+                "auto_deployments_enabled": spec["auto"], "authentication_configuration": [],
+                "code_repository": [],
+                "image_repository": [{"image_identifier": _image(spec), "image_repository_type": spec["image"],
+                                      "image_configuration": [{"port": "8080", "start_command": None,
+                                                               "runtime_environment_variables": spec["variables"],
+                                                               "runtime_environment_secrets": {}}]}]}],
+            "instance_configuration": [{"cpu": "1024", "memory": "2048", "instance_role_arn": _role("deployer")}],
+            "network_configuration": [{
+                "egress_configuration": [{"egress_type": "VPC", "vpc_connector_arn": CONNECTOR} if spec["vpc"]
+                                         else {"egress_type": "DEFAULT", "vpc_connector_arn": None}],
+                "ingress_configuration": [{"is_publicly_accessible": spec["public"]}], "ip_address_type": "IPV4"}],
+            "encryption_configuration": [{"kms_key": KEY}] if spec["key"] else [],
+            "observability_configuration": [{"observability_enabled": spec["traced"],
+                                             "observability_configuration_arn": None}],
+            "health_check_configuration": []}, unknown=("arn", "service_id", "service_url", "status")))
+    for name, good in AIRFLOW.items():
+        out.append(Planned("aws_mwaa_environment", name.replace("-", "_"), {
+            "name": name, "execution_role_arn": _role("airflow"), "source_bucket_arn": "arn:aws:s3:::acme-airflow-dags",
+            "dag_s3_path": "dags/", "environment_class": "mw1.small", "max_workers": 4, "min_workers": 1,
+            "airflow_version": "2.10.3", "kms_key": KEY if good else None, "tags": {},
+            "webserver_access_mode": "PRIVATE_ONLY" if good else "PUBLIC_ONLY",
+            "network_configuration": [{"subnet_ids": ["subnet-a", "subnet-b"], "security_group_ids": ["sg-airflow"]}],
+            "logging_configuration": [{log: [{"enabled": good, "log_level": "INFO"}] for log in LOGS}]},
+            unknown=("arn", "webserver_url", "status")))
+    return out
+
+
+def _services(**verdicts: str) -> dict[str, str | None]:
+    return {"zenml-private": PASS, "zenml-api": FAIL, "zenml-site": PASS} | verdicts
+
 ESTATES = [
     Estate(
         "stack-artifact-store",
@@ -428,9 +578,10 @@ ESTATES = [
             "stack-artifact-store-retention": _store(),
             "stack-lineage-object-lock": _store(),
             "stack-lineage-data-events": {ACCOUNT: PASS},
+            "stack-container-registry-registry-scanning": {"registry": FAIL},
         },
         plan=_artifact_plan(),
-        live_only={"stack-lineage-data-events": "a count over the account's trails: a plan cannot say what else exists"},
+        live_only={"stack-lineage-data-events": ALL_TRAILS},
     ),
     Estate(
         "stack-registry-and-image-builder",
@@ -446,8 +597,10 @@ ESTATES = [
             "stack-image-builder-no-plaintext-secrets": _builder(),
             "stack-image-builder-no-source-credentials": _builder(),
             "stack-image-builder-s3-logs-encrypted": _builder(),
+            "stack-lineage-data-events": {ACCOUNT: FAIL},  # no trail records S3 object events here
         },
         plan=_registry_plan(),
+        live_only={"stack-lineage-data-events": ALL_TRAILS},
     ),
     Estate(
         "stack-sagemaker-pipelines-notebooks-hosting",
@@ -506,9 +659,27 @@ ESTATES = [
             "stack-step-operator-batch-job-no-plaintext-secrets": {"step": PASS, "root-step": FAIL},
             "stack-deployer-not-privileged": {"web": PASS, "legacy": FAIL},
             "stack-deployer-container-logging": {"web": PASS, "legacy": FAIL},
+            "stack-deployer-no-public-ip": {"api": PASS, "public-api": FAIL},
             "stack-orchestrator-sfn-logging": {"pipeline": PASS, "quick": FAIL},
             "stack-orchestrator-sfn-customer-key": {"pipeline": PASS, "quick": FAIL},
         },
         plan=_clusters_plan(),
+    ),
+    Estate(
+        "stack-apprunner-and-mwaa",
+        lambda seeder: None,  # everything is in the recordings
+        expect={
+            "stack-deployer-apprunner-not-public": _services(),
+            "stack-deployer-apprunner-vpc-egress": _services(),
+            "stack-deployer-apprunner-customer-key": _services(),
+            "stack-deployer-apprunner-observability": _services(),
+            "stack-deployer-apprunner-no-plaintext-secrets": _services(),
+            "stack-deployer-apprunner-private-image": _services(),
+            "stack-orchestrator-mwaa-private-webserver": {"private-airflow": PASS, "open-airflow": FAIL},
+            "stack-orchestrator-mwaa-customer-key": {"private-airflow": PASS, "open-airflow": FAIL},
+            "stack-orchestrator-mwaa-logging": {"private-airflow": PASS, "open-airflow": FAIL},
+        },
+        plan=_deployer_plan(),
+        recordings={"apprunner": record_apprunner, "mwaa": record_mwaa},
     ),
 ]
