@@ -156,3 +156,25 @@ def moto_server() -> Iterator[str]:
             os.environ.pop("MOTO_EC2_LOAD_DEFAULT_AMIS", None)
         else:
             os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = saved
+
+
+def answer_recorded_services(monkeypatch: Any, recordings: Any = None) -> None:
+    """Make every boto3 session the test opens (the CLI's too) answer the services moto lacks from recordings.
+
+    App Runner and MWAA have no moto backend; the demo's parts record their
+    answers (``unify.observe.demo_estate``). By default those recordings are
+    used; a test that plants its own passes ``recordings`` (service -> fill).
+    """
+    import boto3
+
+    from unify.observe.demo_estate import PARTS
+    from unify.observe.recorded import RecordedSession
+
+    chosen = recordings if recordings is not None else {s: f for p in PARTS for s, f in p.recordings.items()}
+    original = boto3.Session
+
+    def session(*args: Any, **kwargs: Any) -> Any:
+        return RecordedSession(chosen, *args, **kwargs)
+
+    monkeypatch.setattr(boto3, "Session", session)
+    assert original is not session

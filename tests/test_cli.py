@@ -267,6 +267,55 @@ def test_stack_command_on_a_snapshot(runner, tmp_path) -> None:
     assert "tools" in result.stdout and "stack-container-registry-immutable-tags" in result.stdout
 
 
+def test_stack_command_writes_json_and_markdown_and_refuses_a_bad_stack_file(runner, tmp_path, write) -> None:
+    from unify.checks.policy_set import shipped_policies
+
+    snap = write_snapshot(snapshot(
+        [resource("aws_ecr_repository", "arn:aws:ecr:us-east-1:111122223333:repository/app", name="app",
+                  attributes={"image_tag_mutability": "IMMUTABLE", "image_scanning_configuration": {"scan_on_push": True},
+                              "lifecycle_policy": {"rules": [{"rulePriority": 1}]}})],
+        [ok("aws_ecr_repository"), ok("aws_ecr_registry_scanning_configuration")]), tmp_path / "s.json")
+    pack = str(shipped_policies() / "stack")
+    result = runner.invoke(main, ["stack", pack, "--snapshot", str(snap), "--format", "json"])
+    document = json.loads(result.stdout)
+    assert document["format"] == "unify.stack/v1"
+    statuses = {c["component"]: c["status"] for c in document["components"]}
+    assert statuses["container-registry"] == "met" and statuses["deployer"] == "unknown"  # App Runner not observed
+    assert result.exit_code == 3
+    markdown = tmp_path / "stack.md"
+    result = runner.invoke(main, ["stack", pack, "--snapshot", str(snap), "--format", "markdown", "-o", str(markdown)])
+    assert result.exit_code == 3 and result.stdout == ""
+    assert markdown.read_text(encoding="utf-8").startswith("## Deployment stack")
+    bad = write("stack.yaml", "stack_name: x\ncomponents:\n  artifact_store: {flavor: s3, path: 'gs://b'}\n")
+    result = runner.invoke(main, ["stack", pack, "--snapshot", str(snap), "--zenml", str(bad)])
+    assert result.exit_code == 2
+    assert f"{bad}:3: [artifact_store]" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_stack_demo_with_the_example_zenml_stack_shows_all_six_components(runner) -> None:
+    """`unify stack --demo --zenml examples/zenml-stack.yaml`: App Runner and MWAA are recorded, and said so."""
+    example = Path(__file__).resolve().parent.parent / "examples" / "zenml-stack.yaml"
+    result = runner.invoke(main, ["stack", "--demo", "--zenml", str(example), "--format", "json"])
+    assert result.exit_code == 1, result.stderr
+    assert "App Runner and MWAA are recorded answers" in result.stderr
+    document = json.loads(result.stdout)
+    assert document["source"] == {"kind": "zenml", "stack": "aws-production", "file": str(example)}
+    components = {c["component"]: c for c in document["components"]}
+    assert list(components) == ["image-builder", "container-registry", "deployer", "artifact-store",
+                                "orchestrator", "step-operator"]
+    assert {c: components[c]["service"] for c in components} == {
+        "image-builder": "CodeBuild", "container-registry": "ECR", "deployer": "App Runner",
+        "artifact-store": "S3", "orchestrator": "SageMaker Pipelines", "step-operator": "SageMaker training"}
+    assert components["image-builder"]["status"] == "met" and components["deployer"]["status"] == "not met"
+    assert components["artifact-store"]["cost_unit"] == "per GB-month stored"
+    assert [r["name"] for r in components["artifact-store"]["resources"]] == ["acme-ml-artifacts-0"]
+    assert {r["name"] for r in components["deployer"]["resources"]} == {"zenml-api", "zenml-internal"}
+    [lineage] = document["lineage"]
+    assert (lineage["bucket"], lineage["missing"]) == ("acme-ml-artifacts-0", ["data-events"])
+    assert "experiment_tracker is not a deployment-stack component" in document["notes"][0]
+    assert "AKIA" not in result.stdout and "never-read" not in result.stdout
+
+
 # -- the shipped packs anywhere ----------------------------------------------------------------------------
 
 def test_without_paths_or_policies_folder_the_shipped_packs_are_used(runner, tmp_path, monkeypatch) -> None:

@@ -1,4 +1,6 @@
-"""Deployment-stack collectors against moto: CodeBuild, ECS, Step Functions, SageMaker and Batch, denied calls included."""
+"""Deployment-stack collectors against moto: CodeBuild, ECR, ECS, EKS, Step Functions, SageMaker, Batch and the
+artifact store's S3 settings, denied calls included. App Runner and MWAA (no moto backend) are in
+test_collectors_recorded.py."""
 
 from __future__ import annotations
 
@@ -82,7 +84,9 @@ def test_codebuild_unprivileged_logged_project_vs_privileged_one(aws: None) -> N
     assert builder["attributes"] == {
         "arn": arn, "name": "builder", "description": "builds the api image", "service_role": role("codebuild"),
         "environment": {"compute_type": "BUILD_GENERAL1_SMALL", "image": "aws/codebuild/standard:7.0",
-                        "type": "LINUX_CONTAINER", "privileged_mode": False, "image_pull_credentials_type": "SERVICE_ROLE"},
+                        "type": "LINUX_CONTAINER", "privileged_mode": False, "image_pull_credentials_type": "SERVICE_ROLE",
+                        # the variable's name and type only: its value is never kept
+                        "environment_variable": [{"name": "DB_PASSWORD", "type": "PLAINTEXT"}]},
         "logs_config": {"cloudwatch_logs": {"status": "ENABLED", "group_name": "/builds/api", "stream_name": "builder"},
                         "s3_logs": {"status": "DISABLED", "encryption_disabled": False}},
         # moto reports the AWS managed S3 key whatever the project sets, and no badge
@@ -94,6 +98,7 @@ def test_codebuild_unprivileged_logged_project_vs_privileged_one(aws: None) -> N
 
     dind = projects["dind"]["attributes"]
     assert dind["environment"]["privileged_mode"] is True
+    assert dind["environment"]["environment_variable"] == []
     assert "image_pull_credentials_type" not in dind["environment"]
     assert dind["logs_config"] == {
         "cloudwatch_logs": {"status": "DISABLED"},
@@ -472,6 +477,8 @@ def test_batch_managed_with_ssh_key_vs_fargate_and_unmanaged(aws: None) -> None:
 
 LISTINGS = {
     "aws_codebuild_project": ("codebuild", "ListProjects"),
+    "aws_ecr_repository": ("ecr", "DescribeRepositories"),
+    "aws_eks_cluster": ("eks", "ListClusters"),
     "aws_ecs_task_definition": ("ecs", "ListTaskDefinitionFamilies"),
     "aws_ecs_service": ("ecs", "ListClusters"),
     "aws_sfn_state_machine": ("sfn", "ListStateMachines"),
@@ -486,6 +493,8 @@ def test_a_denied_listing_is_error_coverage_while_the_other_types_are_ok(aws: No
     make_services()
     make_state_machines()
     make_training_jobs()
+    make_repositories()
+    make_clusters()
     moto_client("batch").create_compute_environment(
         computeEnvironmentName="own-fleet", type="UNMANAGED",
         serviceRole=moto_client("iam").create_role(RoleName="batch", AssumeRolePolicyDocument="{}")["Role"]["Arn"])
@@ -521,3 +530,299 @@ def test_every_region_is_observed_on_its_own(aws: None) -> None:
     assert where == {"pipeline": REGION, "quick": REGION, "eu": "eu-west-1"}
     assert {c["region"]: c["status"] for c in snapshot.coverage_of("aws_sfn_state_machine")} == {
         REGION: "ok", "eu-west-1": "ok"}
+
+
+def test_codebuild_variable_types_default_to_plaintext_and_source_credentials_stay_visible_as_redacted(aws: None) -> None:
+    moto_client("codebuild").create_project(
+        name="legacy", artifacts={"type": "NO_ARTIFACTS"}, serviceRole=role("codebuild"),
+        source={"type": "BITBUCKET", "location": f"https://ci-bot:{SECRET_VALUES[2]}@bitbucket.org/acme/legacy.git"},
+        environment={"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0", "computeType": "BUILD_GENERAL1_SMALL",
+                     "environmentVariables": [{"name": "STAGE", "value": "prod"},
+                                              {"name": "TOKEN", "value": "/ci/token", "type": "PARAMETER_STORE"}]})
+
+    snapshot = observe_shared("aws_codebuild_project")
+
+    legacy = by_name(snapshot, "aws_codebuild_project")["legacy"]["attributes"]
+    assert legacy["environment"]["environment_variable"] == [
+        {"name": "STAGE", "type": "PLAINTEXT"}, {"name": "TOKEN", "type": "PARAMETER_STORE"}]
+    # moto sends no privilegedMode for a project created without one: not observed, never read as false
+    assert legacy["environment"]["privileged_mode"] == {"$unknown": "MalformedResponse: privilegedMode not sent"}
+    assert legacy["source"] == {"type": "BITBUCKET", "location": "https://<redacted>@bitbucket.org/acme/legacy.git"}
+    assert SECRET_VALUES[2] not in json.dumps(snapshot.data) and "prod" not in json.dumps(legacy)
+
+
+# -- ECR ---------------------------------------------------------------------------------------
+
+LIFECYCLE = {"rules": [{"rulePriority": 1, "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
+                                                         "countUnit": "days", "countNumber": 14},
+                        "action": {"type": "expire"}}]}
+
+
+def make_repositories() -> None:
+    ecr = moto_client("ecr")
+    ecr.create_repository(repositoryName="app", imageTagMutability="IMMUTABLE", imageScanningConfiguration={"scanOnPush": True},
+                          tags=[{"Key": "team", "Value": "ml"}])
+    ecr.create_repository(repositoryName="tools")
+    ecr.put_lifecycle_policy(repositoryName="app", lifecyclePolicyText=json.dumps(LIFECYCLE))
+    ecr.set_repository_policy(repositoryName="tools", policyText=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage"}]}))
+    ecr.put_registry_scanning_configuration(scanType="ENHANCED", rules=[
+        {"scanFrequency": "CONTINUOUS_SCAN", "repositoryFilters": [{"filter": "prod-*", "filterType": "WILDCARD"}]},
+        {"scanFrequency": "SCAN_ON_PUSH", "repositoryFilters": [{"filter": "*", "filterType": "WILDCARD"}]}])
+
+
+def test_ecr_lifecycle_and_repository_policies_and_the_registry_scanning_rules(aws: None) -> None:
+    make_repositories()
+
+    snapshot = observe_shared("aws_ecr_repository", "aws_ecr_registry_scanning_configuration", regions=[REGION, "eu-west-1"])
+
+    repositories = by_name(snapshot, "aws_ecr_repository")
+    app, tools = repositories["app"]["attributes"], repositories["tools"]["attributes"]
+    assert app["lifecycle_policy"] == LIFECYCLE and "policy" not in app
+    assert "lifecycle_policy" not in tools  # LifecyclePolicyNotFoundException: a fact, none set
+    assert tools["policy"]["Statement"][0]["Principal"] == "*"
+    assert repositories["app"]["tags"] == {"team": "ml"}
+    scanning = {r["region"]: r for r in snapshot.of_type("aws_ecr_registry_scanning_configuration")}
+    assert scanning[REGION]["id"] == f"{MOTO_ACCOUNT}/{REGION}/aws_ecr_registry_scanning_configuration"
+    assert scanning[REGION]["attributes"] == {
+        "configured": True, "registry_id": MOTO_ACCOUNT, "scan_type": "ENHANCED", "rule": [  # sorted by content
+            {"scan_frequency": "SCAN_ON_PUSH", "repository_filter": [{"filter": "*", "filter_type": "WILDCARD"}]},
+            {"scan_frequency": "CONTINUOUS_SCAN", "repository_filter": [{"filter": "prod-*", "filter_type": "WILDCARD"}]}]}
+    # a registry nobody configured answers BASIC with no rules: the setting was never made
+    assert scanning["eu-west-1"]["attributes"] == {"configured": False}
+
+
+def test_ecr_denied_lifecycle_policy_is_unknown_not_absent(aws: None) -> None:
+    make_repositories()
+
+    snapshot = observe_denied("ecr", "GetLifecyclePolicy", "aws_ecr_repository")
+
+    for repository in by_name(snapshot, "aws_ecr_repository").values():
+        assert repository["attributes"]["lifecycle_policy"] == unknown("ecr:get_lifecycle_policy")
+
+
+# -- EKS ---------------------------------------------------------------------------------------
+
+
+def make_clusters() -> None:
+    eks = moto_client("eks")
+    eks.create_cluster(
+        name="kubeflow", roleArn=role("eks"), tags={"unify:component": "orchestrator"},
+        resourcesVpcConfig={"subnetIds": ["subnet-b", "subnet-a"], "endpointPublicAccess": False,
+                            "endpointPrivateAccess": True},
+        logging={"clusterLogging": [{"types": ["api", "audit", "authenticator"], "enabled": True},
+                                    {"types": ["scheduler"], "enabled": False}]},
+        encryptionConfig=[{"resources": ["secrets"], "provider": {"keyArn": KEY_ARN}}])
+    eks.create_cluster(name="sandbox", roleArn=role("eks"),
+                       resourcesVpcConfig={"subnetIds": ["subnet-a"], "endpointPublicAccess": True,
+                                           "endpointPrivateAccess": False, "publicAccessCidrs": ["0.0.0.0/0"]})
+
+
+def test_eks_private_encrypted_logged_cluster_vs_public_sandbox(aws: None) -> None:
+    make_clusters()
+
+    clusters = by_name(observe_shared("aws_eks_cluster"), "aws_eks_cluster")
+
+    kubeflow = clusters["kubeflow"]
+    assert kubeflow["tags"] == {"unify:component": "orchestrator"}
+    attributes = kubeflow["attributes"]
+    assert attributes["vpc_config"] == {"endpoint_public_access": False, "endpoint_private_access": True,
+                                        "subnet_ids": ["subnet-a", "subnet-b"], "security_group_ids": []}
+    assert attributes["enabled_cluster_log_types"] == ["api", "audit", "authenticator"]
+    assert attributes["encryption_config"] == {"resources": ["secrets"], "provider": {"key_arn": KEY_ARN}}
+    sandbox = clusters["sandbox"]["attributes"]
+    assert sandbox["vpc_config"]["endpoint_public_access"] is True
+    assert sandbox["vpc_config"]["public_access_cidrs"] == ["0.0.0.0/0"]
+    assert sandbox["enabled_cluster_log_types"] == [] and "encryption_config" not in sandbox
+
+
+def test_eks_denied_describe_keeps_the_cluster_unknown(aws: None) -> None:
+    make_clusters()
+
+    clusters = by_name(observe_denied("eks", "DescribeCluster", "aws_eks_cluster"), "aws_eks_cluster")
+
+    marker = unknown("eks:describe_cluster")
+    assert set(clusters) == {"kubeflow", "sandbox"}
+    assert clusters["kubeflow"]["attributes"]["vpc_config"] == marker and clusters["kubeflow"]["tags"] == marker
+
+
+# -- SageMaker pipelines, processing jobs, notebooks, hosting ----------------------------------
+
+
+def pipeline_definition(isolated: Any, *, key: bool) -> str:
+    kms = {"VolumeKmsKeyId": KEY_ARN} if key else {}
+    return json.dumps({"Version": "2020-12-01", "Steps": [
+        {"Name": "prepare", "Type": "Processing", "Arguments": {
+            "RoleArn": role("sagemaker"), "Environment": {"DB_PASSWORD": SECRET_VALUES[0]},
+            "ProcessingResources": {"ClusterConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1,
+                                                      "VolumeSizeInGB": 30, **kms}},
+            "ProcessingOutputConfig": {"Outputs": [], **({"KmsKeyId": KEY_ARN} if key else {})},
+            "NetworkConfig": {"EnableNetworkIsolation": isolated, "EnableInterContainerTrafficEncryption": True,
+                              "VpcConfig": {"SecurityGroupIds": ["sg-1"], "Subnets": ["subnet-a"]}}}},
+        {"Name": "gate", "Type": "Condition", "Arguments": {"Conditions": [], "IfSteps": [
+            {"Name": "train", "Type": "Training", "Arguments": {
+                "RoleArn": role("sagemaker"), "HyperParameters": {"api_key": SECRET_VALUES[2]},
+                "ResourceConfig": {"InstanceType": "ml.g5.xlarge", "InstanceCount": 2, "VolumeSizeInGB": 50, **kms},
+                "OutputDataConfig": {"S3OutputPath": "s3://acme-artifacts/models"}, "EnableNetworkIsolation": isolated}}],
+            "ElseSteps": [{"Name": "stop", "Type": "Fail", "Arguments": {"ErrorMessage": "no"}}]}}]})
+
+
+def test_sagemaker_pipeline_definition_is_read_step_by_step_and_never_kept(aws: None) -> None:
+    sagemaker = moto_client("sagemaker")
+    sagemaker.create_pipeline(PipelineName="train", RoleArn=role("sagemaker"), Tags=[{"Key": "team", "Value": "ml"}],
+                              PipelineDefinition=pipeline_definition(True, key=True))
+    sagemaker.create_pipeline(PipelineName="tunable", RoleArn=role("sagemaker"),
+                              PipelineDefinition=pipeline_definition({"Get": "Parameters.Isolate"}, key=False))
+
+    snapshot = observe_shared("aws_sagemaker_pipeline")
+    pipelines = by_name(snapshot, "aws_sagemaker_pipeline")
+
+    train = pipelines["train"]
+    assert train["tags"] == {"team": "ml"}
+    assert train["attributes"]["steps"] == [
+        {"name": "prepare", "type": "Processing", "role_arn": role("sagemaker"), "enable_network_isolation": True,
+         "enable_inter_container_traffic_encryption": True,
+         "vpc_config": {"security_group_ids": ["sg-1"], "subnets": ["subnet-a"]},
+         "volume_kms_key_id": KEY_ARN, "output_kms_key_id": KEY_ARN},
+        # a condition step's branches are read too; the Fail step launches nothing
+        {"name": "train", "type": "Training", "role_arn": role("sagemaker"), "enable_network_isolation": True,
+         # not asked for in the request: off, its documented default
+         "enable_inter_container_traffic_encryption": False, "volume_kms_key_id": KEY_ARN},
+    ]
+    tunable = {s["name"]: s for s in pipelines["tunable"]["attributes"]["steps"]}
+    run_time = {"$unknown": "set when the pipeline runs: Parameters.Isolate"}
+    assert tunable["prepare"]["enable_network_isolation"] == run_time == tunable["train"]["enable_network_isolation"]
+    assert "volume_kms_key_id" not in tunable["train"]
+    text = json.dumps(snapshot.data)
+    assert SECRET_VALUES[0] not in text and SECRET_VALUES[2] not in text and "HyperParameters" not in text
+
+
+def test_sagemaker_processing_jobs_notebooks_models_endpoint_configurations_and_endpoints(aws: None) -> None:
+    sagemaker = moto_client("sagemaker")
+    sagemaker.create_processing_job(
+        ProcessingJobName="prepare", RoleArn=role("sagemaker"), AppSpecification={"ImageUri": "acme/prep:1"},
+        ProcessingResources={"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large", "VolumeSizeInGB": 10,
+                                               "VolumeKmsKeyId": KEY_ARN}},
+        NetworkConfig={"EnableNetworkIsolation": True, "VpcConfig": {"SecurityGroupIds": ["sg-1"], "Subnets": ["subnet-a"]}},
+        ProcessingOutputConfig={"Outputs": [{"OutputName": "train", "S3Output": {
+            "S3Uri": "s3://acme-artifacts/train", "LocalPath": "/opt/ml/processing/train", "S3UploadMode": "EndOfJob"}}]},
+        Environment={"DB_PASSWORD": SECRET_VALUES[0]}, StoppingCondition={"MaxRuntimeInSeconds": 60})
+    sagemaker.create_processing_job(ProcessingJobName="bare", RoleArn=role("sagemaker"),
+                                    AppSpecification={"ImageUri": "acme/prep:1"},
+                                    ProcessingResources={"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large",
+                                                                           "VolumeSizeInGB": 10}})
+    sagemaker.create_notebook_instance(NotebookInstanceName="research", InstanceType="ml.t3.medium", RoleArn=role("sagemaker"),
+                                       DirectInternetAccess="Enabled", RootAccess="Enabled",
+                                       Tags=[{"Key": "team", "Value": "research"}])
+    sagemaker.create_notebook_instance(NotebookInstanceName="locked", InstanceType="ml.t3.medium", RoleArn=role("sagemaker"),
+                                       SubnetId="subnet-a", SecurityGroupIds=["sg-1"], KmsKeyId=KEY_ARN,
+                                       DirectInternetAccess="Disabled", RootAccess="Disabled")
+    sagemaker.create_model(ModelName="churn", ExecutionRoleArn=role("sagemaker"),
+                           PrimaryContainer={"Image": "acme/serve:1", "Environment": {"API_KEY": SECRET_VALUES[2]}})
+    sagemaker.create_endpoint_config(EndpointConfigName="churn", ProductionVariants=[
+        {"VariantName": "b", "ModelName": "churn", "InitialInstanceCount": 2, "InstanceType": "ml.m5.large"},
+        {"VariantName": "a", "ModelName": "churn", "ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 5}}])
+    sagemaker.create_endpoint(EndpointName="churn", EndpointConfigName="churn")
+
+    snapshot = observe_shared("aws_sagemaker_processing_job", "aws_sagemaker_notebook_instance", "aws_sagemaker_model",
+                              "aws_sagemaker_endpoint_configuration", "aws_sagemaker_endpoint")
+
+    jobs = by_name(snapshot, "aws_sagemaker_processing_job")
+    prepare = jobs["prepare"]["attributes"]
+    assert prepare["network_config"] == {"enable_network_isolation": True, "enable_inter_container_traffic_encryption": False,
+                                         "vpc_config": {"security_group_ids": ["sg-1"], "subnets": ["subnet-a"]}}
+    # moto leaves ProcessingResources out of DescribeProcessingJob: not observed, never read as "no key"
+    assert prepare["processing_resources"] == {"$unknown": "MalformedResponse: ProcessingResources not sent"}
+    assert prepare["processing_output_config"] == {"outputs": ["train"]}
+    # no NetworkConfig at all: neither isolation nor encryption, their documented defaults
+    assert jobs["bare"]["attributes"]["network_config"] == {"enable_network_isolation": False,
+                                                            "enable_inter_container_traffic_encryption": False}
+    notebooks = by_name(snapshot, "aws_sagemaker_notebook_instance")
+    research, locked = notebooks["research"]["attributes"], notebooks["locked"]["attributes"]
+    assert (research["direct_internet_access"], research["root_access"]) == ("Enabled", "Enabled")
+    assert "subnet_id" not in research and notebooks["research"]["tags"] == {"team": "research"}
+    assert (locked["subnet_id"], locked["kms_key_id"], locked["security_groups"]) == ("subnet-a", KEY_ARN, ["sg-1"])
+    model = by_name(snapshot, "aws_sagemaker_model")["churn"]["attributes"]
+    assert model["primary_container"] == {"image": "acme/serve:1", "environment": ["API_KEY"]}
+    assert model["enable_network_isolation"] is False and "vpc_config" not in model
+    config = by_name(snapshot, "aws_sagemaker_endpoint_configuration")["churn"]["attributes"]
+    assert config["production_variants"] == [
+        {"variant_name": "a", "model_name": "churn", "serverless_config": {"max_concurrency": 5, "memory_size_in_mb": 2048}},
+        {"variant_name": "b", "model_name": "churn", "initial_instance_count": 2, "instance_type": "ml.m5.large"}]
+    endpoint = by_name(snapshot, "aws_sagemaker_endpoint")["churn"]["attributes"]
+    assert (endpoint["endpoint_config_name"], endpoint["endpoint_status"]) == ("churn", "InService")
+    text = json.dumps(snapshot.data)
+    assert SECRET_VALUES[0] not in text and SECRET_VALUES[2] not in text
+
+
+def test_sagemaker_denied_describes_keep_the_resources_unknown(aws: None) -> None:
+    sagemaker = moto_client("sagemaker")
+    sagemaker.create_model(ModelName="churn", ExecutionRoleArn=role("sagemaker"), PrimaryContainer={"Image": "acme/serve:1"})
+    sagemaker.create_pipeline(PipelineName="train", RoleArn=role("sagemaker"), PipelineDefinition=pipeline_definition(True, key=True))
+    session = moto_session()
+    deny(session, "sagemaker", "DescribeModel")
+    deny(session, "sagemaker", "DescribePipeline")
+
+    snapshot = observe_moto("aws_sagemaker_model", "aws_sagemaker_pipeline", session=session)
+
+    model = by_name(snapshot, "aws_sagemaker_model")["churn"]["attributes"]
+    assert model["enable_network_isolation"] == unknown("sagemaker:describe_model") and model["name"] == "churn"
+    pipeline = by_name(snapshot, "aws_sagemaker_pipeline")["train"]["attributes"]
+    assert pipeline["steps"] == unknown("sagemaker:describe_pipeline") and pipeline["pipeline_name"] == "train"
+
+
+# -- Batch job queues and job definitions --------------------------------------------------------
+
+
+def test_batch_job_queues_and_the_latest_active_job_definition_revision(aws: None) -> None:
+    service_role = moto_client("iam").create_role(RoleName="batch", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    batch = moto_client("batch")
+    environment = batch.create_compute_environment(computeEnvironmentName="own-fleet", type="UNMANAGED",
+                                                   serviceRole=service_role)["computeEnvironmentArn"]
+    batch.create_job_queue(jobQueueName="steps", state="ENABLED", priority=1, tags={"team": "ml"},
+                           computeEnvironmentOrder=[{"order": 1, "computeEnvironment": environment}])
+    for privileged in (False, True):
+        batch.register_job_definition(
+            jobDefinitionName="train", type="container", tags={"team": "ml"},
+            containerProperties={"image": "acme/train:1", "vcpus": 4, "memory": 8192, "privileged": privileged,
+                                 "environment": [{"name": "DB_PASSWORD", "value": SECRET_VALUES[0]}],
+                                 "logConfiguration": {"logDriver": "splunk", "options": {"splunk-token": SECRET_VALUES[1]}}})
+
+    snapshot = observe_shared("aws_batch_job_queue", "aws_batch_job_definition")
+
+    queue = by_name(snapshot, "aws_batch_job_queue")["steps"]
+    assert queue["tags"] == {"team": "ml"}
+    assert queue["attributes"]["compute_environment_order"] == [{"order": 1, "compute_environment": environment}]
+    assert (queue["attributes"]["state"], queue["attributes"]["priority"]) == ("ENABLED", 1)
+    [definition] = snapshot.of_type("aws_batch_job_definition")
+    assert definition["id"].endswith(":job-definition/train:2")
+    assert definition["attributes"]["revision"] == 2
+    assert definition["attributes"]["platform_capabilities"] == ["EC2"]  # none sent: the documented default
+    assert definition["attributes"]["container_properties"] == {
+        "image": "acme/train:1", "vcpus": 4, "memory": 8192, "privileged": True,
+        "logConfiguration": {"logDriver": "splunk"}, "environment": ["DB_PASSWORD"], "secrets": []}
+    text = json.dumps(snapshot.data)
+    assert SECRET_VALUES[0] not in text and SECRET_VALUES[1] not in text
+
+
+# -- the artifact store's S3 settings ------------------------------------------------------------
+
+
+def test_s3_object_lock_and_lifecycle_rules_of_an_artifact_store(aws: None) -> None:
+    s3 = moto_client("s3")
+    s3.create_bucket(Bucket="acme-artifacts", ObjectLockEnabledForBucket=True)
+    s3.put_object_lock_configuration(Bucket="acme-artifacts", ObjectLockConfiguration={
+        "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 30}}})
+    s3.create_bucket(Bucket="acme-scratch")
+    s3.put_bucket_lifecycle_configuration(Bucket="acme-scratch", LifecycleConfiguration={"Rules": [
+        {"ID": "tmp", "Status": "Enabled", "Filter": {"Prefix": "tmp/"}, "Expiration": {"Days": 7}},
+        {"ID": "archive", "Status": "Disabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 365}}]})
+
+    buckets = by_name(observe_shared("aws_s3_bucket"), "aws_s3_bucket")
+
+    artifacts, scratch = buckets["acme-artifacts"]["attributes"], buckets["acme-scratch"]["attributes"]
+    # moto answers Years: 0 beside Days; an unset retention period is not a zero
+    assert artifacts["object_lock_configuration"] == {
+        "object_lock_enabled": "Enabled", "rule": {"default_retention": {"mode": "GOVERNANCE", "days": 30}}}
+    assert "lifecycle_rule" not in artifacts and "object_lock_configuration" not in scratch
+    assert scratch["lifecycle_rule"] == [{"id": "archive", "status": "Disabled"}, {"id": "tmp", "status": "Enabled"}]

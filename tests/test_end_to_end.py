@@ -9,7 +9,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from factories import deny, moto_server
+from factories import answer_recorded_services, deny, moto_server
 from factories import PLUGINS
 from unify.checks.policy_set import load_policies, shipped_policies
 from unify.cli import main
@@ -39,6 +39,7 @@ def aws(estate, monkeypatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.delenv("AWS_PROFILE", raising=False)
+    answer_recorded_services(monkeypatch)  # App Runner and MWAA: moto has no backend, the demo records them
     return estate
 
 
@@ -50,13 +51,13 @@ def _observe(session: boto3.Session | None = None, types=None):
 def test_full_observation_of_the_seeded_estate(aws) -> None:
     snapshot = _observe()
     counts = Counter(r["type"] for r in snapshot.resources)
-    assert counts["aws_s3_bucket"] == 5
+    assert counts["aws_s3_bucket"] == 7
     assert counts["aws_iam_user"] == 5 and counts["aws_iam_group"] == 2 and counts["aws_iam_policy"] == 2
     assert counts["aws_ebs_encryption_by_default"] == 2 and counts["aws_config_configuration_recorder"] == 2
     assert counts["aws_db_instance"] == 2 and counts["aws_efs_file_system"] == 2
     assert counts["aws_lambda_function"] == 4  # two of the base estate, two of the serverless part
     assert counts["aws_iam_account_password_policy"] == 1 and counts["aws_s3_account_public_access_block"] == 1
-    assert counts["aws_cloudtrail"] == 2 and counts["aws_ecr_repository"] == 3 and counts["aws_flow_log"] == 2
+    assert counts["aws_cloudtrail"] == 2 and counts["aws_ecr_repository"] == 4 and counts["aws_flow_log"] == 2
     assert len(snapshot) >= 60
     errors = [c for c in snapshot.coverage if c["status"] == "error"]
     assert errors == [], errors
@@ -85,7 +86,7 @@ def test_access_denied_gives_error_coverage_and_unknown_never_pass(aws) -> None:
     rds_results = [r for r in results if r.type == "aws_db_instance"]
     assert rds_results and {r.verdict for r in rds_results} == {"unknown"}
     tls = [r for r in results if r.check == "s3-bucket-tls-only"]
-    assert len(tls) == 5 and {r.verdict for r in tls} == {"unknown"}
+    assert len(tls) == 7 and {r.verdict for r in tls} == {"unknown"}
     assert all("AccessDenied" in r.reason for r in rds_results + tls)
 
 

@@ -26,7 +26,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from factories import PLUGINS, TYPES, moto_server
+from factories import PLUGINS, TYPES, answer_recorded_services, moto_server
 from unify.aws.s3 import strip_account_host_prefix
 from unify.cli import main
 from unify.model.resource_type import ResourceType, ResourceTypes
@@ -191,6 +191,20 @@ class Seeder:
         self.endpoint = endpoint
         self.role = ""
         self.network: dict[str, str] = {}
+        #: Answers for the services moto lacks (App Runner, MWAA): service -> [(method, answer, params)].
+        self.recorded: dict[str, list[tuple[str, dict[str, Any], dict[str, Any] | None]]] = {}
+
+    def record(self, service: str, method: str, answer: dict[str, Any], params: dict[str, Any] | None = None) -> None:
+        self.recorded.setdefault(service, []).append((method, answer, params))
+
+    def recordings(self) -> dict[str, Callable[[Any, str], None]]:
+        """What the observation's sessions answer App Runner and MWAA with: the planted answers, in REGION."""
+        def fill(entries: list[tuple[str, dict[str, Any], dict[str, Any] | None]]) -> Callable[[Any, str], None]:
+            def answer(answers: Any, region: str) -> None:
+                for method, response, params in entries:
+                    answers.answer(method, response if region == REGION else _empty(response), params)
+            return answer
+        return {service: fill(entries) for service, entries in self.recorded.items()}
 
     def client(self, service: str) -> Any:
         client = self.session.client(service, endpoint_url=self.endpoint, region_name=REGION)
@@ -241,6 +255,44 @@ class Seeder:
 
     def aws_athena_workgroup(self) -> None:
         self.client("athena").create_work_group(Name="planted", Description=f"password={plant()}", Tags=tags_list())
+    def aws_apprunner_auto_scaling_configuration_version(self) -> None:
+        arn = f"arn:aws:apprunner:{REGION}:{MOTO_ACCOUNT}:autoscalingconfiguration/planted/1/0123456789abcdef"
+        self.record("apprunner", "list_auto_scaling_configurations", {"AutoScalingConfigurationSummaryList": [
+            {"AutoScalingConfigurationArn": arn, "AutoScalingConfigurationName": "planted"}]})
+        self.record("apprunner", "describe_auto_scaling_configuration", {"AutoScalingConfiguration": {
+            "AutoScalingConfigurationArn": arn, "AutoScalingConfigurationName": "planted", "AutoScalingConfigurationRevision": 1,
+            "Latest": True, "Status": "ACTIVE", "MaxConcurrency": 100, "MinSize": 1, "MaxSize": 4}},
+            {"AutoScalingConfigurationArn": arn})
+        self.record("apprunner", "list_tags_for_resource", {"Tags": tags_list()}, {"ResourceArn": arn})
+
+    def aws_apprunner_service(self) -> None:
+        arn = f"arn:aws:apprunner:{REGION}:{MOTO_ACCOUNT}:service/planted/{'0' * 32}"
+        self.record("apprunner", "list_services", {"ServiceSummaryList": [{"ServiceName": "planted", "ServiceArn": arn}]})
+        self.record("apprunner", "describe_service", {"Service": {
+            "ServiceName": "planted", "ServiceId": "0" * 32, "ServiceArn": arn, "CreatedAt": "2026-11-01T00:00:00Z",
+            "UpdatedAt": "2026-11-01T00:00:00Z", "Status": "RUNNING",
+            "SourceConfiguration": {
+                "CodeRepository": {
+                    "RepositoryUrl": f"https://bot:{plant()}@github.com/acme/api",
+                    "SourceCodeVersion": {"Type": "BRANCH", "Value": "main"},
+                    "CodeConfiguration": {"ConfigurationSource": "API", "CodeConfigurationValues": {
+                        "Runtime": "PYTHON_3", "BuildCommand": f"pip install --token {plant()}",
+                        "StartCommand": f"serve --password {plant()}",
+                        "RuntimeEnvironmentVariables": {"DB_PASSWORD": plant(), "PLAIN_LOOKING": plant()},
+                        "RuntimeEnvironmentSecrets": {"API_KEY": f"arn:aws:ssm:{REGION}:{MOTO_ACCOUNT}:parameter/k"}}}},
+                "AutoDeploymentsEnabled": False},
+            "InstanceConfiguration": {"Cpu": "1024", "Memory": "2048"},
+            "HealthCheckConfiguration": {"Protocol": "HTTP", "Path": f"/health?token={plant()}"},
+            "AutoScalingConfigurationSummary": {},
+            "NetworkConfiguration": {"EgressConfiguration": {"EgressType": "DEFAULT"}}}}, {"ServiceArn": arn})
+        self.record("apprunner", "list_tags_for_resource", {"Tags": tags_list()}, {"ResourceArn": arn})
+
+    def aws_apprunner_vpc_connector(self) -> None:
+        arn = f"arn:aws:apprunner:{REGION}:{MOTO_ACCOUNT}:vpcconnector/planted/1/0123456789abcdef"
+        self.record("apprunner", "list_vpc_connectors", {"VpcConnectors": [
+            {"VpcConnectorName": "planted", "VpcConnectorArn": arn, "VpcConnectorRevision": 1, "Subnets": ["subnet-1"],
+             "SecurityGroups": ["sg-1"], "Status": "ACTIVE"}]})
+        self.record("apprunner", "list_tags_for_resource", {"Tags": tags_list()}, {"ResourceArn": arn})
 
     def aws_s3_bucket(self) -> None:
         s3 = self.client("s3")
@@ -534,6 +586,11 @@ class Seeder:
             Instances={"MasterInstanceType": "m5.xlarge", "InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True},
             Tags=tags_list(), Configurations=[{"Classification": "spark-defaults", "Properties": {
                 "spark.hadoop.fs.s3a.secret.key": plant()}}])
+    def aws_eks_cluster(self) -> None:
+        self.client("eks").create_cluster(
+            name="planted", roleArn=self.role, tags=tags_map(),
+            resourcesVpcConfig={"subnetIds": [self.network["subnet"]], "endpointPublicAccess": False,
+                                "endpointPrivateAccess": True})
 
     def aws_ecr_repository(self) -> None:
         ecr = self.client("ecr")
@@ -584,6 +641,15 @@ class Seeder:
         # Who may invoke a function: principals, ARNs and account ids, nothing a user writes freely.
         self.client("lambda").add_permission(FunctionName="planted", StatementId="uploads", Principal="s3.amazonaws.com",
                                              Action="lambda:InvokeFunction", SourceArn="arn:aws:s3:::acme-planted")
+    def aws_mwaa_environment(self) -> None:
+        self.record("mwaa", "list_environments", {"Environments": ["planted"]})
+        self.record("mwaa", "get_environment", {"Environment": {
+            "Name": "planted", "Arn": f"arn:aws:airflow:{REGION}:{MOTO_ACCOUNT}:environment/planted", "Status": "AVAILABLE",
+            "AirflowVersion": "2.10.3", "EnvironmentClass": "mw1.small", "ExecutionRoleArn": self.role,
+            "SourceBucketArn": "arn:aws:s3:::acme-planted", "DagS3Path": "dags/", "WebserverAccessMode": "PRIVATE_ONLY",
+            "AirflowConfigurationOptions": {"core.fernet_key": plant(), "smtp.smtp_password": plant()},
+            "LoggingConfiguration": {"TaskLogs": {"Enabled": True, "LogLevel": "INFO"}},
+            "Tags": tags_map()}}, {"Name": "planted"})
 
     def aws_codebuild_project(self) -> None:
         self.client("codebuild").create_project(
@@ -639,6 +705,41 @@ class Seeder:
                 "StartAt": "call", "States": {"call": {"Type": "Task", "Resource": "arn:aws:states:::http:invoke",
                                                         "Parameters": {"Authentication": {"ApiKey": plant()}}, "End": True}}}))
 
+    def aws_sagemaker_endpoint(self) -> None:
+        sagemaker = self.client("sagemaker")
+        sagemaker.create_model(ModelName="served", ExecutionRoleArn=self.role, PrimaryContainer={"Image": "acme/serve:1"})
+        sagemaker.create_endpoint_config(EndpointConfigName="served", ProductionVariants=[
+            {"VariantName": "v", "ModelName": "served", "InitialInstanceCount": 1, "InstanceType": "ml.m5.large"}])
+        sagemaker.create_endpoint(EndpointName="planted", EndpointConfigName="served", Tags=tags_list())
+
+    def aws_sagemaker_endpoint_configuration(self) -> None:
+        self.client("sagemaker").create_endpoint_config(
+            EndpointConfigName="planted", Tags=tags_list(),
+            ProductionVariants=[{"VariantName": "v", "ModelName": "served", "InitialInstanceCount": 1,
+                                 "InstanceType": "ml.m5.large"}])
+
+    def aws_sagemaker_model(self) -> None:
+        self.client("sagemaker").create_model(
+            ModelName="planted", ExecutionRoleArn=self.role, Tags=tags_list(),
+            PrimaryContainer={"Image": "acme/serve:1", "Environment": {"DB_PASSWORD": plant(), "PLAIN": plant()}})
+
+    def aws_sagemaker_notebook_instance(self) -> None:
+        self.client("sagemaker").create_notebook_instance(
+            NotebookInstanceName="planted", InstanceType="ml.t3.medium", RoleArn=self.role, Tags=tags_list())
+
+    def aws_sagemaker_pipeline(self) -> None:
+        self.client("sagemaker").create_pipeline(
+            PipelineName="planted", RoleArn=self.role, Tags=tags_list(), PipelineDescription=f"token={plant()}",
+            PipelineDefinition=json.dumps({"Version": "2020-12-01", "Steps": [{"Name": "train", "Type": "Training",
+                                           "Arguments": {"RoleArn": self.role, "HyperParameters": {"api_key": plant()},
+                                                         "Environment": {"PLAIN": plant()}}}]}))
+
+    def aws_sagemaker_processing_job(self) -> None:
+        self.client("sagemaker").create_processing_job(
+            ProcessingJobName="planted", RoleArn=self.role, AppSpecification={"ImageUri": "acme/prep:1"},
+            Environment={"DB_PASSWORD": plant(), "PLAIN": plant()}, Tags=tags_list(),
+            ProcessingResources={"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large", "VolumeSizeInGB": 1}})
+
     def aws_sagemaker_training_job(self) -> None:
         self.client("sagemaker").create_training_job(
             TrainingJobName="planted", RoleArn=self.role,
@@ -680,6 +781,17 @@ class Seeder:
             Name="planted", Scope="REGIONAL", DefaultAction={"Allow": {}}, Description=f"password={plant()}",
             VisibilityConfig={"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": "planted"},
             Tags=tags_list())
+    def aws_batch_job_definition(self) -> None:
+        self.client("batch").register_job_definition(
+            jobDefinitionName="planted", type="container", tags=tags_map(), parameters={"token": plant()},
+            containerProperties={"image": "acme/step:1", "vcpus": 1, "memory": 512, "command": ["run", f"--api-key={plant()}"],
+                                 "environment": [{"name": "DB_PASSWORD", "value": plant()}, {"name": "PLAIN", "value": plant()}],
+                                 "logConfiguration": {"logDriver": "splunk", "options": {"splunk-token": plant()}}})
+
+    def aws_batch_job_queue(self) -> None:
+        environment = self.client("batch").describe_compute_environments()["computeEnvironments"][0]["computeEnvironmentArn"]
+        self.client("batch").create_job_queue(jobQueueName="planted", state="ENABLED", priority=1, tags=tags_map(),
+                                              computeEnvironmentOrder=[{"order": 1, "computeEnvironment": environment}])
 
     def seed(self) -> list[str]:
         """Every seeder above, in the order the types are declared; the types seeded."""
@@ -701,6 +813,15 @@ NO_USER_TEXT = {
     "aws_macie2_account": "a status, a publishing frequency and AWS's service role",
     "aws_securityhub_account": "switches and the hub's ARN",
 }
+NO_USER_TEXT = {"aws_iam_account_summary": "counts only",
+                "aws_macie2_account": "a status, a publishing frequency and AWS's service role",
+                "aws_securityhub_account": "switches and the hub's ARN",
+                "aws_ecr_registry_scanning_configuration": "scan frequencies and repository name patterns only"}
+
+
+def _empty(answer: dict[str, Any]) -> dict[str, Any]:
+    """A listing's answer in a region where the planted estate has nothing: every list empty."""
+    return {key: [] if isinstance(value, list) else value for key, value in answer.items()}
 
 _CERTIFICATE = """-----BEGIN CERTIFICATE-----
 MIIBhTCCASugAwIBAgIQIRi6zePL6mKjOipn+dNuaTAKBggqhkjOPQQDAjASMRAw
@@ -730,8 +851,9 @@ def planted_estate() -> Iterator[tuple[str, list[str]]]:
     with moto_server() as endpoint:
         _reset(endpoint)
         PLANTED.clear()
-        seeded = Seeder(endpoint).seed()
-        yield endpoint, seeded
+        seeder = Seeder(endpoint)
+        seeded = seeder.seed()
+        yield endpoint, seeded, seeder.recordings()
 
 
 def _every_byte(folder: Path) -> Iterator[tuple[Path, bytes]]:
@@ -750,14 +872,15 @@ def _every_byte(folder: Path) -> Iterator[tuple[Path, bytes]]:
 
 
 def test_every_collected_type_is_seeded_with_secrets_or_holds_no_user_text(planted_estate) -> None:
-    _, seeded = planted_estate
+    _, seeded, _ = planted_estate
     assert set(seeded) | set(NO_USER_TEXT) == set(TYPES), "plant secrets in every new type (tests/test_secrets.py)"
     assert len(PLANTED) > 60
 
 
 def test_no_planted_secret_reaches_the_snapshot_a_report_or_the_store(planted_estate, runner, tmp_path,
                                                                        monkeypatch) -> None:
-    endpoint, seeded = planted_estate
+    endpoint, seeded, recordings = planted_estate
+    answer_recorded_services(monkeypatch, recordings)  # App Runner and MWAA: moto has no backend
     for name, value in {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing",
                         "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": REGION}.items():
         monkeypatch.setenv(name, value)

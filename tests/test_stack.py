@@ -1,454 +1,461 @@
-"""The deployment-stack pack and view: each check on hand-made resources, and rows built from results only."""
+"""The deployment-stack view: the translation table, its one status rule, the lineage, ZenML stack files, renderers.
+
+The pack's checks are judged one by one, live and planned, in ``tests/estates/stack.py``; here hand-made
+snapshots drive the view, so each test says exactly which resource makes which row.
+"""
 
 from __future__ import annotations
 
 import io
+import json
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from factories import ACCOUNT, denied, ok, resource, snapshot
-from factories import PLUGINS, TYPES
-from unify.views.compliance import compliance_view
+from factories import ACCOUNT, PLUGINS, denied, ok, resource, snapshot
 from unify.checks.policy_set import PolicySet, load_policies, shipped_policies
-from unify.engine import evaluate
-from unify.results import Results
-from unify.model.resource import unknown
-from unify.views.stack import COMPONENTS, StackRow, component_statuses, stack_rows
-from unify.render.console import render_stack_table
+from unify.checks.stack_description import (
+    SELECTORS,
+    StackScope,
+    load_stack_description,
+    scope_to_stack,
+    stack_checks,
+)
 from unify.checks.waivers import load_waivers
+from unify.engine import evaluate
+from unify.errors import InputError
+from unify.model.resource import unknown
+from unify.render.stack_report import STACK_FORMAT, render_stack_markdown, render_stack_table, stack_document
+from unify.results import Results
+from unify.views.compliance import compliance_view
+from unify.views.stack import COMPONENT_STATUSES, COMPONENTS, LINEAGE, StackView, resource_sizes, stack_gate, stack_view
 
 TAKEN_AT = "2026-11-20T09:00:00Z"
 KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/zenml-sagemaker"
 ARTIFACTS = {"unify:component": "artifact-store"}
-
-TYPES = ("aws_s3_bucket", "aws_ecr_repository", "aws_codebuild_project", "aws_ecs_task_definition", "aws_ecs_service",
-         "aws_sfn_state_machine", "aws_sagemaker_training_job", "aws_batch_compute_environment")
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "zenml-stack.yaml"
 
 
 @cache
 def stack_pack() -> PolicySet:
     root = shipped_policies()
-    return load_policies([root / "stack", root / "catalogs" / "stack.yaml"], operators=PLUGINS.operators)
+    return stack_checks(load_policies([root / "stack", root / "catalogs"], operators=PLUGINS.operators))
 
 
-def judge(*resources: dict[str, Any], coverage: list[dict[str, Any]] | None = None, waivers: Any = None) -> Results:
-    covered = [ok(t) for t in TYPES] if coverage is None else coverage
-    return evaluate(stack_pack(), snapshot(list(resources), covered, taken_at=TAKEN_AT), waivers)
+@cache
+def stack_types() -> tuple[str, ...]:
+    return tuple(sorted({t for c in stack_pack().checks for t in c.types}))
 
 
-def verdicts(results: Results, check: str) -> dict[str, str]:
-    return {r.name or r.resource: r.verdict for r in results.of_check(check)}
+def judge(*resources: dict[str, Any], coverage: list[dict[str, Any]] | None = None, waivers: Any = None,
+          policy: PolicySet | None = None) -> Results:
+    covered = [ok(t) for t in stack_types()] if coverage is None else coverage
+    return evaluate(policy or stack_pack(), snapshot(list(resources), covered, taken_at=TAKEN_AT), waivers)
 
 
-# -- resources: a compliant and a non-compliant one per component -----------------------------
-
-PUBLIC_BLOCK = {"block_public_acls": True, "block_public_policy": True, "ignore_public_acls": True,
-                "restrict_public_buckets": True}
-SSE = {"rule": [{"bucket_key_enabled": True,
-                 "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": KEY}}]}
+def view_of(results: Results, scope: StackScope | None = None, **kwargs: Any) -> StackView:
+    return stack_view(results, scope=scope, **kwargs)
 
 
-def bucket(name: str, tags: dict[str, Any] | None = None, **attributes: Any) -> dict[str, Any]:
+# -- hand-made resources -----------------------------------------------------------------------------
+
+BLOCK = {"block_public_acls": True, "block_public_policy": True, "ignore_public_acls": True,
+         "restrict_public_buckets": True}
+SSE = {"rule": [{"apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": KEY}}]}
+
+
+def bucket(name: str, tags: dict[str, Any] | None = ARTIFACTS, **attributes: Any) -> dict[str, Any]:
     return resource("aws_s3_bucket", f"arn:aws:s3:::{name}", {"bucket": name, **attributes}, name=name, tags=tags)
 
 
-def good_bucket(name: str = "acme-artifacts", **overrides: Any) -> dict[str, Any]:
+def good_bucket(name: str = "acme-artifacts", tags: dict[str, Any] | None = ARTIFACTS, **overrides: Any) -> dict[str, Any]:
     attributes = {"versioning": {"status": "Enabled"}, "server_side_encryption_configuration": SSE,
-                  "public_access_block": PUBLIC_BLOCK, "logging": {"target_bucket": "acme-logs", "target_prefix": "a/"}}
-    return bucket(name, ARTIFACTS, **{**attributes, **overrides})
+                  "public_access_block": BLOCK, "logging": {"target_bucket": "acme-logs", "target_prefix": "a/"},
+                  "object_lock_configuration": {"object_lock_enabled": "Enabled"}}
+    return bucket(name, tags, **{**attributes, **overrides})
 
 
-def statement(**fields: Any) -> dict[str, Any]:
-    return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"],
-                                                   "Resource": ["arn:aws:s3:::b/*"], **fields}]}
+def repository(name: str, good: bool, region: str = "us-east-1", account: str = ACCOUNT) -> dict[str, Any]:
+    attributes: dict[str, Any] = {"name": name, "image_tag_mutability": "IMMUTABLE" if good else "MUTABLE",
+                                  "image_scanning_configuration": {"scan_on_push": good}}
+    if good:
+        attributes["lifecycle_policy"] = {"rules": [{"rulePriority": 1, "action": {"type": "expire"}}]}
+    return resource("aws_ecr_repository", f"arn:aws:ecr:{region}:{account}:repository/{name}", attributes, name=name,
+                    region=region, account=account)
 
 
-def repository(name: str, mutability: str, scan: bool) -> dict[str, Any]:
-    return resource("aws_ecr_repository", f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/{name}",
-                    {"name": name, "image_tag_mutability": mutability, "image_scanning_configuration": {"scan_on_push": scan}},
-                    name=name)
-
-
-def project(name: str, privileged: bool, cloudwatch: str, s3: str) -> dict[str, Any]:
+def project(name: str, privileged: bool = False, compute: str = "BUILD_GENERAL1_SMALL") -> dict[str, Any]:
     return resource("aws_codebuild_project", f"arn:aws:codebuild:us-east-1:{ACCOUNT}:project/{name}", {
-        "name": name, "environment": {"compute_type": "BUILD_GENERAL1_SMALL", "image": "aws/codebuild/standard:7.0",
-                                      "type": "LINUX_CONTAINER", "privileged_mode": privileged},
-        "logs_config": {"cloudwatch_logs": {"status": cloudwatch}, "s3_logs": {"status": s3, "encryption_disabled": False}},
+        "name": name, "environment": {"compute_type": compute, "image": "aws/codebuild/standard:7.0",
+                                      "type": "LINUX_CONTAINER", "privileged_mode": privileged,
+                                      "environment_variable": []},
+        "source": {"type": "CODECOMMIT", "location": "https://git-codecommit.us-east-1.amazonaws.com/v1/repos/app"},
+        "logs_config": {"cloudwatch_logs": {"status": "ENABLED"}, "s3_logs": {"status": "DISABLED"}},
     }, name=name)
 
 
-def task_definition(family: str, *containers: dict[str, Any]) -> dict[str, Any]:
-    arn = f"arn:aws:ecs:us-east-1:{ACCOUNT}:task-definition/{family}:3"
-    return resource("aws_ecs_task_definition", arn, {"family": family, "revision": 3,
-                                                     "container_definitions": list(containers)}, name=family)
+def service(name: str) -> dict[str, Any]:
+    return resource("aws_apprunner_service", f"arn:aws:apprunner:us-east-1:{ACCOUNT}:service/{name}/0a1b2c", {
+        "service_name": name,
+        "network_configuration": {"ingress_configuration": {"is_publicly_accessible": False},
+                                  "egress_configuration": {"egress_type": "VPC"}},
+        "instance_configuration": {"cpu": "1024", "memory": "2048"},
+    }, name=name)
 
 
-LOGGED = {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/web"}}
+def pipeline(name: str, role: str) -> dict[str, Any]:
+    return resource("aws_sagemaker_pipeline", f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:pipeline/{name}",
+                    {"pipeline_name": name, "role_arn": role, "steps": []}, name=name)
 
 
-def service(name: str, public: bool | None) -> dict[str, Any]:
-    attributes: dict[str, Any] = {"name": name, "cluster": f"arn:aws:ecs:us-east-1:{ACCOUNT}:cluster/prod"}
-    if public is not None:
-        attributes["network_configuration"] = {"subnets": ["subnet-a"], "security_groups": ["sg-1"],
-                                               "assign_public_ip": public}
-    return resource("aws_ecs_service", f"arn:aws:ecs:us-east-1:{ACCOUNT}:service/prod/{name}", attributes, name=name)
-
-
-def state_machine(name: str, level: str, destination: bool, encryption: dict[str, Any]) -> dict[str, Any]:
-    logging: dict[str, Any] = {"level": level, "include_execution_data": False}
-    if destination:
-        logging["log_destination"] = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/sfn/{name}:*"
-    return resource("aws_sfn_state_machine", f"arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:{name}",
-                    {"name": name, "logging_configuration": logging, "encryption_configuration": encryption}, name=name)
-
-
-def training_job(name: str, isolated: bool, volume_key: bool, created: str = "2026-11-01T10:00:00Z") -> dict[str, Any]:
-    config: dict[str, Any] = {"instance_type": "ml.m5.xlarge", "instance_count": 1, "volume_size_in_gb": 50}
-    if volume_key:
-        config["volume_kms_key_id"] = KEY
-    return resource("aws_sagemaker_training_job", f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:training-job/{name}", {
-        "name": name, "training_job_status": "Completed", "enable_network_isolation": isolated,
-        "resource_config": config, "creation_time": created}, name=name)
-
-
-def compute_environment(name: str, key_pair: str | None, managed: bool = True) -> dict[str, Any]:
-    attributes: dict[str, Any] = {"compute_environment_name": name, "name": name,
-                                  "type": "MANAGED" if managed else "UNMANAGED"}
-    if managed:
-        attributes["compute_resources"] = {"type": "EC2", "max_vcpus": 16, "min_vcpus": 0, "subnets": ["subnet-a"],
-                                           "security_group_ids": ["sg-1"]}
-        if key_pair:
-            attributes["compute_resources"]["ec2_key_pair"] = key_pair
-    return resource("aws_batch_compute_environment", f"arn:aws:batch:us-east-1:{ACCOUNT}:compute-environment/{name}",
-                    attributes, name=name)
+def trail(name: str, values: list[str] | None) -> dict[str, Any]:
+    selectors = [] if values is None else [{"read_write_type": "All", "data_resource": [
+        {"type": "AWS::S3::Object", "values": values}]}]
+    return resource("aws_cloudtrail", f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/{name}", {
+        "name": name, "enable_logging": True, "event_selectors": selectors, "event_selector": selectors,
+        "advanced_event_selector": []}, name=name)
 
 
 def estate() -> list[dict[str, Any]]:
     return [
         good_bucket("acme-artifacts"),
-        bucket("acme-scratch", ARTIFACTS, versioning={"status": "Suspended"}),
-        bucket("acme-website", {"unify:component": "website"}),  # another component's bucket: out of scope
-        bucket("acme-untagged"),
-        repository("api", "IMMUTABLE", True),
-        repository("sandbox", "MUTABLE", False),
-        project("builder", False, "ENABLED", "DISABLED"),
-        project("dind", True, "DISABLED", "DISABLED"),
-        task_definition("web", {"name": "web", "image": "web:1", "logConfiguration": LOGGED, "environment": [],
-                                "secrets": []}),
-        task_definition("legacy", {"name": "agent", "image": "agent:1", "privileged": True},
-                        {"name": "shipper", "image": "shipper:1", "logConfiguration": LOGGED}),
-        service("api", False),
-        service("public", True),
-        service("bridge", None),
-        state_machine("pipeline", "ERROR", True, {"type": "CUSTOMER_MANAGED_KMS_KEY", "kms_key_id": KEY}),
-        state_machine("quick", "OFF", False, {"type": "AWS_OWNED_KEY"}),
-        training_job("isolated", True, True),
-        training_job("open", False, False),
-        compute_environment("no-key", None),
-        compute_environment("ssh", "ops-ssh"),
-        compute_environment("own-fleet", None, managed=False),
+        bucket("acme-scratch", versioning={"status": "Suspended"}, public_access_block=BLOCK),
+        bucket("acme-website", tags={"unify:component": "website"}),  # another component's bucket: out of scope
+        repository("api", True),
+        repository("sandbox", False),
+        project("builder"),
     ]
 
 
-# -- the checks, one by one -------------------------------------------------------------------
+def rows(view: StackView, component: str) -> dict[str, tuple[str, tuple[str, ...]]]:
+    [found] = [c for c in view.components if c.component == component]
+    return {row.name or row.resource: (row.status, row.failing) for row in found.rows if row.resource}
 
 
-def test_the_pack_loads_with_one_component_label_and_control_per_check() -> None:
+def component(view: StackView, name: str) -> Any:
+    return next(c for c in view.components if c.component == name)
+
+
+# -- the pack ----------------------------------------------------------------------------------------
+
+
+def test_every_check_names_its_component_service_and_cost_unit_and_maps_to_its_control() -> None:
     pack = stack_pack()
-    assert pack.frameworks["stack"].title == "Deployment stack"
     assert [c.id for c in pack.frameworks["stack"].controls] == list(COMPONENTS)
+    components, lineage = set(), set()
     for check in pack.checks:
-        component = check.labels["component"]
-        assert component in COMPONENTS, check.id
-        assert dict(check.controls) == {"stack": (component,)}, check.id
-        assert check.id.startswith(f"stack-{component}-"), check.id
         assert check.remediation and check.title != check.id, check.id
-    assert {c.labels["component"] for c in pack.checks} == set(COMPONENTS)
+        assert check.labels.get("service"), check.id
+        assert check.labels.get("zenml-select", "all") in SELECTORS, check.id
+        if "component" in check.labels:
+            name = check.labels["component"]
+            components.add(name)
+            assert check.id.startswith(f"stack-{name}-"), check.id
+            assert check.controls["stack"] == (name,), check.id
+            assert check.labels.get("cost-unit"), check.id
+        else:  # the artifact store's lineage: shown beside the table, deciding no component
+            assert check.labels["lineage"] in LINEAGE and "stack" not in check.controls, check.id
+            lineage.add(check.labels["lineage"])
+    assert components == set(COMPONENTS)
+    # versioning and access logging are component checks too; object lock and data events only lineage
+    assert lineage == {"object-lock", "data-events"}
+    assert {c.labels.get("lineage") for c in pack.checks} >= set(LINEAGE)
 
 
-def test_artifact_store_checks_judge_only_buckets_tagged_as_artifact_stores() -> None:
+# -- the translation table ---------------------------------------------------------------------------
+
+
+def test_the_table_says_what_each_component_replaces_runs_on_costs_and_whether_it_is_met() -> None:
     results = judge(*estate())
+    view = view_of(results, sizes=resource_sizes(snapshot(estate(), taken_at=TAKEN_AT), results))
 
-    for check in ("stack-artifact-store-versioned", "stack-artifact-store-encrypted", "stack-artifact-store-not-public",
-                  "stack-artifact-store-access-logged"):
-        assert set(verdicts(results, check)) == {"acme-artifacts", "acme-scratch"}, check
-        assert verdicts(results, check)["acme-artifacts"] == "pass", check
-        assert verdicts(results, check)["acme-scratch"] == "fail", check
-
-
-@pytest.mark.parametrize(("policy", "verdict"), [
-    (statement(Principal="*"), "fail"),
-    (statement(Principal={"AWS": ["*"]}), "fail"),
-    (statement(NotPrincipal={"AWS": [f"arn:aws:iam::{ACCOUNT}:root"]}), "fail"),
-    (statement(Principal="*", Condition={"StringEquals": {"aws:PrincipalOrgID": ["o-abc123"]}}), "pass"),
-    (statement(Principal={"AWS": [f"arn:aws:iam::{ACCOUNT}:role/ci"]}), "pass"),
-    (statement(Principal={"Service": ["cloudtrail.amazonaws.com"]}), "pass"),
-    ({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": ["s3:*"],
-                                              "Resource": ["arn:aws:s3:::b/*"]}]}, "pass"),
-    (unknown("AccessDenied: s3:get_bucket_policy"), "unknown"),
-])
-def test_artifact_store_policy_allowing_everyone_without_a_condition_is_public(policy: Any, verdict: str) -> None:
-    results = judge(good_bucket(policy=policy))
-
-    assert verdicts(results, "stack-artifact-store-not-public") == {"acme-artifacts": verdict}
-
-
-def test_artifact_store_without_a_public_access_block_is_public() -> None:
-    partial = {**PUBLIC_BLOCK, "restrict_public_buckets": False}
-    results = judge(good_bucket("a-none", public_access_block=None), good_bucket("b-partial", public_access_block=partial))
-
-    assert verdicts(results, "stack-artifact-store-not-public") == {"a-none": "fail", "b-partial": "fail"}
-
-
-def test_artifact_store_with_unreadable_tags_is_unknown_not_skipped() -> None:
-    results = judge(bucket("acme-mystery", unknown("AccessDenied: s3:get_bucket_tagging")))  # type: ignore[arg-type]
-
-    assert verdicts(results, "stack-artifact-store-versioned") == {"acme-mystery": "unknown"}
-
-
-def test_registry_builder_deployer_orchestrator_and_step_operator_checks() -> None:
-    results = judge(*estate())
-
-    expected = {
-        "stack-container-registry-scan-on-push": {"api": "pass", "sandbox": "fail"},
-        "stack-container-registry-immutable-tags": {"api": "pass", "sandbox": "fail"},
-        "stack-image-builder-not-privileged": {"builder": "pass", "dind": "fail"},
-        "stack-image-builder-logging": {"builder": "pass", "dind": "fail"},
-        "stack-deployer-not-privileged": {"web": "pass", "legacy": "fail"},
-        "stack-deployer-container-logging": {"web": "pass", "legacy": "fail"},
-        "stack-deployer-no-public-ip": {"api": "pass", "public": "fail", "bridge": "pass"},
-        "stack-orchestrator-logging": {"pipeline": "pass", "quick": "fail"},
-        "stack-orchestrator-customer-key": {"pipeline": "pass", "quick": "fail"},
-        "stack-step-operator-training-network-isolation": {"isolated": "pass", "open": "fail"},
-        "stack-step-operator-training-volume-encrypted": {"isolated": "pass", "open": "fail"},
-        "stack-step-operator-batch-no-ssh-key": {"no-key": "pass", "ssh": "fail", "own-fleet": "pass"},
+    assert [c.component for c in view.components] == list(COMPONENTS)
+    assert all(c.replaces and c.cost_unit for c in view.components)
+    assert component(view, "image-builder").replaces.startswith("a Dockerfile and `docker build`")
+    assert component(view, "orchestrator").replaces == "cron scripts that run the steps in order"
+    assert view.statuses() == {
+        "image-builder": "met", "container-registry": "not met", "deployer": "not used",
+        "artifact-store": "not met", "orchestrator": "not used", "step-operator": "not used",
     }
-    for check, wanted in expected.items():
-        assert verdicts(results, check) == wanted, check
-
-
-def test_builder_logging_to_s3_only_counts_and_level_off_with_a_destination_does_not() -> None:
-    results = judge(project("s3-only", False, "DISABLED", "ENABLED"),
-                    state_machine("off", "OFF", True, {"type": "AWS_OWNED_KEY"}),
-                    state_machine("no-destination", "ALL", False, {"type": "CUSTOMER_MANAGED_KMS_KEY"}))
-
-    assert verdicts(results, "stack-image-builder-logging") == {"s3-only": "pass"}
-    assert verdicts(results, "stack-orchestrator-logging") == {"off": "fail", "no-destination": "fail"}
-    # a customer managed type without its key id is not enough
-    assert verdicts(results, "stack-orchestrator-customer-key") == {"off": "fail", "no-destination": "fail"}
-
-
-def test_training_jobs_older_than_90_days_are_out_of_scope() -> None:
-    results = judge(training_job("2025-run", False, False, created="2025-06-01T00:00:00Z"),
-                    training_job("recent", True, True, created="2026-10-01T00:00:00Z"))
-
-    assert verdicts(results, "stack-step-operator-training-network-isolation") == {"recent": "pass"}
-
-
-# -- the stack view ---------------------------------------------------------------------------
-
-
-def rows_of(rows: list[StackRow], component: str) -> dict[str, tuple[str, tuple[str, ...]]]:
-    return {row.name or row.resource: (row.status, row.failing) for row in rows if row.component == component}
-
-
-def test_rows_per_component_and_resource_with_failing_checks() -> None:
-    rows = stack_rows(judge(*estate()))
-
-    assert [row.component for row in rows] == sorted((row.component for row in rows), key=COMPONENTS.index)
-    assert rows_of(rows, "artifact-store") == {
+    assert rows(view, "artifact-store") == {
         "acme-artifacts": ("met", ()),
         "acme-scratch": ("not met", ("stack-artifact-store-access-logged", "stack-artifact-store-encrypted",
-                                     "stack-artifact-store-not-public", "stack-artifact-store-versioned")),
+                                     "stack-artifact-store-retention", "stack-artifact-store-versioned")),
     }
-    assert rows_of(rows, "container-registry") == {
-        "api": ("met", ()),
-        "sandbox": ("not met", ("stack-container-registry-immutable-tags", "stack-container-registry-scan-on-push")),
-    }
-    assert rows_of(rows, "deployer") == {
-        "web": ("met", ()), "api": ("met", ()), "bridge": ("met", ()),
-        "legacy": ("not met", ("stack-deployer-container-logging", "stack-deployer-not-privileged")),
-        "public": ("not met", ("stack-deployer-no-public-ip",)),
-    }
-    assert rows_of(rows, "step-operator") == {
-        "no-key": ("met", ()), "own-fleet": ("met", ()), "ssh": ("not met", ("stack-step-operator-batch-no-ssh-key",)),
-        "isolated": ("met", ()),
-        "open": ("not met", ("stack-step-operator-training-network-isolation",
-                             "stack-step-operator-training-volume-encrypted")),
-    }
-    legacy = next(row for row in rows if row.name == "legacy")
-    assert (legacy.type, legacy.resource, legacy.account, legacy.region) == (
-        "aws_ecs_task_definition", f"arn:aws:ecs:us-east-1:{ACCOUNT}:task-definition/legacy:3", ACCOUNT, "us-east-1")
-    assert set(component_statuses(rows).values()) == {"not met"}
+    assert rows(view, "container-registry")["sandbox"] == ("not met", (
+        "stack-container-registry-immutable-tags", "stack-container-registry-lifecycle-policy",
+        "stack-container-registry-scan-on-push"))
+    builder = component(view, "image-builder")
+    assert (builder.services, builder.cost_unit) == (("CodeBuild",), "per build minute")
+    assert [row.size for row in builder.resources] == ["BUILD_GENERAL1_SMALL"]
+    # a component with nothing in scope is "not used", with its cost unit and what it would replace, never blank
+    deployer = component(view, "deployer")
+    assert deployer.resources == () and deployer.note == "observed, and nothing in scope of its checks"
+    assert "App Runner" in deployer.services and deployer.cost_unit.startswith("per vCPU-hour")
+    assert stack_gate(view.statuses()).code == 1
 
 
-def test_unknown_beats_met_and_waived_is_its_own_status(write) -> None:
+def test_unobserved_types_make_a_component_unknown_and_a_waiver_waived(write) -> None:
+    gaps = [ok(t) for t in stack_types() if t not in ("aws_apprunner_service", "aws_codebuild_project")]
+    gaps.append(denied("aws_codebuild_project"))
     waivers = load_waivers([write("w.yaml", """
         waivers:
-          - check: stack-image-builder-not-privileged
-            resources: ["arn:aws:codebuild:*:project/dind"]
-            reason: docker builds need privileged mode until the move to BuildKit
+          - check: stack-container-registry-immutable-tags
+            resources: ["arn:aws:ecr:*:repository/sandbox"]
+            reason: the sandbox pushes :latest on purpose
             expires: 2027-01-31
         """)])
-    results = judge(
-        project("dind", True, "ENABLED", "DISABLED"),
-        resource("aws_ecr_repository", f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/half", {
-            "name": "half", "image_tag_mutability": "IMMUTABLE",
-            "image_scanning_configuration": unknown("AccessDenied: ecr:describe_repositories")}, name="half"),
-        waivers=waivers,
-    )
+    sandbox = repository("sandbox", True) | {"attributes": {**repository("sandbox", True)["attributes"],
+                                                             "image_tag_mutability": "MUTABLE"}}
 
-    rows = stack_rows(results)
+    view = view_of(judge(sandbox, coverage=gaps, waivers=waivers))
 
-    assert rows_of(rows, "image-builder") == {"dind": ("waived", ())}
-    assert rows_of(rows, "container-registry") == {"half": ("unknown", ())}
-    [dind] = [row for row in rows if row.name == "dind"]
-    assert dind.detail.startswith("stack-image-builder-not-privileged: waived until 2027-01-31: docker builds need")
-    [half] = [row for row in rows if row.name == "half"]
-    assert half.detail.startswith("stack-container-registry-scan-on-push: ") and "AccessDenied" in half.detail
-    statuses = component_statuses(rows)
-    assert (statuses["image-builder"], statuses["container-registry"]) == ("waived", "unknown")
+    assert view.statuses()["deployer"] == "unknown"  # App Runner: neither resources nor coverage
+    [gap] = [r for r in component(view, "deployer").rows if r.scope]
+    assert (gap.status, gap.resource) == ("not observed", "*/*/aws_apprunner_service")
+    builder = component(view, "image-builder")
+    assert builder.status == "unknown" and "AccessDenied" in builder.rows[0].detail
+    assert view.statuses()["container-registry"] == "waived"
+    assert rows(view, "container-registry") == {"sandbox": ("waived", ())}
+    assert stack_gate(view.statuses()).code == 3
 
 
-def test_none_deployed_vs_not_observed_vs_partly_observed() -> None:
-    coverage = [ok(t) for t in TYPES if t not in ("aws_sagemaker_training_job", "aws_batch_compute_environment",
-                                                   "aws_ecs_service")]
-    coverage += [ok("aws_ecs_service"), denied("aws_ecs_service", region="eu-west-1")]
-    results = evaluate(stack_pack(), snapshot(
-        [task_definition("web", {"name": "web", "image": "web:1", "logConfiguration": LOGGED}), service("api", False)],
-        coverage, regions=["us-east-1", "eu-west-1"], taken_at=TAKEN_AT))
-
-    rows = stack_rows(results)
-    statuses = component_statuses(rows)
-
-    # coverage ok and nothing there: nothing of the component is deployed
-    for component in ("image-builder", "container-registry", "artifact-store", "orchestrator"):
-        [row] = [row for row in rows if row.component == component]
-        assert (row.status, row.resource, row.failing) == ("none deployed", "", ()), component
-        assert statuses[component] == "none deployed"
-    # neither resources nor coverage for either type: not observed, one row per type, with the reason
-    step = [row for row in rows if row.component == "step-operator"]
-    assert [(row.type, row.resource, row.status) for row in step] == [
-        ("aws_batch_compute_environment", "*/*/aws_batch_compute_environment", "not observed"),
-        ("aws_sagemaker_training_job", "*/*/aws_sagemaker_training_job", "not observed")]
-    assert all("not observed" in row.detail and row.scope for row in step)
-    assert statuses["step-operator"] == "not observed"
-    # resources in one region, a listing error in another: rows for both, and the component is unknown
-    deployer = {(row.name or row.resource): row.status for row in rows if row.component == "deployer"}
-    assert deployer == {"web": "met", "api": "met", f"{ACCOUNT}/eu-west-1/aws_ecs_service": "not observed"}
-    gap = next(row for row in rows if row.resource == f"{ACCOUNT}/eu-west-1/aws_ecs_service")
-    assert "AccessDenied" in gap.detail and (gap.account, gap.region) == (ACCOUNT, "eu-west-1")
-    assert statuses["deployer"] == "unknown"
-
-
-def test_a_waived_gap_shows_as_waived_with_the_waiver_reason(write) -> None:
-    waivers = load_waivers([write("w.yaml", """
-        waivers:
-          - check: stack-step-operator-batch-no-ssh-key
-            resources: ["*/*/aws_batch_compute_environment"]
-            reason: the stack does not use AWS Batch
-            expires: 2027-06-30
-        """)])
-    coverage = [ok(t) for t in TYPES if t != "aws_batch_compute_environment"]
-
-    rows = stack_rows(judge(training_job("isolated", True, True), coverage=coverage, waivers=waivers))
-
-    [gap] = [row for row in rows if row.type == "aws_batch_compute_environment"]
-    assert (gap.status, gap.scope) == ("waived", True)
-    assert "the stack does not use AWS Batch" in gap.detail
-    assert component_statuses(rows)["step-operator"] == "waived"
-
-
-def test_component_statuses_agree_with_the_compliance_view() -> None:
-    coverage = [ok(t) for t in TYPES if t != "aws_sfn_state_machine"]
-    results = judge(good_bucket(), repository("sandbox", "MUTABLE", True),
-                    resource("aws_sagemaker_training_job", f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:training-job/x", {
-                        "name": "x", "creation_time": "2026-11-01T00:00:00Z",
-                        "enable_network_isolation": unknown("AccessDenied: sagemaker:describe_training_job"),
-                        "resource_config": {"volume_kms_key_id": KEY}}, name="x"),
-                    coverage=coverage)
-
-    statuses = component_statuses(stack_rows(results))
-    compliance = compliance_view(results, "stack").statuses()
-
-    assert statuses == {"image-builder": "none deployed", "container-registry": "not met", "deployer": "none deployed",
-                        "artifact-store": "met", "orchestrator": "not observed", "step-operator": "unknown"}
-    translate = {"none deployed": "not applicable", "not observed": "unknown"}
-    assert {c: translate.get(s, s) for c, s in statuses.items()} == compliance
-
-
-def test_a_defective_check_makes_a_component_unknown_in_the_stack_view_as_in_compliance(write) -> None:
-    """One status rule: an ``error`` verdict proves nothing, so the control and the component are unknown."""
+def test_a_defective_check_makes_its_component_unknown_as_in_compliance(write) -> None:
     defective = load_policies([write("stack.yaml", """
         checks:
-          - id: registry-defective
+          - id: stack-container-registry-defective
             severity: high
             resource: aws_ecr_repository
-            labels: {component: container-registry}
+            labels: {component: container-registry, service: ECR, cost-unit: per GB-month stored}
             controls: {stack: [container-registry]}
             assert: {name: {gt: 3}}
         """), shipped_policies() / "catalogs" / "stack.yaml"], operators=PLUGINS.operators)
-    results = evaluate(defective, snapshot([repository("tools", "IMMUTABLE", True)], [ok("aws_ecr_repository")]))
+    results = judge(repository("tools", True), policy=defective, coverage=[ok("aws_ecr_repository")])
+
+    view = view_of(results)
+
     assert [r.verdict for r in results] == ["error"]
-    rows = stack_rows(results)
-    assert [(row.component, row.status) for row in rows] == [("container-registry", "unknown")]
-    assert "registry-defective: check defect" in rows[0].detail
-    assert component_statuses(rows)["container-registry"] == "unknown"
+    assert view.statuses() == {"container-registry": "unknown"}
     assert compliance_view(results, "stack").statuses()["container-registry"] == "unknown"
 
 
-def test_rows_come_from_the_results_only() -> None:
-    results = judge(*estate())
-    rows = stack_rows(results)
-
-    # the same results give the same rows, and a result set without labelled checks gives none
-    assert stack_rows(results) == rows
-    plain = load_policies([shipped_policies() / "cis-aws-v7.0" / "storage.yaml",
-                           shipped_policies() / "catalogs"], operators=PLUGINS.operators)
-    assert stack_rows(evaluate(plain, snapshot(estate(), [ok(t) for t in TYPES]))) == []
-    # selecting the stack framework keeps every row
-    framework = evaluate(stack_pack(), snapshot(estate(), [ok(t) for t in TYPES], taken_at=TAKEN_AT), framework="stack")
-    assert stack_rows(framework) == rows
+RESOURCES = {
+    "good-bucket": good_bucket(), "bad-bucket": bucket("acme-scratch"), "good-repo": repository("api", True),
+    "bad-repo": repository("sandbox", False), "project": project("builder"),
+    "privileged": project("dind", privileged=True), "service": service("zenml-api"),
+    "unknown-repo": repository("half", True) | {"attributes": {
+        "name": "half", "image_tag_mutability": "IMMUTABLE", "lifecycle_policy": {"rules": [{}]},
+        "image_scanning_configuration": unknown("AccessDenied: ecr:describe_repositories")}},
+}
 
 
-# -- rendering --------------------------------------------------------------------------------
+@settings(max_examples=25, deadline=None)
+@given(chosen=st.sets(st.sampled_from(sorted(RESOURCES))),
+       unlisted=st.sets(st.sampled_from(["aws_ecr_repository", "aws_apprunner_service", "aws_s3_bucket"])))
+def test_the_stack_view_and_the_compliance_view_of_the_stack_framework_agree(
+        chosen: set[str], unlisted: set[str]) -> None:
+    """One status rule: a component's status is its control's, with "not used" for "not applicable"."""
+    coverage = [ok(t) for t in stack_types() if t not in unlisted]
+    coverage += [denied(t) for t in sorted(unlisted) if t == "aws_s3_bucket"]
+    results = judge(*(RESOURCES[k] for k in sorted(chosen)), coverage=coverage)
+
+    statuses = view_of(results).statuses()
+
+    compliance = compliance_view(results, "stack").statuses()
+    assert {c: "not applicable" if s == "not used" else s for c, s in statuses.items()} == compliance
+    assert set(statuses.values()) <= set(COMPONENT_STATUSES)
 
 
-def test_plain_table_is_ascii_and_prints_estate_values_literally() -> None:
-    results = judge(bucket("[bold red]acme[/]", ARTIFACTS, versioning={"status": "Enabled"}),
-                    repository("api", "IMMUTABLE", True))
+# -- lineage -----------------------------------------------------------------------------------------
+
+
+def test_lineage_says_for_each_artifact_bucket_which_records_exist_and_which_are_missing() -> None:
+    half = bucket("acme-half", versioning={"status": "Enabled"},
+                  logging=unknown("AccessDenied: s3:get_bucket_logging"))
+
+    view = view_of(judge(good_bucket(), half, trail("data-events", ["arn:aws:s3"])))
+    without_trail = view_of(judge(good_bucket(), trail("management-only", None)))
+
+    lineage = {row.bucket: dict(row.aspects) for row in view.lineage}
+    assert lineage == {
+        "acme-artifacts": {"versioning": "on", "object-lock": "on", "access-logging": "on", "data-events": "on"},
+        "acme-half": {"versioning": "on", "object-lock": "off", "access-logging": "unknown", "data-events": "on"},
+    }
+    assert [row.missing for row in view.lineage] == [(), ("object-lock",)]
+    [row] = without_trail.lineage
+    assert row.missing == ("data-events",)
+    # the lineage checks decide no component: the artifact store is met without a trail's data events
+    assert without_trail.statuses()["artifact-store"] == "met"
+
+
+# -- a ZenML stack file ------------------------------------------------------------------------------
+
+
+def test_the_example_stack_file_is_read_and_its_secrets_are_never_kept() -> None:
+    stack = load_stack_description(EXAMPLE)
+
+    assert stack.name == "aws-production"
+    assert sorted(stack.components) == sorted(COMPONENTS)
+    store = stack.components["artifact-store"]
+    assert (store.flavor, store.name, dict(store.configuration)) == ("s3", "s3-artifacts",
+                                                                      {"path": "s3://acme-ml-artifacts-0/zenml"})
+    assert stack.components["orchestrator"].configuration["execution_role"] == "arn:aws:iam::123456789012:role/zenml-sagemaker"
+    assert stack.others == ("experiment_tracker",)
+    assert "AKIA" not in repr(stack) and "never-read" not in repr(stack)
+
+
+def zenml(write: Any, body: str, name: str = "stack.yaml") -> Path:
+    return write(name, "stack_name: prod\ncomponents:\n" + body)
+
+
+ZENML = """
+  artifact_store: {flavor: s3, name: store, configuration: {path: "s3://acme-ml-store/runs"}}
+  container_registry: {flavor: aws, name: ecr, configuration: {uri: "%s.dkr.ecr.us-east-1.amazonaws.com"}}
+  image_builder: {flavor: aws, name: builder, configuration: {code_build_project: builder}}
+  deployer: {flavor: aws, name: runner}
+  orchestrator: {flavor: sagemaker, name: pipelines, configuration: {execution_role: "%s"}}
+""" % (ACCOUNT, ROLE)
+
+
+def test_a_stack_file_selects_its_resources_instead_of_the_tags(write) -> None:
+    scope = scope_to_stack(stack_pack(), load_stack_description(zenml(write, ZENML)), PLUGINS.operators)
+    resources = [
+        good_bucket("acme-ml-store", tags=None),  # the stack's bucket, untagged: judged
+        bucket("acme-scratch"),  # tagged as an artifact store, but not this stack's: not judged
+        repository("api", True), repository("eu", False, region="eu-west-1"),
+        repository("other-account", False, account="210987654321"),
+        project("builder"), project("dind", privileged=True),
+        service("zenml-api"), service("billing-api"),
+        pipeline("train", ROLE), pipeline("someone-elses", f"arn:aws:iam::{ACCOUNT}:role/other"),
+    ]
+
+    view = view_of(judge(*resources, policy=scope.policy), scope)
+
+    assert (view.source, view.stack_name) == ("zenml", "prod")
+    assert set(rows(view, "artifact-store")) == {"acme-ml-store"}
+    assert set(rows(view, "container-registry")) >= {"api"}
+    assert not {"eu", "other-account"} & set(rows(view, "container-registry"))
+    assert set(rows(view, "image-builder")) == {"builder"}
+    assert set(rows(view, "deployer")) == {"zenml-api"}
+    assert set(rows(view, "orchestrator")) == {"train"}
+    # the stack has no step operator: not used, saying why; every component is listed
+    assert [c.component for c in view.components] == list(COMPONENTS)
+    step = component(view, "step-operator")
+    assert (step.status, step.note) == ("not used", "not in the ZenML stack 'prod'")
+    assert component(view, "artifact-store").flavor == "s3"
+    # the compliance view of the stack framework reads the same narrowed results
+    # the compliance view of the stack framework reads the same narrowed results, and agrees component by
+    # component; the step operator this stack does not have is no control of it (not "manual")
+    results = judge(*resources, policy=scope.policy)
+    compliance = compliance_view(results, "stack").statuses()
+    assert compliance == {c: s for c, s in view.statuses().items() if c != "step-operator"}
+    assert compliance["artifact-store"] == "met"
+
+
+def test_a_stack_whose_bucket_is_gone_fails_rather_than_not_used(write) -> None:
+    scope = scope_to_stack(stack_pack(), load_stack_description(zenml(write, ZENML)), PLUGINS.operators)
+
+    view = view_of(judge(bucket("acme-scratch"), policy=scope.policy), scope)
+
+    store = component(view, "artifact-store")
+    assert store.status == "not met"
+    assert any("zenml/artifact-store/acme-ml-store" in row.failing for row in store.rows)
+
+
+def test_a_flavor_no_check_observes_is_manual(write) -> None:
+    path = zenml(write, '  orchestrator: {flavor: tekton, name: tekton}\n'
+                        '  artifact_store: {flavor: s3, name: s, path: "s3://acme-ml-store"}\n')  # a recipe's flat form
+    scope = scope_to_stack(stack_pack(), load_stack_description(path), PLUGINS.operators)
+
+    view = view_of(judge(good_bucket("acme-ml-store", tags=None), policy=scope.policy), scope)
+
+    orchestrator = component(view, "orchestrator")
+    assert orchestrator.status == "manual" and "tekton" in orchestrator.note
+    results = judge(good_bucket("acme-ml-store", tags=None), policy=scope.policy)
+    assert compliance_view(results, "stack").statuses() == {"artifact-store": "met", "orchestrator": "manual"}
+    assert view.statuses()["artifact-store"] == "met"
+
+
+@pytest.mark.parametrize(("body", "line", "message"), [
+    ("  artifact_store: {flavor: s3, name: s, configuration: {path: \"gs://elsewhere\"}}\n", 3,
+     "[artifact_store] the artifact_store 's' cannot be matched: its path is not an s3://bucket/prefix URI"),
+    ("  artifact_store: {name: s}\n", 3, "[flavor] flavor must be a non-empty string"),
+    ("  artifact_store: [s3]\n", 3, "a component is a mapping with flavor and configuration"),
+])
+def test_a_bad_stack_file_names_file_line_and_key(write, body: str, line: int, message: str) -> None:
+    path = zenml(write, body)
+
+    with pytest.raises(InputError) as error:
+        scope_to_stack(stack_pack(), load_stack_description(path), PLUGINS.operators)
+
+    assert str(error.value).startswith(f"{path}:{line}:")
+    assert message in str(error.value)
+
+
+def test_a_file_that_is_no_stack_description_says_what_was_expected(write) -> None:
+    with pytest.raises(InputError) as error:
+        load_stack_description(write("s.json", json.dumps({"stack_name": "x", "components": {}})))
+
+    assert "no components: expected the output of `zenml stack export`" in str(error.value)
+
+
+# -- renderers ---------------------------------------------------------------------------------------
+
+
+def test_the_json_document_is_unify_stack_v1() -> None:
+    view = view_of(judge(*estate()))
+
+    document = json.loads(json.dumps(stack_document(view)))
+
+    assert document["format"] == STACK_FORMAT == "unify.stack/v1"
+    assert [c["component"] for c in document["components"]] == list(COMPONENTS)
+    for entry in document["components"]:
+        assert {"component", "replaces", "service", "resources", "checks", "status", "cost_unit"} <= set(entry)
+        assert entry["status"] in (*COMPONENT_STATUSES,) and entry["replaces"] and entry["cost_unit"]
+    store = next(c for c in document["components"] if c["component"] == "artifact-store")
+    assert {r["name"]: r["status"] for r in store["resources"]} == {"acme-artifacts": "met", "acme-scratch": "not met"}
+    assert {c["id"]: c["status"] for c in store["checks"]}["stack-artifact-store-versioned"] == "not met"
+    assert next(c for c in document["components"] if c["component"] == "deployer")["resources"] == []
+
+
+def test_markdown_escapes_estate_values_and_lists_what_is_not_met() -> None:
+    view = view_of(judge(bucket("acme|<b>x</b>"), repository("api", True)))
+
+    text = render_stack_markdown(view)
+
+    assert text.startswith("## Deployment stack\n")
+    assert "| Component | Replaces | Service | Status | Resources | Cost unit |" in text
+    assert "acme|<b>" not in text and "### Not met" in text
+    assert "### Artifact store lineage" in text
+
+
+def test_the_plain_table_is_ascii_and_prints_estate_values_literally() -> None:
     out = io.StringIO()
 
-    render_stack_table(stack_rows(results), out, terminal=False)
+    render_stack_table(view_of(judge(bucket("[bold red]acme[/]"), repository("api", True))), out, terminal=False)
 
     text = out.getvalue()
-    assert text.isascii()
-    assert "+--" in text and "| Component" in text
-    assert "[bold red]acme[/]" in text
-    assert "stack-artifact-store-encrypted" in text and "none deployed" in text
-    assert "\x1b[" not in text
-    assert text.splitlines()[-1] == "Components: 1 met, 1 not met, 4 none deployed"
-    assert all(line == line.rstrip() for line in text.splitlines())
+    assert "[bold red]acme[/]" in text and "\x1b[" not in text and "Replaces" in text
+    assert text.splitlines()[-1] == "Components: 1 met, 1 not met, 4 not used"
 
 
-def test_terminal_table_colours_statuses_and_keeps_markup_literal() -> None:
-    results = judge(bucket("[link=https://evil.example]x[/link]", ARTIFACTS))
+def test_the_terminal_table_colours_statuses_and_keeps_markup_literal() -> None:
     out = io.StringIO()
 
-    render_stack_table(stack_rows(results), out, terminal=True, width=200)
+    render_stack_table(view_of(judge(bucket("[link=https://evil.example]x[/link]"))), out, terminal=True, width=200)
 
-    text = out.getvalue()
-    assert "\x1b[" in text
-    assert "[link=https://evil.example]x[/link]" in text
-    assert "not met" in text
+    assert "\x1b[" in out.getvalue() and "[link=https://evil.example]x[/link]" in out.getvalue()
 
 
 def test_an_empty_view_says_why() -> None:
     out = io.StringIO()
 
-    render_stack_table([], out, terminal=False)
+    render_stack_table(StackView(components=()), out, terminal=False)
 
     assert "no check of the policy set is labelled with a component" in out.getvalue()
     assert out.getvalue().splitlines()[-1] == "Components: none"

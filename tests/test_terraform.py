@@ -292,7 +292,8 @@ def test_facts_only_an_observation_reads_are_unknown_in_a_plan() -> None:
       "logs_config": [{"cloudwatch_logs": [{"status": "ENABLED", "group_name": "", "stream_name": ""}],
                        "s3_logs": [{"status": "DISABLED", "encryption_disabled": False, "location": ""}]}],
       "vpc_config": [], "source": [{"type": "GITHUB", "location": "https://github.com/acme/app"}]},
-     {"name": "build", "environment": {"compute_type": "BUILD_GENERAL1_SMALL", "privileged_mode": True},
+     {"name": "build", "environment": {"compute_type": "BUILD_GENERAL1_SMALL", "privileged_mode": True,
+                                       "environment_variable": [{"name": "TOKEN", "type": "PLAINTEXT"}]},
       "logs_config": {"cloudwatch_logs": {"status": "ENABLED"}, "s3_logs": {"status": "DISABLED",
                                                                              "encryption_disabled": False}},
       "source": {"type": "GITHUB", "location": "https://github.com/acme/app"}}),
@@ -841,6 +842,11 @@ DOCUMENTED_DEFAULTS = {
     "aws_athena_workgroup": {"state": "ENABLED"},
     "aws_emr_cluster": {"visible_to_all_users": True, "termination_protection": False},
     "aws_codepipeline": {"pipeline_type": "V1", "execution_mode": "SUPERSEDED"},
+    "aws_apprunner_auto_scaling_configuration_version": {"max_concurrency": 100, "max_size": 25, "min_size": 1},
+    "aws_batch_job_definition": {"platform_capabilities": ["EC2"], "propagate_tags": False},
+    "aws_mwaa_environment": {"webserver_access_mode": "PRIVATE_ONLY"},
+    "aws_sagemaker_model": {"enable_network_isolation": False},
+    "aws_sagemaker_notebook_instance": {"direct_internet_access": "Enabled", "root_access": "Enabled", "volume_size": 5},
 }
 
 

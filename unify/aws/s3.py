@@ -17,7 +17,7 @@ from unify.model.policy_document import parse_policy
 from unify.model.resource import Resource, is_unknown, unknown
 from unify.model.resource_type import REMOVE, Fold, ResourceType
 from unify.observe.answers import MALFORMED
-from unify.observe.collector import ABSENT, CollectContext, Collector
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent
 from unify.terraform.values import flag, policy_value, single
 
 BUCKET_ATTRIBUTES = (
@@ -32,6 +32,9 @@ BUCKET_ATTRIBUTES = (
     "creation_date",
     "ownership_controls",
     "policy_is_public",
+    # the artifact store's retention and audit trail (the deployment stack reads these)
+    "object_lock_configuration",
+    "lifecycle_rule",
 )
 
 ACCOUNT_BLOCK_ATTRIBUTES = (
@@ -63,6 +66,8 @@ _ANSWER_ROOTS = {
     "GetBucketLogging": ("BucketLoggingStatus",),
     "GetBucketOwnershipControls": ("OwnershipControls",),
     "GetBucketTagging": ("Tagging",),
+    "GetObjectLockConfiguration": ("ObjectLockConfiguration",),
+    "GetBucketLifecycleConfiguration": ("LifecycleConfiguration",),
 }
 
 #: Where a bucket is when its location could not be read: with the listing, in no known region.
@@ -131,6 +136,27 @@ def _ownership(answer: dict[str, Any]) -> Any:
     if not rules:
         return ABSENT
     return {"rule": {"object_ownership": rules[0]["ObjectOwnership"]}}
+
+
+def _object_lock(answer: dict[str, Any]) -> Any:
+    config = answer["ObjectLockConfiguration"]
+    block: dict[str, Any] = {"object_lock_enabled": sent(config, "ObjectLockEnabled")}
+    retention = (config.get("Rule") or {}).get("DefaultRetention")
+    if isinstance(retention, dict):
+        # A default retention names days or years, never both; an unset one is not a zero.
+        block["rule"] = {
+            "default_retention": {
+                target: retention[origin]
+                for origin, target in (("Mode", "mode"), ("Days", "days"), ("Years", "years"))
+                if retention.get(origin)
+            }
+        }
+    return block
+
+
+def _lifecycle(answer: dict[str, Any]) -> Any:
+    rules = [{"id": rule.get("ID", ""), "status": sent(rule, "Status")} for rule in answer["Rules"]]
+    return sorted(rules, key=lambda rule: str(rule["id"])) or ABSENT
 
 
 def _buckets(ctx: CollectContext) -> Iterator[Resource]:
@@ -205,6 +231,18 @@ def _buckets(ctx: CollectContext) -> Iterator[Resource]:
                     _ownership,
                     "OwnershipControlsNotFoundError",
                     expect=("OwnershipControls.Rules",),
+                ),
+                "object_lock_configuration": read(
+                    "get_object_lock_configuration",
+                    _object_lock,
+                    "ObjectLockConfigurationNotFoundError",
+                    expect=("ObjectLockConfiguration",),
+                ),
+                "lifecycle_rule": read(
+                    "get_bucket_lifecycle_configuration",
+                    _lifecycle,
+                    "NoSuchLifecycleConfiguration",
+                    expect=("Rules",),
                 ),
             },
         )
@@ -281,6 +319,30 @@ def _from_terraform(values: dict[str, Any]) -> None:
             values["server_side_encryption_configuration"] = _terraform_encryption(block)
     if isinstance(values.get("logging"), dict) and not is_unknown(values["logging"]):
         values["logging"] = _terraform_logging(values["logging"])
+    _retention_from_terraform(values)
+
+
+def _retention_from_terraform(values: dict[str, Any]) -> None:
+    """Object lock and lifecycle rules as the collector has them: the v4+ flag and the legacy inline blocks."""
+    enabled = values.pop("object_lock_enabled", None)
+    lock = single(values.get("object_lock_configuration")) if "object_lock_configuration" in values else None
+    if isinstance(lock, dict) and not is_unknown(lock) and lock.get("object_lock_enabled"):
+        values["object_lock_configuration"] = _terraform_object_lock(lock)
+    elif enabled is True:
+        values["object_lock_configuration"] = {"object_lock_enabled": "Enabled"}
+    elif not is_unknown(lock):
+        values.pop("object_lock_configuration", None)
+    rules = values.get("lifecycle_rule")
+    if isinstance(rules, list):
+        shaped = [
+            {"id": r.get("id") or "", "status": flag(r.get("enabled"), "Enabled", "Disabled")}
+            for r in rules
+            if isinstance(r, dict)
+        ]
+        if shaped:
+            values["lifecycle_rule"] = sorted(shaped, key=lambda rule: str(rule["id"]))
+        else:
+            del values["lifecycle_rule"]
 
 
 def _fold_versioning(values: Mapping[str, Any]) -> Any:
@@ -318,6 +380,29 @@ def _fold_ownership(values: Mapping[str, Any]) -> Any:
     return {"rule": rule if is_unknown(rule) else {"object_ownership": rule.get("object_ownership")}}
 
 
+def _fold_object_lock(values: Mapping[str, Any]) -> Any:
+    if values.get("object_lock_enabled") in (None, ""):
+        return REMOVE
+    return _terraform_object_lock(values)
+
+
+def _terraform_object_lock(values: Mapping[str, Any]) -> dict[str, Any]:
+    block: dict[str, Any] = {"object_lock_enabled": values.get("object_lock_enabled")}
+    rule = single(values.get("rule"))
+    retention = single(rule.get("default_retention")) if isinstance(rule, dict) else None
+    if isinstance(retention, dict):
+        block["rule"] = {"default_retention": {k: v for k, v in retention.items() if v not in (None, "", 0)}}
+    return block
+
+
+def _fold_lifecycle(values: Mapping[str, Any]) -> Any:
+    rules = values.get("rule")
+    if not isinstance(rules, list):
+        return rules if is_unknown(rules) else REMOVE
+    shaped = [{"id": r.get("id", ""), "status": r.get("status")} for r in rules if isinstance(r, dict)]
+    return sorted(shaped, key=lambda rule: str(rule["id"])) or REMOVE
+
+
 #: The side resources Terraform splits a bucket's settings into, folded back into the bucket.
 FOLDS = (
     Fold("aws_s3_bucket_versioning", "versioning", _fold_versioning, reference="bucket"),
@@ -331,6 +416,8 @@ FOLDS = (
     Fold("aws_s3_bucket_policy", "policy", _fold_policy, reference="bucket"),
     Fold("aws_s3_bucket_logging", "logging", _terraform_logging, reference="bucket"),
     Fold("aws_s3_bucket_ownership_controls", "ownership_controls", _fold_ownership, reference="bucket"),
+    Fold("aws_s3_bucket_object_lock_configuration", "object_lock_configuration", _fold_object_lock, reference="bucket"),
+    Fold("aws_s3_bucket_lifecycle_configuration", "lifecycle_rule", _fold_lifecycle, reference="bucket"),
 )
 
 
@@ -390,6 +477,8 @@ COLLECTORS = (
             "s3:GetBucketLogging",
             "s3:GetBucketOwnershipControls",
             "s3:GetBucketTagging",
+            "s3:GetBucketObjectLockConfiguration",
+            "s3:GetLifecycleConfiguration",
         ),
         collect=_buckets,
         answer_roots=_ANSWER_ROOTS,
@@ -409,6 +498,8 @@ COLLECTORS = (
             "never configured, `mfa_delete` appears only when AWS returns it; `server_side_encryption_configuration`, "
             "`public_access_block`, `policy`, `logging`, `ownership_controls` and `policy_is_public` are absent "
             "when the bucket has none (`policy_is_public` is not asked for when there is no policy). "
+            "`object_lock_configuration` is {object_lock_enabled, rule: {default_retention: {mode, days, years}}} and "
+            "`lifecycle_rule` the lifecycle rules' {id, status}, sorted by id; both absent when the bucket has none. "
             "moto never returns `MFADelete`, and gives new buckets no default encryption, where AWS applies "
             "SSE-S3 to every bucket since January 2023; moto's ListBuckets returns no `BucketRegion` and "
             "ignores paging."

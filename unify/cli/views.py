@@ -8,6 +8,7 @@ import os
 
 import click
 
+from unify.checks.stack_description import load_stack_description, scope_to_stack, stack_checks
 from unify.cli.options import (
     finish,
     guard_outputs,
@@ -22,13 +23,14 @@ from unify.cli.options import (
     stdout_is_terminal,
 )
 from unify.model.snapshot import load_snapshot
-from unify.render.console import render_diff_table, render_drift_table, render_stack_table
+from unify.render.console import render_diff_table, render_drift_table
 from unify.render.renderer import write_output
+from unify.render.stack_report import render_stack_markdown, render_stack_table, stack_document
 from unify.run import Source, load_policy, observe_source
 from unify.run import audit as run_audit
 from unify.terraform.state import read_state, state_resources
 from unify.views.diff import diff_snapshots
-from unify.views.stack import stack_gate, stack_rows
+from unify.views.stack import resource_sizes, stack_gate, stack_view
 from unify.views.state_drift import default_ignore, drift
 
 __all__ = ["diff_command", "drift_command", "stack_command"]
@@ -159,8 +161,25 @@ def diff_command(base: str, current: str, format_: str, output: str | None) -> N
 @pack_option
 @source_options
 @click.option(
+    "--zenml",
+    "zenml_path",
+    type=click.Path(),
+    metavar="FILE",
+    help="A ZenML stack description (`zenml stack export` YAML or JSON): judge the resources it names, "
+    "instead of the tag convention.",
+)
+@click.option(
     "--waivers", "waiver_paths", multiple=True, type=click.Path(), metavar="FILE", help="Waivers file; repeatable."
 )
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["table", "json", "markdown"]),
+    default="table",
+    show_default=True,
+    help="json writes unify.stack/v1; markdown suits a CI job summary.",
+)
+@click.option("-o", "--output", metavar="FILE", help="Write the report here instead of stdout.")
 @click.option("--color/--no-color", default=None, help="Force colour on or off (default: on for a terminal).")
 def stack_command(
     paths: tuple[str, ...],
@@ -174,10 +193,16 @@ def stack_command(
     types: tuple[str, ...],
     max_workers: int,
     retry_mode: str,
+    zenml_path: str | None,
     waiver_paths: tuple[str, ...],
+    format_: str,
+    output: str | None,
     color: bool | None,
 ) -> None:
-    """The deployment stack, component by component: component -> observed resources -> status."""
+    """The deployment stack as a translation table: component -> what it replaces -> AWS resources -> status.
+
+    Exit 1 when a component the stack uses is not met; 3 when one could not be decided; 0 otherwise.
+    """
     source: Source = source_from(
         snapshot_path=snapshot_path,
         live=live,
@@ -189,16 +214,26 @@ def stack_command(
         max_workers=max_workers,
         retry_mode=retry_mode,
     )
+    if output:
+        guard_outputs([("stack", output)], [p for p in (snapshot_path, plan_path, zenml_path, *paths) if p])
     loaded = plugins()
-    policy = load_policy(paths, loaded, demo=demo, packs=packs, warn=note)
-    done = run_audit(
-        policy, source, loaded, waiver_files=waiver_paths, framework="stack", warn=note, progress=progress()
-    )
-    rows = stack_rows(done.results)
-    terminal = stdout_is_terminal()
-    buffer = io.StringIO()
-    render_stack_table(
-        rows, buffer, terminal, color=terminal and not os.environ.get("NO_COLOR") if color is None else color
-    )
-    write_output(buffer.getvalue().encode("utf-8"), None)
-    finish(stack_gate(rows), audit=done)
+    policy = stack_checks(load_policy(paths, loaded, demo=demo, packs=packs, warn=note))
+    scope = None
+    if zenml_path:
+        scope = scope_to_stack(policy, load_stack_description(zenml_path), loaded.operators)
+        policy = scope.policy
+    done = run_audit(policy, source, loaded, waiver_files=waiver_paths, warn=note, progress=progress())
+    view = stack_view(done.results, sizes=resource_sizes(done.snapshot, done.results), scope=scope)
+    if format_ == "json":
+        data = (json.dumps(stack_document(view), indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    elif format_ == "markdown":
+        data = render_stack_markdown(view).encode("utf-8")
+    else:
+        terminal = output is None and stdout_is_terminal()
+        buffer = io.StringIO()
+        render_stack_table(
+            view, buffer, terminal, color=terminal and not os.environ.get("NO_COLOR") if color is None else color
+        )
+        data = buffer.getvalue().encode("utf-8")
+    write_output(data, output)
+    finish(stack_gate(view.statuses()), audit=done)

@@ -1,4 +1,4 @@
-"""Console output: the shared rich helpers, and the tables ``unify drift``, ``unify diff`` and ``unify stack`` print.
+"""Console output: the shared rich helpers, and the tables ``unify drift`` and ``unify diff`` print.
 
 Every table is rich on a terminal and plain ASCII otherwise (CI logs,
 files, pipes), and every value from the estate, a policy file or a state is
@@ -10,7 +10,7 @@ nothing.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import IO, Any, Final
 
 from rich import box
@@ -23,7 +23,6 @@ from unify.model.resource import Resource
 from unify.model.snapshot import resource_key
 from unify.render.renderer import RenderOptions
 from unify.views.diff import SnapshotDiff
-from unify.views.stack import ROW_STATUSES, StackRow, component_statuses
 from unify.views.state_drift import DriftReport
 
 __all__ = [
@@ -32,7 +31,6 @@ __all__ = [
     "finish",
     "render_diff_table",
     "render_drift_table",
-    "render_stack_table",
     "table",
     "text",
 ]
@@ -40,14 +38,6 @@ __all__ = [
 #: Rows a table shows before "... and N more".
 MAX_ROWS: Final = 200
 _KIND_STYLE: Final = {"added": "green", "removed": "red", "changed": "yellow"}
-_STACK_STYLE: Final = {
-    "met": "green",
-    "not met": "red",
-    "unknown": "yellow",
-    "waived": "magenta",
-    "not observed": "yellow",
-    "none deployed": "dim",
-}
 
 
 def console(stream: IO[str], options: RenderOptions) -> Console:
@@ -236,75 +226,4 @@ def render_diff_table(
             style="bold" if options.color else "",
         )
     )
-    stream.write(finish(buffer, terminal))
-
-
-# -- unify stack -----------------------------------------------------------------------------------
-
-
-def _stack_resource(row: StackRow) -> Text:
-    where = "/".join(part for part in (row.account, row.region) if part)
-    if not row.resource:
-        return Text("-")
-    if row.scope:
-        return Text(f"(not listed in {where})" if where else "(no data for the type)")
-    text = Text(row.name or row.resource)
-    if where:
-        text.append(f"\n{where}", style="dim")
-    return text
-
-
-def render_stack_table(
-    rows: Iterable[StackRow], stream: IO[str], terminal: bool, *, color: bool | None = None, width: int | None = None
-) -> None:
-    """The stack view as two tables, components then resources: rich on a terminal, plain ASCII otherwise.
-
-    Every value from the estate (names, ids, reasons) is printed as
-    :class:`rich.text.Text`, never parsed as markup.
-    """
-    rows = list(rows)
-    color = terminal if color is None else color
-    options = RenderOptions(terminal=terminal, color=color, width=width)
-    buffer = io.StringIO()
-    out = console(buffer, options)
-
-    def styled(status: str) -> Text:
-        return text(status, _STACK_STYLE.get(status, "") if color else "")
-
-    statuses = component_statuses(rows)
-    if not rows:
-        out.print(Text("Deployment stack: no check of the policy set is labelled with a component"))
-    else:
-        summary = table(
-            options, title="Deployment stack: components", columns=("Component", "Status", "Resources", "Not met")
-        )
-        for component, status in statuses.items():
-            mine = [row for row in rows if row.component == component and row.resource and not row.scope]
-            summary.add_row(
-                text(component),
-                styled(status),
-                text(len(mine)),
-                text(sum(1 for row in mine if row.status == "not met")),
-            )
-        out.print(summary)
-        detail = table(
-            options,
-            title="Deployment stack: resources",
-            columns=("Component", "Type", "Resource", "Status", "Failing checks / why"),
-        )
-        previous = None
-        for row in rows:
-            why = "\n".join(row.failing) if row.failing else row.detail
-            detail.add_row(
-                text(row.component if row.component != previous else ""),
-                text(row.type.replace(", ", "\n")),
-                _stack_resource(row),
-                styled(row.status),
-                text(why),
-            )
-            previous = row.component
-        out.print(detail)
-    counts = {status: sum(1 for s in statuses.values() if s == status) for status in ROW_STATUSES}
-    line = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
-    out.print(Text(f"Components: {line or 'none'}", style="bold" if color else ""))
     stream.write(finish(buffer, terminal))
