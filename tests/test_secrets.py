@@ -279,6 +279,43 @@ class Seeder:
     def aws_kms_key(self) -> None:
         self.client("kms").create_key(Description=f"key for password={plant()}", Tags=tags_list("TagKey", "TagValue"))
 
+    # -- identity: KMS aliases and grants, secrets, certificates, SSM ----------------------------------
+
+    def aws_acm_certificate(self) -> None:
+        self.client("acm").request_certificate(DomainName="planted.example.com", ValidationMethod="DNS",
+                                               Tags=tags_list())
+
+    def aws_kms_alias(self) -> None:
+        kms = self.client("kms")
+        key = kms.create_key(Description="aliased")["KeyMetadata"]["KeyId"]
+        kms.create_alias(AliasName="alias/planted", TargetKeyId=key)
+
+    def aws_kms_grant(self) -> None:
+        kms = self.client("kms")
+        key = kms.create_key(Description="granted")["KeyMetadata"]["KeyId"]
+        kms.create_grant(KeyId=key, GranteePrincipal=self.role, Operations=["Decrypt"], Name="planted",
+                         Constraints={"EncryptionContextEquals": {"db_password": plant(),
+                                                                  "note": f"https://u:{plant()}@x.example.com"}})
+
+    def aws_secretsmanager_secret(self) -> None:
+        sm = self.client("secretsmanager")
+        sm.create_secret(Name="planted", SecretString=plant(), Description=f"password={plant()}", Tags=tags_list())
+        sm.put_resource_policy(SecretId="planted", ResourcePolicy=json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": self.role}, "Action": "secretsmanager:GetSecretValue",
+            "Resource": "*", "Condition": {"StringEquals": {"aws:Referer": f"token={plant()}"}}}]}))
+
+    def aws_ssm_document(self) -> None:
+        self.client("ssm").create_document(Name="planted", DocumentType="Command", Tags=tags_list(), Content=json.dumps({
+            "schemaVersion": "2.2", "description": f"password={plant()}", "mainSteps": [{
+                "action": "aws:runShellScript", "name": "run",
+                "inputs": {"runCommand": [f"curl -H 'Authorization: Bearer {plant()}' https://x"]}}]}))
+
+    def aws_ssm_parameter(self) -> None:
+        ssm = self.client("ssm")
+        ssm.put_parameter(Name="/planted/db", Value=plant(), Type="SecureString", Description=f"token={plant()}",
+                          Tags=tags_list())
+        ssm.put_parameter(Name="/planted/plain", Value=plant(), Type="String")
+
     def aws_cloudtrail(self) -> None:
         self.client("cloudtrail").create_trail(Name="planted", S3BucketName="acme-planted", TagsList=tags_list())
 

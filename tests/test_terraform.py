@@ -813,6 +813,9 @@ DOCUMENTED_DEFAULTS = {
     "aws_guardduty_detector": {"enable": True},
     "aws_securityhub_account": {"auto_enable_controls": True, "control_finding_generator": "SECURITY_CONTROL"},
     "aws_macie2_account": {"status": "ENABLED", "finding_publishing_frequency": "FIFTEEN_MINUTES"},
+    "aws_acm_certificate": {"key_algorithm": "RSA_2048"},
+    "aws_ssm_document": {"document_format": "JSON"},
+    "aws_ssm_parameter": {"tier": "Standard", "data_type": "text"},
 }
 
 
