@@ -13,7 +13,7 @@ from factories import deny, moto_server
 from factories import PLUGINS
 from unify.checks.policy_set import load_policies, shipped_policies
 from unify.cli import main
-from unify.observe.demo import DEMO_REGIONS, seed_estate
+from unify.observe.demo import DEMO_REGIONS, DemoEstate, seed_estate
 from unify.engine import evaluate
 from unify.observe.session import ObserveOptions
 from unify.observe.observation import observe
@@ -43,7 +43,8 @@ def aws(estate, monkeypatch):
 
 
 def _observe(session: boto3.Session | None = None, types=None):
-    session = session or boto3.Session(region_name="us-east-1")
+    # The demo's own session: what moto lacks is answered from the demo parts' recordings.
+    session = session or DemoEstate().session()
     return observe(types, boto_session=session, options=ObserveOptions(regions=list(DEMO_REGIONS)), collectors=PLUGINS.collectors)
 
 

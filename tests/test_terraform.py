@@ -813,7 +813,10 @@ DOCUMENTED_DEFAULTS = {
     "aws_guardduty_detector": {"enable": True},
     "aws_securityhub_account": {"auto_enable_controls": True, "control_finding_generator": "SECURITY_CONTROL"},
     "aws_macie2_account": {"status": "ENABLED", "finding_publishing_frequency": "FIFTEEN_MINUTES"},
+    "aws_accessanalyzer_analyzer": {"type": "ACCOUNT"},
     "aws_acm_certificate": {"key_algorithm": "RSA_2048"},
+    "aws_organizations_organization": {"feature_set": "ALL"},
+    "aws_organizations_policy": {"type": "SERVICE_CONTROL_POLICY"},
     "aws_ssm_document": {"document_format": "JSON"},
     "aws_ssm_parameter": {"tier": "Standard", "data_type": "text"},
 }
