@@ -249,3 +249,63 @@ def test_grants_that_cannot_be_listed_leave_the_region_unobserved() -> None:
     assert grant["attributes"]["operations"] == ["Decrypt"] and grant["attributes"]["key_id"] == key
     assert refused.of_type("aws_kms_grant") == []
     assert _coverage(refused, "aws_kms_grant") == [("us-east-1", "error", "AccessDenied")]
+
+
+# -- types no shipped check reads yet, which moto serves: what the snapshot says of them -------------------
+
+
+def test_aliases_parameters_and_oidc_providers_are_read_as_aws_reports_them() -> None:
+    with mock_aws():
+        session = moto_session()
+        kms = session.client("kms")
+        key = kms.create_key(Description="app")["KeyMetadata"]["KeyId"]
+        kms.create_alias(AliasName="alias/app", TargetKeyId=key)
+        ssm = session.client("ssm")
+        ssm.put_parameter(Name="/app/db", Value="never-stored", Type="SecureString", Description="database")
+        ssm.put_parameter(Name="/app/level", Value="info", Type="String", AllowedPattern="^[a-z]+$")
+        session.client("iam").create_open_id_connect_provider(
+            Url="https://token.actions.githubusercontent.com", ClientIDList=["sts.amazonaws.com"],
+            ThumbprintList=["6938fd4d98bab03faadb97b34396831e3780aea1"])
+        seen = observe_moto("aws_kms_alias", "aws_ssm_parameter", "aws_iam_openid_connect_provider", session=session)
+    aliases = {r["name"]: r["attributes"] for r in seen.of_type("aws_kms_alias")}
+    assert aliases["alias/app"]["target_key_id"] == key and aliases["alias/app"]["aws_managed"] is False
+    assert aliases["alias/app"]["target_key_arn"].endswith(f":key/{key}")
+    assert aliases["alias/aws/ssm"]["aws_managed"] is True  # AWS's own alias, listed as AWS lists it
+    parameters = {r["name"]: r["attributes"] for r in seen.of_type("aws_ssm_parameter")}
+    assert parameters["/app/db"]["type"] == "SecureString" and parameters["/app/db"]["key_id"] == "alias/aws/ssm"
+    assert parameters["/app/level"]["allowed_pattern"] == "^[a-z]+$" and "key_id" not in parameters["/app/level"]
+    assert "never-stored" not in str(seen.data)  # metadata only: a parameter's value is never asked for
+    (provider,) = seen.of_type("aws_iam_openid_connect_provider")
+    assert provider["attributes"]["client_id_list"] == ["sts.amazonaws.com"]
+    assert provider["attributes"]["thumbprint_list"] == ["6938fd4d98bab03faadb97b34396831e3780aea1"]
+
+
+def test_units_policies_and_delegated_administrators_of_the_organization() -> None:
+    with mock_aws():
+        session = moto_session()
+        org = session.client("organizations")
+        org.create_organization(FeatureSet="ALL")
+        root = org.list_roots()["Roots"][0]["Id"]
+        org.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
+        unit = org.create_organizational_unit(ParentId=root, Name="workloads")["OrganizationalUnit"]["Id"]
+        member = org.create_account(AccountName="security", Email="security@example.com")
+        member_id = member["CreateAccountStatus"]["AccountId"]
+        content = '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]}'  # noqa: E501
+        policy = org.create_policy(Name="deny-leave", Description="stay", Type="SERVICE_CONTROL_POLICY",
+                                   Content=content)["Policy"]["PolicySummary"]["Id"]
+        org.attach_policy(PolicyId=policy, TargetId=unit)
+        org.enable_aws_service_access(ServicePrincipal="guardduty.amazonaws.com")
+        org.register_delegated_administrator(AccountId=member_id, ServicePrincipal="guardduty.amazonaws.com")
+        seen = observe_moto("aws_organizations_organizational_unit", "aws_organizations_policy",
+                            "aws_organizations_delegated_administrator", session=session)
+    (ou,) = seen.of_type("aws_organizations_organizational_unit")
+    assert ou["attributes"]["parent_id"] == root
+    assert ou["attributes"]["service_control_policies"] == sorted(["p-FullAWSAccess", policy])
+    policies = {r["name"]: r["attributes"] for r in seen.of_type("aws_organizations_policy")}
+    assert policies["deny-leave"]["targets"] == [unit] and policies["deny-leave"]["aws_managed"] is False
+    assert policies["deny-leave"]["content"]["Statement"][0]["Effect"] == "Deny"  # parsed, not a string
+    assert policies["FullAWSAccess"]["aws_managed"] is True
+    (delegated,) = seen.of_type("aws_organizations_delegated_administrator")
+    assert (delegated["attributes"]["account_id"], delegated["attributes"]["service_principal"]) == (
+        member_id, "guardduty.amazonaws.com")
+    assert is_unknown(delegated["attributes"]["email"])  # AWS marks an account's email sensitive: redacted
