@@ -309,3 +309,30 @@ def test_units_policies_and_delegated_administrators_of_the_organization() -> No
     assert (delegated["attributes"]["account_id"], delegated["attributes"]["service_principal"]) == (
         member_id, "guardduty.amazonaws.com")
     assert is_unknown(delegated["attributes"]["email"])  # AWS marks an account's email sensitive: redacted
+
+
+# -- SSM: the public-sharing setting (moto has no GetServiceSetting) ---------------------------------------
+
+_SHARING = "/ssm/documents/console/public-sharing-permission"
+
+
+def test_the_public_sharing_setting_is_read_per_region_and_a_broken_answer_is_never_a_setting() -> None:
+    def settings(answers: RecordedAnswers, region: str) -> None:
+        if region == "ap-south-1":  # an answer without SettingValue: malformed, not "Enable" nor "Disable"
+            answers.answer("get_service_setting", {"ServiceSetting": {"SettingId": _SHARING}})
+        elif region == "eu-west-1":
+            answers.error("get_service_setting", "AccessDeniedException", "not authorized", status=400)
+        else:
+            answers.answer("get_service_setting", {"ServiceSetting": {
+                "SettingId": _SHARING, "SettingValue": "Enable", "Status": "Default", "LastModifiedUser": "System",
+                "ARN": f"arn:aws:ssm:{region}:{ACCOUNT}:servicesetting{_SHARING}"}}, params={"SettingId": _SHARING})
+
+    with mock_aws():
+        snapshot = observe_moto("aws_ssm_service_setting", regions=["us-east-1", "eu-west-1", "ap-south-1"],
+                                session=_session(ssm=settings))
+    (setting,) = snapshot.of_type("aws_ssm_service_setting")
+    assert (setting["region"], setting["name"]) == ("us-east-1", _SHARING)
+    assert setting["attributes"]["setting_value"] == "Enable" and setting["attributes"]["status"] == "Default"
+    assert _coverage(snapshot, "aws_ssm_service_setting") == [
+        ("ap-south-1", "error", "MalformedResponse"), ("eu-west-1", "error", "AccessDeniedException"),
+        ("us-east-1", "ok", None)]

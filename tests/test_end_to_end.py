@@ -44,7 +44,8 @@ def aws(estate, monkeypatch):
 
 #: Calls moto does not implement (the service is otherwise moto's): over moto without the demo's recordings,
 #: these types are `error` coverage, as they would be against an endpoint that lacks them.
-MOTO_LACKS = {"aws_iam_organizations_features", "aws_iam_root_user", "aws_organizations_resource_policy"}
+MOTO_LACKS = {"aws_iam_organizations_features", "aws_iam_root_user", "aws_organizations_resource_policy",
+              "aws_ssm_service_setting"}
 #: Services moto has no backend for at all.
 NO_MOTO_BACKEND = {"aws_accessanalyzer_analyzer", "aws_accessanalyzer_region_status"}
 

@@ -527,6 +527,7 @@ NOT_SERVED_BY_MOTO = {
     "aws_iam_organizations_features": "no ListOrganizationsFeatures",
     "aws_iam_root_user": "its credential report has no root row",
     "aws_organizations_resource_policy": "no DescribeResourcePolicy (tests/test_collectors_identity.py)",
+    "aws_ssm_service_setting": "no GetServiceSetting (tests/test_collectors_identity.py)",
 }
 
 _CERTIFICATE = """-----BEGIN CERTIFICATE-----

@@ -468,7 +468,7 @@ def _root_row(password_days: int | None, key_days: int | None) -> str:
 
 
 def _recordings(*, root: str, features: list[str], delegated: list[str],
-                analyzers: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+                analyzers: dict[str, list[dict[str, Any]]], sharing: dict[str, str]) -> dict[str, Any]:
     def iam(answers: RecordedAnswers, region: str) -> None:
         answers.answer("generate_credential_report", {"State": "COMPLETE"})
         answers.answer("get_credential_report", {"Content": f"{_HEADER}\n{root}\n".encode(),
@@ -486,7 +486,18 @@ def _recordings(*, root: str, features: list[str], delegated: list[str],
             {"arn": f"arn:aws:access-analyzer:{region}:{ACCOUNT}:analyzer/{a['name']}", "createdAt": NOW,
              "status": "ACTIVE", **a} for a in analyzers.get(region, [])]})
 
-    return {"iam": iam, "organizations": organizations, "accessanalyzer": accessanalyzer}
+    def ssm(answers: RecordedAnswers, region: str) -> None:
+        value = sharing[region]
+        answers.answer("get_service_setting", {"ServiceSetting": {
+            "SettingId": PUBLIC_SHARING, "SettingValue": value, "LastModifiedDate": NOW,
+            "LastModifiedUser": "System" if value == "Enable" else f"arn:aws:sts::{ACCOUNT}:assumed-role/admin/ops",
+            "ARN": f"arn:aws:ssm:{region}:{ACCOUNT}:servicesetting{PUBLIC_SHARING}",
+            "Status": "Default" if value == "Enable" else "Customized"}}, params={"SettingId": PUBLIC_SHARING})
+
+    return {"iam": iam, "organizations": organizations, "accessanalyzer": accessanalyzer, "ssm": ssm}
+
+
+PUBLIC_SHARING = "/ssm/documents/console/public-sharing-permission"
 
 
 def _delegation(actions: list[str]) -> str:
@@ -498,7 +509,9 @@ def _recorded_ids(seeder: Seeder) -> None:
     seeder.ids |= {"root": singleton("aws_iam_root_user"), "features": singleton("aws_iam_organizations_features"),
                    "delegation": singleton("aws_organizations_resource_policy"),
                    "home": singleton("aws_accessanalyzer_region_status", HOME),
-                   "away": singleton("aws_accessanalyzer_region_status", AWAY)}
+                   "away": singleton("aws_accessanalyzer_region_status", AWAY),
+                   "sharing_home": f"arn:aws:ssm:{HOME}:{ACCOUNT}:servicesetting{PUBLIC_SHARING}",
+                   "sharing_away": f"arn:aws:ssm:{AWAY}:{ACCOUNT}:servicesetting{PUBLIC_SHARING}"}
 
 
 POLICY_ACTIONS = ["organizations:CreatePolicy", "organizations:UpdatePolicy", "organizations:AttachPolicy",
@@ -506,8 +519,14 @@ POLICY_ACTIONS = ["organizations:CreatePolicy", "organizations:UpdatePolicy", "o
 READ_ACTIONS = ["organizations:Describe*", "organizations:List*"]
 
 
-def _recorded_plan(features: list[str], actions: list[str], tags: dict[str, str]) -> list[Planned]:
-    return [
+def _recorded_plan(features: list[str], actions: list[str], tags: dict[str, str],
+                   sharing: dict[str, str], *, by_arn: bool = False) -> list[Planned]:
+    # Both settings are planned in the provider's region (HOME); each is judged on its own values, so the
+    # region it is planned in does not change its verdict. The provider takes the setting's id or its ARN.
+    setting = f"arn:aws:ssm:{HOME}:{ACCOUNT}:servicesetting{PUBLIC_SHARING}" if by_arn else PUBLIC_SHARING
+    settings = [Planned("aws_ssm_service_setting", key, {"setting_id": setting, "setting_value": value},
+                        unknown=("arn", "id", "status")) for key, value in sharing.items()]
+    return settings + [
         Planned("aws_iam_organizations_features", "features", {"enabled_features": features}, unknown=("id",)),
         Planned("aws_organizations_resource_policy", "delegation", {"content": _delegation(actions), "tags": {}},
                 unknown=("arn", "id")),
@@ -529,15 +548,18 @@ RECORDED_GOOD = Estate(
         root=_root_row(password_days=60, key_days=None),
         features=["RootCredentialsManagement", "RootSessions"], delegated=POLICY_ACTIONS,
         analyzers={HOME: [{"name": "external", "type": "ACCOUNT", "tags": {"owner": "security"}}],
-                   AWAY: [{"name": "org-external", "type": "ORGANIZATION", "tags": {"owner": "security"}}]}),
+                   AWAY: [{"name": "org-external", "type": "ORGANIZATION", "tags": {"owner": "security"}}]},
+        sharing={HOME: "Disable", AWAY: "Disable"}),
     expect={
         "iam-root-not-used-recently": {"root": PASS},
         "iam-root-credentials-centrally-managed": {"features": PASS},
         "organizations-policy-management-delegated": {"delegation": PASS},
         "accessanalyzer-enabled-all-regions": {"home": PASS, "away": PASS},
         "accessanalyzer-analyzer-tagged": {"external": PASS},
+        "ssm-documents-public-sharing-blocked": {"sharing_home": PASS, "sharing_away": PASS},
     },
-    plan=_recorded_plan(["RootCredentialsManagement", "RootSessions"], POLICY_ACTIONS, {"owner": "security"}),
+    plan=_recorded_plan(["RootCredentialsManagement", "RootSessions"], POLICY_ACTIONS, {"owner": "security"},
+                        {"sharing_home": "Disable", "sharing_away": "Disable"}),
     live_only=_RECORDED_LIVE,
 )
 
@@ -549,15 +571,18 @@ RECORDED_WEAK = Estate(
         root=_root_row(password_days=1, key_days=2),
         features=["RootCredentialsManagement"], delegated=READ_ACTIONS,
         analyzers={HOME: [{"name": "external", "type": "ACCOUNT"}],  # active, untagged
-                   AWAY: [{"name": "unused", "type": "ACCOUNT_UNUSED_ACCESS"}]}),  # no external-access analyzer
+                   AWAY: [{"name": "unused", "type": "ACCOUNT_UNUSED_ACCESS"}]},  # no external-access analyzer
+        sharing={HOME: "Disable", AWAY: "Enable"}),  # AWAY never changed: AWS's default allows public sharing
     expect={
         "iam-root-not-used-recently": {"root": FAIL},
         "iam-root-credentials-centrally-managed": {"features": FAIL},
         "organizations-policy-management-delegated": {"delegation": FAIL},
         "accessanalyzer-enabled-all-regions": {"home": PASS, "away": FAIL},
         "accessanalyzer-analyzer-tagged": {"external": FAIL},
+        "ssm-documents-public-sharing-blocked": {"sharing_home": PASS, "sharing_away": FAIL},
     },
-    plan=_recorded_plan(["RootCredentialsManagement"], READ_ACTIONS, {}),
+    plan=_recorded_plan(["RootCredentialsManagement"], READ_ACTIONS, {},
+                        {"sharing_home": "Disable", "sharing_away": "Enable"}, by_arn=True),
     live_only=_RECORDED_LIVE,
 )
 

@@ -1,11 +1,14 @@
-"""Systems Manager: ``aws_ssm_parameter`` (metadata only, never a value) and ``aws_ssm_document`` (own documents).
+"""Systems Manager: ``aws_ssm_parameter`` (metadata only), ``aws_ssm_document`` (own documents), service settings.
 
 Parameters come from ``DescribeParameters``, which never returns values, so
 no parameter value (SecureString or not) is ever read. Documents are the
 account's own (``Owner: Self``); Amazon's thousands of public documents are
 not resources of the account. A document's sharing comes from
 ``DescribeDocumentPermission``: ``all`` in its account ids means anyone may
-run it (SSM User Guide, "Sharing SSM documents").
+run it (SSM User Guide, "Sharing SSM documents"). Whether documents *can*
+be shared publicly is a per-region service setting
+(``aws_ssm_service_setting``, ``/ssm/documents/console/public-sharing-permission``),
+read with ``GetServiceSetting``.
 """
 
 from __future__ import annotations
@@ -18,6 +21,19 @@ from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import ResourceType
 from unify.observe.answers import MALFORMED
 from unify.observe.collector import ABSENT, CollectContext, Collector, sent
+
+#: The service settings observed: whether the account's documents may be shared publicly (SSM User Guide,
+#: "Block public sharing for SSM documents": ``Disable`` blocks it; AWS's default is ``Enable``).
+SETTINGS: Final = ("/ssm/documents/console/public-sharing-permission",)
+SETTING_ATTRIBUTES = (
+    "setting_id",
+    "setting_value",
+    "arn",
+    "status",
+    # extras only observation can see
+    "last_modified_date",
+    "last_modified_user",
+)
 
 #: A document is shared with at most 1,000 accounts, 200 a page (SSM quotas): more pages is a broken answer.
 _MAX_PAGES: Final = 20
@@ -151,6 +167,41 @@ def _documents(ctx: CollectContext) -> Iterator[Resource]:
     yield from ctx.map(observe, listed)
 
 
+def _settings(ctx: CollectContext) -> Iterator[Resource]:
+    ssm = ctx.client()
+    for setting_id in SETTINGS:
+        answer = ctx.call(
+            ssm,
+            "get_service_setting",
+            expect=("ServiceSetting.SettingId", "ServiceSetting.SettingValue"),
+            SettingId=setting_id,
+        )
+        setting = answer["ServiceSetting"]
+        arn = setting.get("ARN") or ctx.arn("ssm", f"servicesetting{setting_id}")
+        yield ctx.resource(
+            "aws_ssm_service_setting",
+            str(arn),
+            name=setting_id,
+            attributes={
+                "setting_id": setting_id,
+                "setting_value": setting["SettingValue"],
+                "arn": arn,
+                # Default (never changed), Customized or PendingUpdate (SSM API reference, ServiceSetting).
+                "status": sent(setting, "Status"),
+                "last_modified_date": setting.get("LastModifiedDate", ABSENT),
+                "last_modified_user": setting.get("LastModifiedUser", ABSENT),
+            },
+        )
+
+
+def _setting_from_terraform(values: dict[str, Any]) -> None:
+    # The provider takes the setting's id or its ARN (docs of aws_ssm_service_setting); the observation names it
+    # by id, so an ARN is brought back to the id it ends with.
+    setting_id = values.get("setting_id")
+    if isinstance(setting_id, str) and setting_id.startswith("arn:") and ":servicesetting/" in setting_id:
+        values["setting_id"] = "/" + setting_id.split(":servicesetting/", 1)[1]
+
+
 def _parameter_from_terraform(values: dict[str, Any]) -> None:
     # Neither value is ever kept: the observation never reads one, so a plan must not carry one either.
     values.pop("value", None)
@@ -189,6 +240,15 @@ DOCUMENT = ResourceType(
     drift_ignore=("owner", "schema_version", "document_version", "created_date"),
 )
 
+SETTING = ResourceType(
+    "aws_ssm_service_setting",
+    SETTING_ATTRIBUTES,
+    observed_only=("last_modified_date", "last_modified_user"),
+    name_path="setting_id",
+    from_terraform=_setting_from_terraform,
+    drift_ignore=("status", "last_modified_date", "last_modified_user"),
+)
+
 COLLECTORS = (
     Collector(
         name="ssm.parameters",
@@ -214,6 +274,21 @@ COLLECTORS = (
             "`permissions` is Terraform's map `{type: Share, account_ids}` with the account ids sorted and "
             "comma-joined (`all` when the document is public), absent when it is not shared. Content is not "
             "kept. moto reports `Not Implemented (moto)` as every document's platform type (not kept)."
+        ),
+    ),
+    Collector(
+        name="ssm.service_settings",
+        service="ssm",
+        resource_types=(SETTING,),
+        calls=("ssm:GetServiceSetting",),
+        collect=_settings,
+        description="Systems Manager service settings of the region that bear on security: public document sharing.",
+        notes=(
+            "One `get_service_setting` per region and setting: `/ssm/documents/console/public-sharing-permission` "
+            "(`Disable` blocks public sharing; AWS answers `Enable` with status `Default` where it was never "
+            "changed). A failed call is `error` coverage for the region, never a default. moto does not implement "
+            "GetServiceSetting: the collector is tested, and the demo served, with recorded answers shaped as the "
+            "SSM API reference documents them."
         ),
     ),
 )

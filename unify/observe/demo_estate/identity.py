@@ -5,18 +5,19 @@ account in an organizational unit under a baseline SCP and one left under the
 root with FullAWSAccess only; GuardDuty is delegated to a security account,
 IAM Access Analyzer is trusted but not delegated. It has a security and a
 billing contact but no operations contact, an expired server certificate in
-IAM, a SAML identity provider, an
-external-access analyzer in its home region and none in the other. Each unit
-adds a rotating and a forgotten secret, a tagged and an untagged certificate,
-a private and a public SSM document, a SecureString and a plain parameter,
-and an alias and a grant on a KMS key.
+IAM, a SAML identity provider, an external-access analyzer in its home region
+and none in the other, and public sharing of SSM documents blocked in its home
+region only. Each unit adds a rotating and a forgotten secret, a tagged and an
+untagged certificate, a private and a public SSM document, a SecureString and
+a plain parameter, and an alias and a grant on a KMS key.
 
-moto has no IAM Access Analyzer, no ListOrganizationsFeatures and no
-DescribeResourcePolicy, and its credential report has no root row: those
-answers are recorded, shaped as the API references document them, while moto
-serves the rest of IAM and Organizations; the demo says so. The recorded root
-user signed in two days ago (CIS 2.7 not met); central root access is on and
-policy management is delegated to the security account.
+moto has no IAM Access Analyzer, no ListOrganizationsFeatures, no
+DescribeResourcePolicy and no GetServiceSetting, and its credential report
+has no root row: those answers are recorded, shaped as the API references
+document them, while moto serves the rest of IAM, Organizations and SSM; the
+demo says so. The recorded root user signed in two days ago (CIS 2.7 not
+met); central root access is on and policy management is delegated to the
+security account.
 """
 
 from __future__ import annotations
@@ -200,13 +201,39 @@ def _analyzers(answers: RecordedAnswers, region: str) -> None:
     answers.answer("list_analyzers", {"analyzers": found})
 
 
+_PUBLIC_SHARING = "/ssm/documents/console/public-sharing-permission"
+
+
+def _ssm(answers: RecordedAnswers, region: str) -> None:
+    """Public sharing of documents blocked in us-east-1 only; moto serves the rest of SSM."""
+    blocked = region == "us-east-1"
+    answers.answer(
+        "get_service_setting",
+        {
+            "ServiceSetting": {
+                "SettingId": _PUBLIC_SHARING,
+                "SettingValue": "Disable" if blocked else "Enable",
+                "LastModifiedDate": _CREATED,
+                "LastModifiedUser": "arn:aws:sts::123456789012:assumed-role/platform-admin/ops"
+                if blocked
+                else "System",
+                "ARN": f"arn:aws:ssm:{region}:123456789012:servicesetting{_PUBLIC_SHARING}",
+                "Status": "Customized" if blocked else "Default",
+            }
+        },
+        params={"SettingId": _PUBLIC_SHARING},
+    )
+    answers.serve_the_rest()
+
+
 PART = DemoPart(
     name="identity",
     seed=_unit,
     baseline=_baseline,
-    recordings={"accessanalyzer": _analyzers, "iam": _iam, "organizations": _organizations},
+    recordings={"accessanalyzer": _analyzers, "iam": _iam, "organizations": _organizations, "ssm": _ssm},
     note=(
-        "IAM Access Analyzer, the credential report's root row, IAM's central root access and the Organizations "
-        "delegation policy are served from recorded answers (moto lacks them); moto serves the rest."
+        "IAM Access Analyzer, the credential report's root row, IAM's central root access, the Organizations "
+        "delegation policy and SSM's public-sharing setting are served from recorded answers (moto lacks them); "
+        "moto serves the rest."
     ),
 )
