@@ -311,28 +311,32 @@ def test_units_policies_and_delegated_administrators_of_the_organization() -> No
     assert is_unknown(delegated["attributes"]["email"])  # AWS marks an account's email sensitive: redacted
 
 
-# -- SSM: the public-sharing setting (moto has no GetServiceSetting) ---------------------------------------
+# -- SSM: service settings (moto has no GetServiceSetting) -------------------------------------------------
 
 _SHARING = "/ssm/documents/console/public-sharing-permission"
+_LOGS = "/ssm/automation/customer-script-log-destination"
 
 
-def test_the_public_sharing_setting_is_read_per_region_and_a_broken_answer_is_never_a_setting() -> None:
+def test_service_settings_are_read_per_region_and_a_broken_answer_is_never_a_setting() -> None:
     def settings(answers: RecordedAnswers, region: str) -> None:
         if region == "ap-south-1":  # an answer without SettingValue: malformed, not "Enable" nor "Disable"
             answers.answer("get_service_setting", {"ServiceSetting": {"SettingId": _SHARING}})
         elif region == "eu-west-1":
             answers.error("get_service_setting", "AccessDeniedException", "not authorized", status=400)
         else:
-            answers.answer("get_service_setting", {"ServiceSetting": {
-                "SettingId": _SHARING, "SettingValue": "Enable", "Status": "Default", "LastModifiedUser": "System",
-                "ARN": f"arn:aws:ssm:{region}:{ACCOUNT}:servicesetting{_SHARING}"}}, params={"SettingId": _SHARING})
+            for setting, value in ((_SHARING, "Enable"), (_LOGS, "CloudWatch")):
+                answers.answer("get_service_setting", {"ServiceSetting": {
+                    "SettingId": setting, "SettingValue": value, "Status": "Default", "LastModifiedUser": "System",
+                    "ARN": f"arn:aws:ssm:{region}:{ACCOUNT}:servicesetting{setting}"}}, params={"SettingId": setting})
 
     with mock_aws():
         snapshot = observe_moto("aws_ssm_service_setting", regions=["us-east-1", "eu-west-1", "ap-south-1"],
                                 session=_session(ssm=settings))
-    (setting,) = snapshot.of_type("aws_ssm_service_setting")
-    assert (setting["region"], setting["name"]) == ("us-east-1", _SHARING)
-    assert setting["attributes"]["setting_value"] == "Enable" and setting["attributes"]["status"] == "Default"
+    found = {(r["region"], r["name"]): r["attributes"] for r in snapshot.of_type("aws_ssm_service_setting")}
+    assert set(found) == {("us-east-1", _SHARING), ("us-east-1", _LOGS)}  # nothing from the broken regions
+    assert found["us-east-1", _SHARING]["setting_value"] == "Enable"
+    assert found["us-east-1", _SHARING]["status"] == "Default"
+    assert found["us-east-1", _LOGS]["setting_value"] == "CloudWatch"
     assert _coverage(snapshot, "aws_ssm_service_setting") == [
         ("ap-south-1", "error", "MalformedResponse"), ("eu-west-1", "error", "AccessDeniedException"),
         ("us-east-1", "ok", None)]

@@ -468,7 +468,7 @@ def _root_row(password_days: int | None, key_days: int | None) -> str:
 
 
 def _recordings(*, root: str, features: list[str], delegated: list[str],
-                analyzers: dict[str, list[dict[str, Any]]], sharing: dict[str, str]) -> dict[str, Any]:
+                analyzers: dict[str, list[dict[str, Any]]], settings: dict[str, dict[str, str]]) -> dict[str, Any]:
     def iam(answers: RecordedAnswers, region: str) -> None:
         answers.answer("generate_credential_report", {"State": "COMPLETE"})
         answers.answer("get_credential_report", {"Content": f"{_HEADER}\n{root}\n".encode(),
@@ -487,17 +487,23 @@ def _recordings(*, root: str, features: list[str], delegated: list[str],
              "status": "ACTIVE", **a} for a in analyzers.get(region, [])]})
 
     def ssm(answers: RecordedAnswers, region: str) -> None:
-        value = sharing[region]
-        answers.answer("get_service_setting", {"ServiceSetting": {
-            "SettingId": PUBLIC_SHARING, "SettingValue": value, "LastModifiedDate": NOW,
-            "LastModifiedUser": "System" if value == "Enable" else f"arn:aws:sts::{ACCOUNT}:assumed-role/admin/ops",
-            "ARN": f"arn:aws:ssm:{region}:{ACCOUNT}:servicesetting{PUBLIC_SHARING}",
-            "Status": "Default" if value == "Enable" else "Customized"}}, params={"SettingId": PUBLIC_SHARING})
+        for setting, values in settings.items():
+            default = values[region] == DEFAULTS[setting]
+            answers.answer("get_service_setting", {"ServiceSetting": {
+                "SettingId": setting, "SettingValue": values[region], "LastModifiedDate": NOW,
+                "LastModifiedUser": "System" if default else f"arn:aws:sts::{ACCOUNT}:assumed-role/admin/ops",
+                "ARN": f"arn:aws:ssm:{region}:{ACCOUNT}:servicesetting{setting}",
+                "Status": "Default" if default else "Customized"}}, params={"SettingId": setting})
 
     return {"iam": iam, "organizations": organizations, "accessanalyzer": accessanalyzer, "ssm": ssm}
 
 
 PUBLIC_SHARING = "/ssm/documents/console/public-sharing-permission"
+AUTOMATION_LOGS = "/ssm/automation/customer-script-log-destination"
+#: What GetServiceSetting answers for a setting never changed (SSM User Guide).
+DEFAULTS = {PUBLIC_SHARING: "Enable", AUTOMATION_LOGS: "NONE"}
+#: expectation key prefix -> the setting it names
+SETTING_KEYS = {"sharing": PUBLIC_SHARING, "logging": AUTOMATION_LOGS}
 
 
 def _delegation(actions: list[str]) -> str:
@@ -510,8 +516,8 @@ def _recorded_ids(seeder: Seeder) -> None:
                    "delegation": singleton("aws_organizations_resource_policy"),
                    "home": singleton("aws_accessanalyzer_region_status", HOME),
                    "away": singleton("aws_accessanalyzer_region_status", AWAY),
-                   "sharing_home": f"arn:aws:ssm:{HOME}:{ACCOUNT}:servicesetting{PUBLIC_SHARING}",
-                   "sharing_away": f"arn:aws:ssm:{AWAY}:{ACCOUNT}:servicesetting{PUBLIC_SHARING}"}
+                   **{f"{key}_{where}": f"arn:aws:ssm:{region}:{ACCOUNT}:servicesetting{setting}"
+                      for key, setting in SETTING_KEYS.items() for where, region in (("home", HOME), ("away", AWAY))}}
 
 
 POLICY_ACTIONS = ["organizations:CreatePolicy", "organizations:UpdatePolicy", "organizations:AttachPolicy",
@@ -520,13 +526,19 @@ READ_ACTIONS = ["organizations:Describe*", "organizations:List*"]
 
 
 def _recorded_plan(features: list[str], actions: list[str], tags: dict[str, str],
-                   sharing: dict[str, str], *, by_arn: bool = False) -> list[Planned]:
-    # Both settings are planned in the provider's region (HOME); each is judged on its own values, so the
+                   settings: dict[str, dict[str, str]], *, by_arn: bool = False) -> list[Planned]:
+    # Every setting is planned in the provider's region (HOME); each is judged on its own values, so the
     # region it is planned in does not change its verdict. The provider takes the setting's id or its ARN.
-    setting = f"arn:aws:ssm:{HOME}:{ACCOUNT}:servicesetting{PUBLIC_SHARING}" if by_arn else PUBLIC_SHARING
-    settings = [Planned("aws_ssm_service_setting", key, {"setting_id": setting, "setting_value": value},
-                        unknown=("arn", "id", "status")) for key, value in sharing.items()]
-    return settings + [
+    def setting_id(key: str) -> str:
+        setting = SETTING_KEYS[key.split("_")[0]]
+        return f"arn:aws:ssm:{HOME}:{ACCOUNT}:servicesetting{setting}" if by_arn else setting
+
+    planned = [Planned("aws_ssm_service_setting", f"{key}_{where}",
+                       {"setting_id": setting_id(key), "setting_value": values[region]},
+                       unknown=("arn", "id", "status"))
+               for key, setting in SETTING_KEYS.items() for where, region in (("home", HOME), ("away", AWAY))
+               for values in [settings[setting]]]
+    return planned + [
         Planned("aws_iam_organizations_features", "features", {"enabled_features": features}, unknown=("id",)),
         Planned("aws_organizations_resource_policy", "delegation", {"content": _delegation(actions), "tags": {}},
                 unknown=("arn", "id")),
@@ -540,6 +552,12 @@ _RECORDED_LIVE = {
     "accessanalyzer-enabled-all-regions": "the per-region analyzer summary exists only in observations",
 }
 
+GOOD_SETTINGS = {PUBLIC_SHARING: {HOME: "Disable", AWAY: "Disable"},
+                 AUTOMATION_LOGS: {HOME: "CloudWatch", AWAY: "CloudWatch"}}
+# AWAY's sharing and HOME's logging never changed: AWS's defaults allow public sharing and keep no script logs.
+WEAK_SETTINGS = {PUBLIC_SHARING: {HOME: "Disable", AWAY: "Enable"},
+                 AUTOMATION_LOGS: {HOME: "NONE", AWAY: "CloudWatch"}}
+
 RECORDED_GOOD = Estate(
     "identity-recorded-good",
     _recorded_ids,
@@ -549,7 +567,7 @@ RECORDED_GOOD = Estate(
         features=["RootCredentialsManagement", "RootSessions"], delegated=POLICY_ACTIONS,
         analyzers={HOME: [{"name": "external", "type": "ACCOUNT", "tags": {"owner": "security"}}],
                    AWAY: [{"name": "org-external", "type": "ORGANIZATION", "tags": {"owner": "security"}}]},
-        sharing={HOME: "Disable", AWAY: "Disable"}),
+        settings=GOOD_SETTINGS),
     expect={
         "iam-root-not-used-recently": {"root": PASS},
         "iam-root-credentials-centrally-managed": {"features": PASS},
@@ -557,9 +575,10 @@ RECORDED_GOOD = Estate(
         "accessanalyzer-enabled-all-regions": {"home": PASS, "away": PASS},
         "accessanalyzer-analyzer-tagged": {"external": PASS},
         "ssm-documents-public-sharing-blocked": {"sharing_home": PASS, "sharing_away": PASS},
+        "ssm-automation-logs-to-cloudwatch": {"logging_home": PASS, "logging_away": PASS},
     },
     plan=_recorded_plan(["RootCredentialsManagement", "RootSessions"], POLICY_ACTIONS, {"owner": "security"},
-                        {"sharing_home": "Disable", "sharing_away": "Disable"}),
+                        GOOD_SETTINGS),
     live_only=_RECORDED_LIVE,
 )
 
@@ -572,7 +591,7 @@ RECORDED_WEAK = Estate(
         features=["RootCredentialsManagement"], delegated=READ_ACTIONS,
         analyzers={HOME: [{"name": "external", "type": "ACCOUNT"}],  # active, untagged
                    AWAY: [{"name": "unused", "type": "ACCOUNT_UNUSED_ACCESS"}]},  # no external-access analyzer
-        sharing={HOME: "Disable", AWAY: "Enable"}),  # AWAY never changed: AWS's default allows public sharing
+        settings=WEAK_SETTINGS),
     expect={
         "iam-root-not-used-recently": {"root": FAIL},
         "iam-root-credentials-centrally-managed": {"features": FAIL},
@@ -580,9 +599,10 @@ RECORDED_WEAK = Estate(
         "accessanalyzer-enabled-all-regions": {"home": PASS, "away": FAIL},
         "accessanalyzer-analyzer-tagged": {"external": FAIL},
         "ssm-documents-public-sharing-blocked": {"sharing_home": PASS, "sharing_away": FAIL},
+        "ssm-automation-logs-to-cloudwatch": {"logging_home": FAIL, "logging_away": PASS},
     },
     plan=_recorded_plan(["RootCredentialsManagement"], READ_ACTIONS, {},
-                        {"sharing_home": "Disable", "sharing_away": "Enable"}, by_arn=True),
+                        WEAK_SETTINGS, by_arn=True),
     live_only=_RECORDED_LIVE,
 )
 
@@ -625,8 +645,9 @@ def keys_and_secrets(seeder: Seeder) -> None:
                             Tags=[{"Key": "owner", "Value": "web"}])
     acm.request_certificate(DomainName="untagged.example.com", ValidationMethod="DNS")
     ssm = seeder.client("ssm")
-    for name in ("private-doc", "public-doc"):
-        ssm.create_document(Name=name, DocumentType="Command", Content=DOCUMENT)
+    ssm.create_document(Name="private-doc", DocumentType="Command", Content=DOCUMENT,
+                        Tags=[{"Key": "owner", "Value": "ops"}])
+    ssm.create_document(Name="public-doc", DocumentType="Command", Content=DOCUMENT)
     ssm.modify_document_permission(Name="public-doc", PermissionType="Share", AccountIdsToAdd=["All"])
 
 
@@ -654,8 +675,9 @@ def _keys_plan() -> list[Planned]:
         out.append(Planned("aws_acm_certificate", domain.split(".")[0], {
             "domain_name": domain, "validation_method": "DNS", "subject_alternative_names": [domain], "tags": tags},
             unknown=("arn", "id", "status", "not_after", "not_before", "domain_validation_options", "type")))
-    for name, shared in (("private-doc", None), ("public-doc", "All")):
-        values = {"name": name, "document_type": "Command", "document_format": "JSON", "content": DOCUMENT, "tags": {}}
+    for name, shared, tags in (("private-doc", None, {"owner": "ops"}), ("public-doc", "All", {})):
+        values = {"name": name, "document_type": "Command", "document_format": "JSON", "content": DOCUMENT,
+                  "tags": tags}
         if shared:
             values["permissions"] = {"type": "Share", "account_ids": shared}
         out.append(Planned("aws_ssm_document", name.replace("-", "_"), values, unknown=("arn", "id")))
@@ -672,6 +694,7 @@ KEYS_AND_SECRETS = Estate(
         "secretsmanager-secret-tagged": {"rotating-db": PASS, "static-token": FAIL},
         "acm-certificate-tagged": {"tagged.example.com": PASS, "untagged.example.com": FAIL},
         "ssm-document-not-public": {"private-doc": PASS, "public-doc": FAIL},
+        "ssm-document-tagged": {"private-doc": PASS, "public-doc": FAIL},
     },
     plan=_keys_plan(),
 )

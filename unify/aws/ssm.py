@@ -22,9 +22,14 @@ from unify.model.resource_type import ResourceType
 from unify.observe.answers import MALFORMED
 from unify.observe.collector import ABSENT, CollectContext, Collector, sent
 
-#: The service settings observed: whether the account's documents may be shared publicly (SSM User Guide,
-#: "Block public sharing for SSM documents": ``Disable`` blocks it; AWS's default is ``Enable``).
-SETTINGS: Final = ("/ssm/documents/console/public-sharing-permission",)
+#: The service settings observed: where Automation sends its scripts' output (SSM User Guide, "Logging
+#: Automation action output with CloudWatch Logs": ``CloudWatch`` when on), and whether the account's documents
+#: may be shared publicly (SSM User Guide, "Block public sharing for SSM documents": ``Disable`` blocks it;
+#: AWS's default is ``Enable``).
+SETTINGS: Final = (
+    "/ssm/automation/customer-script-log-destination",
+    "/ssm/documents/console/public-sharing-permission",
+)
 SETTING_ATTRIBUTES = (
     "setting_id",
     "setting_value",
@@ -282,11 +287,13 @@ COLLECTORS = (
         resource_types=(SETTING,),
         calls=("ssm:GetServiceSetting",),
         collect=_settings,
-        description="Systems Manager service settings of the region that bear on security: public document sharing.",
+        description="Systems Manager service settings of the region that bear on security: logging, public sharing.",
         notes=(
-            "One `get_service_setting` per region and setting: `/ssm/documents/console/public-sharing-permission` "
-            "(`Disable` blocks public sharing; AWS answers `Enable` with status `Default` where it was never "
-            "changed). A failed call is `error` coverage for the region, never a default. moto does not implement "
+            "One `get_service_setting` per region and setting: `/ssm/automation/customer-script-log-destination` "
+            "(`CloudWatch` when Automation logs its scripts' output) and "
+            "`/ssm/documents/console/public-sharing-permission` (`Disable` blocks public sharing; AWS answers "
+            "`Enable` with status `Default` where it was never changed). A failed call is `error` coverage for the "
+            "region, never a default. moto does not implement "
             "GetServiceSetting: the collector is tested, and the demo served, with recorded answers shaped as the "
             "SSM API reference documents them."
         ),

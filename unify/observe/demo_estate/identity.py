@@ -6,10 +6,11 @@ root with FullAWSAccess only; GuardDuty is delegated to a security account,
 IAM Access Analyzer is trusted but not delegated. It has a security and a
 billing contact but no operations contact, an expired server certificate in
 IAM, a SAML identity provider, an external-access analyzer in its home region
-and none in the other, and public sharing of SSM documents blocked in its home
-region only. Each unit adds a rotating and a forgotten secret, a tagged and an
-untagged certificate, a private and a public SSM document, a SecureString and
-a plain parameter, and an alias and a grant on a KMS key.
+and none in the other, and public sharing of SSM documents blocked and
+Automation logging on in its home region only. Each unit adds a rotating and
+a forgotten secret, a tagged and an untagged certificate, a tagged private
+and an untagged public SSM document, a SecureString and a plain parameter,
+and an alias and a grant on a KMS key.
 
 moto has no IAM Access Analyzer, no ListOrganizationsFeatures, no
 DescribeResourcePolicy and no GetServiceSetting, and its credential report
@@ -75,8 +76,13 @@ def _unit(seeder: DemoSeeder, n: int) -> None:
     ssm = seeder.client("ssm", seeder.home)
     ssm.put_parameter(Name=f"/app-{n}/db-password", Value="demo placeholder", Type="SecureString")
     ssm.put_parameter(Name=f"/app-{n}/log-level", Value="info", Type="String")
-    for name in (f"restart-reporting-{n}", f"shared-runbook-{n}"):
-        ssm.create_document(Name=name, DocumentType="Command", Content=_RUN_DOCUMENT)
+    ssm.create_document(
+        Name=f"restart-reporting-{n}",
+        DocumentType="Command",
+        Content=_RUN_DOCUMENT,
+        Tags=[{"Key": "owner", "Value": "reporting"}],
+    )
+    ssm.create_document(Name=f"shared-runbook-{n}", DocumentType="Command", Content=_RUN_DOCUMENT)
     ssm.modify_document_permission(Name=f"shared-runbook-{n}", PermissionType="Share", AccountIdsToAdd=["All"])
 
 
@@ -202,27 +208,32 @@ def _analyzers(answers: RecordedAnswers, region: str) -> None:
 
 
 _PUBLIC_SHARING = "/ssm/documents/console/public-sharing-permission"
+_AUTOMATION_LOGS = "/ssm/automation/customer-script-log-destination"
 
 
 def _ssm(answers: RecordedAnswers, region: str) -> None:
-    """Public sharing of documents blocked in us-east-1 only; moto serves the rest of SSM."""
-    blocked = region == "us-east-1"
-    answers.answer(
-        "get_service_setting",
-        {
-            "ServiceSetting": {
-                "SettingId": _PUBLIC_SHARING,
-                "SettingValue": "Disable" if blocked else "Enable",
-                "LastModifiedDate": _CREATED,
-                "LastModifiedUser": "arn:aws:sts::123456789012:assumed-role/platform-admin/ops"
-                if blocked
-                else "System",
-                "ARN": f"arn:aws:ssm:{region}:123456789012:servicesetting{_PUBLIC_SHARING}",
-                "Status": "Customized" if blocked else "Default",
-            }
-        },
-        params={"SettingId": _PUBLIC_SHARING},
-    )
+    """Public sharing blocked and Automation logging on in us-east-1 only; moto serves the rest of SSM."""
+    home = region == "us-east-1"
+    for setting, customized, default in (
+        (_PUBLIC_SHARING, "Disable", "Enable"),
+        (_AUTOMATION_LOGS, "CloudWatch", "NONE"),
+    ):
+        answers.answer(
+            "get_service_setting",
+            {
+                "ServiceSetting": {
+                    "SettingId": setting,
+                    "SettingValue": customized if home else default,
+                    "LastModifiedDate": _CREATED,
+                    "LastModifiedUser": "arn:aws:sts::123456789012:assumed-role/platform-admin/ops"
+                    if home
+                    else "System",
+                    "ARN": f"arn:aws:ssm:{region}:123456789012:servicesetting{setting}",
+                    "Status": "Customized" if home else "Default",
+                }
+            },
+            params={"SettingId": setting},
+        )
     answers.serve_the_rest()
 
 
@@ -233,7 +244,7 @@ PART = DemoPart(
     recordings={"accessanalyzer": _analyzers, "iam": _iam, "organizations": _organizations, "ssm": _ssm},
     note=(
         "IAM Access Analyzer, the credential report's root row, IAM's central root access, the Organizations "
-        "delegation policy and SSM's public-sharing setting are served from recorded answers (moto lacks them); "
+        "delegation policy and SSM's service settings are served from recorded answers (moto lacks them); "
         "moto serves the rest."
     ),
 )
