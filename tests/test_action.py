@@ -263,9 +263,12 @@ def test_action_audits_a_live_moto_estate_with_a_baseline(installed, tmp_path) -
                         install=installed)
         done = again.run()
         outputs = again.action_outputs()
-        assert done.returncode == 0, done.stderr  # nothing new since the baseline
+        # Nothing new since the baseline; but moto has no Access Analyzer and lacks a few IAM, Organizations and
+        # SSM calls, so the checks reading those are unknown: the observation is incomplete (3), never a pass.
+        assert done.returncode == 3, done.stderr
+        assert "none failed" in done.stderr
         assert outputs["new"] == "0" and int(outputs["failed"]) > 0
-        assert "existing failure(s) tolerated" in done.stderr
+        assert "0 new" in done.stderr
 
 
 def test_the_installed_package_ships_the_policy_packs_and_the_report_assets(installed, tmp_path) -> None:

@@ -13,7 +13,7 @@ from factories import answer_recorded_services, deny, moto_server
 from factories import PLUGINS
 from unify.checks.policy_set import load_policies, shipped_policies
 from unify.cli import main
-from unify.observe.demo import DEMO_REGIONS, seed_estate
+from unify.observe.demo import DEMO_REGIONS, DemoEstate, seed_estate
 from unify.engine import evaluate
 from unify.observe.session import ObserveOptions
 from unify.observe.observation import observe
@@ -43,8 +43,17 @@ def aws(estate, monkeypatch):
     return estate
 
 
+#: Calls moto does not implement (the service is otherwise moto's): over moto without the demo's recordings,
+#: these types are `error` coverage, as they would be against an endpoint that lacks them.
+MOTO_LACKS = {"aws_iam_organizations_features", "aws_iam_root_user", "aws_organizations_resource_policy",
+              "aws_ssm_service_setting"}
+#: Services moto has no backend for at all.
+NO_MOTO_BACKEND = {"aws_accessanalyzer_analyzer", "aws_accessanalyzer_region_status"}
+
+
 def _observe(session: boto3.Session | None = None, types=None):
-    session = session or boto3.Session(region_name="us-east-1")
+    # The demo's own session: what moto lacks is answered from the demo parts' recordings.
+    session = session or DemoEstate().session()
     return observe(types, boto_session=session, options=ObserveOptions(regions=list(DEMO_REGIONS)), collectors=PLUGINS.collectors)
 
 
@@ -124,7 +133,10 @@ def test_api_calls_do_not_grow_with_checks(aws, runner, tmp_path) -> None:
 def test_cli_observe_over_http_then_audit_the_file(aws, runner, tmp_path) -> None:
     out = tmp_path / "estate.json.gz"
     result = runner.invoke(main, ["observe", "--regions", ",".join(DEMO_REGIONS), "-o", str(out)])
-    assert result.exit_code == 0, result.stderr
+    # Incomplete (3): this session has no recordings, so what moto lacks is unobserved; nothing else failed.
+    assert result.exit_code == 3, result.stderr
+    failed = {c["type"] for c in load_snapshot(out).coverage if c["status"] == "error"}
+    assert failed == MOTO_LACKS | NO_MOTO_BACKEND
     result = runner.invoke(main, ["audit", str(shipped_policies()), "--snapshot", str(out), "--format", "json"])
     assert result.exit_code == 1
     document = json.loads(result.stdout)

@@ -73,6 +73,10 @@ def run(name: str, actual, argument):
         ("newer_than", "2026-11-19T08:00:00Z", "1d", False),
         ("newer_than", "2026-11-20T08:30:00+00:00", "60m", True),
         ("older_than", "2026-11-06T09:00:00Z", "1w", True),
+        ("expires_within", "2026-12-10T09:00:00Z", "30d", True),  # due in 20 days
+        ("expires_within", "2027-02-01T09:00:00Z", "30d", False),
+        ("expires_within", "2026-01-01T00:00:00Z", "30d", True),  # already past
+        ("expires_within", MISSING, "30d", False),
         ("world_open", "0.0.0.0/0", True, True),
         ("world_open", ["10.0.0.0/8", "::/0"], True, True),
         ("world_open", ["10.0.0.0/8"], True, False),

@@ -15,32 +15,27 @@ regional singletons need two estates, so they have one scenario that satisfies
 the check and one that does not.
 
 Where moto cannot produce a fact through its API, the scenario says so where it
-is defined. Two kinds of workaround are used, never a faked pass:
-
-- moto's backend is changed in-process (root MFA and root access-key flags of
-  the account summary, a virtual MFA device assigned to root, backdated users,
-  access keys and password use): the collectors then read the fact through the
-  ordinary API calls;
-- the observed snapshot is edited and rebuilt with ``Snapshot.build`` where no
-  backend change can help because moto's responses hardcode the value:
-  S3 MFA delete (moto never returns ``MFADelete``) and server certificate
-  expiry (moto answers the same 2012 expiration for every certificate).
+is defined: the observed snapshot is edited and rebuilt with ``Snapshot.build``
+where moto's responses hardcode the value (S3 MFA delete: moto never returns
+``MFADelete``), never a faked pass. The identity checks are judged both ways in
+``tests/estates/identity.py``.
 """
 
 from __future__ import annotations
 
 import copy
+import importlib
 import json
+import pkgutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 from functools import cache
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from moto import mock_aws
 
+import estates
 from factories import moto_session, observe_moto
 from factories import PLUGINS
 from unify.checks.policy_set import PolicySet, load_policies, shipped_policies
@@ -52,8 +47,6 @@ HOME, AWAY = "us-east-1", "eu-west-1"
 PASS, FAIL = "pass", "fail"
 OUT = None  # observed, but outside the check's `where`: the check gives it no result
 
-SUMMARY = f"{ACCOUNT}/aws_iam_account_summary"
-PASSWORD_POLICY = f"{ACCOUNT}/aws_iam_account_password_policy"
 ACCOUNT_BLOCK = f"{ACCOUNT}/aws_s3_account_public_access_block"
 
 
@@ -108,11 +101,6 @@ class Estate:
     def ec2(self) -> Any:
         return self.client("ec2")
 
-    @staticmethod
-    def iam_backend() -> Any:
-        from moto.iam.models import iam_backends
-
-        return iam_backends[ACCOUNT]["aws"]
 
 
 @dataclass(frozen=True)
@@ -129,10 +117,6 @@ class Scenario:
 def nothing(estate: Estate) -> None:
     """An estate with nothing made: what moto starts with."""
 
-
-def days_ago(days: int) -> datetime:
-    """A naive UTC time, as moto's IAM backend stores its dates."""
-    return datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(days=days)
 
 
 def doc(*statements: dict[str, Any]) -> str:
@@ -160,166 +144,38 @@ def rebuilt(snapshot: Snapshot, resources: list[dict[str, Any]] | None = None,
 # =============================================================================================
 
 
-def root_access_keys(estate: Estate) -> None:
-    # moto hardcodes AccountAccessKeysPresent to 0 and has no API for root keys: set the flag
-    # get_account_summary reads, in moto's backend.
-    estate.iam_backend().account_summary._account_access_keys_present = 1
 
 
-def root_mfa(estate: Estate) -> None:
-    # moto hardcodes AccountMFAEnabled to 0 and cannot enable MFA for root through the API:
-    # set the flag get_account_summary reads. No virtual device is assigned to root, so
-    # (as on AWS) the root MFA is a hardware device.
-    estate.iam_backend().account_summary._account_mfa_enabled = 1
 
 
-def root_virtual_mfa(estate: Estate) -> None:
-    root_mfa(estate)
-    # A virtual device assigned to root, made in moto's backend (the API cannot assign one to root);
-    # list_virtual_mfa_devices then reports it with the root user's ARN.
-    serial = estate.iam.create_virtual_mfa_device(
-        VirtualMFADeviceName="root-account-mfa-device")["VirtualMFADevice"]["SerialNumber"]
-    device = estate.iam_backend().virtual_mfa_devices[serial]
-    device.enable_date = days_ago(30)
-    device.user = SimpleNamespace(arn=f"arn:aws:iam::{ACCOUNT}:root", name="root", id=ACCOUNT, path="/",
-                                  create_date=days_ago(3000))
 
 
-def password_policy(**settings: Any) -> Callable[[Estate], None]:
-    def setup(estate: Estate) -> None:
-        estate.iam.update_account_password_policy(**settings)
-
-    return setup
 
 
-def console_user(estate: Estate, name: str, *, mfa: bool = False) -> None:
-    estate.iam.create_user(UserName=name)
-    estate.iam.create_login_profile(UserName=name, Password="Correct-Horse-Battery-9")
-    if mfa:
-        serial = estate.iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]["SerialNumber"]
-        estate.iam.enable_mfa_device(UserName=name, SerialNumber=serial, AuthenticationCode1="123456",
-                                     AuthenticationCode2="654321")
 
 
-def age_keys(name: str, days: int) -> None:
-    """Backdate a user's access keys in moto's backend: AWS has no API to age a key."""
-    for key in Estate.iam_backend().users[name].access_keys:
-        key.create_date = days_ago(days)
 
 
-def console_users(estate: Estate) -> None:
-    console_user(estate, "alice-mfa", mfa=True)
-    console_user(estate, "bob-no-mfa")
-    estate.iam.create_user(UserName="ci-no-console")
-    estate.iam.create_access_key(UserName="ci-no-console")
 
 
-def credential_use(estate: Estate) -> None:
-    backend = estate.iam_backend()
-    # created today, password never used: still within its first 45 days
-    console_user(estate, "new-joiner")
-    # created 200 days ago (backdated in moto's backend), signed in 3 days ago (moto records
-    # password use only from real sign-ins: set in the backend)
-    console_user(estate, "daily-user")
-    backend.users["daily-user"].create_date = days_ago(200)
-    backend.users["daily-user"].password_last_used = days_ago(3).replace(tzinfo=timezone.utc)
-    # created 100 days ago, password never used
-    console_user(estate, "dormant-console")
-    backend.users["dormant-console"].create_date = days_ago(100)
-    # signed in 60 days ago and not since
-    console_user(estate, "lapsed-console")
-    backend.users["lapsed-console"].create_date = days_ago(300)
-    backend.users["lapsed-console"].password_last_used = days_ago(60).replace(tzinfo=timezone.utc)
-    # no password; an active key made 100 days ago and never used
-    estate.iam.create_user(UserName="dormant-key")
-    estate.iam.create_access_key(UserName="dormant-key")
-    backend.users["dormant-key"].create_date = days_ago(100)
-    age_keys("dormant-key", 100)
-    # no password; the same old unused key, but deactivated
-    estate.iam.create_user(UserName="retired-key")
-    key = estate.iam.create_access_key(UserName="retired-key")["AccessKey"]["AccessKeyId"]
-    estate.iam.update_access_key(UserName="retired-key", AccessKeyId=key, Status="Inactive")
-    backend.users["retired-key"].create_date = days_ago(100)
-    age_keys("retired-key", 100)
 
 
-def key_ages(estate: Estate) -> None:
-    for name in ("fresh-key", "stale-key", "stale-inactive-key", "no-keys", "rotating-pair"):
-        estate.iam.create_user(UserName=name)
-    estate.iam.create_access_key(UserName="fresh-key")
-    age_keys("fresh-key", 30)
-    estate.iam.create_access_key(UserName="stale-key")
-    age_keys("stale-key", 120)
-    old = estate.iam.create_access_key(UserName="stale-inactive-key")["AccessKey"]["AccessKeyId"]
-    estate.iam.update_access_key(UserName="stale-inactive-key", AccessKeyId=old, Status="Inactive")
-    age_keys("stale-inactive-key", 120)
-    # one old and one new active key: the old one is still not rotated
-    estate.iam.create_access_key(UserName="rotating-pair")
-    age_keys("rotating-pair", 120)
-    estate.iam.create_access_key(UserName="rotating-pair")
 
 
-READ_REPORTS = {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"}
-FULL_ADMIN = {"Effect": "Allow", "Action": "*", "Resource": "*"}
 
 
-def user_permissions(estate: Estate) -> None:
-    iam = estate.iam
-    read = iam.create_policy(PolicyName="read-reports", PolicyDocument=doc(READ_REPORTS))["Policy"]["Arn"]
-    iam.create_group(GroupName="analysts")
-    iam.attach_group_policy(GroupName="analysts", PolicyArn=read)
-    for name in ("grouped-user", "attached-user", "inline-user"):
-        iam.create_user(UserName=name)
-    iam.add_user_to_group(GroupName="analysts", UserName="grouped-user")
-    iam.attach_user_policy(UserName="attached-user", PolicyArn=read)
-    iam.put_user_policy(UserName="inline-user", PolicyName="extra", PolicyDocument=doc(READ_REPORTS))
 
 
-def admin_policies(estate: Estate) -> None:
-    iam = estate.iam
-    admin = iam.create_policy(PolicyName="full-admin", PolicyDocument=doc(FULL_ADMIN))["Policy"]["Arn"]
-    read = iam.create_policy(PolicyName="read-reports", PolicyDocument=doc(READ_REPORTS))["Policy"]["Arn"]
-    iam.create_policy(PolicyName="full-admin-unattached", PolicyDocument=doc(FULL_ADMIN))
-    # "*" on "*" hidden among other statements still grants everything
-    mixed = iam.create_policy(PolicyName="admin-among-others", PolicyDocument=doc(
-        READ_REPORTS, {"Effect": "Allow", "Action": ["ec2:*", "*"], "Resource": ["*"]}))["Policy"]["Arn"]
-    # every action, but on one bucket only: not administrative access
-    scoped = iam.create_policy(PolicyName="one-bucket-all-actions", PolicyDocument=doc(
-        {"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::reports/*"}))["Policy"]["Arn"]
-    iam.create_group(GroupName="staff")
-    for arn in (admin, read, mixed, scoped):
-        iam.attach_group_policy(GroupName="staff", PolicyArn=arn)
 
 
-SUPPORT_ACCESS = "arn:aws:iam::aws:policy/AWSSupportAccess"
 
 
-def support_role(estate: Estate) -> None:
-    estate.iam.create_role(RoleName="app", AssumeRolePolicyDocument=trust("ec2.amazonaws.com"))
-    estate.iam.create_role(RoleName="incident-support", AssumeRolePolicyDocument=doc(
-        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}))
-    estate.iam.attach_role_policy(RoleName="incident-support", PolicyArn=SUPPORT_ACCESS)
 
 
-def no_support_role(estate: Estate) -> None:
-    estate.iam.create_role(RoleName="app", AssumeRolePolicyDocument=trust("ec2.amazonaws.com"))
-    read = estate.iam.create_policy(PolicyName="read-reports", PolicyDocument=doc(READ_REPORTS))["Policy"]["Arn"]
-    estate.iam.attach_role_policy(RoleName="app", PolicyArn=read)
 
 
-def server_certificate(name: str) -> Callable[[Estate], None]:
-    def setup(estate: Estate) -> None:
-        estate.iam.upload_server_certificate(ServerCertificateName=name, CertificateBody="body", PrivateKey="key")
-
-    return setup
 
 
-def before_moto_expiry(snapshot: Snapshot) -> Snapshot:
-    # Hand-made: moto answers every certificate with upload 2010-05-08 and expiration
-    # 2012-05-08, whatever was uploaded, so no certificate it reports is valid today. The
-    # observed snapshot is rebuilt as taken on 2011-06-01, between upload and expiry:
-    # checks compare times with taken_at, never the clock.
-    return rebuilt(snapshot, taken_at="2011-06-01T00:00:00Z")
 
 
 # =============================================================================================
@@ -454,18 +310,6 @@ def trails(*specs: tuple[str, dict[str, Any]]) -> Callable[[Estate], None]:
     return setup
 
 
-def kms_keys(estate: Estate) -> None:
-    kms = estate.client("kms")
-
-    def key(label: str, **kwargs: Any) -> str:
-        meta = kms.create_key(Description=label, **kwargs)["KeyMetadata"]
-        estate.ids[label] = meta["Arn"]
-        return meta["KeyId"]
-
-    kms.enable_key_rotation(KeyId=key("rotating"))
-    key("not-rotating")
-    key("signing-rsa", KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")  # asymmetric keys cannot rotate
-    kms.disable_key(KeyId=key("disabled"))
 
 
 # =============================================================================================
@@ -473,69 +317,6 @@ def kms_keys(estate: Estate) -> None:
 # =============================================================================================
 
 CASES: dict[str, tuple[Scenario, ...]] = {
-    # -- identity -----------------------------------------------------------------------------
-    "iam-root-no-access-keys": (
-        Scenario("root has no access keys", nothing, {SUMMARY: PASS}),
-        Scenario("root has access keys (backend flag)", root_access_keys, {SUMMARY: FAIL}),
-    ),
-    "iam-root-mfa": (
-        Scenario("root MFA enabled (backend flag)", root_mfa, {SUMMARY: PASS}),
-        Scenario("root MFA not enabled", nothing, {SUMMARY: FAIL}),
-    ),
-    "iam-root-hardware-mfa": (
-        Scenario("root MFA enabled, no virtual device on root", root_mfa, {SUMMARY: PASS}),
-        Scenario("root MFA is a virtual device", root_virtual_mfa, {SUMMARY: FAIL}),
-        Scenario("root has no MFA at all", nothing, {SUMMARY: FAIL}),
-    ),
-    "iam-password-min-length": (
-        Scenario("14 characters", password_policy(MinimumPasswordLength=14), {PASSWORD_POLICY: PASS}),
-        Scenario("8 characters", password_policy(MinimumPasswordLength=8, PasswordReusePrevention=24),
-                 {PASSWORD_POLICY: FAIL}),
-        Scenario("no password policy", nothing, {PASSWORD_POLICY: FAIL}),
-    ),
-    "iam-password-reuse": (
-        Scenario("remembers 24", password_policy(MinimumPasswordLength=8, PasswordReusePrevention=24),
-                 {PASSWORD_POLICY: PASS}),
-        Scenario("remembers 5", password_policy(MinimumPasswordLength=14, PasswordReusePrevention=5),
-                 {PASSWORD_POLICY: FAIL}),
-        Scenario("reuse not restricted", password_policy(MinimumPasswordLength=14), {PASSWORD_POLICY: FAIL}),
-        Scenario("no password policy", nothing, {PASSWORD_POLICY: FAIL}),
-    ),
-    "iam-user-console-mfa": (
-        Scenario("console users with and without MFA", console_users,
-                 {"alice-mfa": PASS, "bob-no-mfa": FAIL, "ci-no-console": OUT}),
-    ),
-    "iam-user-credentials-unused-45d": (
-        Scenario("used, new and dormant credentials", credential_use,
-                 {"new-joiner": PASS, "daily-user": PASS, "retired-key": PASS,
-                  "dormant-console": FAIL, "lapsed-console": FAIL, "dormant-key": FAIL}),
-    ),
-    "iam-access-keys-rotated-90d": (
-        Scenario("fresh, stale and deactivated keys", key_ages,
-                 {"fresh-key": PASS, "stale-inactive-key": PASS, "no-keys": PASS,
-                  "stale-key": FAIL, "rotating-pair": FAIL}),
-    ),
-    "iam-user-no-direct-policies": (
-        Scenario("group, attached and inline permissions", user_permissions,
-                 {"grouped-user": PASS, "attached-user": FAIL, "inline-user": FAIL}),
-    ),
-    "iam-no-full-admin-policies": (
-        Scenario("attached admin and scoped policies", admin_policies,
-                 {"read-reports": PASS, "one-bucket-all-actions": PASS, "full-admin": FAIL,
-                  "admin-among-others": FAIL, "full-admin-unattached": OUT}),
-    ),
-    "iam-support-role": (
-        # moto loads AWS managed policies (AWSSupportAccess) only when asked: about a second.
-        Scenario("a role holds AWSSupportAccess", support_role, {ACCOUNT: PASS},
-                 moto_config={"iam": {"load_aws_managed_policies": True}}),
-        Scenario("no role holds AWSSupportAccess", no_support_role, {ACCOUNT: FAIL}),
-    ),
-    "iam-server-certificates-valid": (
-        Scenario("moto's certificate, observed today: expired", server_certificate("web-expired"),
-                 {"web-expired": FAIL}),
-        Scenario("the same certificate as of 2011 (hand-made: re-dated snapshot)", server_certificate("web-current"),
-                 {"web-current": PASS}, edit=before_moto_expiry),
-    ),
     # -- storage ------------------------------------------------------------------------------
     "s3-bucket-tls-only": (
         Scenario("bucket policies with and without the TLS deny", bucket_policies,
@@ -584,10 +365,6 @@ CASES: dict[str, tuple[Scenario, ...]] = {
                  trails(("read-only", {"advanced_selectors": [
                      advanced("management reads", eventCategory=["Management"], readOnly=["true"])]})),
                  {ACCOUNT: FAIL}),
-    ),
-    "kms-key-rotation": (
-        Scenario("rotating, static and out-of-scope keys", kms_keys,
-                 {"rotating": PASS, "not-rotating": FAIL, "signing-rsa": OUT, "disabled": OUT}),
     ),
     "cloudtrail-s3-object-writes": (
         Scenario("multi-region trail logging S3 object writes",
@@ -660,11 +437,6 @@ def test_check_verdicts(check_id: str, scenario: Scenario) -> None:
 
 def _estate_checks() -> set[str]:
     """The checks the both-ways estates (tests/estates/) show passing and failing."""
-    import importlib
-    import pkgutil
-
-    import estates
-
     found: set[str] = set()
     for module in pkgutil.iter_modules(estates.__path__):
         for estate in importlib.import_module(f"estates.{module.name}").ESTATES:

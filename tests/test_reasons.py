@@ -71,6 +71,8 @@ FAILING = {
     "empty": ("{mfa_devices: {empty: false}}", {"mfa_devices": []}, "has no MFA devices"),
     "older_than": ("{x: {older_than: 1d}}", {"x": "2026-11-20T08:00:00Z"}, "not more than 1 day before the snapshot"),
     "newer_than": ("{x: {newer_than: 45d}}", {"x": "2026-01-01T00:00:00Z"}, "more than 45 days before the snapshot"),
+    "expires_within": ("{x: {expires_within: 30d}}", {"x": "2027-06-01T00:00:00Z"},
+                       "more than 30 days after the snapshot"),
     "world_open": ("{cidr: {world_open: false}}", {"cidr": "0.0.0.0/0"}, 'CIDR "0.0.0.0/0" is open to the internet'),
 }
 

@@ -57,3 +57,19 @@ def test_a_served_answer_is_a_copy_and_other_services_are_untouched() -> None:
         s3 = session.client("s3")
         s3.create_bucket(Bucket="acme-untouched")
         assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["acme-untouched"]
+
+
+def test_a_partial_recording_leaves_the_operations_it_does_not_record_to_the_endpoint() -> None:
+    def partial(answers, region: str) -> None:
+        answers.answer("get_bucket_policy", {"Policy": '{"Statement": []}'}, params={"Bucket": "acme-recorded"})
+        answers.serve_the_rest()
+
+    session = RecordedSession({"s3": partial}, region_name="us-east-1", aws_access_key_id="testing",
+                              aws_secret_access_key="testing")
+    with mock_aws():
+        s3 = session.client("s3")
+        s3.create_bucket(Bucket="acme-served")  # not recorded: moto makes it
+        assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["acme-served"]
+        assert s3.get_bucket_policy(Bucket="acme-recorded")["Policy"] == '{"Statement": []}'
+        with pytest.raises(UnStubbedResponseError, match="no answer recorded"):
+            s3.get_bucket_policy(Bucket="acme-served")  # a recorded operation still refuses other parameters

@@ -522,6 +522,87 @@ class Seeder:
 
     def aws_kinesis_stream(self) -> None:
         self.client("kinesis").create_stream(StreamName="planted", ShardCount=1, Tags=tags_map())
+    # -- identity: accounts, organizations, IAM providers, KMS, secrets, certificates, SSM ----------------
+
+    def aws_account_alternate_contact(self) -> None:
+        self.client("account").put_alternate_contact(
+            AlternateContactType="SECURITY", EmailAddress=f"sec+{plant()}@example.com", Name=f"token={plant()}",
+            PhoneNumber="+15550100", Title=f"password={plant()}")
+
+    def aws_acm_certificate(self) -> None:
+        self.client("acm").request_certificate(DomainName="planted.example.com", ValidationMethod="DNS",
+                                               Tags=tags_list())
+
+    def aws_iam_openid_connect_provider(self) -> None:
+        self.client("iam").create_open_id_connect_provider(
+            Url="https://token.actions.githubusercontent.com", ClientIDList=["sts.amazonaws.com"],
+            ThumbprintList=["6938fd4d98bab03faadb97b34396831e3780aea1"], Tags=tags_list())
+
+    def aws_iam_saml_provider(self) -> None:
+        self.client("iam").create_saml_provider(
+            Name="planted", SAMLMetadataDocument=f"<EntityDescriptor token='{plant()}'/>".ljust(1000), Tags=tags_list())
+
+    def aws_kms_alias(self) -> None:
+        kms = self.client("kms")
+        key = kms.create_key(Description="aliased")["KeyMetadata"]["KeyId"]
+        kms.create_alias(AliasName="alias/planted", TargetKeyId=key)
+
+    def aws_kms_grant(self) -> None:
+        kms = self.client("kms")
+        key = kms.create_key(Description="granted")["KeyMetadata"]["KeyId"]
+        kms.create_grant(KeyId=key, GranteePrincipal=self.role, Operations=["Decrypt"], Name="planted",
+                         Constraints={"EncryptionContextEquals": {"db_password": plant(),
+                                                                  "note": f"https://u:{plant()}@x.example.com"}})
+
+    def organization(self) -> Any:
+        """The organization the Organizations seeders share, made by whichever runs first."""
+        org = self.client("organizations")
+        if "root" not in self.network:
+            org.create_organization(FeatureSet="ALL")
+            self.network["root"] = org.list_roots()["Roots"][0]["Id"]
+        return org
+
+    def aws_organizations_organization(self) -> None:
+        self.organization().enable_aws_service_access(ServicePrincipal="access-analyzer.amazonaws.com")
+
+    def aws_organizations_account(self) -> None:
+        self.organization().create_account(AccountName="planted", Email=f"{plant()}@example.com", Tags=tags_list())
+
+    def aws_organizations_delegated_administrator(self) -> None:
+        org = self.organization()
+        account = org.create_account(AccountName="security", Email="security@example.com")
+        org.enable_aws_service_access(ServicePrincipal="guardduty.amazonaws.com")
+        org.register_delegated_administrator(AccountId=account["CreateAccountStatus"]["AccountId"],
+                                             ServicePrincipal="guardduty.amazonaws.com")
+
+    def aws_organizations_organizational_unit(self) -> None:
+        self.organization().create_organizational_unit(ParentId=self.network["root"], Name="planted", Tags=tags_list())
+
+    def aws_organizations_policy(self) -> None:
+        self.organization().create_policy(
+            Name="planted", Description=f"api_key={plant()}", Type="SERVICE_CONTROL_POLICY", Tags=tags_list(),
+            Content=json.dumps({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Deny", "Action": "s3:*", "Resource": "*",
+                "Condition": {"StringNotEquals": {"aws:UserAgent": f"secret={plant()}"}}}]}))
+
+    def aws_secretsmanager_secret(self) -> None:
+        sm = self.client("secretsmanager")
+        sm.create_secret(Name="planted", SecretString=plant(), Description=f"password={plant()}", Tags=tags_list())
+        sm.put_resource_policy(SecretId="planted", ResourcePolicy=json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": self.role}, "Action": "secretsmanager:GetSecretValue",
+            "Resource": "*", "Condition": {"StringEquals": {"aws:Referer": f"token={plant()}"}}}]}))
+
+    def aws_ssm_document(self) -> None:
+        self.client("ssm").create_document(Name="planted", DocumentType="Command", Tags=tags_list(), Content=json.dumps({
+            "schemaVersion": "2.2", "description": f"password={plant()}", "mainSteps": [{
+                "action": "aws:runShellScript", "name": "run",
+                "inputs": {"runCommand": [f"curl -H 'Authorization: Bearer {plant()}' https://x"]}}]}))
+
+    def aws_ssm_parameter(self) -> None:
+        ssm = self.client("ssm")
+        ssm.put_parameter(Name="/planted/db", Value=plant(), Type="SecureString", Description=f"token={plant()}",
+                          Tags=tags_list())
+        ssm.put_parameter(Name="/planted/plain", Value=plant(), Type="String")
 
     def aws_cloudtrail(self) -> None:
         self.client("cloudtrail").create_trail(Name="planted", S3BucketName="acme-planted", TagsList=tags_list())
@@ -807,21 +888,31 @@ class Seeder:
 
 #: Types with nothing a user can write text into (counts and switches): nothing to plant, nothing to leak.
 NO_USER_TEXT = {
-    "aws_iam_account_summary": "counts only",
+    "aws_accessanalyzer_region_status": "counts and analyzer names only",
+    "aws_ecr_registry_scanning_configuration": "scan frequencies and repository name patterns only",
     "aws_emr_block_public_access_configuration": "a switch and port ranges",
     "aws_glue_data_catalog_encryption_settings": "encryption modes and key ids",
+    "aws_iam_account_summary": "counts only",
     "aws_macie2_account": "a status, a publishing frequency and AWS's service role",
     "aws_securityhub_account": "switches and the hub's ARN",
 }
-NO_USER_TEXT = {"aws_iam_account_summary": "counts only",
-                "aws_macie2_account": "a status, a publishing frequency and AWS's service role",
-                "aws_securityhub_account": "switches and the hub's ARN",
-                "aws_ecr_registry_scanning_configuration": "scan frequencies and repository name patterns only"}
 
 
 def _empty(answer: dict[str, Any]) -> dict[str, Any]:
     """A listing's answer in a region where the planted estate has nothing: every list empty."""
     return {key: [] if isinstance(value, list) else value for key, value in answer.items()}
+
+
+#: Types moto cannot serve (no backend, or no such call): their collectors' redaction is tested with recorded
+#: answers in the collector's own tests, and here their coverage is expected to be an error.
+NOT_SERVED_BY_MOTO = {
+    "aws_accessanalyzer_analyzer": "no Access Analyzer backend (tests/test_collectors_identity.py)",
+    "aws_accessanalyzer_region_status": "no Access Analyzer backend",
+    "aws_iam_organizations_features": "no ListOrganizationsFeatures",
+    "aws_iam_root_user": "its credential report has no root row",
+    "aws_organizations_resource_policy": "no DescribeResourcePolicy (tests/test_collectors_identity.py)",
+    "aws_ssm_service_setting": "no GetServiceSetting (tests/test_collectors_identity.py)",
+}
 
 _CERTIFICATE = """-----BEGIN CERTIFICATE-----
 MIIBhTCCASugAwIBAgIQIRi6zePL6mKjOipn+dNuaTAKBggqhkjOPQQDAjASMRAw
@@ -874,6 +965,9 @@ def _every_byte(folder: Path) -> Iterator[tuple[Path, bytes]]:
 def test_every_collected_type_is_seeded_with_secrets_or_holds_no_user_text(planted_estate) -> None:
     _, seeded, _ = planted_estate
     assert set(seeded) | set(NO_USER_TEXT) == set(TYPES), "plant secrets in every new type (tests/test_secrets.py)"
+    _, seeded = planted_estate
+    assert set(seeded) | set(NO_USER_TEXT) | set(NOT_SERVED_BY_MOTO) == set(TYPES), (
+        "plant secrets in every new type (tests/test_secrets.py)")
     assert len(PLANTED) > 60
 
 
@@ -888,7 +982,8 @@ def test_no_planted_secret_reaches_the_snapshot_a_report_or_the_store(planted_es
     out = tmp_path / "out"
     observed = runner.invoke(main, ["observe", "--types", "all", "--regions", REGION, "-o",
                                     str(out / "snapshot.json.gz")])
-    assert observed.exit_code == 0, observed.stderr
+    # Incomplete (3) only for the types moto cannot serve; the coverage assertion below holds the rest.
+    assert observed.exit_code == (3 if NOT_SERVED_BY_MOTO else 0), observed.stderr
     formats = sorted(PLUGINS.renderers.names())  # every report format, the plugins' included
     targets = [f"--format={name}={out / f'report.{name}'}" for name in formats]
     audited = runner.invoke(main, ["audit", "--snapshot", str(out / "snapshot.json.gz"), *targets,
@@ -902,7 +997,7 @@ def test_no_planted_secret_reaches_the_snapshot_a_report_or_the_store(planted_es
         snapshot = json.load(handle)
     observed_types = {r["type"] for r in snapshot["resources"]}
     assert set(seeded) <= observed_types, set(seeded) - observed_types
-    assert [c for c in snapshot["coverage"] if c["status"] == "error"] == []
+    assert [c for c in snapshot["coverage"] if c["status"] == "error" and c["type"] not in NOT_SERVED_BY_MOTO] == []
     text = json.dumps(snapshot)
     assert text.count(REDACTED) + text.count("redacted:") >= 20  # ...and redaction had work to do
     # ...and not one planted secret is in any byte written, nor on the terminal.

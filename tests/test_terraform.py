@@ -847,6 +847,12 @@ DOCUMENTED_DEFAULTS = {
     "aws_mwaa_environment": {"webserver_access_mode": "PRIVATE_ONLY"},
     "aws_sagemaker_model": {"enable_network_isolation": False},
     "aws_sagemaker_notebook_instance": {"direct_internet_access": "Enabled", "root_access": "Enabled", "volume_size": 5},
+    "aws_accessanalyzer_analyzer": {"type": "ACCOUNT"},
+    "aws_acm_certificate": {"key_algorithm": "RSA_2048"},
+    "aws_organizations_organization": {"feature_set": "ALL"},
+    "aws_organizations_policy": {"type": "SERVICE_CONTROL_POLICY"},
+    "aws_ssm_document": {"document_format": "JSON"},
+    "aws_ssm_parameter": {"tier": "Standard", "data_type": "text"},
 }
 
 

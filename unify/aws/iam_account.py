@@ -1,18 +1,26 @@
-"""IAM's account-wide facts: the password policy, the account summary, and server certificates.
+"""IAM's account-wide facts: the password policy, the account summary, the root user, central root access.
 
-All three are global (coverage and resource region ``global``) and read
-from one call each; the first two are singletons, one per account. The
-users, groups, roles and policies are in :mod:`unify.aws.iam`.
+All are global (coverage and resource region ``global``); the password
+policy, the account summary, the root user (from the credential report) and
+the organization's root-access features are singletons, one per account.
+Server certificates are here too. The users, groups, roles and policies are
+in :mod:`unify.aws.iam`; identity providers in :mod:`unify.aws.iam_providers`.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import time
 from collections.abc import Iterator
-from typing import Any
+from datetime import datetime
+from typing import Any, Final
 
 from unify.errors import AwsError
-from unify.model.resource import Resource
+from unify.model.resource import Resource, unknown
 from unify.model.resource_type import ResourceType
+from unify.model.time import format_timestamp, parse_timestamp
+from unify.observe.answers import MALFORMED, require
 from unify.observe.collector import ABSENT, CollectContext, Collector, sent
 
 PASSWORD_POLICY_ATTRIBUTES = (
@@ -40,6 +48,23 @@ SUMMARY_ATTRIBUTES = (
     "mfa_devices_in_use",
     "root_virtual_mfa",
 )
+ROOT_USER_ATTRIBUTES = (
+    "arn",
+    "created_at",
+    "mfa_active",
+    "password_last_used",
+    "access_keys",
+    "signing_certificates",
+    "report_generated_at",
+)
+ORGANIZATIONS_FEATURES_ATTRIBUTES = ("configured", "organization_id", "enabled_features")
+
+#: The credential report's row for the root user (IAM User Guide, "Getting credential reports").
+_ROOT_ROW: Final = "<root_account>"
+#: How often the report is asked for while IAM is still making it, and the longest wait between two asks.
+_REPORT_TRIES: Final = 8
+_REPORT_WAIT: Final = 2.0
+
 SERVER_CERTIFICATE_ATTRIBUTES = (
     "arn",
     "name",
@@ -136,6 +161,121 @@ def _account_summary(ctx: CollectContext) -> Iterator[Resource]:
     )
 
 
+# -- the root user, from the credential report -----------------------------------------------
+
+
+def _report(ctx: CollectContext, iam: Any) -> tuple[bytes, Any]:
+    """The credential report's CSV and when it was made, generating it first (IAM makes it asynchronously)."""
+    for attempt in range(_REPORT_TRIES):
+        ctx.call(iam, "generate_credential_report", expect=("State",))
+        try:
+            # The report is a blob, which the context's JSON conversion drops: read the raw answer here.
+            answer = ctx.session.call(iam, "get_credential_report", {})
+        except AwsError as exc:
+            # ReportInProgress / ReportNotPresent: IAM is still making it (IAM API reference, GetCredentialReport).
+            if exc.code not in ("ReportInProgress", "ReportNotPresent") or attempt == _REPORT_TRIES - 1:
+                raise
+            time.sleep(min(_REPORT_WAIT, 0.25 * 2**attempt))
+            continue
+        require(answer, ("Content",), "iam:GetCredentialReport")
+        content = answer["Content"]
+        if not isinstance(content, (bytes, bytearray)):
+            raise AwsError(MALFORMED, "the report's Content is not a document", "iam:GetCredentialReport")
+        generated = answer.get("GeneratedTime")
+        return bytes(content), format_timestamp(generated) if isinstance(generated, datetime) else ABSENT
+    raise AwsError("ReportInProgress", "the credential report was not ready in time", "iam:GetCredentialReport")
+
+
+def _when(value: str | None) -> Any:
+    """A report timestamp; ``N/A``, ``no_information`` and ``not_supported`` mean there is none."""
+    if value in (None, "", "N/A", "no_information", "not_supported"):
+        return ABSENT
+    try:
+        return format_timestamp(parse_timestamp(value))
+    except ValueError:
+        return unknown(f"{MALFORMED}: not a timestamp in the credential report: {value!r}")
+
+
+def _flag(row: dict[str, str], key: str) -> Any:
+    value = row.get(key)
+    if value in ("true", "false"):
+        return value == "true"
+    return unknown(f"{MALFORMED}: {key} not in the credential report")
+
+
+def _root_user(ctx: CollectContext) -> Iterator[Resource]:
+    iam = ctx.client()
+    content, generated = _report(ctx, iam)
+    try:
+        rows = list(csv.DictReader(io.StringIO(content.decode("utf-8"))))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise AwsError(MALFORMED, f"the credential report is not CSV ({exc})", "iam:GetCredentialReport") from None
+    root = next((row for row in rows if row.get("user") == _ROOT_ROW), None)
+    if root is None:
+        # AWS always lists the root user first; a report without that row says nothing about root.
+        raise AwsError(MALFORMED, f"the credential report has no {_ROOT_ROW} row", "iam:GetCredentialReport")
+    keys = []
+    for n in (1, 2):
+        rotated = _when(root.get(f"access_key_{n}_last_rotated"))
+        if rotated is ABSENT:
+            continue  # no such key was ever made
+        service = root.get(f"access_key_{n}_last_used_service")
+        keys.append(
+            {
+                "active": _flag(root, f"access_key_{n}_active"),
+                "last_rotated": rotated,
+                "last_used_date": _when(root.get(f"access_key_{n}_last_used_date")) or None,
+                "last_used_service": service if service not in (None, "", "N/A") else None,
+            }
+        )
+    certificates = [
+        {"active": _flag(root, f"cert_{n}_active"), "last_rotated": _when(root.get(f"cert_{n}_last_rotated"))}
+        for n in (1, 2)
+        if _when(root.get(f"cert_{n}_last_rotated")) is not ABSENT
+    ]
+    yield ctx.resource(
+        "aws_iam_root_user",
+        f"{ctx.account}/aws_iam_root_user",
+        name=None,
+        attributes={
+            "arn": root.get("arn") or unknown(f"{MALFORMED}: arn not in the credential report"),
+            "created_at": _when(root.get("user_creation_time")),
+            "mfa_active": _flag(root, "mfa_active"),
+            "password_last_used": _when(root.get("password_last_used")),
+            "access_keys": keys,
+            "signing_certificates": certificates,
+            "report_generated_at": generated,
+        },
+    )
+
+
+# -- central root access for member accounts --------------------------------------------------
+
+
+def _organizations_features(ctx: CollectContext) -> Iterator[Resource]:
+    singleton = f"{ctx.account}/aws_iam_organizations_features"
+    try:
+        answer = ctx.call(ctx.client(), "list_organizations_features", expect=("EnabledFeatures",))
+    except AwsError as exc:
+        if exc.code == "OrganizationNotFoundException":
+            return  # in no organization: there are no member accounts to manage
+        if exc.code not in ("ServiceAccessNotEnabledException", "OrganizationNotInAllFeaturesModeException"):
+            raise  # a member account that is not a delegated administrator cannot tell: error coverage
+        # IAM's trusted access is off, or the organization lacks all features: no feature can be on.
+        yield ctx.resource("aws_iam_organizations_features", singleton, name=None, attributes={"configured": False})
+        return
+    yield ctx.resource(
+        "aws_iam_organizations_features",
+        singleton,
+        name=None,
+        attributes={
+            "configured": True,
+            "organization_id": sent(answer, "OrganizationId"),
+            "enabled_features": sorted(str(f) for f in answer["EnabledFeatures"]),
+        },
+    )
+
+
 # -- server certificates -------------------------------------------------------------------
 
 
@@ -161,11 +301,20 @@ def _server_certificates(ctx: CollectContext) -> Iterator[Resource]:
         )
 
 
+def _password_policy_from_terraform(values: dict[str, Any]) -> None:
+    # The provider stores 0 for "never expire" and "reuse not restricted", where IAM sends nothing (the
+    # collector leaves both out): 0 is that absence, not a limit of zero days or passwords.
+    for key in ("max_password_age", "password_reuse_prevention"):
+        if values.get(key) == 0:
+            del values[key]
+
+
 PASSWORD_POLICY = ResourceType(
     "aws_iam_account_password_policy",
     PASSWORD_POLICY_ATTRIBUTES,
     regional=False,
     singleton=True,
+    from_terraform=_password_policy_from_terraform,
 )
 
 ACCOUNT_SUMMARY = ResourceType(
@@ -173,6 +322,29 @@ ACCOUNT_SUMMARY = ResourceType(
     SUMMARY_ATTRIBUTES,
     regional=False,
     singleton=True,
+)
+
+
+def _features_from_terraform(values: dict[str, Any]) -> None:
+    if isinstance(values.get("enabled_features"), list):
+        values["enabled_features"] = sorted(str(f) for f in values["enabled_features"])
+
+
+ROOT_USER = ResourceType(
+    "aws_iam_root_user",
+    ROOT_USER_ATTRIBUTES,
+    observed_only=ROOT_USER_ATTRIBUTES,
+    regional=False,
+    singleton=True,
+)
+
+ORGANIZATIONS_FEATURES = ResourceType(
+    "aws_iam_organizations_features",
+    ORGANIZATIONS_FEATURES_ATTRIBUTES,
+    regional=False,
+    singleton=True,
+    from_terraform=_features_from_terraform,
+    drift_ignore=("organization_id",),
 )
 
 SERVER_CERTIFICATE = ResourceType(
@@ -214,6 +386,43 @@ COLLECTORS = (
             "`:root`; if that call fails, only this attribute is unknown. moto hardcodes AccountMFAEnabled "
             "and AccountAccessKeysPresent to 0, so `account_mfa_enabled` and `account_access_keys_present` "
             "are always false there; its credential report has no root row either."
+        ),
+    ),
+    Collector(
+        name="iam.root_user",
+        service="iam",
+        resource_types=(ROOT_USER,),
+        calls=("iam:GenerateCredentialReport", "iam:GetCredentialReport"),
+        collect=_root_user,
+        scope="global",
+        description="The root user's credentials and their last use, from the credential report.",
+        notes=(
+            "Id `<account>/aws_iam_root_user`, from the `<root_account>` row of the credential report "
+            "(generated first; asked again while IAM is still making it). `password_last_used` is absent when "
+            "the report says N/A or no_information; `access_keys` are the root's keys that exist, `{active, "
+            "last_rotated, last_used_date, last_used_service}`; `signing_certificates` `{active, last_rotated}`; "
+            "`report_generated_at` says how old the report is (IAM makes a new one at most every four hours). "
+            "A report without the root row is `error` coverage, never a root user that was never used. moto's "
+            "credential report has no root row, so under moto the coverage is always `error`; the collector is "
+            "tested with recorded answers shaped as the IAM API reference and User Guide document them."
+        ),
+    ),
+    Collector(
+        name="iam.organizations_features",
+        service="iam",
+        resource_types=(ORGANIZATIONS_FEATURES,),
+        calls=("iam:ListOrganizationsFeatures",),
+        collect=_organizations_features,
+        scope="global",
+        description="Centralized root access for the organization's member accounts, a singleton per account.",
+        notes=(
+            "Id `<account>/aws_iam_organizations_features`: `enabled_features` (sorted: "
+            "`RootCredentialsManagement`, `RootSessions`) when IAM's trusted access is on; `configured: false` "
+            "when it is off or the organization lacks all features; absent when the account is in no "
+            "organization. From a member account that is not a delegated administrator AWS answers "
+            "AccountNotManagementOrDelegatedAdministratorException: `error` coverage. moto does not implement "
+            "ListOrganizationsFeatures (its server answers an HTML page, so the coverage is `error`); the "
+            "collector is tested with recorded answers shaped as the IAM API reference documents them."
         ),
     ),
     Collector(

@@ -247,6 +247,12 @@ def _newer_than(actual: Any, limit: timedelta, ctx: EvalContext) -> bool:
     return age is not None and age < limit
 
 
+def _expires_within(actual: Any, limit: timedelta, ctx: EvalContext) -> bool:
+    # A deadline in the past is within any window: an expired certificate is due for renewal too.
+    age = _age(actual, ctx)
+    return age is not None and age > -limit
+
+
 def _cidr_is_world(cidr: Any) -> bool:
     if not isinstance(cidr, str):
         raise CheckDefect(f"expected a CIDR string, got {type(cidr).__name__}")
@@ -316,6 +322,13 @@ BUILTIN_OPERATORS: tuple[Operator, ...] = (
         "newer_than",
         _newer_than,
         "a timestamp less than the duration before the snapshot was taken",
+        _DURATION,
+        _prepare_duration,
+    ),
+    Operator(
+        "expires_within",
+        _expires_within,
+        "a timestamp (an expiry, a deadline) before the snapshot was taken plus the duration, past ones included",
         _DURATION,
         _prepare_duration,
     ),

@@ -196,6 +196,10 @@ def failure(operator: str, path: str, expected: Any, actual: Any) -> str:
         if unset:
             return f"{label} is not set (must be within {duration_words(expected)} of the snapshot)"
         return f"{label} is {_v(actual)}, more than {duration_words(expected)} before the snapshot"
+    if operator == "expires_within":
+        if unset:
+            return f"{label} is not set (must fall within {duration_words(expected)} after the snapshot)"
+        return f"{label} is {_v(actual)}, more than {duration_words(expected)} after the snapshot"
     if operator == "world_open":
         if expected:
             return f"{label} is not open to the internet ({_v(actual)})"
@@ -214,6 +218,8 @@ def fact(operator: str, path: str, expected: Any, actual: Any) -> str:
         return f"{label} is set" if expected else f"{label} is not set"
     if operator == "empty":
         return f"{label} is empty" if expected else f"{label} is {_v(actual)}"
+    if operator == "expires_within" and not _absent(actual):
+        return f"{label} {_v(actual)} falls within {duration_words(expected)} after the snapshot"
     if operator == "world_open":
         return f"{label} {_v(actual)} is open to the internet" if expected else f"{label} is not open to the internet"
     if _absent(actual):
@@ -253,6 +259,8 @@ def requirement(operator: str, path: str, expected: Any) -> str:
         return f"{label} is more than {duration_words(expected)} old"
     if operator == "newer_than":
         return f"{label} is within {duration_words(expected)} of the snapshot"
+    if operator == "expires_within":
+        return f"{label} falls within {duration_words(expected)} after the snapshot"
     if operator == "world_open":
         return f"{label} is open to the internet" if expected else f"{label} is not open to the internet"
     return f"{label} {operator} {_v(expected)}"

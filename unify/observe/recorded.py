@@ -12,7 +12,10 @@ against AWS.
 Unlike a plain Stubber, answers are a standing table rather than a queue:
 an observation calls concurrently and may list a service once per region,
 so an answer is chosen by operation and parameters, whatever the order, and
-may be served any number of times. A call nobody recorded fails loudly.
+may be served any number of times. A call nobody recorded fails loudly,
+unless the recording says the rest of the service is the endpoint's
+(:meth:`RecordedAnswers.serve_the_rest`): for a service moto serves but for
+a few operations, the recording gives those and moto answers the others.
 """
 
 from __future__ import annotations
@@ -40,6 +43,15 @@ class RecordedAnswers(Stubber):  # type: ignore[misc]  # botocore has no type hi
         super().__init__(client)
         self._table: dict[str, list[tuple[Mapping[str, Any] | None, tuple[AWSResponse, dict[str, Any]]]]] = {}
         self._lock = threading.Lock()
+        self._rest_to_endpoint = False
+
+    def serve_the_rest(self) -> None:
+        """Let operations nobody recorded reach the client's endpoint instead of failing.
+
+        An operation with recorded answers still fails loudly for parameters
+        none of them match: only whole operations left unrecorded pass through.
+        """
+        self._rest_to_endpoint = True
 
     def answer(self, method: str, response: dict[str, Any], params: Mapping[str, Any] | None = None) -> None:
         """Record ``response`` for ``method`` called with ``params`` (every call, when None).
@@ -85,6 +97,8 @@ class RecordedAnswers(Stubber):  # type: ignore[misc]  # botocore has no type hi
             return
         with self._lock:
             entries = list(self._table.get(model.name, ()))
+        if not entries and self._rest_to_endpoint:
+            return  # an operation of the endpoint's: the request goes out as it would unstubbed
         for expected, response in entries:
             if expected is None or all(params.get(key) == value for key, value in expected.items()):
                 context[_CONTEXT_KEY] = response
@@ -96,8 +110,8 @@ class RecordedAnswers(Stubber):  # type: ignore[misc]  # botocore has no type hi
     def _get_response_handler(
         self, model: Any, params: Any, context: dict[str, Any], **kwargs: Any
     ) -> tuple[AWSResponse, dict[str, Any]] | None:
-        if self._should_not_stub(context):
-            return None
+        if self._should_not_stub(context) or _CONTEXT_KEY not in context:
+            return None  # not stubbed, or an operation left to the endpoint (serve_the_rest)
         response: tuple[AWSResponse, dict[str, Any]] = context.pop(_CONTEXT_KEY)
         # A copy each time: a collector (or the redaction) may change what it is given.
         http, parsed = response
