@@ -295,14 +295,57 @@ class Seeder:
     def aws_ebs_encryption_by_default(self) -> None:
         self.client("ec2").enable_ebs_encryption_by_default()
 
+    def aws_s3_access_point(self) -> None:
+        # An access point carries no tags; its policy is where a user writes text.
+        s3control = self.client("s3control")
+        s3control.create_access_point(AccountId=MOTO_ACCOUNT, Name="planted", Bucket="acme-planted")
+        s3control.put_access_point_policy(AccountId=MOTO_ACCOUNT, Name="planted", Policy=json.dumps({
+            "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{MOTO_ACCOUNT}:root"}, "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:{REGION}:{MOTO_ACCOUNT}:accesspoint/planted/object/*",
+                "Condition": {"StringEquals": {"aws:Referer": f"token={plant()}"}}}]}))
+
     def aws_s3_account_public_access_block(self) -> None:
         self.client("s3control").put_public_access_block(AccountId=MOTO_ACCOUNT, PublicAccessBlockConfiguration={
             "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+
+    def aws_db_cluster_snapshot(self) -> None:
+        rds = self.client("rds")
+        rds.create_db_cluster(DBClusterIdentifier="planted-source", Engine="aurora-postgresql", MasterUsername="app",
+                              MasterUserPassword=plant())
+        rds.create_db_cluster_snapshot(DBClusterSnapshotIdentifier="planted", DBClusterIdentifier="planted-source",
+                                       Tags=tags_list())
+
+    def aws_db_event_subscription(self) -> None:
+        self.client("rds").create_event_subscription(
+            SubscriptionName="planted", SnsTopicArn=f"arn:aws:sns:{REGION}:{MOTO_ACCOUNT}:planted", Enabled=True,
+            SourceType="db-instance", Tags=tags_list())
 
     def aws_db_instance(self) -> None:
         self.client("rds").create_db_instance(
             DBInstanceIdentifier="planted", Engine="postgres", DBInstanceClass="db.t3.micro", AllocatedStorage=20,
             MasterUsername="app", MasterUserPassword=plant(), Tags=tags_list())
+
+    def aws_db_snapshot(self) -> None:
+        rds = self.client("rds")
+        rds.create_db_instance(DBInstanceIdentifier="planted-source", Engine="postgres", DBInstanceClass="db.t3.micro",
+                               AllocatedStorage=20, MasterUsername="app", MasterUserPassword=plant())
+        rds.create_db_snapshot(DBSnapshotIdentifier="planted", DBInstanceIdentifier="planted-source", Tags=tags_list())
+
+    def aws_neptune_cluster(self) -> None:
+        self.client("neptune").create_db_cluster(DBClusterIdentifier="planted-graph", Engine="neptune",
+                                                 Tags=tags_list())
+
+    def aws_neptune_cluster_snapshot(self) -> None:
+        neptune = self.client("neptune")
+        neptune.create_db_cluster(DBClusterIdentifier="planted-graph-source", Engine="neptune")
+        neptune.create_db_cluster_snapshot(DBClusterSnapshotIdentifier="planted-graph",
+                                           DBClusterIdentifier="planted-graph-source", Tags=tags_list())
+
+    def aws_rds_cluster(self) -> None:
+        self.client("rds").create_db_cluster(
+            DBClusterIdentifier="planted", Engine="aurora-mysql", MasterUsername="app", MasterUserPassword=plant(),
+            DatabaseName="planted", Tags=tags_list())
 
     def aws_efs_file_system(self) -> None:
         self.client("efs").create_file_system(CreationToken="planted", Tags=tags_list())
@@ -432,9 +475,15 @@ class Seeder:
 
 
 #: Types with nothing a user can write text into (counts and switches): nothing to plant, nothing to leak.
-NO_USER_TEXT = {"aws_iam_account_summary": "counts only",
-                "aws_macie2_account": "a status, a publishing frequency and AWS's service role",
-                "aws_securityhub_account": "switches and the hub's ARN"}
+NO_USER_TEXT = {
+    "aws_iam_account_summary": "counts only",
+    "aws_macie2_account": "a status, a publishing frequency and AWS's service role",
+    "aws_securityhub_account": "switches and the hub's ARN",
+    # moto refuses the docdb engine: no DocumentDB cluster or snapshot can be made to plant in (the collectors
+    # are tested on recorded answers; their tags go through the same redaction as every type's).
+    "aws_docdb_cluster": "moto serves no DocumentDB cluster",
+    "aws_docdb_cluster_snapshot": "moto serves no DocumentDB cluster",
+}
 
 _CERTIFICATE = """-----BEGIN CERTIFICATE-----
 MIIBhTCCASugAwIBAgIQIRi6zePL6mKjOipn+dNuaTAKBggqhkjOPQQDAjASMRAw

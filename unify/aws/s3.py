@@ -12,6 +12,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from unify.aws.s3_settings import (
+    fold_acl,
+    fold_lifecycle,
+    fold_notification,
+    fold_object_lock,
+    fold_object_lock_enabled,
+    fold_replication,
+    grants,
+    legacy_blocks,
+    lifecycle_rules,
+    notification,
+    object_lock,
+    replication,
+)
 from unify.errors import AwsError
 from unify.model.policy_document import parse_policy
 from unify.model.resource import Resource, is_unknown, unknown
@@ -28,6 +42,12 @@ BUCKET_ATTRIBUTES = (
     "public_access_block",
     "policy",
     "logging",
+    "lifecycle_rule",
+    "replication_configuration",
+    "object_lock_enabled",
+    "object_lock_configuration",
+    "notification",
+    "grant",
     # extras only observation can see
     "creation_date",
     "ownership_controls",
@@ -63,6 +83,12 @@ _ANSWER_ROOTS = {
     "GetBucketLogging": ("BucketLoggingStatus",),
     "GetBucketOwnershipControls": ("OwnershipControls",),
     "GetBucketTagging": ("Tagging",),
+    "GetBucketLifecycleConfiguration": ("LifecycleConfiguration",),
+    "GetBucketReplication": ("ReplicationConfiguration",),
+    "GetObjectLockConfiguration": ("ObjectLockConfiguration",),
+    # moto answers <GetBucketNotificationResponse> where S3 answers <NotificationConfiguration>.
+    "GetBucketNotificationConfiguration": ("NotificationConfiguration", "GetBucketNotificationResponse"),
+    "GetBucketAcl": ("AccessControlPolicy",),
 }
 
 #: Where a bucket is when its location could not be read: with the listing, in no known region.
@@ -174,6 +200,20 @@ def _buckets(ctx: CollectContext) -> Iterator[Resource]:
                 expect=("PolicyStatus.IsPublic",),
             )
         )
+        lock = read(
+            "get_object_lock_configuration",
+            object_lock,
+            "ObjectLockConfigurationNotFoundError",
+            expect=("ObjectLockConfiguration",),
+        )
+        if lock is ABSENT:
+            # "Object Lock configuration does not exist for this bucket": Object Lock is off (S3 API reference).
+            lock_enabled: Any = False
+            lock_configuration: Any = ABSENT
+        elif isinstance(lock, tuple):
+            lock_enabled, lock_configuration = lock[0], lock[1] or ABSENT
+        else:
+            lock_enabled = lock_configuration = lock
         return ctx.resource(
             "aws_s3_bucket",
             f"arn:{ctx.partition}:s3:::{name}",
@@ -206,6 +246,22 @@ def _buckets(ctx: CollectContext) -> Iterator[Resource]:
                     "OwnershipControlsNotFoundError",
                     expect=("OwnershipControls.Rules",),
                 ),
+                "lifecycle_rule": read(
+                    "get_bucket_lifecycle_configuration",
+                    lifecycle_rules,
+                    "NoSuchLifecycleConfiguration",
+                    expect=("Rules",),
+                ),
+                "replication_configuration": read(
+                    "get_bucket_replication",
+                    replication,
+                    "ReplicationConfigurationNotFoundError",
+                    expect=("ReplicationConfiguration.Rules",),
+                ),
+                "object_lock_enabled": lock_enabled,
+                "object_lock_configuration": lock_configuration,
+                "notification": read("get_bucket_notification_configuration", notification),
+                "grant": read("get_bucket_acl", grants, expect=("Grants",)),
             },
         )
 
@@ -281,6 +337,7 @@ def _from_terraform(values: dict[str, Any]) -> None:
             values["server_side_encryption_configuration"] = _terraform_encryption(block)
     if isinstance(values.get("logging"), dict) and not is_unknown(values["logging"]):
         values["logging"] = _terraform_logging(values["logging"])
+    legacy_blocks(values)
 
 
 def _fold_versioning(values: Mapping[str, Any]) -> Any:
@@ -331,6 +388,14 @@ FOLDS = (
     Fold("aws_s3_bucket_policy", "policy", _fold_policy, reference="bucket"),
     Fold("aws_s3_bucket_logging", "logging", _terraform_logging, reference="bucket"),
     Fold("aws_s3_bucket_ownership_controls", "ownership_controls", _fold_ownership, reference="bucket"),
+    Fold("aws_s3_bucket_lifecycle_configuration", "lifecycle_rule", fold_lifecycle, reference="bucket"),
+    Fold("aws_s3_bucket_replication_configuration", "replication_configuration", fold_replication, reference="bucket"),
+    Fold("aws_s3_bucket_object_lock_configuration", "object_lock_configuration", fold_object_lock, reference="bucket"),
+    Fold(
+        "aws_s3_bucket_object_lock_configuration", "object_lock_enabled", fold_object_lock_enabled, reference="bucket"
+    ),
+    Fold("aws_s3_bucket_notification", "notification", fold_notification, reference="bucket"),
+    Fold("aws_s3_bucket_acl", "grant", fold_acl, reference="bucket"),
 )
 
 
@@ -364,6 +429,15 @@ BUCKET = ResourceType(
     folds=FOLDS,
     # Provider v3 state, and v4+ for the computed block: a bucket that never had versioning.
     never_configured=(("versioning", {"status": "Suspended", "mfa_delete": "Disabled"}),),
+    # The v4+ provider computes these legacy blocks; a new bucket has none unless a side resource (or the
+    # inline argument) makes them, and AWS gives it only its owner's FULL_CONTROL grant.
+    created_empty=(
+        ("lifecycle_rule", "lifecycle_rule", []),
+        ("replication_configuration", "replication_configuration", None),
+        ("object_lock_enabled", "object_lock_enabled", False),
+        ("object_lock_configuration", "object_lock_configuration", None),
+        ("grant", "grant", []),
+    ),
     drift_ignore=("bucket", "policy_is_public"),
 )
 
@@ -390,6 +464,11 @@ COLLECTORS = (
             "s3:GetBucketLogging",
             "s3:GetBucketOwnershipControls",
             "s3:GetBucketTagging",
+            "s3:GetLifecycleConfiguration",
+            "s3:GetReplicationConfiguration",
+            "s3:GetBucketObjectLockConfiguration",
+            "s3:GetBucketNotification",
+            "s3:GetBucketAcl",
         ),
         collect=_buckets,
         answer_roots=_ANSWER_ROOTS,
@@ -408,10 +487,15 @@ COLLECTORS = (
             "region `global`. Sub-calls go to the bucket's region. `versioning` is absent when versioning was "
             "never configured, `mfa_delete` appears only when AWS returns it; `server_side_encryption_configuration`, "
             "`public_access_block`, `policy`, `logging`, `ownership_controls` and `policy_is_public` are absent "
-            "when the bucket has none (`policy_is_public` is not asked for when there is no policy). "
+            "when the bucket has none (`policy_is_public` is not asked for when there is no policy), and so are "
+            "`lifecycle_rule`, `replication_configuration`, `object_lock_configuration` and `notification`; "
+            "`object_lock_enabled` is false when the bucket has no Object Lock configuration. `grant` holds one "
+            "entry per grantee with its sorted permissions; a plan's canned ACL is expanded to the grants it "
+            "stands for, the owner's canonical id unknown. Unset values (Terraform's 0, false, \"\") are left "
+            "out of lifecycle and replication rules on both sides. "
             "moto never returns `MFADelete`, and gives new buckets no default encryption, where AWS applies "
             "SSE-S3 to every bucket since January 2023; moto's ListBuckets returns no `BucketRegion` and "
-            "ignores paging."
+            "ignores paging; moto ignores an EventBridge notification configuration."
         ),
     ),
     Collector(
