@@ -212,6 +212,11 @@ class Seeder:
         self.network = {"vpc": vpc, "subnet": subnet, "group": group["GroupId"]}
         self.client("s3").create_bucket(Bucket="acme-planted")  # trails and flow logs deliver to it
 
+    def aws_redshift_cluster(self) -> None:
+        self.client("redshift").create_cluster(
+            ClusterIdentifier="planted", NodeType="dc2.large", ClusterType="single-node", MasterUsername="app",
+            MasterUserPassword=f"Aa1{plant()}", Tags=tags_list())
+
     def aws_s3_bucket(self) -> None:
         s3 = self.client("s3")
         s3.put_bucket_tagging(Bucket="acme-planted", Tagging={"TagSet": tags_list()})
@@ -272,6 +277,21 @@ class Seeder:
 
     def aws_guardduty_detector(self) -> None:
         self.client("guardduty").create_detector(Enable=True, Tags=tags_map())
+    def aws_elasticache_cluster(self) -> None:
+        self.client("elasticache").create_cache_cluster(
+            CacheClusterId="planted", Engine="memcached", CacheNodeType="cache.t3.small", NumCacheNodes=1,
+            Tags=tags_list())
+
+    def aws_elasticache_replication_group(self) -> None:
+        self.client("elasticache").create_replication_group(
+            ReplicationGroupId="planted", ReplicationGroupDescription=f"token={plant()}", Engine="redis",
+            CacheNodeType="cache.t3.small", NumCacheClusters=1, TransitEncryptionEnabled=True,
+            AuthToken=f"Aa1{plant()}-long-enough", Tags=tags_list())
+
+    def aws_elasticsearch_domain(self) -> None:
+        self.client("es").create_elasticsearch_domain(
+            DomainName="planted-es", ElasticsearchVersion="7.10", AccessPolicies=self._domain_policy("planted-es"),
+            TagList=tags_list())
 
     def aws_iam_account_password_policy(self) -> None:
         self.client("iam").update_account_password_policy(MinimumPasswordLength=14)
@@ -341,6 +361,19 @@ class Seeder:
         neptune.create_db_cluster(DBClusterIdentifier="planted-graph-source", Engine="neptune")
         neptune.create_db_cluster_snapshot(DBClusterSnapshotIdentifier="planted-graph",
                                            DBClusterIdentifier="planted-graph-source", Tags=tags_list())
+
+    def aws_opensearch_domain(self) -> None:
+        self.client("opensearch").create_domain(
+            DomainName="planted-os", EngineVersion="OpenSearch_2.11", AccessPolicies=self._domain_policy("planted-os"),
+            AdvancedSecurityOptions={"Enabled": True, "InternalUserDatabaseEnabled": True, "MasterUserOptions": {
+                "MasterUserName": "admin", "MasterUserPassword": f"Aa1!{plant()}"}},
+            TagList=tags_list())
+
+    def _domain_policy(self, domain: str) -> str:
+        return json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "es:ESHttpGet",
+            "Resource": f"arn:aws:es:{REGION}:{MOTO_ACCOUNT}:domain/{domain}/*",
+            "Condition": {"StringEquals": {"aws:Referer": f"token={plant()}"}}}]})
 
     def aws_rds_cluster(self) -> None:
         self.client("rds").create_db_cluster(

@@ -819,6 +819,10 @@ DOCUMENTED_DEFAULTS = {
     "aws_guardduty_detector": {"enable": True},
     "aws_securityhub_account": {"auto_enable_controls": True, "control_finding_generator": "SECURITY_CONTROL"},
     "aws_macie2_account": {"status": "ENABLED", "finding_publishing_frequency": "FIFTEEN_MINUTES"},
+    "aws_elasticache_replication_group": {"engine": "redis", "automatic_failover_enabled": False,
+                                          "multi_az_enabled": False, "snapshot_retention_limit": 0,
+                                          "auto_minor_version_upgrade": True},
+    "aws_elasticache_cluster": {"snapshot_retention_limit": 0, "auto_minor_version_upgrade": True},
 }
 
 

@@ -540,3 +540,193 @@ ACCOUNT_BLOCK_ESTATE = Estate(
 )
 
 ESTATES += [S3_ESTATE, ACCOUNT_BLOCK_ESTATE]
+
+
+# =============================================================================================
+# Redshift, ElastiCache, OpenSearch and Elasticsearch domains
+# =============================================================================================
+
+LOG_BUCKET = "acme-warehouse-logs"
+#: Redshift cluster -> settings in the API's names
+WAREHOUSES: dict[str, dict[str, Any]] = {
+    "wh-prod": {"NodeType": "ra3.xlplus", "ClusterType": "multi-node", "NumberOfNodes": 2,
+                "MasterUsername": "wh_admin", "PubliclyAccessible": False, "Encrypted": True, "KmsKeyId": KMS_KEY,
+                "EnhancedVpcRouting": True, "AutomatedSnapshotRetentionPeriod": 7, "AllowVersionUpgrade": True},
+    "wh-dev": {"NodeType": "dc2.large", "ClusterType": "single-node", "NumberOfNodes": 1,
+               "MasterUsername": "awsuser", "PubliclyAccessible": True, "Encrypted": False,
+               "EnhancedVpcRouting": False, "AutomatedSnapshotRetentionPeriod": 1, "AllowVersionUpgrade": False},
+}
+_TF_WAREHOUSE = {"NodeType": "node_type", "NumberOfNodes": "number_of_nodes", "MasterUsername": "master_username",
+                 "PubliclyAccessible": "publicly_accessible", "Encrypted": "encrypted", "KmsKeyId": "kms_key_id",
+                 "EnhancedVpcRouting": "enhanced_vpc_routing",
+                 "AutomatedSnapshotRetentionPeriod": "automated_snapshot_retention_period",
+                 "AllowVersionUpgrade": "allow_version_upgrade"}
+#: Redshift clusters that are Multi-AZ (moto sends no MultiAZ: see warehouse_multi_az)
+MULTI_AZ_WAREHOUSES = {"wh-prod"}
+
+#: replication group -> settings in the API's names
+CACHE_GROUPS: dict[str, dict[str, Any]] = {
+    "sessions": {"AutomaticFailoverEnabled": True, "NumCacheClusters": 2, "AtRestEncryptionEnabled": True,
+                 "TransitEncryptionEnabled": True, "SnapshotRetentionLimit": 5, "AutoMinorVersionUpgrade": True},
+    "scratch-cache": {"AutomaticFailoverEnabled": False, "NumCacheClusters": 1, "AtRestEncryptionEnabled": False,
+                      "TransitEncryptionEnabled": False, "SnapshotRetentionLimit": 0,
+                      "AutoMinorVersionUpgrade": False},
+}
+_TF_CACHE_GROUP = {"AutomaticFailoverEnabled": "automatic_failover_enabled", "NumCacheClusters": "num_cache_clusters",
+                   "AtRestEncryptionEnabled": "at_rest_encryption_enabled",
+                   "TransitEncryptionEnabled": "transit_encryption_enabled",
+                   "SnapshotRetentionLimit": "snapshot_retention_limit",
+                   "AutoMinorVersionUpgrade": "auto_minor_version_upgrade"}
+#: standalone cache cluster -> settings in the API's names
+CACHE_CLUSTERS: dict[str, dict[str, Any]] = {
+    "rate-limits": {"Engine": "redis", "EngineVersion": "7.1", "SnapshotRetentionLimit": 3,
+                    "CacheSubnetGroupName": "cache-private", "AutoMinorVersionUpgrade": True},
+    "page-cache": {"Engine": "memcached", "EngineVersion": "1.6.22", "CacheSubnetGroupName": "default",
+                   "AutoMinorVersionUpgrade": False},
+    "queue-cache": {"Engine": "redis", "EngineVersion": "7.1", "SnapshotRetentionLimit": 0,
+                    "CacheSubnetGroupName": "default", "AutoMinorVersionUpgrade": True},
+}
+
+LOG_GROUP = f"arn:aws:logs:{HOME}:{ACCOUNT}:log-group:/aws/opensearch/search"
+LATEST_TLS = "Policy-Min-TLS-1-2-PFS-2023-10"
+STRONG_CLUSTER = {"InstanceType": "r6g.large.search", "InstanceCount": 3, "ZoneAwarenessEnabled": True,
+                  "DedicatedMasterEnabled": True, "DedicatedMasterType": "m6g.large.search", "DedicatedMasterCount": 3}
+WEAK_CLUSTER = {"InstanceType": "t3.small.search", "InstanceCount": 1, "ZoneAwarenessEnabled": False,
+                "DedicatedMasterEnabled": False}
+STRONG_DOMAIN: dict[str, Any] = {
+    "EncryptionAtRestOptions": {"Enabled": True}, "NodeToNodeEncryptionOptions": {"Enabled": True},
+    "DomainEndpointOptions": {"EnforceHTTPS": True, "TLSSecurityPolicy": LATEST_TLS},
+    "VPCOptions": {"SubnetIds": ["subnet-0a1b2c3d"], "SecurityGroupIds": ["sg-0a1b2c3d"]},
+    "AdvancedSecurityOptions": {"Enabled": True, "InternalUserDatabaseEnabled": False,
+                                "MasterUserOptions": {"MasterUserARN": f"arn:aws:iam::{ACCOUNT}:role/search-admin"}},
+    "LogPublishingOptions": {kind: {"CloudWatchLogsLogGroupArn": LOG_GROUP, "Enabled": True}
+                             for kind in ("ES_APPLICATION_LOGS", "AUDIT_LOGS")},
+}
+WEAK_DOMAIN: dict[str, Any] = {"DomainEndpointOptions": {"EnforceHTTPS": False,
+                                                         "TLSSecurityPolicy": "Policy-Min-TLS-1-0-2019-07"}}
+#: domain -> (engine version, cluster config, settings)
+SEARCH_DOMAINS = {"search-prod": ("OpenSearch_2.11", STRONG_CLUSTER, STRONG_DOMAIN),
+                  "search-dev": ("OpenSearch_2.11", WEAK_CLUSTER, WEAK_DOMAIN)}
+ES_DOMAINS = {"es-prod": ("7.10", STRONG_CLUSTER, STRONG_DOMAIN), "es-legacy": ("6.8", WEAK_CLUSTER, WEAK_DOMAIN)}
+
+
+def analytics(seeder: Seeder) -> None:
+    redshift, elasticache = seeder.client("redshift"), seeder.client("elasticache")
+    for name, settings in WAREHOUSES.items():
+        redshift.create_cluster(ClusterIdentifier=name, MasterUserPassword=PASSWORD + "a", **settings)
+    redshift.enable_logging(ClusterIdentifier="wh-prod", BucketName=LOG_BUCKET, S3KeyPrefix="redshift/")
+    for name, settings in CACHE_GROUPS.items():
+        elasticache.create_replication_group(ReplicationGroupId=name, ReplicationGroupDescription=f"{name} cache",
+                                             Engine="redis", CacheNodeType="cache.t3.small", **settings)
+    for name, settings in CACHE_CLUSTERS.items():
+        elasticache.create_cache_cluster(CacheClusterId=name, CacheNodeType="cache.t3.small", NumCacheNodes=1,
+                                         **settings)
+    opensearch, es = seeder.client("opensearch"), seeder.client("es")
+    for name, (version, cluster, settings) in SEARCH_DOMAINS.items():
+        opensearch.create_domain(DomainName=name, EngineVersion=version, ClusterConfig=cluster, **settings)
+    for name, (version, cluster, settings) in ES_DOMAINS.items():
+        es.create_elasticsearch_domain(DomainName=name, ElasticsearchVersion=version,
+                                       ElasticsearchClusterConfig=cluster, **settings)
+
+
+def warehouse_multi_az(snapshot: Snapshot) -> Snapshot:
+    # moto (5.x) sends no MultiAZ in DescribeClusters: each cluster gets the value AWS sends for it
+    # (`Enabled` for wh-prod, `Disabled` for wh-dev), as the collector reads it.
+    def change(resource: dict[str, Any]) -> None:
+        if resource["type"] == "aws_redshift_cluster":
+            resource["attributes"]["multi_az"] = resource["name"] in MULTI_AZ_WAREHOUSES
+
+    return rebuilt(snapshot, change)
+
+
+def _domain_blocks(cluster: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
+    """A domain's blocks as the provider's plan holds them (lists of one block)."""
+    endpoint = settings["DomainEndpointOptions"]
+    vpc = settings.get("VPCOptions")
+    security = settings.get("AdvancedSecurityOptions", {})
+    return {
+        "cluster_config": [{"instance_type": cluster["InstanceType"], "instance_count": cluster["InstanceCount"],
+                            "zone_awareness_enabled": cluster["ZoneAwarenessEnabled"],
+                            "dedicated_master_enabled": cluster["DedicatedMasterEnabled"],
+                            "dedicated_master_type": cluster.get("DedicatedMasterType", ""),
+                            "dedicated_master_count": cluster.get("DedicatedMasterCount", 0),
+                            "warm_enabled": False}],
+        "encrypt_at_rest": [{"enabled": settings.get("EncryptionAtRestOptions", {}).get("Enabled", False)}],
+        "node_to_node_encryption": [{"enabled": settings.get("NodeToNodeEncryptionOptions", {}).get("Enabled", False)}],
+        "domain_endpoint_options": [{"enforce_https": endpoint["EnforceHTTPS"],
+                                     "tls_security_policy": endpoint["TLSSecurityPolicy"]}],
+        "vpc_options": [{"subnet_ids": vpc["SubnetIds"], "security_group_ids": vpc["SecurityGroupIds"]}] if vpc else [],
+        "advanced_security_options": [{"enabled": security.get("Enabled", False),
+                                       "internal_user_database_enabled": security.get("InternalUserDatabaseEnabled",
+                                                                                      False)}],
+        "log_publishing_options": [{"log_type": kind, "cloudwatch_log_group_arn": option["CloudWatchLogsLogGroupArn"],
+                                    "enabled": option["Enabled"]}
+                                   for kind, option in settings.get("LogPublishingOptions", {}).items()],
+    }
+
+
+def _analytics_plan() -> list[Planned]:
+    out = []
+    for name, settings in WAREHOUSES.items():
+        out.append(Planned("aws_redshift_cluster", name.replace("-", "_"), {
+            "cluster_identifier": name, "cluster_type": settings["ClusterType"], "database_name": "dev",
+            "multi_az": name in MULTI_AZ_WAREHOUSES, **_tf(settings, _TF_WAREHOUSE)},
+            unknown=("arn", "id", "endpoint", "port", "logging", "cluster_parameter_group_name",
+                     "vpc_security_group_ids"), sensitive=("master_password",)))
+    out.append(Planned("aws_redshift_logging", "wh_prod", {
+        "cluster_identifier": "wh-prod", "bucket_name": LOG_BUCKET, "s3_key_prefix": "redshift/"}, unknown=("id",)))
+    for name, settings in CACHE_GROUPS.items():
+        out.append(Planned("aws_elasticache_replication_group", name.replace("-", "_"), {
+            "replication_group_id": name, "description": f"{name} cache", "engine": "redis",
+            "node_type": "cache.t3.small", **_tf(settings, _TF_CACHE_GROUP)},
+            unknown=("arn", "id", "member_clusters", "primary_endpoint_address", "kms_key_id")))
+    for name, settings in CACHE_CLUSTERS.items():
+        out.append(Planned("aws_elasticache_cluster", name.replace("-", "_"), {
+            "cluster_id": name, "engine": settings["Engine"], "engine_version": settings["EngineVersion"],
+            "node_type": "cache.t3.small", "num_cache_nodes": 1, "subnet_group_name": settings["CacheSubnetGroupName"],
+            "snapshot_retention_limit": settings.get("SnapshotRetentionLimit", 0),
+            # The provider keeps a cluster's flag as text.
+            "auto_minor_version_upgrade": str(settings["AutoMinorVersionUpgrade"]).lower()},
+            unknown=("arn", "id", "cache_nodes", "security_group_ids", "parameter_group_name")))
+    for name, (version, cluster, settings) in SEARCH_DOMAINS.items():
+        out.append(Planned("aws_opensearch_domain", name.replace("-", "_"), {
+            "domain_name": name, "engine_version": version, **_domain_blocks(cluster, settings)},
+            unknown=("arn", "id", "endpoint", "access_policies", "software_update_options")))
+    for name, (version, cluster, settings) in ES_DOMAINS.items():
+        out.append(Planned("aws_elasticsearch_domain", name.replace("-", "_"), {
+            "domain_name": name, "elasticsearch_version": version, **_domain_blocks(cluster, settings)},
+            unknown=("arn", "id", "endpoint", "access_policies")))
+    return out
+
+
+def _search(prefix: str, good: str, bad: str) -> dict[str, dict[str, str | None]]:
+    checks = ("encrypted-at-rest", "in-vpc", "node-to-node-encryption", "error-logs", "audit-logs",
+              "three-data-nodes", "latest-tls")
+    return {f"{prefix}-{check}": verdicts([good], [bad]) for check in checks}
+
+
+ANALYTICS_ESTATE = Estate(
+    "redshift-elasticache-search-domains",
+    analytics,
+    expect={
+        **{f"redshift-{check}": verdicts(["wh-prod"], ["wh-dev"])
+           for check in ("not-public", "automated-snapshots", "audit-logging", "version-upgrades",
+                         "enhanced-vpc-routing", "custom-admin", "encrypted", "multi-az")},
+        "elasticache-automatic-backups": verdicts(["sessions", "rate-limits"], ["scratch-cache", "queue-cache"],
+                                                  out=["page-cache"]),
+        "elasticache-auto-minor-version-upgrade": verdicts(["sessions", "rate-limits"],
+                                                           ["scratch-cache", "page-cache"]),
+        "elasticache-automatic-failover": verdicts(["sessions"], ["scratch-cache"]),
+        "elasticache-encrypted-at-rest": verdicts(["sessions"], ["scratch-cache"]),
+        "elasticache-encrypted-in-transit": verdicts(["sessions"], ["scratch-cache"]),
+        "elasticache-custom-subnet-group": verdicts(["rate-limits"], ["page-cache", "queue-cache"]),
+        **_search("opensearch", "search-prod", "search-dev"),
+        "opensearch-fine-grained-access-control": verdicts(["search-prod"], ["search-dev"]),
+        **_search("elasticsearch", "es-prod", "es-legacy"),
+        "elasticsearch-dedicated-masters": verdicts(["es-prod"], ["es-legacy"]),
+    },
+    plan=_analytics_plan(),
+    edit=warehouse_multi_az,
+)
+
+ESTATES += [ANALYTICS_ESTATE]
