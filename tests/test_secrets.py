@@ -312,6 +312,11 @@ class Seeder:
         self.client("config").put_configuration_recorder(ConfigurationRecorder={
             "name": "default", "roleARN": self.role})
 
+    def aws_efs_access_point(self) -> None:
+        efs = self.client("efs")
+        fs = efs.create_file_system(CreationToken="planted-ap")["FileSystemId"]
+        efs.create_access_point(FileSystemId=fs, Tags=tags_list(), RootDirectory={"Path": "/planted"})
+
     def aws_ebs_encryption_by_default(self) -> None:
         self.client("ec2").enable_ebs_encryption_by_default()
 
@@ -328,6 +333,10 @@ class Seeder:
     def aws_s3_account_public_access_block(self) -> None:
         self.client("s3control").put_public_access_block(AccountId=MOTO_ACCOUNT, PublicAccessBlockConfiguration={
             "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+
+    def aws_ecs_cluster(self) -> None:
+        # Tags are where a user writes text; ECS Exec's log group and bucket names cannot take a secret's shape.
+        self.client("ecs").create_cluster(clusterName="planted-cluster", tags=tags_list("key", "value"))
 
     def aws_db_cluster_snapshot(self) -> None:
         rds = self.client("rds")

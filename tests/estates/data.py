@@ -730,3 +730,131 @@ ANALYTICS_ESTATE = Estate(
 )
 
 ESTATES += [ANALYTICS_ESTATE]
+
+
+# =============================================================================================
+# ECS clusters, task definitions and services; EFS file systems and access points
+# =============================================================================================
+
+ECS_LOGS = {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/apps", "awslogs-region": HOME,
+                                            "awslogs-stream-prefix": "app"}}
+#: task definition family -> (network mode, pid mode, containers)
+TASKS: dict[str, tuple[str, str | None, list[dict[str, Any]]]] = {
+    "api": ("awsvpc", None, [
+        {"name": "api", "image": "acme/api:1.4", "essential": True, "user": "1000", "readonlyRootFilesystem": True,
+         "logConfiguration": ECS_LOGS, "environment": [{"name": "LOG_LEVEL", "value": "info"}]}]),
+    "node-exporter": ("host", None, [
+        {"name": "exporter", "image": "prom/node-exporter:1.8", "essential": True, "user": "65534",
+         "readonlyRootFilesystem": True, "logConfiguration": ECS_LOGS}]),
+    "legacy-agent": ("host", "host", [
+        {"name": "agent", "image": "acme/agent:0.9", "essential": True, "privileged": True,
+         "readonlyRootFilesystem": True, "logConfiguration": ECS_LOGS},
+        {"name": "shipper", "image": "acme/shipper:0.9", "essential": False, "readonlyRootFilesystem": False,
+         "environment": [{"name": "AWS_ACCESS_KEY_ID", "value": "AKIAEXAMPLE"},
+                         {"name": "AWS_SECRET_ACCESS_KEY", "value": "example-secret"}]}]),
+}
+SUBNET, GROUP = "subnet-0a1b2c3d", "sg-0a1b2c3d"
+#: service -> (task family, launch type, platform version, public IP)
+SERVICES: dict[str, tuple[str, str, str | None, bool]] = {
+    "storefront": ("api", "FARGATE", "LATEST", False),
+    "storefront-canary": ("api", "FARGATE", "1.3.0", True),
+    "exporter": ("node-exporter", "EC2", None, False),
+}
+#: cluster -> Container Insights setting (None: never set, AWS answers `disabled`)
+ECS_CLUSTERS = {"apps": "enabled", "batch": None}
+
+#: file system (Name tag) -> automatic backups; access point (Name tag) -> (file system, POSIX user, root path)
+FILE_SYSTEMS = {"app-data": True, "build-cache": False}
+FS_IDS = {"app-data": "fs-0123456789abcdef0", "build-cache": "fs-0fedcba9876543210"}  # the plan's (already made)
+EFS_ACCESS_POINTS: dict[str, tuple[str, dict[str, int] | None, str | None]] = {
+    "app-uploads": ("app-data", {"Uid": 1000, "Gid": 1000}, "/uploads"),
+    "cache-root": ("build-cache", None, None),
+}
+
+
+def containers(seeder: Seeder) -> None:
+    ecs, efs, ec2 = seeder.client("ecs"), seeder.client("efs"), seeder.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.20.1.0/24")["Subnet"]["SubnetId"]
+    group = ec2.create_security_group(GroupName="apps", Description="apps", VpcId=vpc)["GroupId"]
+    for name, setting in ECS_CLUSTERS.items():
+        ecs.create_cluster(clusterName=name, **({"settings": [{"name": "containerInsights", "value": setting}]}
+                                                if setting else {}))
+    for family, (network, pid, definitions) in TASKS.items():
+        ecs.register_task_definition(family=family, networkMode=network, containerDefinitions=definitions,
+                                     cpu="256", memory="512", **({"pidMode": pid} if pid else {}))
+    for name, (family, launch, platform, public) in SERVICES.items():
+        network = {"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": [group],
+                                           "assignPublicIp": "ENABLED" if public else "DISABLED"}}
+        ecs.create_service(cluster="apps", serviceName=name, taskDefinition=f"{family}:1", desiredCount=1,
+                           launchType=launch, **({"platformVersion": platform} if platform else {}),
+                           **({"networkConfiguration": network} if launch == "FARGATE" else {}))
+    ids = {}
+    for name, backup in FILE_SYSTEMS.items():
+        # moto has no PutBackupPolicy; a file system made with Backup=True answers ENABLED, as AWS does.
+        ids[name] = efs.create_file_system(CreationToken=name, Encrypted=True, Backup=backup,
+                                           Tags=[{"Key": "Name", "Value": name}])["FileSystemId"]
+    for name, (fs, user, path) in EFS_ACCESS_POINTS.items():
+        efs.create_access_point(FileSystemId=ids[fs], Tags=[{"Key": "Name", "Value": name}],
+                                **({"PosixUser": user} if user else {}),
+                                **({"RootDirectory": {"Path": path}} if path else {}))
+
+
+def _containers_plan() -> list[Planned]:
+    out = []
+    for name, setting in ECS_CLUSTERS.items():
+        out.append(Planned("aws_ecs_cluster", name, {
+            "name": name, "setting": [{"name": "containerInsights", "value": setting}] if setting else [],
+            "configuration": []}, unknown=("arn", "id")))
+    for family, (network, pid, definitions) in TASKS.items():
+        out.append(Planned("aws_ecs_task_definition", family.replace("-", "_"), {
+            "family": family, "network_mode": network, "pid_mode": pid, "cpu": "256", "memory": "512",
+            "requires_compatibilities": [], "container_definitions": json.dumps(definitions)},
+            unknown=("arn", "arn_without_revision", "id", "revision")))
+    for name, (family, launch, platform, public) in SERVICES.items():
+        network = [{"subnets": [SUBNET], "security_groups": [GROUP], "assign_public_ip": public}]
+        out.append(Planned("aws_ecs_service", name.replace("-", "_"), {
+            "name": name, "launch_type": launch, "desired_count": 1, "platform_version": platform,
+            "network_configuration": network if launch == "FARGATE" else []},
+            unknown=("id", "cluster", "task_definition", "iam_role")))
+    for name, backup in FILE_SYSTEMS.items():
+        # The file systems exist already (an update plan): their ids are known, so their backup policies fold.
+        out.append(Planned("aws_efs_file_system", name.replace("-", "_"), {
+            "id": FS_IDS[name], "creation_token": name, "encrypted": True, "tags": {"Name": name},
+            "performance_mode": "generalPurpose", "throughput_mode": "bursting"}, actions=("update",)))
+        out.append(Planned("aws_efs_backup_policy", name.replace("-", "_"), {
+            "file_system_id": FS_IDS[name], "backup_policy": [{"status": "ENABLED" if backup else "DISABLED"}]},
+            unknown=("id",)))
+    for name, (fs, user, path) in EFS_ACCESS_POINTS.items():
+        out.append(Planned("aws_efs_access_point", name.replace("-", "_"), {
+            "file_system_id": FS_IDS[fs], "tags": {"Name": name},
+            "posix_user": [{"uid": user["Uid"], "gid": user["Gid"], "secondary_gids": []}] if user else [],
+            "root_directory": [{"path": path, "creation_info": []}] if path else []},
+            unknown=("arn", "id", "owner_id", "file_system_arn")))
+    return out
+
+
+CONTAINERS_ESTATE = Estate(
+    "ecs-and-efs",
+    containers,
+    expect={
+        "ecs-host-network-not-root": verdicts(["node-exporter"], ["legacy-agent"], out=["api"]),
+        "ecs-no-host-pid": verdicts(["api", "node-exporter"], ["legacy-agent"]),
+        "ecs-not-privileged": verdicts(["api", "node-exporter"], ["legacy-agent"]),
+        "stack-deployer-not-privileged": verdicts(["api", "node-exporter"], ["legacy-agent"]),
+        "ecs-read-only-root": verdicts(["api", "node-exporter"], ["legacy-agent"]),
+        "ecs-no-credentials-in-environment": verdicts(["api", "node-exporter"], ["legacy-agent"]),
+        "ecs-container-logging": verdicts(["api", "node-exporter"], ["legacy-agent"]),
+        "stack-deployer-container-logging": verdicts(["api", "node-exporter"], ["legacy-agent"]),
+        "ecs-service-no-public-ip": verdicts(["storefront", "exporter"], ["storefront-canary"]),
+        "stack-deployer-no-public-ip": verdicts(["storefront", "exporter"], ["storefront-canary"]),
+        "ecs-fargate-latest-platform": verdicts(["storefront"], ["storefront-canary"], out=["exporter"]),
+        "ecs-container-insights": verdicts(["apps"], ["batch"]),
+        "efs-automatic-backups": verdicts(["app-data"], ["build-cache"]),
+        "efs-access-point-root-directory": verdicts(["app-uploads"], ["cache-root"]),
+        "efs-access-point-user-identity": verdicts(["app-uploads"], ["cache-root"]),
+    },
+    plan=_containers_plan(),
+)
+
+ESTATES += [CONTAINERS_ESTATE]
