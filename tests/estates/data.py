@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import datetime, timezone
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -858,3 +859,46 @@ CONTAINERS_ESTATE = Estate(
 )
 
 ESTATES += [CONTAINERS_ESTATE]
+
+
+# -- AWS Backup recovery points: recorded answers (moto does not list recovery points) ----------
+
+VAULT = "prod-vault"
+#: recovery point id -> (backed-up resource, encrypted)
+RECOVERY_POINTS = {
+    "0b8e6f1a-3c2d-4e5f-8a9b-1c2d3e4f5a6b": (f"arn:aws:elasticfilesystem:{HOME}:{ACCOUNT}:file-system/fs-0a1b2c3d",
+                                             True),
+    "7c9d0e1f-2a3b-4c5d-9e8f-7a6b5c4d3e2f": (f"arn:aws:dynamodb:{HOME}:{ACCOUNT}:table/orders", False),
+}
+
+
+def recovery_points(answers: RecordedAnswers, region: str) -> None:
+    """AWS Backup's answers as its API reference documents ListBackupVaults and ListRecoveryPointsByBackupVault."""
+    vault_arn = f"arn:aws:backup:{region}:{ACCOUNT}:backup-vault:{VAULT}"
+    answers.answer("list_backup_vaults", {"BackupVaultList": [{
+        "BackupVaultName": VAULT, "BackupVaultArn": vault_arn, "EncryptionKeyArn": KMS_KEY,
+        "NumberOfRecoveryPoints": len(RECOVERY_POINTS), "Locked": False}]})
+    points = []
+    for point_id, (resource, encrypted) in RECOVERY_POINTS.items():
+        points.append({
+            "RecoveryPointArn": f"arn:aws:backup:{region}:{ACCOUNT}:recovery-point:{point_id}",
+            "BackupVaultName": VAULT, "BackupVaultArn": vault_arn, "ResourceArn": resource,
+            "ResourceType": "EFS" if "elasticfilesystem" in resource else "DynamoDB", "Status": "COMPLETED",
+            "IsEncrypted": encrypted, "BackupSizeInBytes": 52428800,
+            "CreationDate": datetime(2026, 11, 30, 5, 0, tzinfo=timezone.utc),
+            "IamRoleArn": f"arn:aws:iam::{ACCOUNT}:role/service-role/AWSBackupDefaultServiceRole",
+            **({"EncryptionKeyArn": KMS_KEY} if encrypted else {})})
+    answers.answer("list_recovery_points_by_backup_vault", {"RecoveryPoints": points},
+                   params={"BackupVaultName": VAULT})
+
+
+RECOVERY_POINTS_ESTATE = Estate(
+    "backup-recovery-points-recorded",
+    lambda seeder: None,  # everything is in the recorded answers
+    expect={"backup-recovery-point-encrypted": verdicts(["0b8e6f1a-3c2d-4e5f-8a9b-1c2d3e4f5a6b"],
+                                                        ["7c9d0e1f-2a3b-4c5d-9e8f-7a6b5c4d3e2f"])},
+    live_only={"backup-recovery-point-encrypted": "backup jobs make recovery points; no plan has one"},
+    recordings={"backup": recovery_points},
+)
+
+ESTATES += [RECOVERY_POINTS_ESTATE]
