@@ -162,3 +162,13 @@ def test_a_denied_backup_policy_is_unknown_and_none_is_absent(aws: None) -> None
     denied = by_name(observe_moto("aws_efs_file_system", session=session), "aws_efs_file_system")
     assert denied["kept"]["attributes"]["backup_policy"] == {
         "$unknown": "AccessDenied: efs:describe_backup_policy"}
+
+
+def test_an_access_point_is_reported_in_its_own_region_only(aws: None) -> None:
+    moto_client("s3").create_bucket(Bucket="acme-shared")
+    moto_client("s3control").create_access_point(AccountId="123456789012", Name="readers", Bucket="acme-shared")
+
+    # moto lists the account's access points in every region; AWS lists the region's.
+    points = observe_moto("aws_s3_access_point", regions=["us-east-1", "eu-west-1"]).of_type("aws_s3_access_point")
+
+    assert [(p["region"], p["name"]) for p in points] == [("us-east-1", "readers")]

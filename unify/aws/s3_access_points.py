@@ -82,9 +82,17 @@ def _listing(ctx: CollectContext, s3control: Any) -> Iterator[dict[str, Any]]:
             return
 
 
+def _region_of(point: dict[str, Any]) -> str | None:
+    """The region an access point's ARN names (arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME), if it has one."""
+    parts = str(point.get("AccessPointArn") or "").split(":")
+    return parts[3] if len(parts) > 5 and parts[3] else None
+
+
 def _access_points(ctx: CollectContext) -> Iterator[Resource]:
     s3control = ctx.client()
-    listed = list(_listing(ctx, s3control))
+    # An access point lives in one region, the one its ARN names. AWS lists only the region's; an answer that
+    # lists another region's (moto lists the account's in every region) must not place it here.
+    listed = [p for p in _listing(ctx, s3control) if _region_of(p) in (None, ctx.region)]
 
     def describe(point: dict[str, Any]) -> Resource:
         name = point["Name"]
@@ -181,7 +189,8 @@ COLLECTORS = (
         answer_roots=_ANSWER_ROOTS,
         description="Every S3 access point of the account in the region.",
         notes=(
-            "ListAccessPoints (S3 Control, per region), then GetAccessPoint for the Block Public Access settings "
+            "ListAccessPoints (S3 Control, per region; an access point whose ARN names another region is left to "
+            "that region), then GetAccessPoint for the Block Public Access settings "
             "and GetAccessPointPolicy / GetAccessPointPolicyStatus for the policy; `policy` and "
             "`has_public_access_policy` are absent and false when there is no policy, `vpc_configuration` unless "
             "the network origin is a VPC. A plan's access point without the block has all four settings on, as "
