@@ -6,9 +6,9 @@ A new part is a module here with a ``PART`` (a :class:`DemoPart`), added to
 
 from __future__ import annotations
 
-from unify.observe.demo_estate import monitoring
+from unify.observe.demo_estate import data, monitoring
 from unify.observe.demo_seeder import DemoPart
 
 __all__ = ["PARTS"]
 
-PARTS: tuple[DemoPart, ...] = (monitoring.PART,)
+PARTS: tuple[DemoPart, ...] = (monitoring.PART, data.PART)
