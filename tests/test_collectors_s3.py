@@ -13,6 +13,7 @@ from unify.aws.s3 import bucket_region
 
 MOTO_ACCOUNT = "123456789012"
 KEY_ARN = f"arn:aws:kms:us-east-1:{MOTO_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+MOTO_OWNER = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a"  # moto's canonical id of the owner
 
 
 def tls_only(bucket: str) -> dict[str, Any]:
@@ -78,11 +79,18 @@ def test_compliant_bucket_has_every_block_and_a_bare_bucket_has_none(s3: Any) ->
         "policy_is_public": False,
         "logging": {"target_bucket": "acme-logs", "target_prefix": "acme-data/"},
         "ownership_controls": {"rule": {"object_ownership": "BucketOwnerEnforced"}},
+        "grant": [{"type": "CanonicalUser", "id": MOTO_OWNER, "permissions": ["FULL_CONTROL"]}],
+        "object_lock_enabled": False,
     }
 
     bare = buckets["acme-logs"]
     assert bare["tags"] == {}
-    assert set(bare["attributes"]) == {"bucket", "arn", "creation_date"}  # absent, not null
+    # absent, not null; every bucket has an ACL, and Object Lock is off when it has no configuration
+    assert set(bare["attributes"]) == {"bucket", "arn", "creation_date", "grant", "object_lock_enabled"}
+    # moto's log-delivery-write grants the group READ_ACP only (S3 also grants WRITE)
+    assert bare["attributes"]["grant"] == [
+        {"type": "CanonicalUser", "id": MOTO_OWNER, "permissions": ["FULL_CONTROL"]},
+        {"type": "Group", "uri": "http://acs.amazonaws.com/groups/s3/LogDelivery", "permissions": ["READ_ACP"]}]
     assert [c["status"] for c in snapshot.coverage_of("aws_s3_bucket")] == ["ok"]
     assert snapshot.coverage_of("aws_s3_bucket")[0]["region"] == "global"
 
@@ -102,6 +110,55 @@ def test_public_policy_and_suspended_versioning_with_sse_s3(s3: Any) -> None:
         "apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}, "bucket_key_enabled": False}]}
     assert attributes["policy_is_public"] is True
     assert attributes["policy"]["Statement"][0]["Resource"] == ["arn:aws:s3:::acme-web/*"]
+
+
+def test_lifecycle_replication_object_lock_and_notifications_in_the_providers_shape(s3: Any) -> None:
+    s3.create_bucket(Bucket="acme-archive", ObjectLockEnabledForBucket=True)
+    s3.put_bucket_versioning(Bucket="acme-archive", VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_lifecycle_configuration(Bucket="acme-archive", LifecycleConfiguration={"Rules": [
+        {"ID": "tier", "Status": "Enabled", "Filter": {"Prefix": "logs/"},
+         "Transitions": [{"Days": 30, "StorageClass": "GLACIER"}], "Expiration": {"Days": 365}},
+        {"ID": "abort", "Status": "Disabled", "Filter": {}, "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 3}}]})
+    s3.put_bucket_replication(Bucket="acme-archive", ReplicationConfiguration={
+        "Role": f"arn:aws:iam::{MOTO_ACCOUNT}:role/replication", "Rules": [{
+            "ID": "all", "Priority": 1, "Status": "Enabled", "Filter": {},
+            "DeleteMarkerReplication": {"Status": "Disabled"}, "Destination": {"Bucket": "arn:aws:s3:::acme-dr"}}]})
+    s3.put_object_lock_configuration(Bucket="acme-archive", ObjectLockConfiguration={
+        "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Years": 1}}})
+    queue = shared_session().client("sqs", region_name="us-east-1").create_queue(QueueName="archive")["QueueUrl"]
+    s3.put_bucket_notification_configuration(Bucket="acme-archive", NotificationConfiguration={"QueueConfigurations": [
+        {"QueueArn": f"arn:aws:sqs:us-east-1:{MOTO_ACCOUNT}:archive", "Events": ["s3:ObjectRemoved:*",
+                                                                             "s3:ObjectCreated:*"]}]})
+    assert queue
+
+    attributes = by_name(observe_shared("aws_s3_bucket"), "aws_s3_bucket")["acme-archive"]["attributes"]
+
+    assert attributes["lifecycle_rule"] == [
+        {"id": "abort", "status": "Disabled", "abort_incomplete_multipart_upload": {"days_after_initiation": 3}},
+        {"id": "tier", "status": "Enabled", "expiration": {"days": 365},
+         "transition": [{"days": 30, "storage_class": "GLACIER"}]}]
+    assert attributes["replication_configuration"] == {
+        "role": f"arn:aws:iam::{MOTO_ACCOUNT}:role/replication",
+        "rules": [{"id": "all", "status": "Enabled", "destination": {"bucket": "arn:aws:s3:::acme-dr"}}]}
+    assert attributes["object_lock_enabled"] is True
+    assert attributes["object_lock_configuration"] == {
+        "object_lock_enabled": "Enabled", "rule": {"default_retention": {"mode": "COMPLIANCE", "years": 1}}}
+    assert attributes["notification"] == {"eventbridge": False, "queue": [
+        {"queue_arn": f"arn:aws:sqs:us-east-1:{MOTO_ACCOUNT}:archive",
+         "events": ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]}]}
+
+
+def test_a_denied_lifecycle_or_acl_call_is_unknown_and_the_bucket_stays(s3: Any) -> None:
+    s3.create_bucket(Bucket="acme-guarded")
+    session = moto_session()
+    deny(session, "s3", "GetBucketLifecycleConfiguration")
+    deny(session, "s3", "GetBucketAcl")
+
+    attributes = by_name(observe_moto("aws_s3_bucket", session=session), "aws_s3_bucket")["acme-guarded"]["attributes"]
+
+    assert attributes["lifecycle_rule"] == {"$unknown": "AccessDenied: s3:get_bucket_lifecycle_configuration"}
+    assert attributes["grant"] == {"$unknown": "AccessDenied: s3:get_bucket_acl"}
+    assert attributes["object_lock_enabled"] is False  # ObjectLockConfigurationNotFoundError: a fact
 
 
 def test_buckets_are_reported_in_their_own_region_and_only_when_it_is_observed(s3: Any) -> None:

@@ -208,7 +208,8 @@ def test_encrypted_private_instance_vs_public_unencrypted(aws: None) -> None:
         "publicly_accessible": False, "multi_az": True, "auto_minor_version_upgrade": True,
         "backup_retention_period": 7, "deletion_protection": True, "iam_database_authentication_enabled": True,
         "vpc_security_group_ids": ["sg-0aaa", "sg-0bbb"], "ca_cert_identifier": "rds-ca-default",
-        "copy_tags_to_snapshot": True, "status": "available",
+        "copy_tags_to_snapshot": True, "status": "available", "username": "admin", "port": 5432,
+        "monitoring_interval": 0, "enabled_cloudwatch_logs_exports": [], "parameter_group_name": "default.postgres9.3",
     }
 
     legacy = databases["legacy"]["attributes"]

@@ -293,6 +293,10 @@ class Seeder:
             {"VpcConnectorName": "planted", "VpcConnectorArn": arn, "VpcConnectorRevision": 1, "Subnets": ["subnet-1"],
              "SecurityGroups": ["sg-1"], "Status": "ACTIVE"}]})
         self.record("apprunner", "list_tags_for_resource", {"Tags": tags_list()}, {"ResourceArn": arn})
+    def aws_redshift_cluster(self) -> None:
+        self.client("redshift").create_cluster(
+            ClusterIdentifier="planted", NodeType="dc2.large", ClusterType="single-node", MasterUsername="app",
+            MasterUserPassword=f"Aa1{plant()}", Tags=tags_list())
 
     def aws_s3_bucket(self) -> None:
         s3 = self.client("s3")
@@ -512,6 +516,21 @@ class Seeder:
 
     def aws_guardduty_detector(self) -> None:
         self.client("guardduty").create_detector(Enable=True, Tags=tags_map())
+    def aws_elasticache_cluster(self) -> None:
+        self.client("elasticache").create_cache_cluster(
+            CacheClusterId="planted", Engine="memcached", CacheNodeType="cache.t3.small", NumCacheNodes=1,
+            Tags=tags_list())
+
+    def aws_elasticache_replication_group(self) -> None:
+        self.client("elasticache").create_replication_group(
+            ReplicationGroupId="planted", ReplicationGroupDescription=f"token={plant()}", Engine="redis",
+            CacheNodeType="cache.t3.small", NumCacheClusters=1, TransitEncryptionEnabled=True,
+            AuthToken=f"Aa1{plant()}-long-enough", Tags=tags_list())
+
+    def aws_elasticsearch_domain(self) -> None:
+        self.client("es").create_elasticsearch_domain(
+            DomainName="planted-es", ElasticsearchVersion="7.10", AccessPolicies=self._domain_policy("planted-es"),
+            TagList=tags_list())
 
     def aws_iam_account_password_policy(self) -> None:
         self.client("iam").update_account_password_policy(MinimumPasswordLength=14)
@@ -626,12 +645,43 @@ class Seeder:
         self.client("config").put_configuration_recorder(ConfigurationRecorder={
             "name": "default", "roleARN": self.role})
 
+    def aws_efs_access_point(self) -> None:
+        efs = self.client("efs")
+        fs = efs.create_file_system(CreationToken="planted-ap")["FileSystemId"]
+        efs.create_access_point(FileSystemId=fs, Tags=tags_list(), RootDirectory={"Path": "/planted"})
+
     def aws_ebs_encryption_by_default(self) -> None:
         self.client("ec2").enable_ebs_encryption_by_default()
+
+    def aws_s3_access_point(self) -> None:
+        # An access point carries no tags; its policy is where a user writes text.
+        s3control = self.client("s3control")
+        s3control.create_access_point(AccountId=MOTO_ACCOUNT, Name="planted", Bucket="acme-planted")
+        s3control.put_access_point_policy(AccountId=MOTO_ACCOUNT, Name="planted", Policy=json.dumps({
+            "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{MOTO_ACCOUNT}:root"}, "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:{REGION}:{MOTO_ACCOUNT}:accesspoint/planted/object/*",
+                "Condition": {"StringEquals": {"aws:Referer": f"token={plant()}"}}}]}))
 
     def aws_s3_account_public_access_block(self) -> None:
         self.client("s3control").put_public_access_block(AccountId=MOTO_ACCOUNT, PublicAccessBlockConfiguration={
             "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+
+    def aws_ecs_cluster(self) -> None:
+        # Tags are where a user writes text; ECS Exec's log group and bucket names cannot take a secret's shape.
+        self.client("ecs").create_cluster(clusterName="planted-cluster", tags=tags_list("key", "value"))
+
+    def aws_db_cluster_snapshot(self) -> None:
+        rds = self.client("rds")
+        rds.create_db_cluster(DBClusterIdentifier="planted-source", Engine="aurora-postgresql", MasterUsername="app",
+                              MasterUserPassword=plant())
+        rds.create_db_cluster_snapshot(DBClusterSnapshotIdentifier="planted", DBClusterIdentifier="planted-source",
+                                       Tags=tags_list())
+
+    def aws_db_event_subscription(self) -> None:
+        self.client("rds").create_event_subscription(
+            SubscriptionName="planted", SnsTopicArn=f"arn:aws:sns:{REGION}:{MOTO_ACCOUNT}:planted", Enabled=True,
+            SourceType="db-instance", Tags=tags_list())
 
     def aws_db_instance(self) -> None:
         self.client("rds").create_db_instance(
@@ -648,6 +698,39 @@ class Seeder:
             TableName="planted", BillingMode="PAY_PER_REQUEST", Tags=tags_list(),
             KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
             AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+    def aws_db_snapshot(self) -> None:
+        rds = self.client("rds")
+        rds.create_db_instance(DBInstanceIdentifier="planted-source", Engine="postgres", DBInstanceClass="db.t3.micro",
+                               AllocatedStorage=20, MasterUsername="app", MasterUserPassword=plant())
+        rds.create_db_snapshot(DBSnapshotIdentifier="planted", DBInstanceIdentifier="planted-source", Tags=tags_list())
+
+    def aws_neptune_cluster(self) -> None:
+        self.client("neptune").create_db_cluster(DBClusterIdentifier="planted-graph", Engine="neptune",
+                                                 Tags=tags_list())
+
+    def aws_neptune_cluster_snapshot(self) -> None:
+        neptune = self.client("neptune")
+        neptune.create_db_cluster(DBClusterIdentifier="planted-graph-source", Engine="neptune")
+        neptune.create_db_cluster_snapshot(DBClusterSnapshotIdentifier="planted-graph",
+                                           DBClusterIdentifier="planted-graph-source", Tags=tags_list())
+
+    def aws_opensearch_domain(self) -> None:
+        self.client("opensearch").create_domain(
+            DomainName="planted-os", EngineVersion="OpenSearch_2.11", AccessPolicies=self._domain_policy("planted-os"),
+            AdvancedSecurityOptions={"Enabled": True, "InternalUserDatabaseEnabled": True, "MasterUserOptions": {
+                "MasterUserName": "admin", "MasterUserPassword": f"Aa1!{plant()}"}},
+            TagList=tags_list())
+
+    def _domain_policy(self, domain: str) -> str:
+        return json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "es:ESHttpGet",
+            "Resource": f"arn:aws:es:{REGION}:{MOTO_ACCOUNT}:domain/{domain}/*",
+            "Condition": {"StringEquals": {"aws:Referer": f"token={plant()}"}}}]})
+
+    def aws_rds_cluster(self) -> None:
+        self.client("rds").create_db_cluster(
+            DBClusterIdentifier="planted", Engine="aurora-mysql", MasterUsername="app", MasterUserPassword=plant(),
+            DatabaseName="planted", Tags=tags_list())
 
     def aws_efs_file_system(self) -> None:
         self.client("efs").create_file_system(CreationToken="planted", Tags=tags_list())
@@ -832,6 +915,11 @@ class Seeder:
             ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 10},
             StoppingCondition={"MaxRuntimeInSeconds": 3600}, Tags=tags_list())
 
+    def aws_backup_plan(self) -> None:
+        self.client("backup").create_backup_plan(BackupPlan={"BackupPlanName": "planted", "Rules": [{
+            "RuleName": "daily", "TargetBackupVaultName": "Default", "ScheduleExpression": "cron(0 5 * * ? *)"}]},
+            BackupPlanTags=tags_map())
+
     def aws_batch_compute_environment(self) -> None:
         self.client("batch").create_compute_environment(
             computeEnvironmentName="planted", type="UNMANAGED", serviceRole=self.role, tags=tags_map())
@@ -895,6 +983,14 @@ NO_USER_TEXT = {
     "aws_iam_account_summary": "counts only",
     "aws_macie2_account": "a status, a publishing frequency and AWS's service role",
     "aws_securityhub_account": "switches and the hub's ARN",
+    "aws_backup_recovery_point": "ARNs, statuses, dates and flags only (a recovery point carries no tags here)",
+    # moto's server answers 404 for ListRecoveryPointsByBackupVault: a vault in it would make the recovery-point
+    # listing fail. A vault's tags come from ListTags, the call (and redaction) the backup plan goes through.
+    "aws_backup_vault": "moto lists no recovery points of a vault (see above)",
+    # moto refuses the docdb engine: no DocumentDB cluster or snapshot can be made to plant in (the collectors
+    # are tested on recorded answers; their tags go through the same redaction as every type's).
+    "aws_docdb_cluster": "moto serves no DocumentDB cluster",
+    "aws_docdb_cluster_snapshot": "moto serves no DocumentDB cluster",
 }
 
 
@@ -912,6 +1008,17 @@ NOT_SERVED_BY_MOTO = {
     "aws_iam_root_user": "its credential report has no root row",
     "aws_organizations_resource_policy": "no DescribeResourcePolicy (tests/test_collectors_identity.py)",
     "aws_ssm_service_setting": "no GetServiceSetting (tests/test_collectors_identity.py)",
+    "aws_iam_account_summary": "counts only",
+    "aws_macie2_account": "a status, a publishing frequency and AWS's service role",
+    "aws_securityhub_account": "switches and the hub's ARN",
+    # moto refuses the docdb engine: no DocumentDB cluster or snapshot can be made to plant in (the collectors
+    # are tested on recorded answers; their tags go through the same redaction as every type's).
+    "aws_docdb_cluster": "moto serves no DocumentDB cluster",
+    "aws_docdb_cluster_snapshot": "moto serves no DocumentDB cluster",
+    "aws_backup_recovery_point": "ARNs, statuses, dates and flags only (a recovery point carries no tags here)",
+    # moto's server answers 404 for ListRecoveryPointsByBackupVault: a vault in it would make the recovery-point
+    # listing fail. A vault's tags come from ListTags, the call (and redaction) the plan seeded above goes through.
+    "aws_backup_vault": "moto lists no recovery points of a vault (see above)",
 }
 
 _CERTIFICATE = """-----BEGIN CERTIFICATE-----

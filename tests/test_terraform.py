@@ -799,7 +799,13 @@ DOCUMENTED_DEFAULTS = {
                     "enable_key_rotation": False, "multi_region": False, "key_manager": "CUSTOMER"},
     "aws_cloudtrail": {"enable_logging": True, "include_global_service_events": True, "is_multi_region_trail": False,
                        "is_organization_trail": False, "enable_log_file_validation": False},
-    "aws_db_instance": {"storage_encrypted": False, "publicly_accessible": False},
+    "aws_db_instance": {"storage_encrypted": False, "publicly_accessible": False, "monitoring_interval": 0},
+    "aws_rds_cluster": {"deletion_protection": False, "backup_retention_period": 1, "backtrack_window": 0,
+                        "copy_tags_to_snapshot": False},
+    "aws_docdb_cluster": {"engine": "docdb", "storage_encrypted": False, "backup_retention_period": 1},
+    "aws_neptune_cluster": {"engine": "neptune", "port": 8182, "storage_encrypted": False, "deletion_protection": False,
+                            "backup_retention_period": 1, "copy_tags_to_snapshot": False},
+    "aws_db_event_subscription": {"enabled": True},
     "aws_vpc": {"enable_dns_support": True, "enable_dns_hostnames": False, "instance_tenancy": "default"},
     "aws_ecr_repository": {"image_tag_mutability": "MUTABLE"},
     "aws_cloudwatch_log_group": {"retention_in_days": 0},
@@ -853,6 +859,10 @@ DOCUMENTED_DEFAULTS = {
     "aws_organizations_policy": {"type": "SERVICE_CONTROL_POLICY"},
     "aws_ssm_document": {"document_format": "JSON"},
     "aws_ssm_parameter": {"tier": "Standard", "data_type": "text"},
+    "aws_elasticache_replication_group": {"engine": "redis", "automatic_failover_enabled": False,
+                                          "multi_az_enabled": False, "snapshot_retention_limit": 0,
+                                          "auto_minor_version_upgrade": True},
+    "aws_elasticache_cluster": {"snapshot_retention_limit": 0, "auto_minor_version_upgrade": True},
 }
 
 

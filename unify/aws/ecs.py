@@ -1,4 +1,4 @@
-"""ECS: ``aws_ecs_task_definition`` (the latest ACTIVE revision of each family) and ``aws_ecs_service``.
+"""ECS: ``aws_ecs_task_definition`` (latest ACTIVE revisions), ``aws_ecs_service`` and ``aws_ecs_cluster``.
 
 The stack's deployer. Task definitions carry container environments, which
 often hold secrets: unify keeps the names of environment variables and
@@ -44,6 +44,18 @@ SERVICE_ATTRIBUTES = (
     "propagate_tags",
     "enable_execute_command",
 )
+
+CLUSTER_ATTRIBUTES = (
+    "name",
+    "arn",
+    "setting",
+    "configuration",
+    # extras only observation can see
+    "status",
+)
+
+#: DescribeClusters takes at most 100 clusters.
+_CLUSTER_CHUNK = 100
 
 #: The container definition keys kept as they are (AWS's camelCase, as in Terraform's JSON).
 _CONTAINER_KEYS = ("name", "image", "essential", "privileged", "readonlyRootFilesystem", "user")
@@ -241,6 +253,101 @@ def _services(ctx: CollectContext) -> Iterator[Resource]:
         yield from resources
 
 
+# -- clusters --------------------------------------------------------------------------------
+
+
+def _execute_command(config: Any) -> Any:
+    """``configuration.execute_command_configuration`` in the provider's names; absent when not configured."""
+    command = (config or {}).get("executeCommandConfiguration") if isinstance(config, dict) else None
+    if not isinstance(command, dict):
+        return ABSENT
+    shaped: dict[str, Any] = {"logging": command.get("logging", "DEFAULT")}
+    if command.get("kmsKeyId"):
+        shaped["kms_key_id"] = command["kmsKeyId"]
+    log = command.get("logConfiguration")
+    if isinstance(log, dict):
+        shaped["log_configuration"] = {
+            key: log[field]
+            for field, key in (
+                ("cloudWatchLogGroupName", "cloud_watch_log_group_name"),
+                ("cloudWatchEncryptionEnabled", "cloud_watch_encryption_enabled"),
+                ("s3BucketName", "s3_bucket_name"),
+                ("s3EncryptionEnabled", "s3_encryption_enabled"),
+            )
+            if field in log
+        }
+    return {"execute_command_configuration": shaped}
+
+
+def _cluster(ctx: CollectContext, cluster: dict[str, Any]) -> Resource:
+    arn = cluster["clusterArn"]
+    return ctx.resource(
+        "aws_ecs_cluster",
+        arn,
+        name=cluster["clusterName"],
+        tags=sent(cluster, "tags"),
+        attributes={
+            "name": cluster["clusterName"],
+            "arn": arn,
+            # Asked for with include=SETTINGS: AWS sends the containerInsights setting for every cluster.
+            "setting": sent(
+                cluster,
+                "settings",
+                lambda items: sorted(
+                    ({"name": s["name"], "value": s["value"]} for s in items), key=lambda s: s["name"]
+                ),
+            ),
+            "configuration": _execute_command(cluster.get("configuration")),
+            "status": sent(cluster, "status"),
+        },
+    )
+
+
+def _clusters(ctx: CollectContext) -> Iterator[Resource]:
+    ecs = ctx.client()
+    arns = sorted(ctx.items(ecs, "list_clusters", "clusterArns"))
+    chunks = [arns[start : start + _CLUSTER_CHUNK] for start in range(0, len(arns), _CLUSTER_CHUNK)]
+
+    def describe(chunk: list[str]) -> list[Resource]:
+        answer = ctx.call(
+            ecs,
+            "describe_clusters",
+            clusters=chunk,
+            include=["SETTINGS", "CONFIGURATIONS", "TAGS"],
+            expect=("clusters",),
+        )
+        # Clusters deleted since the listing come back under failures (reason MISSING): they are gone.
+        return [_cluster(ctx, c) for c in answer["clusters"] if isinstance(c, dict) and "clusterArn" in c]
+
+    # A batch that cannot be described fails the listing: no cluster is lost behind `ok` coverage.
+    for resources in ctx.map(describe, chunks):
+        yield from resources
+
+
+def _cluster_from_terraform(values: dict[str, Any]) -> None:
+    """``setting`` is a set in Terraform: sorted by name, as the collector sorts it."""
+    settings = values.get("setting")
+    if isinstance(settings, list) and all(isinstance(s, dict) and not is_unknown(s) for s in settings):
+        values["setting"] = sorted(
+            ({"name": s.get("name"), "value": s.get("value")} for s in settings), key=lambda s: str(s["name"])
+        )
+    config = values.get("configuration")
+    if isinstance(config, dict) and not is_unknown(config):
+        command = config.get("execute_command_configuration")
+        if isinstance(command, list):
+            command = command[0] if command else None
+        if isinstance(command, dict):
+            log = command.get("log_configuration")
+            if isinstance(log, list):
+                log = log[0] if log else None
+            shaped = {k: v for k, v in command.items() if v not in (None, "", []) and k != "log_configuration"}
+            if isinstance(log, dict):
+                shaped["log_configuration"] = {k: v for k, v in log.items() if v not in (None, "")}
+            values["configuration"] = {"execute_command_configuration": shaped}
+        else:
+            del values["configuration"]
+
+
 def _task_definition_from_terraform(values: dict[str, Any]) -> None:
     """``container_definitions`` (a JSON string in Terraform) reduced as the collector reduces them."""
     text = values.get("container_definitions")
@@ -270,6 +377,15 @@ SERVICE = ResourceType(
     "aws_ecs_service",
     SERVICE_ATTRIBUTES,
     single_blocks=("network_configuration",),
+)
+
+CLUSTER = ResourceType(
+    "aws_ecs_cluster",
+    CLUSTER_ATTRIBUTES,
+    observed_only=("status",),
+    single_blocks=("configuration",),
+    from_terraform=_cluster_from_terraform,
+    drift_ignore=("status",),
 )
 
 COLLECTORS = (
@@ -313,6 +429,20 @@ COLLECTORS = (
             "services that use a capacity provider strategy, `platform_version` for services not on Fargate. "
             "moto (5.x) does not keep `enableExecuteCommand`, so `enable_execute_command` is absent there; AWS "
             "always reports it."
+        ),
+    ),
+    Collector(
+        name="ecs.clusters",
+        service="ecs",
+        resource_types=(CLUSTER,),
+        calls=("ecs:ListClusters", "ecs:DescribeClusters"),
+        collect=_clusters,
+        description="Every ECS cluster in the region, with its settings and ECS Exec configuration.",
+        notes=(
+            "DescribeClusters 100 at a time with settings, configurations and tags. `setting` [{name, value}] is "
+            "sorted by name (AWS sends `containerInsights` for every cluster); `configuration` "
+            "{execute_command_configuration {logging, kms_key_id, log_configuration}} is absent when ECS Exec is "
+            "not configured. moto serves clusters with their settings and configuration."
         ),
     ),
 )

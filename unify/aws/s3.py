@@ -12,12 +12,26 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from unify.aws.s3_settings import (
+    fold_acl,
+    fold_lifecycle,
+    fold_notification,
+    fold_object_lock,
+    fold_object_lock_enabled,
+    fold_replication,
+    grants,
+    legacy_blocks,
+    lifecycle_rules,
+    notification,
+    object_lock,
+    replication,
+)
 from unify.errors import AwsError
 from unify.model.policy_document import parse_policy
 from unify.model.resource import Resource, is_unknown, unknown
 from unify.model.resource_type import REMOVE, Fold, ResourceType
 from unify.observe.answers import MALFORMED
-from unify.observe.collector import ABSENT, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, CollectContext, Collector
 from unify.terraform.values import flag, policy_value, single
 
 BUCKET_ATTRIBUTES = (
@@ -28,13 +42,16 @@ BUCKET_ATTRIBUTES = (
     "public_access_block",
     "policy",
     "logging",
+    "lifecycle_rule",
+    "replication_configuration",
+    "object_lock_enabled",
+    "object_lock_configuration",
+    "notification",
+    "grant",
     # extras only observation can see
     "creation_date",
     "ownership_controls",
     "policy_is_public",
-    # the artifact store's retention and audit trail (the deployment stack reads these)
-    "object_lock_configuration",
-    "lifecycle_rule",
 )
 
 ACCOUNT_BLOCK_ATTRIBUTES = (
@@ -66,8 +83,12 @@ _ANSWER_ROOTS = {
     "GetBucketLogging": ("BucketLoggingStatus",),
     "GetBucketOwnershipControls": ("OwnershipControls",),
     "GetBucketTagging": ("Tagging",),
-    "GetObjectLockConfiguration": ("ObjectLockConfiguration",),
     "GetBucketLifecycleConfiguration": ("LifecycleConfiguration",),
+    "GetBucketReplication": ("ReplicationConfiguration",),
+    "GetObjectLockConfiguration": ("ObjectLockConfiguration",),
+    # moto answers <GetBucketNotificationResponse> where S3 answers <NotificationConfiguration>.
+    "GetBucketNotificationConfiguration": ("NotificationConfiguration", "GetBucketNotificationResponse"),
+    "GetBucketAcl": ("AccessControlPolicy",),
 }
 
 #: Where a bucket is when its location could not be read: with the listing, in no known region.
@@ -138,27 +159,6 @@ def _ownership(answer: dict[str, Any]) -> Any:
     return {"rule": {"object_ownership": rules[0]["ObjectOwnership"]}}
 
 
-def _object_lock(answer: dict[str, Any]) -> Any:
-    config = answer["ObjectLockConfiguration"]
-    block: dict[str, Any] = {"object_lock_enabled": sent(config, "ObjectLockEnabled")}
-    retention = (config.get("Rule") or {}).get("DefaultRetention")
-    if isinstance(retention, dict):
-        # A default retention names days or years, never both; an unset one is not a zero.
-        block["rule"] = {
-            "default_retention": {
-                target: retention[origin]
-                for origin, target in (("Mode", "mode"), ("Days", "days"), ("Years", "years"))
-                if retention.get(origin)
-            }
-        }
-    return block
-
-
-def _lifecycle(answer: dict[str, Any]) -> Any:
-    rules = [{"id": rule.get("ID", ""), "status": sent(rule, "Status")} for rule in answer["Rules"]]
-    return sorted(rules, key=lambda rule: str(rule["id"])) or ABSENT
-
-
 def _buckets(ctx: CollectContext) -> Iterator[Resource]:
     home = ctx.client("s3")
     listed = list(ctx.items(home, "list_buckets", "Buckets", each=("Name",), MaxBuckets=_MAX_BUCKETS))
@@ -200,6 +200,20 @@ def _buckets(ctx: CollectContext) -> Iterator[Resource]:
                 expect=("PolicyStatus.IsPublic",),
             )
         )
+        lock = read(
+            "get_object_lock_configuration",
+            object_lock,
+            "ObjectLockConfigurationNotFoundError",
+            expect=("ObjectLockConfiguration",),
+        )
+        if lock is ABSENT:
+            # "Object Lock configuration does not exist for this bucket": Object Lock is off (S3 API reference).
+            lock_enabled: Any = False
+            lock_configuration: Any = ABSENT
+        elif isinstance(lock, tuple):
+            lock_enabled, lock_configuration = lock[0], lock[1] or ABSENT
+        else:
+            lock_enabled = lock_configuration = lock
         return ctx.resource(
             "aws_s3_bucket",
             f"arn:{ctx.partition}:s3:::{name}",
@@ -232,18 +246,22 @@ def _buckets(ctx: CollectContext) -> Iterator[Resource]:
                     "OwnershipControlsNotFoundError",
                     expect=("OwnershipControls.Rules",),
                 ),
-                "object_lock_configuration": read(
-                    "get_object_lock_configuration",
-                    _object_lock,
-                    "ObjectLockConfigurationNotFoundError",
-                    expect=("ObjectLockConfiguration",),
-                ),
                 "lifecycle_rule": read(
                     "get_bucket_lifecycle_configuration",
-                    _lifecycle,
+                    lifecycle_rules,
                     "NoSuchLifecycleConfiguration",
                     expect=("Rules",),
                 ),
+                "replication_configuration": read(
+                    "get_bucket_replication",
+                    replication,
+                    "ReplicationConfigurationNotFoundError",
+                    expect=("ReplicationConfiguration.Rules",),
+                ),
+                "object_lock_enabled": lock_enabled,
+                "object_lock_configuration": lock_configuration,
+                "notification": read("get_bucket_notification_configuration", notification),
+                "grant": read("get_bucket_acl", grants, expect=("Grants",)),
             },
         )
 
@@ -319,30 +337,7 @@ def _from_terraform(values: dict[str, Any]) -> None:
             values["server_side_encryption_configuration"] = _terraform_encryption(block)
     if isinstance(values.get("logging"), dict) and not is_unknown(values["logging"]):
         values["logging"] = _terraform_logging(values["logging"])
-    _retention_from_terraform(values)
-
-
-def _retention_from_terraform(values: dict[str, Any]) -> None:
-    """Object lock and lifecycle rules as the collector has them: the v4+ flag and the legacy inline blocks."""
-    enabled = values.pop("object_lock_enabled", None)
-    lock = single(values.get("object_lock_configuration")) if "object_lock_configuration" in values else None
-    if isinstance(lock, dict) and not is_unknown(lock) and lock.get("object_lock_enabled"):
-        values["object_lock_configuration"] = _terraform_object_lock(lock)
-    elif enabled is True:
-        values["object_lock_configuration"] = {"object_lock_enabled": "Enabled"}
-    elif not is_unknown(lock):
-        values.pop("object_lock_configuration", None)
-    rules = values.get("lifecycle_rule")
-    if isinstance(rules, list):
-        shaped = [
-            {"id": r.get("id") or "", "status": flag(r.get("enabled"), "Enabled", "Disabled")}
-            for r in rules
-            if isinstance(r, dict)
-        ]
-        if shaped:
-            values["lifecycle_rule"] = sorted(shaped, key=lambda rule: str(rule["id"]))
-        else:
-            del values["lifecycle_rule"]
+    legacy_blocks(values)
 
 
 def _fold_versioning(values: Mapping[str, Any]) -> Any:
@@ -380,29 +375,6 @@ def _fold_ownership(values: Mapping[str, Any]) -> Any:
     return {"rule": rule if is_unknown(rule) else {"object_ownership": rule.get("object_ownership")}}
 
 
-def _fold_object_lock(values: Mapping[str, Any]) -> Any:
-    if values.get("object_lock_enabled") in (None, ""):
-        return REMOVE
-    return _terraform_object_lock(values)
-
-
-def _terraform_object_lock(values: Mapping[str, Any]) -> dict[str, Any]:
-    block: dict[str, Any] = {"object_lock_enabled": values.get("object_lock_enabled")}
-    rule = single(values.get("rule"))
-    retention = single(rule.get("default_retention")) if isinstance(rule, dict) else None
-    if isinstance(retention, dict):
-        block["rule"] = {"default_retention": {k: v for k, v in retention.items() if v not in (None, "", 0)}}
-    return block
-
-
-def _fold_lifecycle(values: Mapping[str, Any]) -> Any:
-    rules = values.get("rule")
-    if not isinstance(rules, list):
-        return rules if is_unknown(rules) else REMOVE
-    shaped = [{"id": r.get("id", ""), "status": r.get("status")} for r in rules if isinstance(r, dict)]
-    return sorted(shaped, key=lambda rule: str(rule["id"])) or REMOVE
-
-
 #: The side resources Terraform splits a bucket's settings into, folded back into the bucket.
 FOLDS = (
     Fold("aws_s3_bucket_versioning", "versioning", _fold_versioning, reference="bucket"),
@@ -416,8 +388,14 @@ FOLDS = (
     Fold("aws_s3_bucket_policy", "policy", _fold_policy, reference="bucket"),
     Fold("aws_s3_bucket_logging", "logging", _terraform_logging, reference="bucket"),
     Fold("aws_s3_bucket_ownership_controls", "ownership_controls", _fold_ownership, reference="bucket"),
-    Fold("aws_s3_bucket_object_lock_configuration", "object_lock_configuration", _fold_object_lock, reference="bucket"),
-    Fold("aws_s3_bucket_lifecycle_configuration", "lifecycle_rule", _fold_lifecycle, reference="bucket"),
+    Fold("aws_s3_bucket_lifecycle_configuration", "lifecycle_rule", fold_lifecycle, reference="bucket"),
+    Fold("aws_s3_bucket_replication_configuration", "replication_configuration", fold_replication, reference="bucket"),
+    Fold("aws_s3_bucket_object_lock_configuration", "object_lock_configuration", fold_object_lock, reference="bucket"),
+    Fold(
+        "aws_s3_bucket_object_lock_configuration", "object_lock_enabled", fold_object_lock_enabled, reference="bucket"
+    ),
+    Fold("aws_s3_bucket_notification", "notification", fold_notification, reference="bucket"),
+    Fold("aws_s3_bucket_acl", "grant", fold_acl, reference="bucket"),
 )
 
 
@@ -451,6 +429,15 @@ BUCKET = ResourceType(
     folds=FOLDS,
     # Provider v3 state, and v4+ for the computed block: a bucket that never had versioning.
     never_configured=(("versioning", {"status": "Suspended", "mfa_delete": "Disabled"}),),
+    # The v4+ provider computes these legacy blocks; a new bucket has none unless a side resource (or the
+    # inline argument) makes them, and AWS gives it only its owner's FULL_CONTROL grant.
+    created_empty=(
+        ("lifecycle_rule", "lifecycle_rule", []),
+        ("replication_configuration", "replication_configuration", None),
+        ("object_lock_enabled", "object_lock_enabled", False),
+        ("object_lock_configuration", "object_lock_configuration", None),
+        ("grant", "grant", []),
+    ),
     drift_ignore=("bucket", "policy_is_public"),
 )
 
@@ -477,8 +464,11 @@ COLLECTORS = (
             "s3:GetBucketLogging",
             "s3:GetBucketOwnershipControls",
             "s3:GetBucketTagging",
-            "s3:GetBucketObjectLockConfiguration",
             "s3:GetLifecycleConfiguration",
+            "s3:GetReplicationConfiguration",
+            "s3:GetBucketObjectLockConfiguration",
+            "s3:GetBucketNotification",
+            "s3:GetBucketAcl",
         ),
         collect=_buckets,
         answer_roots=_ANSWER_ROOTS,
@@ -497,12 +487,15 @@ COLLECTORS = (
             "region `global`. Sub-calls go to the bucket's region. `versioning` is absent when versioning was "
             "never configured, `mfa_delete` appears only when AWS returns it; `server_side_encryption_configuration`, "
             "`public_access_block`, `policy`, `logging`, `ownership_controls` and `policy_is_public` are absent "
-            "when the bucket has none (`policy_is_public` is not asked for when there is no policy). "
-            "`object_lock_configuration` is {object_lock_enabled, rule: {default_retention: {mode, days, years}}} and "
-            "`lifecycle_rule` the lifecycle rules' {id, status}, sorted by id; both absent when the bucket has none. "
+            "when the bucket has none (`policy_is_public` is not asked for when there is no policy), and so are "
+            "`lifecycle_rule`, `replication_configuration`, `object_lock_configuration` and `notification`; "
+            "`object_lock_enabled` is false when the bucket has no Object Lock configuration. `grant` holds one "
+            "entry per grantee with its sorted permissions; a plan's canned ACL is expanded to the grants it "
+            "stands for, the owner's canonical id unknown. Unset values (Terraform's 0, false, \"\") are left "
+            "out of lifecycle and replication rules on both sides. "
             "moto never returns `MFADelete`, and gives new buckets no default encryption, where AWS applies "
             "SSE-S3 to every bucket since January 2023; moto's ListBuckets returns no `BucketRegion` and "
-            "ignores paging."
+            "ignores paging; moto ignores an EventBridge notification configuration."
         ),
     ),
     Collector(

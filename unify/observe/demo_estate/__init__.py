@@ -6,9 +6,16 @@ A new part is a module here with a ``PART`` (a :class:`DemoPart`), added to
 
 from __future__ import annotations
 
-from unify.observe.demo_estate import identity, monitoring, network, serverless, stack
+from unify.observe.demo_estate import data, identity, monitoring, network, serverless, stack
 from unify.observe.demo_seeder import DemoPart
 
 __all__ = ["PARTS"]
 
-PARTS: tuple[DemoPart, ...] = (identity.PART, monitoring.PART, network.PART, serverless.PART, stack.PART)
+PARTS: tuple[DemoPart, ...] = (
+    identity.PART,
+    monitoring.PART,
+    network.PART,
+    serverless.PART,
+    data.PART,
+    stack.PART,
+)
