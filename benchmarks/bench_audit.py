@@ -76,7 +76,7 @@ def results_in(output: Path) -> int:
     with open(output, "rb") as handle:
         handle.seek(max(0, output.stat().st_size - (1 << 20)))
         tail = handle.read()
-    summary = orjson.loads(re.findall(rb'"summary":(\{[^{}]*\})', tail)[-1])
+    summary = orjson.loads(re.findall(rb'"summary":\s*(\{[^{}]*\})', tail)[-1])
     return sum(value for value in summary.values() if isinstance(value, int))
 
 
