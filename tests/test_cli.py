@@ -76,6 +76,17 @@ def test_json_goes_to_stdout_and_parses(runner, write, tmp_path) -> None:
     assert "unify: exit 1" in result.stderr and "unify: exit" not in result.stdout
 
 
+def test_json_is_compact_for_tools_and_indented_with_pretty(runner, write, tmp_path) -> None:
+    policy = write("p.yaml", POLICY)
+    snap = estate(tmp_path, [("v1", {"encrypted": False, "size": 10}), ("v2", {"encrypted": True, "size": 500})])
+    compact = audit(runner, str(policy), "--snapshot", snap, "--format", "json").stdout
+    pretty = audit(runner, str(policy), "--snapshot", snap, "--format", "json", "--pretty").stdout
+    assert compact.count("\n") == 1 and compact.endswith("}\n")
+    assert pretty.startswith('{\n  "checks": [') and pretty.count("\n") > 50
+    assert json.loads(compact) == json.loads(pretty)
+    assert [r["verdict"] for r in json.loads(compact)["results"]] == ["fail", "pass", "pass", "fail"]
+
+
 def test_several_formats_and_output_files(runner, write, tmp_path) -> None:
     policy = write("p.yaml", POLICY)
     snap = estate(tmp_path, [("v1", {"encrypted": True, "size": 10})])

@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
+from unify._heap import collector_paused
 from unify.checks.conditions import FALSE, TRUE, UNKNOWN, DefectAt, Detail
 from unify.checks.operators import EvalContext
 from unify.checks.policy_set import Check, PolicySet
@@ -453,10 +454,13 @@ def evaluate(
     waivers.check_ids(policy.ids)
     evaluator = _Evaluator(snapshot)
     results: list[Result] = []
-    for check in selected.checks:
-        results.extend(evaluator.run(check))
-    results.sort(key=lambda r: r.sort_key)
-    results, uses = apply_waivers(results, waivers, snapshot, set(selected.ids))
+    # Results and their details point at checks and resources, never back: no cycle for the collector to find,
+    # which would otherwise walk the growing heap again and again while they are made.
+    with collector_paused():
+        for check in selected.checks:
+            results.extend(evaluator.run(check))
+        results.sort(key=lambda r: r.sort_key)
+        results, uses = apply_waivers(results, waivers, snapshot, set(selected.ids))
     info = SnapshotInfo(
         digest=snapshot.digest,
         taken_at=snapshot.taken_at,

@@ -53,6 +53,7 @@ __all__ = ["audit_command", "lint", "packs_command", "schema"]
     "(unify plugins); repeat as NAME=PATH for several.",
 )
 @click.option("-o", "--output", metavar="FILE", help="Write the report here instead of stdout.")
+@click.option("--pretty", is_flag=True, help="Indent JSON output for people (default: compact, for tools).")
 @click.option(
     "--summary/--full",
     "summary",
@@ -112,6 +113,7 @@ def audit_command(
     framework: str | None,
     formats: tuple[str, ...],
     output: str | None,
+    pretty: bool,
     summary: bool | None,
     fail_on: str,
     color: bool | None,
@@ -170,7 +172,7 @@ def audit_command(
     if done.recorded is not None:
         note(f"recorded run {done.recorded.number} ({done.recorded.hash}) in {store}")
     brief = summary if summary is not None else demo and not formats
-    write_reports(done.results, targets, gating, color, source_root=source_root, summary=brief)
+    write_reports(done.results, targets, gating, color, source_root=source_root, summary=brief, pretty=pretty)
     finish(done.gate, audit=done)
 
 

@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 import click
 
+from unify._heap import collector_paused
 from unify.checks.operators import suggest
 from unify.checks.policy_set import PolicySet
 from unify.errors import InputError, Problem
@@ -22,7 +23,7 @@ from unify.executors import LOCAL
 from unify.observe.accounts import DEFAULT_ORG_ROLE
 from unify.observe.progress import progress_for_stderr
 from unify.plugins import Plugins
-from unify.render.renderer import RenderOptions, render, write_output
+from unify.render.renderer import RenderOptions, render, stream_output, write_output
 from unify.results import Gate, Results
 from unify.run import Audit, Gating, Source, default_plugins
 
@@ -350,8 +351,27 @@ def write_reports(
     *,
     source_root: str | None = None,
     summary: bool = False,
+    pretty: bool = False,
 ) -> None:
-    """Render every requested format to its file or stdout (the table as its summary with ``summary``)."""
+    """Render every requested format to its file or stdout (the table as its summary with ``summary``).
+
+    Binary formats stream into their file (or stdout) as they render: the
+    JSON of a large audit never sits whole in memory.
+    """
+    with collector_paused():  # rendering builds many acyclic containers too
+        _write_each(results, targets, gating, color, source_root=source_root, summary=summary, pretty=pretty)
+
+
+def _write_each(
+    results: Results,
+    targets: Sequence[tuple[str, str | None]],
+    gating: Gating,
+    color: bool | None,
+    *,
+    source_root: str | None,
+    summary: bool,
+    pretty: bool,
+) -> None:
     loaded = plugins()
     renderers = loaded.renderers
     services = {type_: collector.service for collector in loaded.collectors for type_ in collector.types}
@@ -367,8 +387,13 @@ def write_reports(
             source_root=source_root,
             summary=summary,
             services=services,
+            pretty=pretty,
         )
-        write_output(render(renderers[name], results, options), path)
+        renderer = renderers[name]
+        if renderer.binary:
+            stream_output(renderer, results, options, path)
+        else:
+            write_output(render(renderer, results, options), path)
 
 
 def finish(gate: Gate, *, audit: Audit | None = None, policy: PolicySet | None = None) -> NoReturn:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import json
+import operator
 import os
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -21,8 +23,10 @@ from typing import IO, Any, Final, Protocol
 
 import fastjsonschema
 import jsonschema
+import orjson
 
 from unify._files import atomic_write, json_line, read_json
+from unify._heap import collector_paused
 from unify._schema_errors import json_kind, json_path, schema_message
 from unify.errors import Problem, SnapshotError
 from unify.model.resource import Coverage, Resource
@@ -70,6 +74,34 @@ def coverage_key(entry: Coverage) -> tuple[str, str, str]:
 
 def _dump(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+#: ``resource_key`` at C speed, for the passes over every resource.
+_KEY: Final = operator.itemgetter("type", "account", "region", "id")
+#: Resources dumped at once by the fast digest.
+_SLICE: Final = 2048
+
+
+def _fast_digest(scope: dict[str, Any], coverage: list[Coverage], ordered: list[Resource]) -> str | None:
+    """The digest from orjson's canonical bytes; None when orjson cannot dump a value (an integer past 64 bits).
+
+    The bytes equal the standard library's except in rare cases (floats
+    written in exponent form, for one), where the two digests differ and
+    the caller asks :func:`snapshot_digest`: equal digests mean equal bytes.
+    """
+    option = orjson.OPT_SORT_KEYS
+    digest = hashlib.sha256()
+    try:
+        digest.update(b'{"coverage":' + orjson.dumps(sorted(coverage, key=coverage_key), option=option))
+        digest.update(b',"resources":[')
+        for start in range(0, len(ordered), _SLICE):
+            if start:
+                digest.update(b",")
+            digest.update(orjson.dumps(ordered[start : start + _SLICE], option=option)[1:-1])
+        digest.update(b'],"scope":' + orjson.dumps(scope, option=option) + b"}")
+    except orjson.JSONEncodeError:
+        return None
+    return "sha256:" + digest.hexdigest()
 
 
 def snapshot_digest(scope: dict[str, Any], coverage: Iterable[Coverage], resources: Iterable[Resource]) -> str:
@@ -141,21 +173,28 @@ class Snapshot:
             _compiled_validator()(self.data)
         except fastjsonschema.JsonSchemaException:
             raise self._explain() from None
-        seen: set[tuple[str, str, str, str]] = set()
-        for index, resource in enumerate(self.data["resources"]):
-            key = resource_key(resource)
-            if key in seen:
-                raise self._error(
-                    ["resources", index], f"duplicate resource {resource['id']!r} of type {resource['type']}"
-                )
-            seen.add(key)
+        resources = self.data["resources"]
+        keys = list(map(_KEY, resources))
+        if len(set(keys)) != len(keys):
+            seen: set[tuple[str, str, str, str]] = set()
+            for index, key in enumerate(keys):
+                if key in seen:
+                    raise self._error(["resources", index], f"duplicate resource {key[3]!r} of type {key[0]}")
+                seen.add(key)
+        # Files unify writes list their resources in canonical order: then nothing needs sorting.
+        self._ordered = all(map(operator.lt, keys, itertools.islice(keys, 1, None)))
+        del keys
         try:
             self.taken_at_time  # noqa: B018 - parse once, fail early
         except ValueError:
             raise self._error(["taken_at"], f"not a UTC timestamp: {self.data['taken_at']!r}") from None
         declared = self.data.get("digest")
         if declared is not None:
-            actual = self.compute_digest()
+            # orjson's canonical bytes are the standard library's for nearly every snapshot, and four
+            # times faster to make; the exact digest decides whenever the two differ.
+            actual = _fast_digest(self.scope, self.coverage, self._canonical())
+            if actual != declared:
+                actual = self.compute_digest()
             if actual != declared:
                 raise self._error(
                     ["digest"],
@@ -165,6 +204,14 @@ class Snapshot:
     def _error(self, path: list[str | int], message: str) -> SnapshotError:
         """A refusal at ``path`` of the document, with the line it has in the file the snapshot came from."""
         return SnapshotError(Problem(self.file, json_line(self.file, path), json_path(path) or None, message))
+
+    def _canonical(self) -> list[Resource]:
+        """The resources in canonical order: as they are when the file was written so."""
+        ordered = getattr(self, "_ordered", None)
+        if ordered is None:
+            keys = list(map(_KEY, self.resources))
+            ordered = self._ordered = all(map(operator.lt, keys, itertools.islice(keys, 1, None)))
+        return self.resources if ordered else sorted(self.resources, key=resource_key)
 
     def _explain(self) -> SnapshotError:
         # The compiled validator says that something is wrong; jsonschema says
@@ -224,7 +271,7 @@ class Snapshot:
     @cached_property
     def _by_type(self) -> dict[str, list[Resource]]:
         index: dict[str, list[Resource]] = {}
-        for resource in sorted(self.resources, key=resource_key):
+        for resource in self._canonical():
             index.setdefault(resource["type"], []).append(resource)
         return index
 
@@ -277,20 +324,21 @@ class Snapshot:
 def load_snapshot(path: str | os.PathLike[str]) -> Snapshot:
     """Read, validate and digest-check a ``.json`` or ``.json.gz`` snapshot."""
     name = str(path)
-    data = read_json(path, SnapshotError, "snapshot")
-    if not isinstance(data, dict):
-        raise SnapshotError(Problem(name, 1, None, f"a snapshot is a JSON object, not {json_kind(data)}"))
-    if data.get("format") != SNAPSHOT_FORMAT:
-        found = data.get("format")
-        raise SnapshotError(
-            Problem(
-                name,
-                json_line(name, ["format"]),
-                "format",
-                f"not a unify snapshot: format is {found!r}, expected {SNAPSHOT_FORMAT!r}",
+    with collector_paused():  # millions of containers, no cycle among them
+        data = read_json(path, SnapshotError, "snapshot")
+        if not isinstance(data, dict):
+            raise SnapshotError(Problem(name, 1, None, f"a snapshot is a JSON object, not {json_kind(data)}"))
+        if data.get("format") != SNAPSHOT_FORMAT:
+            found = data.get("format")
+            raise SnapshotError(
+                Problem(
+                    name,
+                    json_line(name, ["format"]),
+                    "format",
+                    f"not a unify snapshot: format is {found!r}, expected {SNAPSHOT_FORMAT!r}",
+                )
             )
-        )
-    return Snapshot(data, file=name)
+        return Snapshot(data, file=name)
 
 
 def write_snapshot(snapshot: Snapshot, path: str | os.PathLike[str]) -> Path:

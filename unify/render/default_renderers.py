@@ -26,7 +26,7 @@ __all__: list[str] = []
 @hookimpl
 def unify_register_renderers(registry: RendererRegistry) -> None:
     registry.add(Renderer("table", render_table, "human-readable tables (rich on a terminal, ASCII otherwise)"))
-    registry.add(Renderer("json", render_json, "the unify.results/v1 document", extension=".json"))
+    registry.add(Renderer("json", render_json, "the unify.results/v1 document", binary=True, extension=".json"))
     registry.add(
         Renderer("markdown", render_markdown, "a GitHub job summary (under 1 MiB, cut with a note)", extension=".md")
     )

@@ -18,7 +18,7 @@ from unify._registry import Registry
 from unify.errors import PluginError
 from unify.results import Results
 
-__all__ = ["RenderOptions", "Renderer", "RendererRegistry", "render", "write_output"]
+__all__ = ["RenderOptions", "Renderer", "RendererRegistry", "render", "stream_output", "write_output"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,8 @@ class RenderOptions:
     services: Mapping[str, str] = field(default_factory=dict)
     #: Where findings without a region of their own (IAM, account-wide) are filed (ASFF); default: the snapshot's.
     region: str | None = None
+    #: JSON indented for people rather than compact.
+    pretty: bool = False
 
     def gate(self, results: Results) -> Any:
         """The gate this run applies (``--fail-on``, ``--fail-on-new``, ``--soft-fail``)."""
@@ -68,22 +70,44 @@ class RendererRegistry(Registry[Renderer]):
             raise PluginError(self.plugin, f"renderer name {item.name!r} is not allowed")
 
 
-def render(renderer: Renderer, results: Results, options: RenderOptions) -> bytes:
-    """Render to bytes; errors inside a plugin's renderer name the plugin."""
+def _run(renderer: Renderer, results: Results, stream: IO[Any], options: RenderOptions) -> None:
+    """Run a renderer; errors inside a plugin's renderer name the plugin."""
     try:
-        if renderer.binary:
-            buffer = io.BytesIO()
-            renderer.render(results, buffer, options)
-            return buffer.getvalue()
-        text = io.StringIO()
-        renderer.render(results, text, options)
-        return text.getvalue().encode("utf-8")
+        renderer.render(results, stream, options)
     except PluginError:
         raise
     except Exception as exc:
         if renderer.plugin.startswith("unify."):
             raise
         raise PluginError(renderer.plugin, f"renderer {renderer.name!r} failed: {type(exc).__name__}: {exc}") from exc
+
+
+def render(renderer: Renderer, results: Results, options: RenderOptions) -> bytes:
+    """Render to bytes; errors inside a plugin's renderer name the plugin."""
+    if renderer.binary:
+        buffer = io.BytesIO()
+        _run(renderer, results, buffer, options)
+        return buffer.getvalue()
+    text = io.StringIO()
+    _run(renderer, results, text, options)
+    return text.getvalue().encode("utf-8")
+
+
+def stream_output(renderer: Renderer, results: Results, options: RenderOptions, path: str | None) -> None:
+    """Render a binary format straight into ``path`` (atomically) or stdout, without holding its bytes.
+
+    A file appears only once complete, as with :func:`write_output`; on
+    stdout a renderer that fails part-way leaves what it wrote.
+    """
+    if path is None or path == "-":
+        _run(renderer, results, sys.stdout.buffer, options)
+        sys.stdout.flush()
+        return
+
+    def fill(handle: BinaryIO) -> None:
+        _run(renderer, results, handle, options)
+
+    atomic_write(path, fill)
 
 
 def write_output(data: bytes, path: str | None) -> None:

@@ -129,16 +129,19 @@ class ComplianceView:
             for family, counts in grouped.items()
         )
 
-    def as_json(self) -> dict[str, Any]:
-        return {
+    def as_json(self, *, with_controls: bool = True) -> dict[str, Any]:
+        """The framework and its controls; without ``with_controls``, for a caller that streams them."""
+        out: dict[str, Any] = {
             "id": self.framework,
             "title": self.title,
             "version": self.version,
             "has_catalog": self.has_catalog,
             "summary": self.summary(),
             "families": [family.as_json() for family in self.families()],
-            "controls": [control.as_json() for control in self.controls],
         }
+        if with_controls:
+            out["controls"] = [control.as_json() for control in self.controls]
+        return out
 
 
 def control_status(verdicts: Iterable[str]) -> str:

@@ -1,0 +1,33 @@
+"""The heap: pausing Python's cycle collector while large acyclic data is built.
+
+Reading a 100k-resource snapshot creates some ten million dictionaries,
+lists and strings, and evaluating it hundreds of thousands of results.
+None of them form reference cycles (JSON cannot; results point at checks
+and resources, never back), so reference counting frees them all, yet the
+cycle collector, triggered by allocation counts, walks the growing heap
+again and again while they are made: measured on the benchmark's snapshot,
+three quarters of ``json.loads``'s time. Pausing it for the duration leaves
+one walk when it resumes. Cyclic garbage made meanwhile is not lost, only
+collected later.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+__all__ = ["collector_paused"]
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cycle collector inside the block (nested blocks and an already paused collector are left alone)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
