@@ -250,7 +250,9 @@ def detection_off(seeder: Seeder) -> None:
     seeder.ids.update(SINGLETONS)
     seeder.client("s3").create_bucket(Bucket="acme-config")
     seeder.client("guardduty").create_detector(Enable=False)
+    # Inspector turned on for ECR and off again: the account's status answers every scan type DISABLED.
     seeder.client("inspector2").enable(resourceTypes=["ECR"], accountIds=[ACCOUNT])
+    seeder.client("inspector2").disable(resourceTypes=["ECR"], accountIds=[ACCOUNT])
     _recorder(seeder, f"arn:aws:iam::{ACCOUNT}:role/config-recorder", all_supported=False, start=False)
 
 
@@ -286,7 +288,7 @@ def _detection_plan(on: bool) -> list[Planned]:
         Planned("aws_macie2_account", "macie", {"status": "ENABLED" if on else "PAUSED"},
                 unknown=("id", "service_role", "created_at", "updated_at")),
         Planned("aws_inspector2_enabler", "inspector", {
-            "account_ids": [ACCOUNT], "resource_types": ["EC2", "ECR", "LAMBDA", "LAMBDA_CODE"] if on else ["ECR"]},
+            "account_ids": [ACCOUNT], "resource_types": ["EC2", "ECR", "LAMBDA", "LAMBDA_CODE"] if on else []},
             unknown=("id",)),
         Planned("aws_config_configuration_recorder", "recorder", {
             "name": "default", "role_arn": SERVICE_LINKED if on else f"arn:aws:iam::{ACCOUNT}:role/config-recorder",
@@ -298,7 +300,7 @@ def _detection_plan(on: bool) -> list[Planned]:
 
 
 def _inspector(on: bool) -> dict[str, dict[str, str]]:
-    return {check: {"inspector": PASS if on or check == "inspector-ecr-scanning" else FAIL} for check in (
+    return {check: {"inspector": PASS if on else FAIL} for check in (
         "inspector-ec2-scanning", "inspector-ecr-scanning", "inspector-lambda-code-scanning",
         "inspector-lambda-standard-scanning")}
 

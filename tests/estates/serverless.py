@@ -676,8 +676,6 @@ ESTATES = [
         state_machines,
         expect={
             "sfn-state-machine-logging": {"orders-flow": PASS, "batch-flow": FAIL},
-            "stack-orchestrator-logging": {"orders-flow": PASS, "batch-flow": FAIL},
-            "stack-orchestrator-customer-key": {"orders-flow": PASS, "batch-flow": FAIL},
         },
         plan=SFN_PLAN,
     ),
