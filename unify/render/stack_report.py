@@ -112,6 +112,11 @@ def render_stack_table(
                     text(why),
                 )
                 previous = component.component
+        # A check id split mid-word cannot be searched for: the column is at least as wide as the longest id.
+        failing = [name for component in view.components for row in component.rows for name in row.failing]
+        detail.columns[-1].min_width = max((len(name) for name in failing), default=None)
+        types = [name for component in view.components for row in component.rows for name in row.type.split(", ")]
+        detail.columns[1].min_width = max((len(name) for name in types), default=None)
         out.print(detail)
     if view.lineage:
         lineage = table(
