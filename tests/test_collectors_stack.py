@@ -825,4 +825,5 @@ def test_s3_object_lock_and_lifecycle_rules_of_an_artifact_store(aws: None) -> N
     assert artifacts["object_lock_configuration"] == {
         "object_lock_enabled": "Enabled", "rule": {"default_retention": {"mode": "GOVERNANCE", "days": 30}}}
     assert "lifecycle_rule" not in artifacts and "object_lock_configuration" not in scratch
-    assert scratch["lifecycle_rule"] == [{"id": "archive", "status": "Disabled"}, {"id": "tmp", "status": "Enabled"}]
+    assert [(rule["id"], rule["status"], rule["expiration"]) for rule in scratch["lifecycle_rule"]] == [
+        ("archive", "Disabled", {"days": 365}), ("tmp", "Enabled", {"days": 7})]

@@ -29,6 +29,7 @@ from unify.errors import AwsError, InputError, ObservationError
 from unify.executors import DaskExecutor, LocalExecutor, open_executor
 from unify.model.snapshot import Snapshot
 from unify.observe.collector import CollectorRegistry
+from unify.observe.demo import _reset
 from unify.observe.accounts import Account, load_accounts, organisation_accounts
 from unify.observe.organisation import observe_organisation
 from unify.observe.session import ObserveOptions
@@ -93,6 +94,7 @@ def estate() -> Iterator[dict[str, Any]]:
         }.items():
             env.setenv(key, value)
         env.delenv("AWS_PROFILE", raising=False)
+        _reset(endpoint)  # moto's backends are per process: another test's Organization may still be there
         org = boto3.client("organizations", region_name="us-east-1")
         root = org.create_organization(FeatureSet="ALL")["Organization"]
         root_id = org.list_roots()["Roots"][0]["Id"]

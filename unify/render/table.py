@@ -50,7 +50,7 @@ _STATUS_STYLE: Final = {
 #: Findings the full report lists before "... and N more".
 _MAX_ROWS: Final = 200
 #: Checks the summary names.
-_WORST: Final = 8
+_WORST: Final = 6
 #: A value in a table cell: enough to act on, bounded whatever the estate holds.
 _CELL: Final = 300
 _AUTOMATED_NOTE: Final = (
