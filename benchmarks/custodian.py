@@ -180,10 +180,13 @@ def run_unify(work: Path, copies: int, endpoint: str, requests: Synchronized) ->
     return Run("unify", requests.value, wall, cpu, rss, failing)
 
 
-def run_c7n(custodian: Path, work: Path, copies: int, endpoint: str, requests: Synchronized) -> Run:  # type: ignore[type-arg]
+def run_c7n(custodian: Path, work: Path, copies: int, endpoint: str, requests: Synchronized, cache: bool) -> Run:  # type: ignore[type-arg]
     policies, output = work / f"c7n-{copies}.yml", work / f"c7n-{copies}"
     write_c7n_policies(policies, copies)
-    command = [str(custodian), "run", "--dryrun", "--cache-period", "0", "-s", str(output)]
+    # c7n's resource cache, in a fresh file per run: policies over the same resource type share one
+    # listing, as on a user's first run, and no run reads another's. Without it, each policy lists again.
+    caching = ["--cache", str(work / "c7n.cache")] if cache else ["--cache-period", "0"]
+    command = [str(custodian), "run", "--dryrun", *caching, "-s", str(output)]
     command += [arg for region in REGIONS for arg in ("-r", region)] + [str(policies)]
     requests.value = 0
     wall, cpu, rss, code = _child(command, _environment(endpoint), work / "c7n.log")
@@ -246,7 +249,7 @@ def _correct(run: Run, copies: int, truth: dict[str, set[str]], misses: list[str
 
 
 def benchmark(
-    scale: int, latencies: list[float], custodian: Path, work: Path
+    scale: int, latencies: list[float], custodian: Path, work: Path, c7n_cache: bool
 ) -> tuple[list[Row], dict[str, set[str]], list[str]]:
     moto, port = _start_moto()
     delay = multiprocessing.Value("d", 0.0)
@@ -275,7 +278,7 @@ def benchmark(
                     runs[tool] = (
                         run_unify(folder, copies, endpoint, requests)
                         if tool == "unify"
-                        else run_c7n(custodian, folder, copies, endpoint, requests)
+                        else run_c7n(custodian, folder, copies, endpoint, requests, c7n_cache)
                     )
                     r = runs[tool]
                     print(
@@ -305,12 +308,13 @@ def _ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}" if b else "-"
 
 
-def report(rows: list[Row], truths: dict[int, dict[str, set[str]]]) -> str:
+def report(rows: list[Row], truths: dict[int, dict[str, set[str]]], c7n_cache: bool) -> str:
     yes = {True: "yes", False: "**no**"}
     lines = [
         (
             f"Cloud Custodian {C7N_VERSION}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; "
-            f"regions {', '.join(REGIONS)}; dry run, cache off."
+            f"regions {', '.join(REGIONS)}; dry run; "
+            + ("c7n's resource cache in a fresh file per run." if c7n_cache else "c7n's resource cache off.")
         ),
         "",
         "| scale | latency | checks | tool | requests | wall s | CPU s | peak RSS MiB | correct |",
@@ -354,17 +358,24 @@ def main() -> None:
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 3])
     parser.add_argument("--latency-ms", type=float, nargs="+", default=[0.0, 50.0])
     parser.add_argument("--c7n-venv", type=Path, default=Path.home() / ".cache" / "unify-bench" / f"c7n-{C7N_VERSION}")
+    parser.add_argument("--c7n-no-cache", action="store_true", help="--cache-period 0: every policy lists again")
+    parser.add_argument("--keep", type=Path, help="keep each run's policies, output and log under this folder")
     args = parser.parse_args()
     custodian = ensure_c7n(args.c7n_venv)
-    rows, truths, misses = [], {}, []
-    with tempfile.TemporaryDirectory(prefix="unify-c7n-") as work:
+    rows: list[Row] = []
+    truths: dict[int, dict[str, set[str]]] = {}
+    misses: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="unify-c7n-") as temporary:
+        work = args.keep or Path(temporary)
         for scale in args.scales:
-            scale_rows, truths[scale], scale_misses = benchmark(scale, args.latency_ms, custodian, Path(work))
+            scale_rows, truths[scale], scale_misses = benchmark(
+                scale, args.latency_ms, custodian, work, not args.c7n_no_cache
+            )
             rows += scale_rows
             misses += [f"scale {scale}: {miss}" for miss in scale_misses]
     for miss in misses:
         print(miss, file=sys.stderr)
-    print(report(rows, truths))
+    print(report(rows, truths, not args.c7n_no_cache))
 
 
 if __name__ == "__main__":
