@@ -226,6 +226,10 @@ def observe_organisation(
         "duration_seconds": round(time.perf_counter() - started, 3),
         "retry_mode": options.retry_mode,
     }
+    places = {account.id: place for account in accounts if (place := account.organisation()) is not None}
+    if places:
+        # Where each account sits in the Organization, for views by OU; outside the digest, like all stats.
+        stats["organisation"] = {"accounts": dict(sorted(places.items()))}
     return merge(
         outcomes,
         extra,
