@@ -129,7 +129,7 @@ def _run_all(
                 continue
             final.append(outcome)
             progress.done(
-                f"{unit.account} {unit.collector}", unit.region, "ok" if outcome.ok else "error", len(outcome.resources)
+                unit.collector, unit.region, "ok" if outcome.ok else "error", len(outcome.resources), unit.account
             )
         if not again:
             break
@@ -193,7 +193,10 @@ def observe_organisation(
     try:
         plans = _plans(executor, accounts, shared)
         units = _units(plans, shared)
-        progress.start(len(units))
+        per_account = {plan.account.id: 0 for plan in plans}
+        for unit in units:
+            per_account[unit.account] += 1
+        progress.start(len(units), per_account)
         outcomes, retried = _run_all(executor, order(list(units)) if order else units, shared, attempts, progress)
     finally:
         progress.finish()
