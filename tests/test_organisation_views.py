@@ -247,3 +247,30 @@ def test_progress_is_quiet_off_a_terminal_unless_asked(monkeypatch: pytest.Monke
     assert isinstance(progress_for_stderr(True), LineProgress)
     assert progress_for_stderr(False) is None
 
+
+
+# -- the front doors ------------------------------------------------------------------------------------
+
+
+def test_pytest_unify_observes_an_organisation_with_the_accounts_options(org: dict[str, Any],
+                                                                        pytester: pytest.Pytester) -> None:
+    members = org["members"]
+    (pytester.path / "policies").mkdir()
+    (pytester.path / "policies" / "checks.yaml").write_text(POLICY, encoding="utf-8")
+    accounts = pytester.path / "accounts.yaml"
+    accounts.write_text(
+        "accounts:\n" + "".join(f"  - id: '{a}'\n    role_arn: arn:aws:iam::{a}:role/audit\n" for a in members),
+        encoding="utf-8",
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "--unify", "--unify-accounts", str(accounts),
+                                "--unify-regions", "us-east-1", "-k", "break-glass", "-rA")
+    result.stdout.fnmatch_lines(["*live AWS, the accounts of*accounts.yaml on local*"])
+    # One item for the check, judged in each account: two have their break-glass user, one does not.
+    assert result.parseoutcomes() == {"failed": 1, "deselected": 3}
+    result.stdout.fnmatch_lines(["*1 failing and 0 unknown of 3 result(s)*", f"*FAIL {members[2]} *"])
+    tagged = pytester.runpytest("-p", "no:cacheprovider", "--unify", "--unify-org", "--unify-org-role", "audit",
+                                "--unify-org-tag", "env=prod", "--unify-regions", "us-east-1", "-k", "break-glass")
+    assert tagged.parseoutcomes() == {"passed": 1, "deselected": 3}
+    both = pytester.runpytest("-p", "no:cacheprovider", "--unify", "--unify-accounts", str(accounts), "--unify-org")
+    both.stderr.fnmatch_lines(["*give --unify-accounts FILE or --unify-org, not both*"])
+    assert both.ret == pytest.ExitCode.USAGE_ERROR
