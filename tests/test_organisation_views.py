@@ -23,7 +23,7 @@ from factories import PLUGINS
 from test_organisations import REGIONS, TYPES, estate  # noqa: F401 - the shared moto Organization
 from unify.cli import main
 from unify.engine import evaluate
-from unify.executors import LocalExecutor
+from unify.executors import Failure, LocalExecutor
 from unify.model.snapshot import Snapshot, load_snapshot, write_snapshot
 from unify.observe.accounts import organisation_accounts
 from unify.observe.organisation import observe_organisation
@@ -239,6 +239,20 @@ def test_an_account_not_made_ready_counts_as_done_in_error() -> None:
     assert not tally.done("ok", 2, "111122223333")
     assert tally.done("error", 0, "111122223333")
     assert tally.line() == "2/2 accounts, 2/3 units, 2 resources, 1 unit(s) in error, 2 account(s) with errors"
+
+
+def test_the_local_executor_reports_each_outcome_as_it_finishes() -> None:
+    seen: dict[int, Any] = {}
+
+    def work(shared: int, item: int) -> int:
+        if item == 2:
+            raise ValueError("unit two is broken")
+        return shared * item
+
+    outcomes = LocalExecutor(2).map(work, [1, 2, 3], 10, on_done=seen.__setitem__)
+    assert outcomes[0] == 10 and outcomes[2] == 30
+    assert isinstance(outcomes[1], Failure) and "unit two is broken" in outcomes[1].message
+    assert seen == dict(enumerate(outcomes))
 
 
 def test_progress_is_quiet_off_a_terminal_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
