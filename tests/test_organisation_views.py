@@ -16,6 +16,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.awsrequest import AWSResponse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +24,7 @@ from factories import PLUGINS
 from test_organisations import REGIONS, TYPES, estate  # noqa: F401 - the shared moto Organization
 from unify.cli import main
 from unify.engine import evaluate
+from unify.errors import ObservationError
 from unify.executors import Failure, LocalExecutor
 from unify.model.snapshot import Snapshot, load_snapshot, write_snapshot
 from unify.observe.accounts import organisation_accounts
@@ -107,6 +109,29 @@ def test_org_records_each_accounts_name_and_ou_path_outside_the_digest(org: dict
     reread = load_snapshot(org["path"])
     assert reread.stats["organisation"] == snapshot.stats["organisation"]
     assert evaluate(load_policy([org["policy"]], PLUGINS), reread).snapshot.ou_path(members[0]) == "Root/prod/team"
+
+
+def _denied(operation: str) -> boto3.Session:
+    base = boto3.Session(region_name="us-east-1")
+
+    def deny(**kwargs: Any) -> tuple[Any, dict[str, Any]]:
+        answer = {"Error": {"Code": "AccessDeniedException", "Message": f"not authorized to perform {operation}"},
+                  "ResponseMetadata": {"HTTPStatusCode": 400}}
+        return AWSResponse("https://organizations.invalid/", 400, {}, None), answer
+
+    base.events.register(f"before-call.organizations.{operation}", deny)
+    return base
+
+
+def test_the_ou_record_is_best_effort_unless_a_filter_needs_it(org: dict[str, Any]) -> None:
+    members, team = org["members"], org["ous"]["team"]
+    unnamed = {a.id: a for a in organisation_accounts(_denied("DescribeOrganizationalUnit"), "audit")}
+    assert unnamed[members[0]].organisation()["ou_path"] == f"Root/{org['ous']['prod']}/{team}"
+    unplaced = {a.id: a for a in organisation_accounts(_denied("ListParents"), "audit")}
+    assert sorted(unplaced) == sorted(org["accounts"])
+    assert unplaced[members[0]].ou_path == () and unplaced[members[0]].name == "member-0"
+    with pytest.raises(ObservationError, match="ListParents"):
+        organisation_accounts(_denied("ListParents"), "audit", ous=[team])
 
 
 def test_results_by_account_hold_each_accounts_verdicts_and_what_no_account_observed(org: dict[str, Any]) -> None:

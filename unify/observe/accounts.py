@@ -211,6 +211,16 @@ def _ancestors(client: Any, account_id: str, memo: dict[str, tuple[str, ...]]) -
     return memo[account_id]
 
 
+def _place(client: Any, account_id: str, memo: dict[str, tuple[str, ...]], *, needed: bool) -> tuple[str, ...]:
+    """The OUs above an account; when no ``--org-ou`` filter needs them, none if ListParents is refused."""
+    try:
+        return _ancestors(client, account_id, memo)
+    except Exception as exc:
+        if needed or aws_error(exc, "organizations:ListParents") is None:
+            raise
+        return ()
+
+
 def _ou_names(client: Any, chain: Sequence[str], names: dict[str, str]) -> tuple[tuple[str, str], ...]:
     """The (id, name) of each unit of ``chain`` (nearest first), root first; the root is named ``Root``."""
     path: list[tuple[str, str]] = []
@@ -219,7 +229,12 @@ def _ou_names(client: Any, chain: Sequence[str], names: dict[str, str]) -> tuple
             if ou_id.startswith("r-"):
                 names[ou_id] = "Root"
             else:
-                unit = client.describe_organizational_unit(OrganizationalUnitId=ou_id)["OrganizationalUnit"]
+                try:
+                    unit = client.describe_organizational_unit(OrganizationalUnitId=ou_id)["OrganizationalUnit"]
+                except Exception as exc:
+                    if aws_error(exc, "organizations:DescribeOrganizationalUnit") is None:
+                        raise
+                    unit = {}  # a name is for reading only: without the permission, the OU is shown by its id
                 names[ou_id] = str(unit.get("Name") or ou_id)
         path.append((ou_id, names[ou_id]))
     return tuple(path)
@@ -263,7 +278,7 @@ def organisation_accounts(
                 if entry.get("Status", entry.get("State")) != "ACTIVE":
                     continue  # suspended or closing accounts answer no API call
                 account_id = str(entry["Id"])
-                chain = _ancestors(client, account_id, memo)
+                chain = _place(client, account_id, memo, needed=bool(wanted_ous))
                 if wanted_ous and not wanted_ous & set(chain):
                     continue
                 if wanted_tags:
