@@ -18,7 +18,7 @@ from pathlib import Path
 from sarif_error import write_error_log
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
-FLAGS = ("live", "fail-on-new", "soft-fail", "annotations")
+FLAGS = ("live", "org", "fail-on-new", "soft-fail", "annotations")
 
 
 def _input(name: str) -> str:
@@ -38,16 +38,28 @@ def problems() -> list[str]:
         if _input(flag) not in ("true", "false"):
             found.append(f"{flag}: must be true or false, not {_input(flag)!r}")
     sources = [name for name in ("plan", "snapshot") if _input(name)] + (["live"] if _input("live") == "true" else [])
+    # An accounts file or the Organization is a live observation of many accounts.
+    sources += (["accounts"] if _input("accounts") else []) + (["org"] if _input("org") == "true" else [])
     # A plan may also be applied to the live estate (live: "true" or live-snapshot): the estate after apply.
     overlay = sources == ["plan", "live"]
     if len(sources) != 1 and not overlay:
         given = ", ".join(sources) or "none"
-        found.append(f"give exactly one of plan, snapshot or live: \"true\" (given: {given})")
+        found.append(
+            f"give exactly one of plan, snapshot or live: \"true\", or accounts or org: \"true\" (given: {given})"
+        )
     if overlay and _input("live-snapshot"):
         found.append("live-snapshot: not with live: \"true\" (the plan is applied to one live estate)")
     if _input("live-snapshot") and not _input("plan"):
         found.append("live-snapshot: goes with plan (the plan is applied to that snapshot of the live estate)")
-    for name in ("plan", "snapshot", "live-snapshot", "baseline"):
+    if _input("org") != "true" and (_input("org-role") or _input("org-ou") or _input("org-tag")):
+        found.append("org-role, org-ou and org-tag go with org: \"true\"")
+    for tag in _words("org-tag"):
+        if not re.fullmatch(r"[^=\s]+=\S*", tag):
+            found.append(f"org-tag: {tag!r} is not KEY=VALUE")
+    executor = _input("executor")
+    if executor not in ("local", "dask-local") and not re.fullmatch(r"dask://[\w.-]+:\d+", executor):
+        found.append(f"executor: must be local, dask-local or dask://HOST:PORT, not {executor!r}")
+    for name in ("plan", "snapshot", "live-snapshot", "baseline", "accounts"):
         value = _input(name)
         if value and not Path(value).is_file():
             found.append(f"{name}: no such file: {value}")

@@ -24,6 +24,7 @@ from unify.engine import evaluate
 from unify.errors import PolicyError, Problem
 from unify.model.resource import Coverage, Resource
 from unify.model.snapshot import Snapshot
+from unify.observe.accounts import DEFAULT_ORG_ROLE
 from unify.results import Result, Results
 from unify.views.compliance import compliance_view
 
@@ -80,6 +81,55 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--unify-profile", dest="unify_profile", metavar="NAME", help="AWS profile for --unify-live")
     group.addoption(
+        "--unify-accounts",
+        dest="unify_accounts",
+        metavar="FILE",
+        help="observe the accounts of this YAML file, assuming each role, as unify --accounts (ini: unify_accounts)",
+    )
+    group.addoption(
+        "--unify-org",
+        dest="unify_org",
+        action="store_true",
+        default=False,
+        help="observe the accounts of the AWS Organization, as unify --org (ini: unify_org)",
+    )
+    group.addoption(
+        "--unify-org-role",
+        dest="unify_org_role",
+        metavar="NAME",
+        help=f"with --unify-org: the role to assume in each account (default {DEFAULT_ORG_ROLE}; ini: unify_org_role)",
+    )
+    group.addoption(
+        "--unify-org-ou",
+        dest="unify_org_ous",
+        action="append",
+        default=[],
+        metavar="OU_ID",
+        help="with --unify-org: only accounts under this OU, at any depth; repeatable (ini: unify_org_ous)",
+    )
+    group.addoption(
+        "--unify-org-tag",
+        dest="unify_org_tags",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="with --unify-org: only accounts with this tag; repeatable, all must match (ini: unify_org_tags)",
+    )
+    group.addoption(
+        "--unify-executor",
+        dest="unify_executor",
+        metavar="local|dask-local|dask://HOST:PORT",
+        help="where the observation's units run, as unify --executor (ini: unify_executor)",
+    )
+    group.addoption(
+        "--unify-workers",
+        dest="unify_workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --unify-executor dask-local: worker processes (default 2)",
+    )
+    group.addoption(
         "--unify-waivers",
         dest="unify_waivers",
         action="append",
@@ -112,6 +162,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("unify_plan", type="string", default="", help="Terraform plan JSON to evaluate")
     parser.addini("unify_live", type="bool", default=False, help="observe AWS once per session")
     parser.addini("unify_regions", type="linelist", default=[], help="regions for the live observation")
+    parser.addini("unify_accounts", type="string", default="", help="accounts file to observe")
+    parser.addini("unify_org", type="bool", default=False, help="observe the accounts of the Organization")
+    parser.addini("unify_org_role", type="string", default="", help="the role to assume in each account")
+    parser.addini("unify_org_ous", type="linelist", default=[], help="only accounts under these OUs")
+    parser.addini("unify_org_tags", type="linelist", default=[], help="only accounts with these tags (KEY=VALUE)")
+    parser.addini("unify_executor", type="string", default="", help="local, dask-local or dask://HOST:PORT")
     parser.addini("unify_waivers", type="linelist", default=[], help="waivers files")
     parser.addini("unify_framework", type="string", default="", help="keep only checks mapped to this framework")
     parser.addini("unify_unknown", type="string", default="", help="fail (default) or skip for unknown results")

@@ -21,7 +21,9 @@ from unify.checks.packs import describe_packs, pack_paths, shipped_catalogs, shi
 from unify.checks.policy_set import PolicySet, lint_paths, shipped_policies
 from unify.checks.waivers import WaiverSet, load_waivers
 from unify.errors import PolicyError, Problem, UnifyError
+from unify.executors import LOCAL
 from unify.model.snapshot import Snapshot, load_snapshot, write_snapshot
+from unify.observe.accounts import DEFAULT_ORG_ROLE
 from unify.plugins import Plugins
 from unify.results import Results
 from unify.run import Source, default_plugins, evaluate_snapshot, observe_source
@@ -43,6 +45,14 @@ class Settings:
     waivers: tuple[Path, ...]
     framework: str | None
     unknown: str
+    #: Many accounts, as ``unify --accounts`` / ``--org`` (live only).
+    accounts_file: Path | None = None
+    org: bool = False
+    org_role: str = DEFAULT_ORG_ROLE
+    org_ous: tuple[str, ...] = ()
+    org_tags: tuple[tuple[str, str], ...] = ()
+    executor: str = LOCAL
+    workers: int = 2
     #: Said once, in the header and the summary, when the checks are the shipped packs.
     policy_note: str | None = None
 
@@ -52,6 +62,9 @@ class Settings:
             return f"file {self.snapshot}"
         if self.plan is not None:
             return f"plan {self.plan}"
+        if self.accounts_file is not None or self.org:
+            where = self.accounts_file or "the Organization"
+            return f"live AWS, the accounts of {where} on {self.executor}"
         return f"live AWS ({', '.join(self.regions) or 'default region'})"
 
 
@@ -106,6 +119,22 @@ def settings_from(config: pytest.Config) -> Settings:
     regions = tuple(
         r.strip() for v in _values(config, "unify_regions", "unify_regions") for r in v.split(",") if r.strip()
     )
+    accounts = paths("unify_accounts", "unify_accounts")
+    org = bool(config.getoption("unify_org") or config.getini("unify_org"))
+    org_role = config.getoption("unify_org_role") or config.getini("unify_org_role") or DEFAULT_ORG_ROLE
+    org_ous = tuple(
+        o.strip() for v in _values(config, "unify_org_ous", "unify_org_ous") for o in v.split(",") if o.strip()
+    )
+    org_tags = _tags(_values(config, "unify_org_tags", "unify_org_tags"))
+    if accounts and org:
+        raise pytest.UsageError("unify: give --unify-accounts FILE or --unify-org, not both")
+    if not org and (org_ous or org_tags or org_role != DEFAULT_ORG_ROLE):
+        raise pytest.UsageError("unify: --unify-org-role, --unify-org-ou and --unify-org-tag go with --unify-org")
+    if (accounts or org) and (snapshots or plans):
+        raise pytest.UsageError("unify: --unify-accounts and --unify-org observe live AWS: not with a snapshot or plan")
+    live = live or bool(accounts) or org
+    executor = config.getoption("unify_executor") or config.getini("unify_executor") or LOCAL
+    workers = config.getoption("unify_workers") or 2
     unknown = config.getoption("unify_unknown") or config.getini("unify_unknown") or "fail"
     if unknown not in ("fail", "skip"):
         raise pytest.UsageError(f"unify_unknown must be 'fail' or 'skip', not {unknown!r}")
@@ -121,8 +150,25 @@ def settings_from(config: pytest.Config) -> Settings:
         waivers=paths("unify_waivers", "unify_waivers"),
         framework=framework,
         unknown=unknown,
+        accounts_file=accounts[0] if accounts else None,
+        org=org,
+        org_role=org_role,
+        org_ous=org_ous,
+        org_tags=org_tags,
+        executor=executor,
+        workers=workers,
         policy_note=note,
     )
+
+
+def _tags(values: list[str]) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for value in values:
+        key, sep, wanted = value.partition("=")
+        if not sep or not key:
+            raise pytest.UsageError(f"unify: --unify-org-tag {value!r}: expected KEY=VALUE")
+        pairs.append((key, wanted))
+    return tuple(pairs)
 
 
 @dataclass
@@ -217,7 +263,20 @@ class UnifyRun:
         return self._snapshot_path
 
     def _observe(self) -> Path:
-        snapshot = self._from(Source(live=True, regions=self.settings.regions, profile=self.settings.profile))
+        settings = self.settings
+        source = Source(
+            live=True,
+            regions=settings.regions,
+            profile=settings.profile,
+            accounts_file=str(settings.accounts_file) if settings.accounts_file is not None else None,
+            org=settings.org,
+            org_role=settings.org_role,
+            org_ous=settings.org_ous,
+            org_tags=settings.org_tags,
+            executor=settings.executor,
+            workers=settings.workers,
+        )
+        snapshot = self._from(source)
         self.observations += 1
         return self._keep(snapshot, "snapshot.json")
 

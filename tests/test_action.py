@@ -310,3 +310,54 @@ def test_a_live_snapshot_without_a_plan_is_refused_before_the_install(tmp_path) 
                              "live-snapshot": str(data / "live-estate.json")}, tmp_path)
     done = use.run()
     assert done.returncode == 2 and "live-snapshot: goes with plan" in done.stderr
+
+
+def test_the_accounts_inputs_are_checked_before_the_install(tmp_path) -> None:
+    accounts = tmp_path / "accounts.yaml"
+    accounts.write_text("accounts: []\n")
+    use = Job(tmp_path).use({"python": sys.executable, "accounts": str(accounts), "live": "true",
+                             "org-tag": "env", "executor": "spark", "sarif-file": str(tmp_path / "a.sarif")}, tmp_path)
+    done = use.run()
+    assert done.returncode == 2 and [r.returncode for r in use.log] == [2]
+    assert "give exactly one of plan, snapshot or live" in done.stderr and "(given: live, accounts)" in done.stderr
+    assert "org-role, org-ou and org-tag go with org" in done.stderr
+    assert "org-tag: 'env' is not KEY=VALUE" in done.stderr
+    assert "executor: must be local, dask-local or dask://HOST:PORT, not 'spark'" in done.stderr
+
+
+def test_action_audits_three_accounts_through_assumed_roles(installed, tmp_path) -> None:
+    import boto3
+
+    with moto_server() as endpoint:
+        aws = {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+               "AWS_DEFAULT_REGION": "us-east-1"}
+        members = ["111111111111", "222222222222", "333333333333"]
+        sts = boto3.client("sts", region_name="us-east-1", endpoint_url=endpoint, aws_access_key_id="testing",
+                           aws_secret_access_key="testing")
+        for index, account in enumerate(members):
+            found = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/seed", RoleSessionName="seed")["Credentials"]
+            iam = boto3.client("iam", region_name="us-east-1", endpoint_url=endpoint,
+                               aws_access_key_id=found["AccessKeyId"], aws_secret_access_key=found["SecretAccessKey"],
+                               aws_session_token=found["SessionToken"])
+            iam.create_user(UserName="breakglass" if index != 1 else "someone")
+        accounts = tmp_path / "accounts.yaml"
+        accounts.write_text("accounts:\n" + "".join(
+            f"  - id: '{a}'\n    role_arn: arn:aws:iam::{a}:role/audit\n" for a in members))
+        policies = tmp_path / "policies"
+        policies.mkdir()
+        (policies / "p.yaml").write_text(
+            "checks:\n  - id: break-glass-user\n    title: Every account has a break-glass user\n"
+            "    severity: low\n    resource: aws_iam_user\n    where: {name: {eq: breakglass}}\n"
+            "    expect: {count: {ge: 1}}\n")
+        results = tmp_path / "results.json"
+        use = Job(tmp_path, aws).use({"python": sys.executable, "policies": str(policies), "accounts": str(accounts),
+                                      "regions": "us-east-1", "sarif-file": str(tmp_path / "org.sarif"),
+                                      "extra-formats": f"json={results}"}, tmp_path, install=installed)
+        done = use.run()
+    assert done.returncode == 1, done.stderr
+    document = json.loads(results.read_text())
+    assert {r["resource"]: r["verdict"] for r in document["results"]} == {
+        members[0]: "pass", members[1]: "fail", members[2]: "pass"}
+    assert [g["key"] for g in document["by_account"]] == members
+    assert "### By account: 3" in use.summary
+    assert use.action_outputs()["failed"] == "1"

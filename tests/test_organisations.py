@@ -9,6 +9,7 @@ digest, evaluation by account, and the Dask executor with worker processes.
 
 from __future__ import annotations
 
+import io
 import json
 import random
 from collections.abc import Iterator
@@ -32,6 +33,7 @@ from unify.observe.collector import CollectorRegistry
 from unify.observe.demo import _reset
 from unify.observe.accounts import Account, load_accounts, organisation_accounts
 from unify.observe.organisation import observe_organisation
+from unify.observe.progress import LineProgress
 from unify.observe.session import ObserveOptions
 from unify.observe.shards import Base, Unit
 from unify.partitions import evaluate_partitioned
@@ -345,8 +347,11 @@ def test_dask_worker_processes_give_the_same_digest_and_byte_identical_results(
     executor = DaskExecutor(workers=2, threads=4)
     try:
         assert executor.workers == 2
-        on_dask = _observe(estate, executor, base=Base(region="us-east-1"))
+        lines = io.StringIO()
+        on_dask = _observe(estate, executor, base=Base(region="us-east-1"), progress=LineProgress(lines))
         assert on_dask.stats["executor"] == "dask-local"
+        # Each account's line as its last unit comes back from a worker process.
+        assert sum(" done: " in line for line in lines.getvalue().splitlines()) == len(estate["members"])
         assert on_dask.digest == one_worker.digest
         assert _without_time(on_dask) == _without_time(one_worker)
         local = evaluate_partitioned(policy, on_dask, executor=LocalExecutor(1))

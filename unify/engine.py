@@ -24,6 +24,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
+from typing import Any
 
 from unify._heap import collector_paused
 from unify.checks.conditions import FALSE, TRUE, UNKNOWN, DefectAt, Detail
@@ -470,5 +471,14 @@ def evaluate(
         regions=tuple(snapshot.scope.get("regions") or ()),
         coverage_errors=tuple(dict(c) for c in snapshot.coverage if c["status"] == "error"),
         file=snapshot.file,
+        organisation=_organisation(snapshot),
     )
     return Results(tuple(results), selected, info, tuple(uses), framework)
+
+
+def _organisation(snapshot: Snapshot) -> dict[str, dict[str, Any]]:
+    """Each account's place in the Organization, as the observation recorded it in ``stats`` (else empty)."""
+    recorded = (snapshot.stats.get("organisation") or {}).get("accounts") if isinstance(snapshot.stats, dict) else None
+    if not isinstance(recorded, dict):
+        return {}
+    return {str(k): dict(v) for k, v in sorted(recorded.items()) if isinstance(v, dict)}

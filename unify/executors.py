@@ -25,7 +25,7 @@ from __future__ import annotations
 import copyreg
 import types
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any, Final, Protocol, TypeVar
 
@@ -63,7 +63,16 @@ class Executor(Protocol):
 
     name: str
 
-    def map(self, work: Callable[[S, T], R], items: Sequence[T], shared: S) -> list[R | Failure]: ...
+    def map(
+        self,
+        work: Callable[[S, T], R],
+        items: Sequence[T],
+        shared: S,
+        *,
+        on_done: Callable[[int, R | Failure], None] | None = None,
+    ) -> list[R | Failure]:
+        """The outcomes in the items' order; ``on_done(index, outcome)`` as each finishes, in the caller's thread."""
+        ...
 
     def close(self) -> None: ...
 
@@ -80,7 +89,14 @@ class LocalExecutor:
     def __init__(self, max_workers: int = 16) -> None:
         self.max_workers = max_workers
 
-    def map(self, work: Callable[[S, T], R], items: Sequence[T], shared: S) -> list[R | Failure]:
+    def map(
+        self,
+        work: Callable[[S, T], R],
+        items: Sequence[T],
+        shared: S,
+        *,
+        on_done: Callable[[int, R | Failure], None] | None = None,
+    ) -> list[R | Failure]:
         def run(item: T) -> R | Failure:
             try:
                 return work(shared, item)
@@ -90,7 +106,14 @@ class LocalExecutor:
         if not items:
             return []
         with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="unify-unit") as pool:
-            return list(pool.map(run, items))
+            futures = {pool.submit(run, item): index for index, item in enumerate(items)}
+            out: dict[int, R | Failure] = {}
+            for future in as_completed(futures):
+                index = futures[future]
+                out[index] = future.result()
+                if on_done is not None:
+                    on_done(index, out[index])
+        return [out[index] for index in range(len(items))]
 
     def close(self) -> None:
         pass
@@ -112,6 +135,7 @@ class DaskExecutor:
                 )
             ) from None
         self._cluster: Any = None
+        self._as_completed: Any = distributed.as_completed
         cluster: Any = distributed.LocalCluster  # untyped constructors
         client: Any = distributed.Client
         if address is None:
@@ -138,20 +162,31 @@ class DaskExecutor:
         """How many workers the scheduler has now."""
         return len(self._client.scheduler_info().get("workers", {}))
 
-    def map(self, work: Callable[[S, T], R], items: Sequence[T], shared: S) -> list[R | Failure]:
+    def map(
+        self,
+        work: Callable[[S, T], R],
+        items: Sequence[T],
+        shared: S,
+        *,
+        on_done: Callable[[int, R | Failure], None] | None = None,
+    ) -> list[R | Failure]:
         if not items:
             return []
         # Sent once to every worker; each task then carries only its own item.
         [context] = self._client.scatter([shared], broadcast=True, hash=False)
         futures = self._client.map(work, [context] * len(items), list(items), pure=False, retries=0)
-        out: list[R | Failure] = []
-        for future in futures:
+        index_of = {future.key: index for index, future in enumerate(futures)}
+        out: dict[int, R | Failure] = {}
+        for future in self._as_completed(futures):
+            index = index_of[future.key]
             try:
-                out.append(future.result())
+                out[index] = future.result()
             except Exception as exc:  # noqa: BLE001 - a lost worker or a raising task fails that unit only
-                out.append(Failure(_describe(exc)))
+                out[index] = Failure(_describe(exc))
+            if on_done is not None:
+                on_done(index, out[index])
         self._client.cancel([context])
-        return out
+        return [out[index] for index in range(len(items))]
 
     def close(self) -> None:
         self._client.close()

@@ -211,6 +211,19 @@ class SnapshotInfo:
     warnings: tuple[str, ...] = ()
     #: For a plan overlaid on live: the plan, the live snapshot, and what was matched, created and deleted.
     overlay: Mapping[str, Any] | None = None
+    #: Where each account sits in the AWS Organization (``--org``): ``{id: {name, ou, ou_path}}``, else empty.
+    organisation: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def account_name(self, account: str) -> str:
+        return str((self.organisation.get(account) or {}).get("name") or "")
+
+    def ou_path(self, account: str) -> str:
+        """The account's OU path by name (``Root/prod/team``), empty when the snapshot does not say."""
+        return str((self.organisation.get(account) or {}).get("ou_path") or "")
+
+    def ou_ids(self, account: str) -> tuple[str, ...]:
+        """The ids of the organisational units (and root) above the account, root first."""
+        return tuple(str(ou["id"]) for ou in (self.organisation.get(account) or {}).get("ou") or ())
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -225,6 +238,8 @@ class SnapshotInfo:
             data["warnings"] = list(self.warnings)
         if self.overlay is not None:
             data["overlay"] = dict(self.overlay)
+        if self.organisation:
+            data["organisation"] = {key: dict(value) for key, value in sorted(self.organisation.items())}
         return data
 
 

@@ -24,12 +24,15 @@ from unify.cli.options import (
     progress,
     source_from,
     source_options,
+    split,
     write_reports,
 )
 from unify.errors import EXIT_BAD_INPUT, Problem
 from unify.model.snapshot import snapshot_schema
+from unify.results import SnapshotInfo
 from unify.run import Gating, audit, default_paths, load_policy
 from unify.store.store import open_store
+from unify.views.accounts import AccountFilter, narrow
 
 __all__ = ["audit_command", "lint", "packs_command", "schema"]
 
@@ -89,6 +92,34 @@ __all__ = ["audit_command", "lint", "packs_command", "schema"]
     metavar="DIR",
     help="The Terraform configuration's folder, so SARIF points plan findings at .tf files and lines.",
 )
+@click.option(
+    "--only-account",
+    "only_accounts",
+    multiple=True,
+    metavar="ID",
+    help="Report (and gate on) only these accounts' results; repeatable or comma-separated. "
+    "Results about no account in particular (a type not observed anywhere) are kept.",
+)
+@click.option(
+    "--only-ou",
+    "only_ous",
+    multiple=True,
+    metavar="OU_ID",
+    help="Report only accounts under this organisational unit, at any depth (needs a snapshot from --org).",
+)
+@click.option(
+    "--only-region",
+    "only_regions",
+    multiple=True,
+    metavar="NAME",
+    help="Report only results in this region (account-wide results are kept); repeatable or comma-separated.",
+)
+@click.option(
+    "--by-account",
+    is_flag=True,
+    help="The table also shows the results and each framework's controls not met and unknown by account, "
+    "OU (with --org) and region.",
+)
 def audit_command(
     paths: tuple[str, ...],
     packs: tuple[str, ...],
@@ -108,6 +139,7 @@ def audit_command(
     org_tags: tuple[str, ...],
     executor: str,
     workers: int,
+    show_progress: bool | None,
     save_snapshot: str | None,
     waiver_paths: tuple[str, ...],
     framework: str | None,
@@ -122,6 +154,10 @@ def audit_command(
     fail_on_new: bool,
     soft_fail: bool,
     source_root: str | None,
+    only_accounts: tuple[str, ...],
+    only_ous: tuple[str, ...],
+    only_regions: tuple[str, ...],
+    by_account: bool,
 ) -> None:
     """Evaluate the checks under PATHS against one observation.
 
@@ -167,13 +203,44 @@ def audit_command(
         gating=gating,
         save_snapshot=save_snapshot,
         warn=note,
-        progress=progress(),
+        progress=progress(show_progress),
     )
     if done.recorded is not None:
         note(f"recorded run {done.recorded.number} ({done.recorded.hash}) in {store}")
+    only = AccountFilter(tuple(split(only_accounts)), tuple(split(only_ous)), tuple(split(only_regions)))
+    if only:
+        _check_filter(only, done.results.snapshot)
+        # The reports and the exit code speak for the accounts asked about; the store keeps the whole run.
+        narrowed = narrow(done.results, only)
+        done = replace(done, results=narrowed, gate=gating.gate(narrowed))
     brief = summary if summary is not None else demo and not formats
-    write_reports(done.results, targets, gating, color, source_root=source_root, summary=brief, pretty=pretty)
+    write_reports(
+        done.results,
+        targets,
+        gating,
+        color,
+        source_root=source_root,
+        summary=brief,
+        pretty=pretty,
+        by_account=by_account,
+    )
     finish(done.gate, audit=done)
+
+
+def _check_filter(only: AccountFilter, snapshot: SnapshotInfo) -> None:
+    """Refuse a filter that names what the snapshot does not have: it would report nothing and look clean."""
+    missing = sorted(set(only.accounts) - set(snapshot.accounts))
+    if missing:
+        raise click.UsageError(f"--only-account {', '.join(missing)}: not in the snapshot's accounts")
+    if only.ous and not snapshot.organisation:
+        raise click.UsageError("--only-ou needs a snapshot observed with --org (it records each account's OU)")
+    known = {ou for account in snapshot.accounts for ou in snapshot.ou_ids(account)}
+    unknown_ous = sorted(set(only.ous) - known)
+    if unknown_ous:
+        raise click.UsageError(f"--only-ou {', '.join(unknown_ous)}: no account of the snapshot is under it")
+    wrong = sorted(set(only.regions) - set(snapshot.regions) - {"global"})
+    if wrong:
+        raise click.UsageError(f"--only-region {', '.join(wrong)}: not in the snapshot's regions")
 
 
 @click.command()

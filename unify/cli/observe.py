@@ -56,6 +56,7 @@ def observe_command(
     org_tags: tuple[str, ...],
     executor: str,
     workers: int,
+    show_progress: bool | None,
     output: str,
 ) -> None:
     """Observe the AWS estate into a snapshot: only what the checks read (or --types).
@@ -80,7 +81,7 @@ def observe_command(
     )
     loaded = plugins()
     policy = None if types else load_policy(paths, loaded, packs=packs, warn=note)
-    snapshot = observe_source(source, policy, loaded, warn=note, progress=progress())
+    snapshot = observe_source(source, policy, loaded, warn=note, progress=progress(show_progress))
     if output == "-":
         dump_snapshot(snapshot, sys.stdout.buffer)
         sys.stdout.flush()

@@ -58,9 +58,9 @@ def note(message: str) -> None:
     click.echo(f"unify: {message}", err=True)
 
 
-def progress() -> Any:
-    """The observation's progress bar, when a person watches stderr."""
-    return progress_for_stderr()
+def progress(asked: bool | None = None) -> Any:
+    """The observation's progress on stderr: a bar on a terminal; elsewhere lines with --progress, else none."""
+    return progress_for_stderr(asked)
 
 
 def split(values: Sequence[str]) -> list[str]:
@@ -192,6 +192,13 @@ def accounts_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 default=2,
                 show_default=True,
                 help="With --executor dask-local: worker processes.",
+            ),
+            click.option(
+                "--progress/--no-progress",
+                "show_progress",
+                default=None,
+                help="Progress on stderr: accounts done of all, units, errors (default: only when stderr is a "
+                "terminal; --progress writes one line per account done elsewhere, as in CI).",
             ),
         ],
     )
@@ -352,6 +359,7 @@ def write_reports(
     source_root: str | None = None,
     summary: bool = False,
     pretty: bool = False,
+    by_account: bool = False,
 ) -> None:
     """Render every requested format to its file or stdout (the table as its summary with ``summary``).
 
@@ -359,7 +367,16 @@ def write_reports(
     JSON of a large audit never sits whole in memory.
     """
     with collector_paused():  # rendering builds many acyclic containers too
-        _write_each(results, targets, gating, color, source_root=source_root, summary=summary, pretty=pretty)
+        _write_each(
+            results,
+            targets,
+            gating,
+            color,
+            source_root=source_root,
+            summary=summary,
+            pretty=pretty,
+            by_account=by_account,
+        )
 
 
 def _write_each(
@@ -371,6 +388,7 @@ def _write_each(
     source_root: str | None,
     summary: bool,
     pretty: bool,
+    by_account: bool,
 ) -> None:
     loaded = plugins()
     renderers = loaded.renderers
@@ -388,6 +406,7 @@ def _write_each(
             summary=summary,
             services=services,
             pretty=pretty,
+            by_account=by_account,
         )
         renderer = renderers[name]
         if renderer.binary:

@@ -56,6 +56,20 @@ class Account:
     regions: tuple[str, ...] = ()
     external_id: str | None = None
     session_name: str = DEFAULT_SESSION_NAME
+    #: The account's name in the Organization (``--org`` only; empty otherwise).
+    name: str = ""
+    #: The organisational units above the account, root first, as (id, name) pairs (``--org`` only).
+    ou_path: tuple[tuple[str, str], ...] = ()
+
+    def organisation(self) -> dict[str, Any] | None:
+        """What the snapshot records of the account's place in the Organization (None: nothing known)."""
+        if not self.name and not self.ou_path:
+            return None
+        return {
+            "name": self.name,
+            "ou": [{"id": ou_id, "name": ou_name} for ou_id, ou_name in self.ou_path],
+            "ou_path": "/".join(ou_name for _, ou_name in self.ou_path),
+        }
 
     @property
     def partition(self) -> str:
@@ -197,6 +211,35 @@ def _ancestors(client: Any, account_id: str, memo: dict[str, tuple[str, ...]]) -
     return memo[account_id]
 
 
+def _place(client: Any, account_id: str, memo: dict[str, tuple[str, ...]], *, needed: bool) -> tuple[str, ...]:
+    """The OUs above an account; when no ``--org-ou`` filter needs them, none if ListParents is refused."""
+    try:
+        return _ancestors(client, account_id, memo)
+    except Exception as exc:
+        if needed or aws_error(exc, "organizations:ListParents") is None:
+            raise
+        return ()
+
+
+def _ou_names(client: Any, chain: Sequence[str], names: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """The (id, name) of each unit of ``chain`` (nearest first), root first; the root is named ``Root``."""
+    path: list[tuple[str, str]] = []
+    for ou_id in reversed(chain):
+        if ou_id not in names:
+            if ou_id.startswith("r-"):
+                names[ou_id] = "Root"
+            else:
+                try:
+                    unit = client.describe_organizational_unit(OrganizationalUnitId=ou_id)["OrganizationalUnit"]
+                except Exception as exc:
+                    if aws_error(exc, "organizations:DescribeOrganizationalUnit") is None:
+                        raise
+                    unit = {}  # a name is for reading only: without the permission, the OU is shown by its id
+                names[ou_id] = str(unit.get("Name") or ou_id)
+        path.append((ou_id, names[ou_id]))
+    return tuple(path)
+
+
 def _tags(client: Any, account_id: str) -> dict[str, str]:
     tags: dict[str, str] = {}
     for page in client.get_paginator("list_tags_for_resource").paginate(ResourceId=account_id):
@@ -216,15 +259,18 @@ def organisation_accounts(
 ) -> list[Account]:
     """The active accounts of the Organization, under any of ``ous`` and with all of ``tags``, in id order.
 
-    Each is reached by assuming ``role_name`` in it. Listing needs
-    ``organizations:ListAccounts`` (and ``ListParents``, ``ListTagsForResource``
-    for the filters) in the management or a delegated-administrator account;
+    Each is reached by assuming ``role_name`` in it, and carries its name and
+    the path of organisational units above it, so reports can group by OU.
+    Listing needs ``organizations:ListAccounts``, ``ListParents`` and
+    ``DescribeOrganizationalUnit`` (and ``ListTagsForResource`` for the tag
+    filter) in the management or a delegated-administrator account;
     without them nothing can be observed, which is an error of the run.
     """
     wanted_ous = set(ous)
     wanted_tags = dict(tags or {})
     client = _calls(boto_session, endpoint_url)
     memo: dict[str, tuple[str, ...]] = {}
+    names: dict[str, str] = {}
     found: list[Account] = []
     try:
         for page in client.get_paginator("list_accounts").paginate():
@@ -232,7 +278,8 @@ def organisation_accounts(
                 if entry.get("Status", entry.get("State")) != "ACTIVE":
                     continue  # suspended or closing accounts answer no API call
                 account_id = str(entry["Id"])
-                if wanted_ous and not wanted_ous & set(_ancestors(client, account_id, memo)):
+                chain = _place(client, account_id, memo, needed=bool(wanted_ous))
+                if wanted_ous and not wanted_ous & set(chain):
                     continue
                 if wanted_tags:
                     present = _tags(client, account_id)
@@ -240,7 +287,9 @@ def organisation_accounts(
                         continue
                 partition = str(entry.get("Arn", "arn:aws:")).split(":")[1] or "aws"
                 role_arn = f"arn:{partition}:iam::{account_id}:role/{role_name}"
-                found.append(Account(account_id, role_arn, tuple(regions)))
+                path = _ou_names(client, chain, names)
+                name = str(entry.get("Name") or "")
+                found.append(Account(account_id, role_arn, tuple(regions), name=name, ou_path=path))
     except (BotoCoreError, KeyError, IndexError) as exc:
         raise ObservationError(f"cannot list the accounts of the Organization: {exc}") from None
     except Exception as exc:

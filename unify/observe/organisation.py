@@ -107,6 +107,15 @@ def _failed(unit: Unit, shared: Shared, message: str) -> UnitOutcome:
     return UnitOutcome(unit, [], coverage, {"calls": {}, "duration_seconds": 0.0}, None)
 
 
+def _settled(unit: Unit, came: UnitOutcome | Failure, shared: Shared, last: bool) -> UnitOutcome | None:
+    """The unit's final outcome, or None when it is to run again (an error worth a second attempt)."""
+    if isinstance(came, Failure):
+        return _failed(unit, shared, came.message) if last else None
+    if not came.ok and not last and retryable(came):
+        return None
+    return came
+
+
 def _run_all(
     executor: Executor, units: list[Unit], shared: Shared, attempts: int, progress: Progress
 ) -> tuple[list[UnitOutcome], int]:
@@ -114,23 +123,24 @@ def _run_all(
     retried = 0
     pending = units
     for attempt in range(1, attempts + 1):
+        last = attempt == attempts
+        current = pending
+
+        def report(index: int, came: UnitOutcome | Failure, current: list[Unit] = current, last: bool = last) -> None:
+            # As each unit finishes, so the display moves while the run does (units to retry are not done yet).
+            unit = current[index]
+            outcome = _settled(unit, came, shared, last)
+            if outcome is not None:
+                status = "ok" if outcome.ok else "error"
+                progress.done(unit.collector, unit.region, status, len(outcome.resources), unit.account)
+
         again: list[Unit] = []
-        for unit, came in zip(pending, executor.map(run_unit, pending, shared), strict=True):
-            last = attempt == attempts
-            if isinstance(came, Failure):
-                if not last:
-                    again.append(unit)
-                    continue
-                outcome = _failed(unit, shared, came.message)
-            else:
-                outcome = came
-            if not outcome.ok and not last and retryable(outcome):
+        for unit, came in zip(current, executor.map(run_unit, current, shared, on_done=report), strict=True):
+            outcome = _settled(unit, came, shared, last)
+            if outcome is None:
                 again.append(unit)
-                continue
-            final.append(outcome)
-            progress.done(
-                f"{unit.account} {unit.collector}", unit.region, "ok" if outcome.ok else "error", len(outcome.resources)
-            )
+            else:
+                final.append(outcome)
         if not again:
             break
         retried += len(again)
@@ -193,7 +203,10 @@ def observe_organisation(
     try:
         plans = _plans(executor, accounts, shared)
         units = _units(plans, shared)
-        progress.start(len(units))
+        per_account = {plan.account.id: 0 for plan in plans}
+        for unit in units:
+            per_account[unit.account] += 1
+        progress.start(len(units), per_account)
         outcomes, retried = _run_all(executor, order(list(units)) if order else units, shared, attempts, progress)
     finally:
         progress.finish()
@@ -226,6 +239,10 @@ def observe_organisation(
         "duration_seconds": round(time.perf_counter() - started, 3),
         "retry_mode": options.retry_mode,
     }
+    places = {account.id: place for account in accounts if (place := account.organisation()) is not None}
+    if places:
+        # Where each account sits in the Organization, for views by OU; outside the digest, like all stats.
+        stats["organisation"] = {"accounts": dict(sorted(places.items()))}
     return merge(
         outcomes,
         extra,

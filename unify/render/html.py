@@ -37,8 +37,11 @@ from unify.render.text import (
     drift_actual,
     fixed_findings,
     framework_label,
+    group_header,
+    group_rows,
     justification,
     relevant_gaps,
+    report_groupings,
     result_label,
     result_location,
     shorten,
@@ -133,6 +136,11 @@ def html_report(results: Results, options: RenderOptions) -> str:
     gate = options.gate(results)
     sections: list[tuple[str, str, Callable[[], str]]] = [
         ("posture", "Posture", lambda: _html_posture(results, options.services)),
+        *(
+            [("accounts", "By account, OU and region", lambda: _html_groups(results))]
+            if report_groupings(results)
+            else []
+        ),
         ("findings", "Findings", lambda: _html_findings(results, options.services)),
         ("controls", "Controls", lambda: _html_controls(results)),
         ("errors", "Check errors", lambda: _html_errors(results)),
@@ -464,6 +472,28 @@ def _html_findings(results: Results, services: Mapping[str, str]) -> str:
         "</tbody>\n</table></div>\n"
     )
     return lead + filters + table + _html_fixed(results)
+
+
+def _html_groups(results: Results) -> str:
+    """The results by account, OU and region; an account or region links to the findings filtered to it."""
+    parts = []
+    for title, groups in report_groupings(results):
+        if not groups:
+            continue
+        by = groups[0].by
+        rows = []
+        for group in groups:
+            cells = group_rows(group)
+            first = _h(cells[0])
+            if by in ("account", "region") and group.key:
+                first = f'<a href="{_href("filter", f"{by}:{group.key}")}">{first}</a>'
+            rest = "".join(
+                f'<td class="n">{_h(c)}</td>' if i >= 1 else f"<td>{_h(c)}</td>" for i, c in enumerate(cells[1:])
+            )
+            rows.append(f"<tr><td>{first}</td>{rest}</tr>\n")
+        header = group_header(by, results.framework_ids)
+        parts.append(f"<h3>{_h(title)}</h3>\n" + _table(header, rows, numeric=range(2, len(header))))
+    return "".join(parts)
 
 
 def _html_fixed(results: Results) -> str:

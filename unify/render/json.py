@@ -26,6 +26,7 @@ import orjson
 from unify.checks.policy_set import Check
 from unify.render.renderer import RenderOptions
 from unify.results import Result, Results
+from unify.views.accounts import grouped_json, spans_accounts
 from unify.views.compliance import ComplianceView, ControlStatus, compliance_view
 from unify.views.drift import drift_view
 
@@ -66,6 +67,8 @@ def _parts(results: Results) -> dict[str, Any]:
         "waivers": [use.as_json() for use in results.waivers],
         "coverage_errors": list(results.snapshot.coverage_errors),
         **({"baseline": results.baseline.as_json()} if results.baseline is not None else {}),
+        # Many accounts: the results and each framework's posture by account, OU (from --org) and region.
+        **(grouped_json(results) if spans_accounts(results) else {}),
     }
 
 

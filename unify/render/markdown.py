@@ -27,7 +27,10 @@ from unify.render.text import (
     drift_actual,
     fixed_findings,
     framework_label,
+    group_header,
+    group_rows,
     relevant_gaps,
+    report_groupings,
     result_label,
     result_location,
     shorten,
@@ -220,6 +223,7 @@ def markdown_report(results: Results, options: RenderOptions, budget: int = MARK
     compliance = _md_compliance_summary(results)
     doc.limit -= _nbytes(compliance)
 
+    _md_groups(doc, results)
     _md_failing(doc, view.groups)
     _md_fixed(doc, results)
     _md_results(doc, "Unknown", "result(s) not decided: data not observed", view.unknown, "unknown results")
@@ -474,6 +478,15 @@ def _md_waivers(doc: _Document, uses: Sequence[WaiverUse]) -> None:
         len(attention),
         "waivers",
     )
+
+
+def _md_groups(doc: _Document, results: Results) -> None:
+    """The results by account, OU and region, when there is more than one account."""
+    for title, groups in report_groupings(results):
+        doc.put(f"### {title}: {len(groups):,}\n\n")
+        header = group_header(groups[0].by, results.framework_ids) if groups else []
+        rows = (_row(*(_e(cell, 200) for cell in group_rows(group))) for group in groups)
+        doc.table(header, rows, len(groups), "groups")
 
 
 def _md_compliance_summary(results: Results) -> str:

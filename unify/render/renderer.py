@@ -42,6 +42,8 @@ class RenderOptions:
     region: str | None = None
     #: JSON indented for people rather than compact.
     pretty: bool = False
+    #: ``--by-account``: the table also shows the results and each framework's posture by account, OU and region.
+    by_account: bool = False
 
     def gate(self, results: Results) -> Any:
         """The gate this run applies (``--fail-on``, ``--fail-on-new``, ``--soft-fail``)."""

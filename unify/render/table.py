@@ -30,8 +30,18 @@ from unify.checks.policy_set import severity_rank
 from unify.render.console import console
 from unify.render.layout import Cell, columns_from_env, fit_widths, grid, wrap
 from unify.render.renderer import RenderOptions
-from unify.render.text import SEVERITY_ORDER, count_of, framework_label, relevant_gaps, shorten
+from unify.render.text import (
+    SEVERITY_ORDER,
+    count_of,
+    framework_label,
+    group_header,
+    group_rows,
+    relevant_gaps,
+    report_groupings,
+    shorten,
+)
 from unify.results import VERDICTS, Result, Results
+from unify.views.accounts import group_results
 from unify.views.compliance import CONTROL_STATUSES, compliance_view
 from unify.views.drift import drift_view
 from unify.views.policy import PolicyGroup, policy_view
@@ -157,6 +167,7 @@ def _full(results: Results, out: _Out, options: RenderOptions) -> None:
     _gaps(results, out)
     _policy(results, out)
     _compliance(results, out)
+    _groups(results, out, options)
     _drift(results, out)
     _waivers(results, out)
     if results.baseline is not None:
@@ -419,6 +430,7 @@ def _summary(results: Results, out: _Out, options: RenderOptions) -> None:
             numeric=range(1, len(CONTROL_STATUSES) + 2),
         )
         out.line(_AUTOMATED_NOTE, "dim", indent=2)
+    _groups(results, out, options)
     records = drift_view(results)
     if records:
         out.line()
@@ -429,6 +441,21 @@ def _summary(results: Results, out: _Out, options: RenderOptions) -> None:
         "For machines: --format json, sarif, ocsf, asff, csv.",
         "dim",
     )
+
+
+def _groups(results: Results, out: _Out, options: RenderOptions) -> None:
+    """With ``--by-account``: the results and the posture of each framework by account, OU and region."""
+    if not options.by_account:
+        return
+    groupings = report_groupings(results) or [("By account", group_results(results, "account"))]
+    for title, groups in groupings:
+        if not groups:
+            continue
+        out.line()
+        out.line(f"{title}: {count_of(len(groups), 'group')}", "bold")
+        header = group_header(groups[0].by, results.framework_ids)
+        rows = [[[(cell, "")] for cell in group_rows(group)] for group in groups]
+        out.table(header, rows, numeric=range(2, len(header)))
 
 
 def _gate_style(code: int) -> str:

@@ -15,6 +15,7 @@ from typing import Any, Final
 from unify.checks.operators import MISSING, describe_value
 from unify.checks.policy_set import SEVERITIES, Check
 from unify.results import Result, Results, WaiverUse
+from unify.views.accounts import GROUPINGS, Group, group_results, spans_accounts
 from unify.views.compliance import ComplianceView
 from unify.views.drift import DriftRecord
 
@@ -30,9 +31,12 @@ __all__ = [
     "finding_subject",
     "fixed_findings",
     "framework_label",
+    "group_header",
+    "group_rows",
     "justification",
     "neutralise_mentions",
     "relevant_gaps",
+    "report_groupings",
     "result_label",
     "result_location",
     "shorten",
@@ -179,3 +183,48 @@ def justification(result: Result) -> str:
         f"; {label} {value}" for label, value in (("owner", waiver.owner), ("ticket", waiver.ticket)) if value
     )
     return f"{waiver.reason} ({expiry}; waiver at {waiver.location}{extra})"
+
+
+_GROUP_TITLES: Final = {"account": "Account", "ou": "OU", "region": "Region"}
+_GROUP_NAMES: Final = {"account": "account", "ou": "organisational unit", "region": "region"}
+
+
+def report_groupings(results: Results) -> list[tuple[str, tuple[Group, ...]]]:
+    """The breakdowns a report shows (by account, OU, region) with their title; none for one account.
+
+    By OU only when the snapshot records the Organization (``--org``).
+    """
+    if not spans_accounts(results):
+        return []
+    return [
+        (f"By {_GROUP_NAMES[by]}", group_results(results, by))
+        for by in GROUPINGS
+        if by != "ou" or results.snapshot.organisation
+    ]
+
+
+def group_header(by: str, frameworks: Iterable[str]) -> list[str]:
+    """The columns of a breakdown: what the group is, the verdict counts, controls not met per framework."""
+    label = {"account": "Name", "ou": "Path", "region": "Accounts"}[by]
+    return [
+        _GROUP_TITLES[by],
+        label,
+        "Fail",
+        "Unknown",
+        "Pass",
+        "Waived",
+        "Error",
+        *(f"{fw}: not met/unknown" for fw in frameworks),
+    ]
+
+
+def group_rows(group: Group) -> list[str]:
+    """One group's cells, as plain text (each renderer escapes them)."""
+    summary = group.summary()
+    label = str(len(group.accounts)) if group.by == "region" else group.label
+    key = group.key or "(not recorded)"
+    cells = [key, label, *(f"{summary[v]:,}" for v in ("fail", "unknown", "pass", "waived", "error"))]
+    for fw in group.results.framework_ids:
+        posture = group.compliance(fw)
+        cells.append(f"{len(posture['not_met']):,}/{len(posture['unknown']):,}")
+    return cells
