@@ -25,13 +25,13 @@ from __future__ import annotations
 import copyreg
 import types
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from typing import Any, Final, Protocol, TypeVar
+from typing import Any, Final, Protocol, TypeVar, cast
 
 from unify.errors import InputError, Problem
 
-__all__ = ["DASK_LOCAL", "LOCAL", "DaskExecutor", "Executor", "Failure", "LocalExecutor", "open_executor"]
+__all__ = ["DASK_LOCAL", "LOCAL", "DaskExecutor", "Done", "Executor", "Failure", "LocalExecutor", "open_executor"]
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -58,12 +58,22 @@ class Failure:
     message: str
 
 
+#: Told, in the calling process, of each item as it finishes: its index and its outcome.
+Done = Callable[[int, Any], None]
+
+
 class Executor(Protocol):
-    """Runs ``work(shared, item)`` for every item and returns the outcomes in the items' order."""
+    """Runs ``work(shared, item)`` for every item and returns the outcomes in the items' order.
+
+    ``done`` (if given) is called in the calling process as each item
+    finishes, in the order they finish: what a resumable run writes down.
+    """
 
     name: str
 
-    def map(self, work: Callable[[S, T], R], items: Sequence[T], shared: S) -> list[R | Failure]: ...
+    def map(
+        self, work: Callable[[S, T], R], items: Sequence[T], shared: S, done: Done | None = None
+    ) -> list[R | Failure]: ...
 
     def close(self) -> None: ...
 
@@ -80,7 +90,9 @@ class LocalExecutor:
     def __init__(self, max_workers: int = 16) -> None:
         self.max_workers = max_workers
 
-    def map(self, work: Callable[[S, T], R], items: Sequence[T], shared: S) -> list[R | Failure]:
+    def map(
+        self, work: Callable[[S, T], R], items: Sequence[T], shared: S, done: Done | None = None
+    ) -> list[R | Failure]:
         def run(item: T) -> R | Failure:
             try:
                 return work(shared, item)
@@ -89,8 +101,19 @@ class LocalExecutor:
 
         if not items:
             return []
-        with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="unify-unit") as pool:
-            return list(pool.map(run, items))
+        pool = ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="unify-unit")
+        try:
+            futures = {pool.submit(run, item): index for index, item in enumerate(items)}
+            out: list[R | Failure | None] = [None] * len(items)
+            for future in as_completed(futures):
+                index = futures[future]
+                out[index] = future.result()
+                if done is not None:
+                    done(index, out[index])
+        finally:
+            # An interrupted run (Ctrl-C) starts nothing more; what finished has been told to ``done``.
+            pool.shutdown(wait=True, cancel_futures=True)
+        return cast(list[R | Failure], out)  # every index was filled above
 
     def close(self) -> None:
         pass
@@ -112,6 +135,7 @@ class DaskExecutor:
                 )
             ) from None
         self._cluster: Any = None
+        self._as_completed: Any = distributed.as_completed
         cluster: Any = distributed.LocalCluster  # untyped constructors
         client: Any = distributed.Client
         if address is None:
@@ -138,20 +162,28 @@ class DaskExecutor:
         """How many workers the scheduler has now."""
         return len(self._client.scheduler_info().get("workers", {}))
 
-    def map(self, work: Callable[[S, T], R], items: Sequence[T], shared: S) -> list[R | Failure]:
+    def map(
+        self, work: Callable[[S, T], R], items: Sequence[T], shared: S, done: Done | None = None
+    ) -> list[R | Failure]:
         if not items:
             return []
         # Sent once to every worker; each task then carries only its own item.
         [context] = self._client.scatter([shared], broadcast=True, hash=False)
         futures = self._client.map(work, [context] * len(items), list(items), pure=False, retries=0)
-        out: list[R | Failure] = []
-        for future in futures:
-            try:
-                out.append(future.result())
-            except Exception as exc:  # noqa: BLE001 - a lost worker or a raising task fails that unit only
-                out.append(Failure(_describe(exc)))
-        self._client.cancel([context])
-        return out
+        index = {future.key: i for i, future in enumerate(futures)}
+        out: list[R | Failure | None] = [None] * len(items)
+        try:
+            for future in self._as_completed(futures):
+                i = index[future.key]
+                try:
+                    out[i] = future.result()
+                except Exception as exc:  # noqa: BLE001 - a lost worker or a raising task fails that unit only
+                    out[i] = Failure(_describe(exc))
+                if done is not None:
+                    done(i, out[i])
+        finally:
+            self._client.cancel([context, *futures])
+        return cast(list[R | Failure], out)  # every index was filled above
 
     def close(self) -> None:
         self._client.close()

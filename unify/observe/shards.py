@@ -156,8 +156,9 @@ class Connections:
         self.base = base
         self._boto = boto_session
         self._sessions: dict[tuple[str | None, str | None, str, int], Session] = {}
-        #: The caps of each account (by role), shared by all its sessions in this process, retries included.
-        self._limits: dict[str | None, AccountLimits] = {}
+        #: The caps of each account (by role, and the limits asked for), shared by all its sessions in this
+        #: process, retries included. A worker that serves several runs keeps each run's limits apart.
+        self._limits: dict[tuple[Any, ...], AccountLimits] = {}
         self._making: dict[tuple[str | None, str | None, str, int], threading.Lock] = {}
         self._lock = threading.Lock()
         self._base_lock = threading.Lock()
@@ -239,10 +240,16 @@ class Connections:
 
     def limits(self, role_arn: str | None, options: ObserveOptions) -> AccountLimits:
         """The caps of the account ``role_arn`` reaches, in this process (made on first use)."""
+        key = (
+            role_arn,
+            tuple(sorted(options.service_limits.items())),
+            options.default_limit,
+            options.max_requests_per_second,
+        )
         with self._lock:
-            found = self._limits.get(role_arn)
+            found = self._limits.get(key)
             if found is None:
-                found = self._limits[role_arn] = AccountLimits(
+                found = self._limits[key] = AccountLimits(
                     options.service_limits, options.default_limit, options.max_requests_per_second
                 )
             return found
