@@ -204,19 +204,24 @@ def main() -> None:
             seed_estate(f"http://127.0.0.1:{port}", scale=scale)
             seed_seconds = time.perf_counter() - seeded
             slow = f"http://127.0.0.1:{proxy_port}"
-            if args.before:
-                before = _observe_elsewhere(args.before, slow)
-                print(f"scale {scale} before: {before['requests']} requests, {before['seconds']:.1f}s", file=sys.stderr)
             for label, endpoint in (("direct", f"http://127.0.0.1:{port}"), (f"+{args.latency_ms:.0f} ms", slow)):
                 sent: list[tuple[float, str]] = []
                 snapshot, seconds = _observe(endpoint, sent)
+                if endpoint == slow and args.before:
+                    # Alternating (before, now, now, before), so neither side always meets a warmer server.
+                    befores = [_observe_elsewhere(args.before, slow)]
+                    nows = [(snapshot, seconds, sent)]
+                    more: list[tuple[float, str]] = []
+                    nows.append((*_observe(slow, more), more))
+                    befores.append(_observe_elsewhere(args.before, slow))
+                    snapshot, seconds, sent = nows[-1]
+                    compared.append((scale, befores, nows))
+                    print(f"scale {scale} before: {[round(b['seconds'], 1) for b in befores]} s", file=sys.stderr)
                 if endpoint == slow and args.timeline:
                     if args.before:
-                        _timeline(f"scale {scale}, +{args.latency_ms:.0f} ms, before", before["sent"],
-                                  before["seconds"])
+                        last = compared[-1][1][-1]
+                        _timeline(f"scale {scale}, +{args.latency_ms:.0f} ms, before", last["sent"], last["seconds"])
                     _timeline(f"scale {scale}, +{args.latency_ms:.0f} ms, now", sent, seconds)
-                if endpoint == slow and args.before:
-                    compared.append((scale, before, snapshot, seconds, sent))
                 errors = sum(1 for c in snapshot.coverage if c["status"] == "error")
                 rows.append((scale, label, len(snapshot), snapshot.stats["http_requests"], seconds, errors, seed_seconds))
                 print(f"scale {scale} {label}: {len(snapshot)} resources, {snapshot.stats['http_requests']} requests, "
@@ -232,16 +237,24 @@ def main() -> None:
     for scale, label, resources, requests, seconds, errors, _ in rows:
         print(f"| {scale} | {label} | {resources:,} | {requests:,} | {seconds:.1f} | {errors} |")
     if compared:
-        print(f"\nAt +{args.latency_ms:.0f} ms, before ({args.before}) against now, in one run:\n")
+        print(f"\nAt +{args.latency_ms:.0f} ms, before ({args.before}) against now, alternating in one run "
+              "(before, now, now, before; means of two each):\n")
         print("| scale | requests before | requests now | wall before (s) | wall now (s) | now / before "
               "| services busy per second before | now | same digest |")
         print("|---:|---:|---:|---:|---:|---:|---:|---:|---|")
-        for scale, before, snapshot, seconds, sent in compared:
-            print(f"| {scale} | {before['requests']:,} | {snapshot.stats['http_requests']:,} | "
-                  f"{before['seconds']:.1f} | {seconds:.1f} | {seconds / before['seconds']:.2f} | "
-                  f"{_busy_per_second(before['sent'], before['seconds']):.1f} | "
-                  f"{_busy_per_second(sent, seconds):.1f} | {'yes' if before['digest'] == _steady_digest(snapshot) else 'NO'} |")
-
+        for scale, befores, nows in compared:
+            wall_before = sum(b["seconds"] for b in befores) / len(befores)
+            wall_now = sum(n[1] for n in nows) / len(nows)
+            busy_before = sum(_busy_per_second(b["sent"], b["seconds"]) for b in befores) / len(befores)
+            busy_now = sum(_busy_per_second(n[2], n[1]) for n in nows) / len(nows)
+            digests = {b["digest"] for b in befores} | {_steady_digest(n[0]) for n in nows}
+            requests_before = "/".join(f"{b['requests']:,}" for b in befores)
+            requests_now = "/".join(f"{n[0].stats['http_requests']:,}" for n in nows)
+            walls_before = " / ".join(f"{b['seconds']:.1f}" for b in befores)
+            walls_now = " / ".join(f"{n[1]:.1f}" for n in nows)
+            print(f"| {scale} | {requests_before} | {requests_now} | {walls_before} | {walls_now} | "
+                  f"{wall_now / wall_before:.2f} | "
+                  f"{busy_before:.1f} | {busy_now:.1f} | {'yes' if len(digests) == 1 else 'NO'} |")
 
 if __name__ == "__main__":
     main()
