@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from factories import PLUGINS, moto_server
 from unify.cli import main
 from unify.engine import evaluate
-from unify.errors import AwsError, InputError, ObservationError
+from unify.errors import AwsError, InputError, ObservationError, OutputError
 from unify.executors import DaskExecutor, LocalExecutor, open_executor
 from unify.model.snapshot import Snapshot
 from unify.observe.collector import CollectorRegistry
@@ -35,7 +35,8 @@ from unify.observe.accounts import Account, load_accounts, organisation_accounts
 from unify.observe.organisation import observe_organisation
 from unify.observe.progress import LineProgress
 from unify.observe.session import ObserveOptions
-from unify.observe.shards import Base, Unit
+from unify.observe.resume import ResumeDir
+from unify.observe.shards import Base, Connections, Shared, Unit, UnitOutcome
 from unify.partitions import evaluate_partitioned
 from unify.render.renderer import RenderOptions, render
 from unify.run import load_policy
@@ -424,3 +425,152 @@ def test_regions_all_means_the_regions_enabled_in_each_account(estate: dict[str,
     assert snapshot.scope["regions"] == sorted(r["RegionName"] for r in enabled)
     assert len(snapshot.scope["regions"]) > 2
     assert [(c["account"], c["region"], c["status"]) for c in snapshot.coverage] == [(account, "global", "ok")]
+
+
+# -- a resumable run -----------------------------------------------------------------------------------
+
+
+def test_a_resumed_run_skips_finished_units_and_gives_the_digest_of_an_uninterrupted_one(
+    estate: dict[str, Any], one_worker: Snapshot, tmp_path: Path
+) -> None:
+    folder = tmp_path / "resume"
+    ran: list[tuple[str, str, str]] = []
+
+    def registry(interrupt_at: int | None) -> CollectorRegistry:
+        made = CollectorRegistry()
+        for name in sorted({PLUGINS.collectors.collector_for(t).name for t in TYPES}):  # type: ignore[union-attr]
+            real = PLUGINS.collectors[name]
+
+            def collect(ctx: Any, real: Any = real) -> Any:
+                ran.append((ctx.account, ctx.region, real.name))
+                if interrupt_at is not None and len(ran) > interrupt_at:
+                    raise KeyboardInterrupt  # the user pressed Ctrl-C
+                return real.collect(ctx)
+
+            made.add(replace(real, collect=collect))
+        return made
+
+    def run(interrupt_at: int | None) -> Snapshot:
+        return observe_organisation(
+            _accounts(estate["members"]), TYPES, collectors=registry(interrupt_at), executor=LocalExecutor(1),
+            options=ObserveOptions(regions=REGIONS), resume=ResumeDir(folder, PLUGINS.collectors.resource_types()),
+        )
+
+    with pytest.raises(KeyboardInterrupt):
+        run(interrupt_at=5)
+    written = sorted(p.name for p in folder.iterdir())
+    assert len(written) == 5 and all(name.endswith(".unit.json") for name in written)
+    assert all(p.stat().st_mode & 0o077 == 0 for p in folder.iterdir())  # the estate's data, for its owner only
+    first = set(ran[:5])
+    ran.clear()
+    resumed = run(interrupt_at=None)
+    assert not first & set(ran)  # no finished unit ran again
+    assert len(ran) == one_worker.stats["units"] - 5
+    assert resumed.stats["resumed_units"] == 5
+    assert resumed.digest == one_worker.digest
+    assert _without_time(resumed) == _without_time(one_worker)
+    ran.clear()
+    again = run(interrupt_at=None)  # everything is in the folder now: nothing runs
+    assert ran == [] and again.digest == one_worker.digest
+
+
+def test_a_unit_file_is_never_written_over(tmp_path: Path) -> None:
+    folder = ResumeDir(tmp_path / "r", PLUGINS.collectors.resource_types())
+    coverage = [{"type": "aws_iam_user", "account": "111122223333", "region": "global", "status": "ok"}]
+    outcome = UnitOutcome(Unit("111122223333", "global", "iam.users"), [], coverage, {"calls": {}})  # type: ignore[list-item]
+    folder.save(outcome)
+    (path,) = (tmp_path / "r").iterdir()
+    before = path.read_bytes()
+    with pytest.raises(OutputError, match="exists and is not overwritten"):
+        folder.save(outcome)
+    assert path.read_bytes() == before
+    assert list(folder.load()) == [("111122223333", "global", "iam.users")]
+
+
+def test_bad_resume_folders_exit_2_naming_the_file_and_key(estate: dict[str, Any], runner: Any, tmp_path: Path) -> None:
+    accounts = tmp_path / "accounts.yaml"
+    account = estate["members"][0]
+    accounts.write_text(f"accounts:\n  - id: '{account}'\n    role_arn: arn:aws:iam::{account}:role/audit\n",
+                        encoding="utf-8")
+    folder = tmp_path / "resume"
+    args = ["observe", "--accounts", str(accounts), "--types", "aws_iam_user", "--resume", str(folder)]
+    good = runner.invoke(main, [*args, "-o", str(tmp_path / "a.json")])
+    assert good.exit_code == 0, good.output
+    again = runner.invoke(main, [*args, "-o", str(tmp_path / "b.json")])
+    assert again.exit_code == 0, again.output
+    first, second = (json.loads((tmp_path / n).read_text(encoding="utf-8")) for n in ("a.json", "b.json"))
+    assert second["stats"]["resumed_units"] == 1 and first["stats"]["resumed_units"] == 0
+    assert second["resources"] == first["resources"] and second["coverage"] == first["coverage"]
+
+    (unit,) = folder.iterdir()
+    document = json.loads(unit.read_text(encoding="utf-8"))
+    unit.chmod(0o600)
+    unit.write_text(json.dumps({**document, "resources": "none"}), encoding="utf-8")
+    broken = runner.invoke(main, [*args, "-o", str(tmp_path / "c.json")])
+    assert broken.exit_code == 2
+    assert f"{unit}: [resources]" in broken.output and "Traceback" not in broken.output
+    assert len(broken.output.strip().splitlines()) == 1
+
+    unit.write_text(json.dumps({**document, "unit": {**document["unit"], "region": "eu-west-1"}}), encoding="utf-8")
+    moved = runner.invoke(main, [*args, "-o", str(tmp_path / "c.json")])
+    assert moved.exit_code == 2 and f"{unit}: [unit]" in moved.output
+
+    link = tmp_path / "link"
+    link.symlink_to(folder)
+    linked = runner.invoke(main, [*args[:-1], str(link), "-o", str(tmp_path / "c.json")])
+    assert linked.exit_code == 2 and "symlink" in linked.output
+    unit.unlink()
+    (folder / unit.name).symlink_to(tmp_path / "a.json")
+    linked_unit = runner.invoke(main, [*args, "-o", str(tmp_path / "c.json")])
+    assert linked_unit.exit_code == 2 and "plain file" in linked_unit.output
+
+    alone = runner.invoke(main, ["observe", "--types", "aws_iam_user", "--resume", str(folder)])
+    assert alone.exit_code == 2 and "--resume DIR goes with --accounts" in alone.output
+
+
+def test_an_accounts_caps_are_shared_by_all_its_units_and_retries_in_one_process(estate: dict[str, Any]) -> None:
+    options = ObserveOptions(regions=REGIONS, service_limits={"ec2": 3})
+    connections = Connections(Base(endpoint_url=estate["endpoint"]))
+    shared = Shared(tuple(PLUGINS.collectors), options, connections.base, connections)
+    account = _accounts(estate["members"][:2])
+    try:
+        first = connections.session(Unit(account[0].id, "us-east-1", "ec2.vpcs", account[0].role_arn), shared)
+        retry = connections.session(
+            Unit(account[0].id, "us-east-1", "ec2.vpcs", account[0].role_arn, attempt=2), shared
+        )
+        other = connections.session(Unit(account[1].id, "us-east-1", "ec2.vpcs", account[1].role_arn), shared)
+    finally:
+        connections.close()
+    assert first is not retry  # fresh credentials for the retry...
+    assert first.limits is retry.limits  # ...under the same caps
+    assert first.limits.cap("ec2", "us-east-1") is retry.limits.cap("ec2", "us-east-1")
+    assert other.limits is not first.limits  # another account has caps of its own
+    assert first.limits.limit("ec2") == 3
+
+
+def test_on_several_workers_each_gets_its_share_of_every_cap(estate: dict[str, Any]) -> None:
+    class FourWorkers:
+        """Stands in for a Dask cluster of four workers (they would each hold their own caps)."""
+
+        name = "four-workers"
+        workers = 4
+
+        def __init__(self) -> None:
+            self.options: list[ObserveOptions] = []
+
+        def map(self, work: Any, items: Any, shared: Any, done: Any = None) -> Any:
+            self.options.append(shared.options)
+            return LocalExecutor(2).map(work, items, shared, on_done=done)
+
+        def close(self) -> None:
+            pass
+
+    executor = FourWorkers()
+    options = ObserveOptions(regions=["us-east-1"], service_limits={"iam": 4, "s3": 16}, default_limit=8,
+                             max_requests_per_second=100)
+    snapshot = observe_organisation(_accounts(estate["members"][:1]), ["aws_iam_user"], collectors=PLUGINS.collectors,
+                                    executor=executor, options=options)
+    assert len(snapshot.of_type("aws_iam_user")) == 1
+    seen = executor.options[-1]
+    assert dict(seen.service_limits) == {"iam": 1, "s3": 4}
+    assert (seen.default_limit, seen.max_requests_per_second) == (2, 25)

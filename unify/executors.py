@@ -27,11 +27,11 @@ import types
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from typing import Any, Final, Protocol, TypeVar
+from typing import Any, Final, Protocol, TypeVar, cast
 
 from unify.errors import InputError, Problem
 
-__all__ = ["DASK_LOCAL", "LOCAL", "DaskExecutor", "Executor", "Failure", "LocalExecutor", "open_executor"]
+__all__ = ["DASK_LOCAL", "LOCAL", "DaskExecutor", "Done", "Executor", "Failure", "LocalExecutor", "open_executor"]
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -58,8 +58,16 @@ class Failure:
     message: str
 
 
+#: Told, in the calling process, of each item as it finishes: its index and its outcome.
+Done = Callable[[int, Any], None]
+
+
 class Executor(Protocol):
-    """Runs ``work(shared, item)`` for every item and returns the outcomes in the items' order."""
+    """Runs ``work(shared, item)`` for every item and returns the outcomes in the items' order.
+
+    ``done`` (if given) is called in the calling process as each item
+    finishes, in the order they finish: what a resumable run writes down.
+    """
 
     name: str
 
@@ -105,15 +113,20 @@ class LocalExecutor:
 
         if not items:
             return []
-        with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="unify-unit") as pool:
+        pool = ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="unify-unit")
+        try:
             futures = {pool.submit(run, item): index for index, item in enumerate(items)}
-            out: dict[int, R | Failure] = {}
+            out: list[R | Failure | None] = [None] * len(items)
             for future in as_completed(futures):
                 index = futures[future]
-                out[index] = future.result()
+                outcome = future.result()
+                out[index] = outcome
                 if on_done is not None:
-                    on_done(index, out[index])
-        return [out[index] for index in range(len(items))]
+                    on_done(index, outcome)
+        finally:
+            # An interrupted run (Ctrl-C) starts nothing more; what finished has been told to ``on_done``.
+            pool.shutdown(wait=True, cancel_futures=True)
+        return cast(list[R | Failure], out)  # every index was filled above
 
     def close(self) -> None:
         pass
@@ -175,18 +188,22 @@ class DaskExecutor:
         # Sent once to every worker; each task then carries only its own item.
         [context] = self._client.scatter([shared], broadcast=True, hash=False)
         futures = self._client.map(work, [context] * len(items), list(items), pure=False, retries=0)
-        index_of = {future.key: index for index, future in enumerate(futures)}
-        out: dict[int, R | Failure] = {}
-        for future in self._as_completed(futures):
-            index = index_of[future.key]
-            try:
-                out[index] = future.result()
-            except Exception as exc:  # noqa: BLE001 - a lost worker or a raising task fails that unit only
-                out[index] = Failure(_describe(exc))
-            if on_done is not None:
-                on_done(index, out[index])
-        self._client.cancel([context])
-        return [out[index] for index in range(len(items))]
+        index = {future.key: i for i, future in enumerate(futures)}
+        out: list[R | Failure | None] = [None] * len(items)
+        try:
+            for future in self._as_completed(futures):
+                i = index[future.key]
+                outcome: R | Failure
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # noqa: BLE001 - a lost worker or a raising task fails that unit only
+                    outcome = Failure(_describe(exc))
+                out[i] = outcome
+                if on_done is not None:
+                    on_done(i, outcome)
+        finally:
+            self._client.cancel([context, *futures])
+        return cast(list[R | Failure], out)  # every index was filled above
 
     def close(self) -> None:
         self._client.close()

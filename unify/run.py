@@ -33,6 +33,7 @@ from unify.observe.demo import DemoEstate
 from unify.observe.observation import observe
 from unify.observe.organisation import observe_organisation
 from unify.observe.progress import Progress
+from unify.observe.resume import ResumeDir
 from unify.observe.session import ObserveOptions
 from unify.observe.shards import Base
 from unify.partitions import evaluate_partitioned
@@ -105,6 +106,10 @@ class Source:
     executor: str = LOCAL
     #: Worker processes of ``dask-local``.
     workers: int = 2
+    #: At most this many requests per second to each account; None: no limit.
+    max_requests_per_second: int | None = None
+    #: Many accounts: the folder of a resumable run (:mod:`unify.observe.resume`).
+    resume: str | None = None
 
     @property
     def organisation(self) -> bool:
@@ -341,7 +346,10 @@ def _observe_accounts(
     types: list[str] | None, source: Source, plugins: Plugins, warn: Warn, progress: Progress | None, executor: Executor
 ) -> Snapshot:
     options = ObserveOptions(
-        regions=list(source.regions) or None, max_workers=source.max_workers, retry_mode=source.retry_mode
+        regions=list(source.regions) or None,
+        max_workers=source.max_workers,
+        retry_mode=source.retry_mode,
+        max_requests_per_second=source.max_requests_per_second,
     )
     try:
         region = boto3.Session(profile_name=source.profile).region_name or "us-east-1"
@@ -356,6 +364,7 @@ def _observe_accounts(
         base=Base(profile=source.profile, region=region),
         progress=progress,
         warn=warn,
+        resume=ResumeDir(source.resume, plugins.collectors.resource_types()) if source.resume else None,
     )
     gaps = sum(1 for c in snapshot.coverage if c["status"] == "error")
     stats = snapshot.stats
@@ -407,6 +416,7 @@ def _observe(
         max_workers=source.max_workers,
         retry_mode=source.retry_mode,
         endpoint_url=endpoint_url,
+        max_requests_per_second=source.max_requests_per_second,
     )
     snapshot = observe(
         types,

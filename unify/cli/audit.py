@@ -16,6 +16,7 @@ from unify.cli.options import (
     accounts_options,
     finish,
     guard_outputs,
+    limits_options,
     note,
     pack_option,
     parse_formats,
@@ -42,6 +43,7 @@ __all__ = ["audit_command", "lint", "packs_command", "schema"]
 @pack_option
 @source_options
 @accounts_options
+@limits_options
 @click.option("--save-snapshot", metavar="FILE", help="With --live or --demo: also write the snapshot here.")
 @click.option(
     "--waivers", "waiver_paths", multiple=True, type=click.Path(), metavar="FILE", help="Waivers file; repeatable."
@@ -140,6 +142,8 @@ def audit_command(
     executor: str,
     workers: int,
     show_progress: bool | None,
+    max_requests_per_second: int | None,
+    resume: str | None,
     save_snapshot: str | None,
     waiver_paths: tuple[str, ...],
     framework: str | None,
@@ -180,6 +184,8 @@ def audit_command(
         org_tags=org_tags,
         executor=executor,
         workers=workers,
+        max_requests_per_second=max_requests_per_second,
+        resume=resume,
     )
     if save_snapshot and not (source.live or demo):
         raise click.UsageError("--save-snapshot goes with --live or --demo")

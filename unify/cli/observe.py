@@ -12,6 +12,7 @@ from unify.checks.inventory import check_entries, framework_coverage
 from unify.checks.packs import shipped_catalogs
 from unify.cli.options import (
     accounts_options,
+    limits_options,
     note,
     observe_options,
     pack_option,
@@ -33,6 +34,7 @@ __all__ = ["checks_command", "observe_command", "plugins_command", "types_comman
 @pack_option
 @observe_options
 @accounts_options
+@limits_options
 @click.option(
     "-o",
     "--output",
@@ -57,6 +59,8 @@ def observe_command(
     executor: str,
     workers: int,
     show_progress: bool | None,
+    max_requests_per_second: int | None,
+    resume: str | None,
     output: str,
 ) -> None:
     """Observe the AWS estate into a snapshot: only what the checks read (or --types).
@@ -78,6 +82,8 @@ def observe_command(
         org_tags=org_tags,
         executor=executor,
         workers=workers,
+        max_requests_per_second=max_requests_per_second,
+        resume=resume,
     )
     loaded = plugins()
     policy = None if types else load_policy(paths, loaded, packs=packs, warn=note)

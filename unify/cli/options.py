@@ -204,6 +204,30 @@ def accounts_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )
 
 
+def limits_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--max-requests-per-second, --resume: limits for shared accounts, and a run that can be resumed."""
+    return _apply(
+        command,
+        [
+            click.option(
+                "--max-requests-per-second",
+                "max_requests_per_second",
+                type=click.IntRange(1, 100_000),
+                default=None,
+                metavar="N",
+                help="At most N requests per second to each account, retries included (for accounts others use).",
+            ),
+            click.option(
+                "--resume",
+                "resume",
+                type=click.Path(),
+                metavar="DIR",
+                help="With --accounts or --org: write each finished unit to DIR, and skip those already there.",
+            ),
+        ],
+    )
+
+
 def _tags(values: Sequence[str]) -> tuple[tuple[str, str], ...]:
     pairs = []
     for value in values:
@@ -264,6 +288,8 @@ def source_from(
     org_tags: Sequence[str] = (),
     executor: str = LOCAL,
     workers: int = 2,
+    max_requests_per_second: int | None = None,
+    resume: str | None = None,
 ) -> Source:
     """The :class:`unify.run.Source` the options name; a usage error unless exactly one is given.
 
@@ -275,6 +301,8 @@ def source_from(
         raise click.UsageError("--org-role, --org-ou and --org-tag go with --org")
     if (accounts_file or org) and (snapshot_path or demo):
         raise click.UsageError("--accounts and --org observe live AWS: not with --snapshot or --demo")
+    if resume and not (accounts_file or org):
+        raise click.UsageError("--resume DIR goes with --accounts FILE or --org")
     live = live or bool(accounts_file) or org
     given = [value for value in (snapshot_path, live, demo) if value]
     if len(given) > 1 or not (given or plan_path):
@@ -306,6 +334,8 @@ def source_from(
         org_tags=_tags(org_tags),
         executor=executor,
         workers=workers,
+        max_requests_per_second=max_requests_per_second,
+        resume=resume,
     )
 
 

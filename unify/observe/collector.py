@@ -5,7 +5,7 @@ A :class:`Collector` declares the types it yields (each a
 fills), the AWS calls it makes (the reference page is generated from these
 declarations), and a ``collect(ctx)`` function. Collectors never create boto3
 clients or catch AWS errors themselves: :class:`CollectContext` hands out the
-shared clients, counts calls, applies the per-service concurrency cap, and
+shared clients, counts calls, applies the per-service concurrency caps, and
 turns a failed sub-call into an ``{"$unknown": ...}`` attribute. A failure of
 the listing call itself propagates, and the observation records ``error``
 coverage for the collector's types in that region.
@@ -226,7 +226,7 @@ class CallSession(Protocol):
 
     def pages(self, client: Any, operation: str, kwargs: Mapping[str, Any]) -> Iterator[dict[str, Any]]: ...
 
-    def map(self, work: Callable[[T], R], items: list[T]) -> list[R]: ...
+    def map(self, work: Callable[[T], R], items: list[T], lane: tuple[str, str] | None = None) -> list[R]: ...
 
     def note_detail_error(self, ctx: CollectContext, error: AwsError) -> None: ...
 
@@ -313,8 +313,12 @@ class CollectContext:
             return error.marker()
 
     def map(self, work: Callable[[T], R], items: Iterable[T]) -> list[R]:
-        """``work`` over ``items`` concurrently (for per-resource sub-calls), in order."""
-        return self.session.map(work, list(items))
+        """``work`` over ``items`` concurrently (for per-resource sub-calls), in order.
+
+        Each item holds one place under the cap of the collector's service in
+        this context's region, taken before it occupies a worker.
+        """
+        return self.session.map(work, list(items), (self.collector.service, self.client_region))
 
     def arn(
         self,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import boto3
@@ -29,7 +30,9 @@ from unify.model.snapshot import Snapshot
 from unify.model.time import utcnow
 from unify.observe.accounts import Account
 from unify.observe.collector import CollectorRegistry
+from unify.observe.limits import divided
 from unify.observe.progress import Progress, QuietProgress
+from unify.observe.resume import ResumeDir
 from unify.observe.session import ObserveOptions
 from unify.observe.shards import (
     AccountPlan,
@@ -62,6 +65,18 @@ def check_regions(names: Sequence[str]) -> None:
     unknown = sorted(set(wanted) - known)
     if unknown:
         raise ObservationError(f"unknown region(s): {', '.join(unknown)}")
+
+
+def _shared_among(options: ObserveOptions, workers: int) -> ObserveOptions:
+    """The options each of ``workers`` processes gets, so that their caps add up to the account's."""
+    limits, default = divided(options.service_limits, options.default_limit, workers)
+    rate = options.max_requests_per_second
+    return replace(
+        options,
+        service_limits=limits,
+        default_limit=default,
+        max_requests_per_second=None if rate is None else max(1, rate // workers),
+    )
 
 
 def _plans(executor: Executor, accounts: Sequence[Account], shared: Shared) -> list[AccountPlan]:
@@ -117,11 +132,22 @@ def _settled(unit: Unit, came: UnitOutcome | Failure, shared: Shared, last: bool
 
 
 def _run_all(
-    executor: Executor, units: list[Unit], shared: Shared, attempts: int, progress: Progress
+    executor: Executor,
+    units: list[Unit],
+    shared: Shared,
+    attempts: int,
+    progress: Progress,
+    resume: ResumeDir | None = None,
 ) -> tuple[list[UnitOutcome], int]:
     final: list[UnitOutcome] = []
     retried = 0
     pending = units
+
+    def finished(index: int, came: UnitOutcome | Failure) -> None:
+        # Written as each unit finishes, so an interrupted run keeps what it saw; errors are tried again.
+        if resume is not None and isinstance(came, UnitOutcome) and came.ok:
+            resume.save(came)
+
     for attempt in range(1, attempts + 1):
         last = attempt == attempts
         current = pending
@@ -129,6 +155,7 @@ def _run_all(
         def report(index: int, came: UnitOutcome | Failure, current: list[Unit] = current, last: bool = last) -> None:
             # As each unit finishes, so the display moves while the run does (units to retry are not done yet).
             unit = current[index]
+            finished(index, came)
             outcome = _settled(unit, came, shared, last)
             if outcome is not None:
                 status = "ok" if outcome.ok else "error"
@@ -174,6 +201,7 @@ def observe_organisation(
     order: Callable[[list[Unit]], list[Unit]] | None = None,
     progress: Progress | None = None,
     warn: Callable[[str], None] | None = None,
+    resume: ResumeDir | None = None,
 ) -> Snapshot:
     """Observe every account (by assuming its role) into one snapshot with one coverage map.
 
@@ -181,7 +209,12 @@ def observe_organisation(
     (a Dask worker uses its own, from ``base``). ``order`` is the order units
     are handed to the executor (default: account, region, collector); the
     snapshot does not depend on it. ``attempts`` is how often a unit in error
-    is run in all.
+    is run in all. ``resume`` holds the units a previous run finished: they
+    are not run again, and each unit that finishes ``ok`` is added to it.
+
+    On a Dask executor each worker process keeps its own caps per account,
+    so every cap (and ``max_requests_per_second``) is divided by the number
+    of workers: together they hold the account's cap.
     """
     options = options or ObserveOptions()
     base = base or Base(endpoint_url=options.endpoint_url)
@@ -194,6 +227,8 @@ def observe_organisation(
         warn(f"no collector yields {type_}; checks over it will be unknown (not observed)")
     check_regions([*(options.regions or ()), *(r for a in accounts for r in a.regions)])
     local = isinstance(executor, LocalExecutor)
+    if not local:
+        options = _shared_among(options, max(1, int(getattr(executor, "workers", 1) or 1)))
     if boto_session is not None and not local:
         raise ObservationError("a boto3 session of this process cannot be sent to workers: give a profile instead")
     connections = Connections(base, boto_session) if local else None
@@ -203,11 +238,15 @@ def observe_organisation(
     try:
         plans = _plans(executor, accounts, shared)
         units = _units(plans, shared)
+        done = resume.load() if resume is not None else {}
+        resumed = [done[unit.key] for unit in units if unit.key in done]
+        todo = [unit for unit in units if unit.key not in done]
         per_account = {plan.account.id: 0 for plan in plans}
-        for unit in units:
+        for unit in todo:
             per_account[unit.account] += 1
-        progress.start(len(units), per_account)
-        outcomes, retried = _run_all(executor, order(list(units)) if order else units, shared, attempts, progress)
+        progress.start(len(todo), per_account)
+        outcomes, retried = _run_all(executor, order(list(todo)) if order else todo, shared, attempts, progress, resume)
+        outcomes.extend(resumed)
     finally:
         progress.finish()
         if connections is not None:
@@ -235,6 +274,7 @@ def observe_organisation(
         "accounts_in_error": sorted(plan.account.id for plan in plans if plan.error is not None),
         "units": len(units),
         "retried_units": retried,
+        "resumed_units": len(resumed),
         "executor": executor.name,
         "duration_seconds": round(time.perf_counter() - started, 3),
         "retry_mode": options.retry_mode,

@@ -2,11 +2,14 @@
 
 Every boto3 client is made once per (service, region) and shared by every
 collector. Concurrent requests are capped per (service, region) so an audit
-does not throttle the account it audits, and botocore retries throttled
-calls in ``standard`` or ``adaptive`` mode. Per-resource sub-calls fan out on
-a pool of their own that never waits on anything, so the collector tasks and
-their sub-calls cannot deadlock. A failed call becomes
-:class:`unify.observe.collector.AwsError` with its code.
+does not throttle the account it audits (:mod:`unify.observe.limits`), and
+botocore retries throttled calls in ``standard`` or ``adaptive`` mode.
+Per-resource sub-calls fan out on a pool of their own; each takes its
+service's cap *before* it is handed to a worker of that pool, so a service
+with a long backlog (a hundred buckets) holds only as many workers as its cap,
+and every other service keeps going beside it. A worker never waits on the cap
+it was given, so the collector tasks and their sub-calls cannot deadlock. A
+failed call becomes :class:`unify.observe.collector.AwsError` with its code.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -25,16 +29,13 @@ from unify._version import __version__
 from unify.errors import AwsError, IncompleteObservation, ObservationError
 from unify.observe.answers import MALFORMED, MALFORMED_HEADER, broken_body, require
 from unify.observe.collector import CollectContext, aws_error
+from unify.observe.limits import DEFAULT_LIMIT, DEFAULT_SERVICE_LIMITS, AccountLimits
 from unify.observe.redaction import redact_sensitive_members
 
 __all__ = ["DEFAULT_SERVICE_LIMITS", "ObserveOptions", "Session"]
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-#: Concurrent requests per (service, region). IAM and STS are global and have
-#: the lowest request rates; the rest default to ``ObserveOptions.default_limit``.
-DEFAULT_SERVICE_LIMITS: Mapping[str, int] = {"iam": 4, "sts": 2, "cloudtrail": 4, "config": 4, "s3control": 2}
 
 
 @dataclass(frozen=True)
@@ -43,12 +44,15 @@ class ObserveOptions:
 
     regions: Sequence[str] | None = None
     max_workers: int = 16
-    detail_workers: int = 24
+    #: Threads for per-resource sub-calls; each service uses at most its cap of them at once.
+    detail_workers: int = 48
     retry_mode: str = "standard"
     #: Attempts per call in all, the first included (botocore total_max_attempts).
     max_attempts: int = 8
-    default_limit: int = 8
+    default_limit: int = DEFAULT_LIMIT
     service_limits: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_SERVICE_LIMITS))
+    #: At most this many HTTP requests per second to each account (retries included); None: no limit.
+    max_requests_per_second: int | None = None
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
     #: An endpoint for every service (moto's server, a proxy); AWS_ENDPOINT_URL works too.
@@ -65,6 +69,7 @@ class Session:
         client_setups: Mapping[str, Callable[[Any], None]] | None = None,
         answer_roots: Mapping[str, tuple[str, ...]] | None = None,
         kept_sensitive: Mapping[str, frozenset[str]] | None = None,
+        limits: AccountLimits | None = None,
     ) -> None:
         self.boto = boto_session
         self.options = options
@@ -73,7 +78,10 @@ class Session:
         self._kept_sensitive = dict(kept_sensitive or {})
         self.home_region: str = boto_session.region_name or "us-east-1"
         self._clients: dict[tuple[str, str], Any] = {}
-        self._caps: dict[tuple[str, str], threading.BoundedSemaphore] = {}
+        #: The account's caps: given when they are shared with other sessions of the same account.
+        self.limits = limits or AccountLimits(
+            options.service_limits, options.default_limit, options.max_requests_per_second
+        )
         self._lock = threading.Lock()
         self.calls: Counter[str] = Counter()
         self.requests = 0
@@ -127,6 +135,7 @@ class Session:
             redact_sensitive_members(parsed, model.output_shape, kept)
 
     def _count_request(self, **kwargs: Any) -> None:
+        self.limits.before_request()
         with self._lock:
             self.requests += 1
 
@@ -146,14 +155,11 @@ class Session:
             with self._lock:
                 self.retried_successes += 1
 
-    def _cap(self, service: str, region: str) -> threading.BoundedSemaphore:
-        key = (service, region)
-        with self._lock:
-            cap = self._caps.get(key)
-            if cap is None:
-                limit = self.options.service_limits.get(service, self.options.default_limit)
-                cap = self._caps[key] = threading.BoundedSemaphore(max(1, limit))
-        return cap
+    def _capped(self, service: str, region: str) -> AbstractContextManager[Any]:
+        """The cap of (service, region), unless this thread already holds it for its sub-call."""
+        if (service, region) in getattr(self._local, "held", ()):
+            return nullcontext()
+        return self.limits.cap(service, region)
 
     # -- calls ----------------------------------------------------------------------
 
@@ -163,7 +169,7 @@ class Session:
         with self._lock:
             self.calls[name] += 1
         try:
-            with self._cap(service, client.meta.region_name):
+            with self._capped(service, client.meta.region_name):
                 answer: dict[str, Any] = getattr(client, operation)(**kwargs)
             self._count_retries(answer)
             return answer
@@ -179,7 +185,7 @@ class Session:
     def pages(self, client: Any, operation: str, kwargs: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         service = client.meta.service_model.service_name
         name = f"{service}:{operation}"
-        cap = self._cap(service, client.meta.region_name)
+        cap = self._capped(service, client.meta.region_name)
         try:
             iterator = iter(client.get_paginator(operation).paginate(**kwargs))
             while True:
@@ -204,18 +210,36 @@ class Session:
                 raise
             raise error from None
 
-    def map(self, work: Callable[[T], R], items: list[T]) -> list[R]:
+    def map(self, work: Callable[[T], R], items: list[T], lane: tuple[str, str] | None = None) -> list[R]:
+        """``work`` over ``items`` on the sub-call pool, in order.
+
+        ``lane`` is the (service, region) the items call: its cap is taken
+        here, in the caller's thread, before each item is handed to a worker,
+        and the worker keeps it for the whole item (its calls to that lane
+        take it no second time). Without a lane the items take caps call by
+        call, inside the workers.
+        """
         if len(items) <= 1 or getattr(self._local, "in_detail", False):
             return [work(item) for item in items]
+        cap = self.limits.cap(*lane) if lane is not None else None
 
         def run(item: T) -> R:
             self._local.in_detail = True
+            self._local.held = {lane} if lane is not None else set()
             try:
                 return work(item)
             finally:
                 self._local.in_detail = False
+                self._local.held = set()
+                if cap is not None:
+                    cap.release()
 
-        return list(self._detail_pool.map(run, items))
+        futures: list[Future[R]] = []
+        for item in items:
+            if cap is not None:
+                cap.acquire()  # here, not in the worker: a worker is occupied only once its item may call
+            futures.append(self._detail_pool.submit(run, item))
+        return [future.result() for future in futures]
 
     def note_detail_error(self, ctx: CollectContext, error: AwsError) -> None:
         with self._lock:

@@ -32,6 +32,7 @@ from unify.model.resource_type import ResourceTypes
 from unify.model.snapshot import Snapshot
 from unify.observe.accounts import Account
 from unify.observe.collector import CollectContext, Collector, aws_error
+from unify.observe.limits import AccountLimits
 from unify.observe.observation import run_collector
 from unify.observe.redaction import redact_resource, redact_text
 from unify.observe.session import ObserveOptions, Session
@@ -155,6 +156,9 @@ class Connections:
         self.base = base
         self._boto = boto_session
         self._sessions: dict[tuple[str | None, str | None, str, int], Session] = {}
+        #: The caps of each account (by role, and the limits asked for), shared by all its sessions in this
+        #: process, retries included. A worker that serves several runs keeps each run's limits apart.
+        self._limits: dict[tuple[Any, ...], AccountLimits] = {}
         self._making: dict[tuple[str | None, str | None, str, int], threading.Lock] = {}
         self._lock = threading.Lock()
         self._base_lock = threading.Lock()
@@ -229,10 +233,26 @@ class Connections:
             if found is None:
                 boto = self._base_session() if role_arn is None else self._assume(role_arn, external_id, name)
                 setups, roots, kept = _setups(shared.collectors)
-                found = Session(boto, shared.options, setups, roots, kept)
+                found = Session(boto, shared.options, setups, roots, kept, self.limits(role_arn, shared.options))
                 with self._lock:
                     self._sessions[key] = found
         return found
+
+    def limits(self, role_arn: str | None, options: ObserveOptions) -> AccountLimits:
+        """The caps of the account ``role_arn`` reaches, in this process (made on first use)."""
+        key = (
+            role_arn,
+            tuple(sorted(options.service_limits.items())),
+            options.default_limit,
+            options.max_requests_per_second,
+        )
+        with self._lock:
+            found = self._limits.get(key)
+            if found is None:
+                found = self._limits[key] = AccountLimits(
+                    options.service_limits, options.default_limit, options.max_requests_per_second
+                )
+            return found
 
     def close(self) -> None:
         with self._lock:
@@ -311,8 +331,8 @@ class _Counting:
             self._count(client, operation)
             yield page
 
-    def map(self, work: Callable[[T], R], items: list[T]) -> list[R]:
-        return self._session.map(work, items)
+    def map(self, work: Callable[[T], R], items: list[T], lane: tuple[str, str] | None = None) -> list[R]:
+        return self._session.map(work, items, lane)
 
     def note_detail_error(self, ctx: CollectContext, error: AwsError) -> None:
         with self._lock:
