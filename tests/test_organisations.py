@@ -558,9 +558,9 @@ def test_on_several_workers_each_gets_its_share_of_every_cap(estate: dict[str, A
         def __init__(self) -> None:
             self.options: list[ObserveOptions] = []
 
-        def map(self, work: Any, items: Any, shared: Any, done: Any = None) -> Any:
+        def map(self, work: Any, items: Any, shared: Any, *, on_done: Any = None) -> Any:
             self.options.append(shared.options)
-            return LocalExecutor(2).map(work, items, shared, on_done=done)
+            return LocalExecutor(2).map(work, items, shared, on_done=on_done)
 
         def close(self) -> None:
             pass
