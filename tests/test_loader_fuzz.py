@@ -26,10 +26,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from factories import PLUGINS, TYPES
-from unify.checks.policy_set import load_policies
-from unify.checks.waivers import load_waivers
+from unify.checks.policy_set import PolicySet, load_policies
+from unify.checks.waivers import WaiverSet, load_waivers
 from unify.errors import InputError, PlanError, PolicyError, SnapshotError, StateError, WaiverError
-from unify.model.snapshot import load_snapshot
+from unify.model.snapshot import Snapshot, load_snapshot
 from unify.terraform.importer import load_plan
 from unify.terraform.state import read_state, state_resources
 
@@ -107,14 +107,21 @@ def mutated_bytes(draw: st.DrawFn, raw: bytes) -> bytes:
 
 
 def _loads_or_refuses(name: str, data: bytes, load: Callable[[Path], object], error: type[InputError]) -> None:
+    """Either the loader's own result, of its own type, or its own one-line error naming the file.
+
+    Any other exception (a RecursionError, a KeyError, another loader's error)
+    escapes and fails the test; so does a result of the wrong kind.
+    """
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_bytes(data)
         try:
-            load(path)
+            loaded = load(path)
         except error as exc:
             message = str(exc)
             assert "\n" not in message and message.startswith(str(path)), message[:300]
+        else:
+            assert isinstance(loaded, RESULTS[name]), (name, type(loaded))
 
 
 def _policy(path: Path) -> object:
@@ -150,6 +157,14 @@ LOADERS = [
     ("state.tfstate", _state, StateError, _json),
 ]
 IDS = [name for name, *_ in LOADERS]
+#: What each loader gives back when it accepts a file.
+RESULTS: dict[str, type] = {
+    "policy.yaml": PolicySet,
+    "waivers.yaml": WaiverSet,
+    "snapshot.json": Snapshot,
+    "plan.json": Snapshot,
+    "state.tfstate": list,
+}
 
 
 def _good(name: str) -> Any:
