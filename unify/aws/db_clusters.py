@@ -11,10 +11,10 @@ passes its names in; the reading they share is here, and names no type.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
-from unify.model.resource import known
+from unify.model.resource import Resource, known
 from unify.observe.collector import ABSENT, CollectContext, sent
 
 __all__ = [
@@ -22,11 +22,14 @@ __all__ = [
     "SNAPSHOT_FIELDS",
     "cluster_snapshots",
     "clusters",
+    "collect_cluster_snapshots",
     "flag",
+    "member_ids",
     "security_group_ids",
     "shared_accounts",
     "snapshot_attributes",
     "sorted_exports",
+    "sorted_string_lists",
     "tags_of",
     "terraform_snapshot",
 ]
@@ -72,6 +75,27 @@ def sorted_exports(answer: Mapping[str, Any]) -> list[str]:
 
 def security_group_ids(answer: Mapping[str, Any]) -> Any:
     return sent(answer, "VpcSecurityGroups", lambda groups: sorted(g["VpcSecurityGroupId"] for g in groups))
+
+
+def member_ids(answer: Mapping[str, Any]) -> list[str]:
+    """The instance identifiers of ``DBClusterMembers``, sorted; a cluster without instances lists none."""
+    return sorted(
+        str(member["DBInstanceIdentifier"])
+        for member in answer.get("DBClusterMembers") or []
+        if isinstance(member, dict) and member.get("DBInstanceIdentifier")
+    )
+
+
+def sorted_string_lists(*keys: str) -> Callable[[dict[str, Any]], None]:
+    """A ``from_terraform`` that sorts the string sets ``keys`` name, as the collectors report them."""
+
+    def sort(values: dict[str, Any]) -> None:
+        for key in keys:
+            value = values.get(key)
+            if isinstance(value, list) and all(isinstance(item, str) for item in value):
+                values[key] = sorted(value)
+
+    return sort
 
 
 def tags_of(ctx: CollectContext, client: Any, arn: str) -> Any:
@@ -140,3 +164,25 @@ def terraform_snapshot(values: dict[str, Any]) -> None:
     shared = values.get("shared_accounts")
     if isinstance(shared, list) and all(isinstance(item, str) for item in shared):
         values["shared_accounts"] = sorted(shared)
+
+
+def collect_cluster_snapshots(ctx: CollectContext, type_name: str, engines: Sequence[str]) -> Iterator[Resource]:
+    """The cluster snapshots of ``engines``, as ``type_name``.
+
+    DocumentDB and Neptune snapshots carry no tags, in Terraform or in the
+    answer, so there is nothing to read per snapshot but who may restore it.
+    """
+    client = ctx.client()
+    listed = cluster_snapshots(ctx, client, engines=engines)
+
+    def describe(snapshot: dict[str, Any]) -> Resource:
+        shared = shared_accounts(ctx, client, snapshot, cluster=True)
+        return ctx.resource(
+            type_name,
+            snapshot["DBClusterSnapshotArn"],
+            name=snapshot["DBClusterSnapshotIdentifier"],
+            tags=None,
+            attributes=snapshot_attributes(snapshot, "storage_encrypted", shared),
+        )
+
+    yield from ctx.map(describe, listed)

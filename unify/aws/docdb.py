@@ -12,13 +12,13 @@ from collections.abc import Iterator
 from typing import Any, Final
 
 from unify.aws.db_clusters import (
-    cluster_snapshots,
     clusters,
+    collect_cluster_snapshots,
     flag,
+    member_ids,
     security_group_ids,
-    shared_accounts,
-    snapshot_attributes,
     sorted_exports,
+    sorted_string_lists,
     tags_of,
     terraform_snapshot,
 )
@@ -90,11 +90,7 @@ def _clusters(ctx: CollectContext) -> Iterator[Resource]:
                 "db_subnet_group_name": db.get("DBSubnetGroup") or ABSENT,
                 "db_cluster_parameter_group_name": db.get("DBClusterParameterGroup") or ABSENT,
                 "vpc_security_group_ids": security_group_ids(db),
-                "cluster_members": sorted(
-                    str(member["DBInstanceIdentifier"])
-                    for member in db.get("DBClusterMembers") or []
-                    if isinstance(member, dict) and member.get("DBInstanceIdentifier")
-                ),
+                "cluster_members": member_ids(db),
                 "status": sent(db, "Status"),
             },
         )
@@ -103,28 +99,7 @@ def _clusters(ctx: CollectContext) -> Iterator[Resource]:
 
 
 def _snapshots(ctx: CollectContext) -> Iterator[Resource]:
-    docdb = ctx.client()
-    listed = cluster_snapshots(ctx, docdb, engines=ENGINES)
-
-    def describe(snapshot: dict[str, Any]) -> Resource:
-        arn = snapshot["DBClusterSnapshotArn"]
-        shared = shared_accounts(ctx, docdb, snapshot, cluster=True)
-        return ctx.resource(
-            "aws_docdb_cluster_snapshot",
-            arn,
-            name=snapshot["DBClusterSnapshotIdentifier"],
-            tags=None,  # DocumentDB snapshots carry no tags in Terraform or in the answer
-            attributes=snapshot_attributes(snapshot, "storage_encrypted", shared),
-        )
-
-    yield from ctx.map(describe, listed)
-
-
-def _sorted_sets(values: dict[str, Any]) -> None:
-    for key in ("enabled_cloudwatch_logs_exports", "vpc_security_group_ids", "cluster_members"):
-        value = values.get(key)
-        if isinstance(value, list) and all(isinstance(item, str) for item in value):
-            values[key] = sorted(value)
+    return collect_cluster_snapshots(ctx, "aws_docdb_cluster_snapshot", ENGINES)
 
 
 CLUSTER = ResourceType(
@@ -134,7 +109,7 @@ CLUSTER = ResourceType(
     name_path="cluster_identifier",
     # Provider defaults (docs of aws_docdb_cluster): the docdb engine, no encryption, one day of backups.
     defaults={"engine": "docdb", "storage_encrypted": False, "backup_retention_period": 1},
-    from_terraform=_sorted_sets,
+    from_terraform=sorted_string_lists("enabled_cloudwatch_logs_exports", "vpc_security_group_ids", "cluster_members"),
     drift_ignore=("cluster_identifier", "engine_version", "status", "cluster_members", "port"),
 )
 

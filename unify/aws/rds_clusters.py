@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Final
 
-from unify.aws.db_clusters import clusters, flag, security_group_ids, sorted_exports
+from unify.aws.db_clusters import clusters, flag, member_ids, security_group_ids, sorted_exports
 from unify.model.resource import Resource
 from unify.model.resource_type import ResourceType
 from unify.observe.collector import ABSENT, CollectContext, Collector, sent
@@ -79,11 +79,7 @@ def _cluster(ctx: CollectContext, db: dict[str, Any]) -> Resource:
             "db_subnet_group_name": db.get("DBSubnetGroup") or ABSENT,
             "db_cluster_parameter_group_name": db.get("DBClusterParameterGroup") or ABSENT,
             "vpc_security_group_ids": security_group_ids(db),
-            "cluster_members": sorted(
-                str(member["DBInstanceIdentifier"])
-                for member in db.get("DBClusterMembers") or []
-                if isinstance(member, dict) and member.get("DBInstanceIdentifier")
-            ),
+            "cluster_members": member_ids(db),
             "multi_az": flag(db, "MultiAZ"),
             "status": sent(db, "Status"),
         },
