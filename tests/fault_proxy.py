@@ -278,6 +278,10 @@ def _unknown_covers(results: Any, check: str, resource: dict[str, Any] | None, t
     return False
 
 
+#: What ``compare`` counted as lost, for the failing test's message.
+LOST: list[str] = []
+
+
 def compare(baseline: Any, base_snapshot: Any, faulty: Any, faulty_snapshot: Any) -> dict[str, int]:
     """The three figures that must be zero, and what the faults did that is allowed.
 
@@ -298,8 +302,10 @@ def compare(baseline: Any, base_snapshot: Any, faulty: Any, faulty_snapshot: Any
         region = where_now.get((r["type"], r["account"], r["id"]))
         if region is None and _covered(faulty_snapshot, r):
             lost += 1  # gone while coverage says every resource was listed
+            LOST.append(f"{r['type']} {r['id']} ({r['region']}): gone under ok coverage")
         elif region is not None and region not in (r["region"], "global"):
             lost += 1  # placed in another region: a false fact, as bad as a lost one
+            LOST.append(f"{r['type']} {r['id']}: in {region}, seen in {r['region']} without faults")
     vanished = 0
     for (check, resource_id), result in before.items():
         if result.verdict != "fail" or (check, resource_id) in after:

@@ -90,6 +90,25 @@ def test_a_collector_bug_is_error_coverage_not_a_crash() -> None:
     assert any("thing.broken" in w for w in warnings)
 
 
+def test_a_failed_sub_listing_is_error_coverage_for_that_type_only() -> None:
+    """An API listed, its stages not: the stage type's coverage must not say every stage was seen."""
+
+    def apis_and_stages(ctx: CollectContext):
+        yield ctx.resource("aws_api", "a1", name="a1", attributes={})
+        ctx.unlisted_type("aws_stage", {"$unknown": "TooManyRequestsException: Rate exceeded"})
+
+    registry = _registry(
+        Collector("api.all", "sts", (ResourceType("aws_api", ()), ResourceType("aws_stage", ())), (), apis_and_stages)
+    )
+    with mock_aws():
+        snap = observe(None, collectors=registry, boto_session=moto_session())
+    coverage = {c["type"]: c for c in snap.coverage}
+    assert coverage["aws_api"]["status"] == "ok"
+    assert coverage["aws_stage"]["status"] == "error"
+    assert coverage["aws_stage"]["error"] == {"code": "TooManyRequestsException", "message": "Rate exceeded"}
+    assert {r["id"] for r in snap.resources} == {"a1"}
+
+
 def test_targeted_collection_runs_only_needed_collectors_and_warns_about_orphans() -> None:
     ran: list[str] = []
 

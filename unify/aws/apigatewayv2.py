@@ -80,8 +80,8 @@ def _stages(ctx: CollectContext, client: Any, api: Mapping[str, Any], arn: str) 
     api_id = api["ApiId"]
     found: Any = ctx.detail(lambda: list(ctx.items(client, "get_stages", "Items", each=("StageName",), ApiId=api_id)))
     if is_unknown(found):
-        unread = dict.fromkeys(STAGE_ATTRIBUTES, found) | {"api_id": api_id}
-        return [ctx.resource("aws_apigatewayv2_stage", f"{arn}/stages/?", name=None, attributes=unread)]
+        ctx.unlisted_type("aws_apigatewayv2_stage", found)
+        return []
     out = []
     for stage in found:
         name = stage["StageName"]
@@ -114,8 +114,8 @@ def _routes(ctx: CollectContext, client: Any, api_id: str, arn: str) -> list[Res
         lambda: list(ctx.items(client, "get_routes", "Items", each=("RouteId", "RouteKey"), ApiId=api_id))
     )
     if is_unknown(found):
-        unread = dict.fromkeys(ROUTE_ATTRIBUTES, found) | {"api_id": api_id}
-        return [ctx.resource("aws_apigatewayv2_route", f"{arn}/routes/?", name=None, attributes=unread)]
+        ctx.unlisted_type("aws_apigatewayv2_route", found)
+        return []
     return [
         ctx.resource(
             "aws_apigatewayv2_route",
@@ -207,7 +207,7 @@ COLLECTORS = (
             "keep on the stage; execution logging (`default_route_settings.logging_level`) exists for "
             "WebSocket APIs only. `access_log_settings` is absent without a destination. A route's id is "
             "`<api ARN>/routes/<route id>`, its name the route key. When GetStages or GetRoutes fails for an "
-            "API, one stage or route with unknown attributes stands for them."
+            "API, the stage or route type's coverage is `error` for that region."
         ),
     ),
 )

@@ -242,6 +242,18 @@ class CollectContext:
     partition: str = "aws"
     #: Every region of this observation (global collectors filter by it, e.g. S3 buckets).
     regions: tuple[str, ...] = ()
+    #: Types not every resource of which could be listed here (a sub-listing failed): type -> the error.
+    unlisted: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def unlisted_type(self, type_: str, why: Mapping[str, Any]) -> None:
+        """Record that a listing of ``type_`` failed (``why`` is its ``$unknown`` marker): its coverage is ``error``.
+
+        A resource listed under another one (an API's stages, a function's
+        permissions) can go missing when that sub-listing fails; coverage then
+        must not say every one was seen.
+        """
+        code, _, message = str(why.get("$unknown", "")).partition(": ")
+        self.unlisted.setdefault(type_, {"code": code or "Unknown", "message": message or code})
 
     @property
     def client_region(self) -> str:

@@ -68,8 +68,10 @@ def run_collector(
             "region": region,
             "status": "ok" if error is None else "error",
         }
-        if error is not None:
-            entry["error"] = {"code": error["code"], "message": error["message"]}
+        gap = error or ctx.unlisted.get(type_)
+        if gap is not None:
+            entry["status"] = "error"
+            entry["error"] = {"code": gap["code"], "message": gap["message"]}
         coverage.append(entry)
     return Outcome(resources, coverage, failure)
 
