@@ -29,6 +29,7 @@ from unify.errors import InputError, ObservationError, Problem
 from unify.executors import LOCAL, Executor, LocalExecutor, open_executor
 from unify.model.snapshot import Snapshot, load_snapshot, write_snapshot
 from unify.observe.accounts import DEFAULT_ORG_ROLE, Account, load_accounts, organisation_accounts
+from unify.observe.collector import Wanted
 from unify.observe.demo import DemoEstate
 from unify.observe.observation import observe
 from unify.observe.organisation import observe_organisation
@@ -61,6 +62,7 @@ __all__ = [
     "plan_scope",
     "policy_paths",
     "record",
+    "targets",
 ]
 
 #: The policy folder of the working directory, read when no paths are given.
@@ -282,7 +284,8 @@ def observe_source(
     """The one snapshot of a run, from its source.
 
     Live and demo observation collect only what the checks of ``policy``
-    read (``source.types`` when given; everything when there is no policy).
+    read, down to the attribute (``source.types``, whole, when given;
+    everything when there is no policy).
     Many accounts are observed on ``executor`` (default: this process's threads).
     """
     source.check()
@@ -293,6 +296,7 @@ def observe_source(
     if source.plan is not None:
         return load_plan(source.plan, plugins.plan_importers, plugins.collectors.resource_types())
     types: list[str] | None = list(source.types) or (policy.select(framework).types if policy is not None else None)
+    attributes = None if source.types or policy is None else targets(policy.select(framework))
     known = plugins.collectors.types()
     unknown = [t for t in source.types if t not in known]
     if unknown:
@@ -303,6 +307,7 @@ def observe_source(
                 warn(line)
             return _observe(
                 types,
+                attributes,
                 source,
                 plugins,
                 warn,
@@ -313,8 +318,17 @@ def observe_source(
             )
     if source.organisation:
         with executor_for(source, executor) as chosen:
-            return _observe_accounts(types, source, plugins, warn, progress, chosen)
-    return _observe(types, source, plugins, warn, progress, regions=source.regions)
+            return _observe_accounts(types, attributes, source, plugins, warn, progress, chosen)
+    return _observe(types, attributes, source, plugins, warn, progress, regions=source.regions)
+
+
+#: Attributes every observation collects whatever the checks read: how a planned resource finds its live one.
+_IDENTITY: Final = frozenset({"arn", "id"})
+
+
+def targets(policy: PolicySet) -> Wanted:
+    """What an observation for ``policy`` collects of each type: what its checks read, and the identity."""
+    return {type_: None if names is None else names | _IDENTITY for type_, names in policy.reads.items()}
 
 
 @contextmanager
@@ -343,7 +357,13 @@ def _accounts(source: Source, warn: Warn) -> list[Account]:
 
 
 def _observe_accounts(
-    types: list[str] | None, source: Source, plugins: Plugins, warn: Warn, progress: Progress | None, executor: Executor
+    types: list[str] | None,
+    attributes: Wanted | None,
+    source: Source,
+    plugins: Plugins,
+    warn: Warn,
+    progress: Progress | None,
+    executor: Executor,
 ) -> Snapshot:
     options = ObserveOptions(
         regions=list(source.regions) or None,
@@ -359,6 +379,7 @@ def _observe_accounts(
         _accounts(source, warn),
         types,
         collectors=plugins.collectors,
+        attributes=attributes,
         executor=executor,
         options=options,
         base=Base(profile=source.profile, region=region),
@@ -402,6 +423,7 @@ def observe_overlay(
 
 def _observe(
     types: list[str] | None,
+    attributes: Wanted | None,
     source: Source,
     plugins: Plugins,
     warn: Warn,
@@ -421,6 +443,7 @@ def _observe(
     snapshot = observe(
         types,
         collectors=plugins.collectors,
+        attributes=attributes,
         options=options,
         profile=source.profile,
         boto_session=boto_session,

@@ -25,7 +25,14 @@ from unify.checks.operators import suggest
 from unify.errors import Problem
 from unify.model.resource_type import ResourceTypes
 
-__all__ = ["GENERIC_ATTRIBUTES", "attribute_problems", "condition_paths", "read_attributes", "type_problems"]
+__all__ = [
+    "GENERIC_ATTRIBUTES",
+    "attribute_problems",
+    "condition_paths",
+    "read_attributes",
+    "read_names",
+    "type_problems",
+]
 
 #: Attributes every source may add, whatever the type: a plan's or a state's resource address.
 GENERIC_ATTRIBUTES: Final = frozenset({"terraform_address"})
@@ -118,3 +125,22 @@ def read_attributes(nodes: Sequence[Node | None]) -> list[tuple[str, int | None]
             text = ".".join(segment for segment, _ in path.segments)
             out.append((text, line))
     return out
+
+
+def read_names(nodes: Sequence[Node | None]) -> set[str] | None:
+    """The top-level attribute names the conditions read (``tags`` for the tags), or None for all of them.
+
+    What an observation must collect for them (attribute-level targeting):
+    ``logging.target_bucket`` needs ``logging``, ``tags.env`` the tags; a
+    path to the whole of ``attributes`` needs everything.
+    """
+    names: set[str] = set()
+    for node in nodes:
+        for path, _ in condition_paths(node):
+            if path.field == "tags":
+                names.add("tags")
+            elif path.field == "attributes":
+                if not path.segments:
+                    return None
+                names.add(path.segments[0][0])
+    return names

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
-from unify.checks.attributes import attribute_problems, read_attributes, type_problems
+from unify.checks.attributes import attribute_problems, read_attributes, read_names, type_problems
 from unify.checks.conditions import ROOT_FIELDS, All, Compiler, Leaf, Node, PathRef
 from unify.checks.documents import Document, load_yaml, read_text
 from unify.checks.frameworks import Framework, control_id_path, framework_from_document
@@ -122,6 +122,31 @@ class PolicySet:
     def types(self) -> list[str]:
         """Every resource type some check reads: what an observation must cover."""
         return sorted({t for check in self.checks for t in check.types})
+
+    @property
+    def reads(self) -> dict[str, frozenset[str] | None]:
+        """What the checks read of each type: top-level attribute names (``tags`` for tags), None for all.
+
+        What an observation must collect for this policy set
+        (:meth:`unify.observe.collector.Collector.targeted`). A Python check's
+        reads are known only when it runs, so its types are read whole; the
+        paths of a ``cost-size`` label (the sizes the stack view shows) are
+        read like the conditions'.
+        """
+        reads: dict[str, set[str] | None] = {}
+        for check in self.checks:
+            names = None if check.kind == "python" else read_names([check.where, check.assertion])
+            if names is not None and check.labels.get("cost-size"):
+                names |= {p.strip().split(".", 1)[0] for p in check.labels["cost-size"].split(",") if p.strip()}
+            for type_ in check.types:
+                known = reads.setdefault(type_, set())
+                if known is None:
+                    continue
+                if names is None:
+                    reads[type_] = None
+                else:
+                    known |= names
+        return {type_: None if names is None else frozenset(names) for type_, names in sorted(reads.items())}
 
     @property
     def framework_ids(self) -> list[str]:

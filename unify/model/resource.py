@@ -41,6 +41,8 @@ class Coverage(TypedDict):
     region: str
     status: Literal["ok", "error"]
     error: NotRequired[CoverageError]
+    #: Attributes of the type this observation did not collect (attribute-level targeting): unknown.
+    not_collected: NotRequired[list[str]]
 
 
 def unknown(reason: str) -> dict[str, Any]:

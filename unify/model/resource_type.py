@@ -133,6 +133,11 @@ class ResourceType:
     #: Attribute paths (``containers[].log_options``) of maps whose keys users choose: a secret-looking
     #: key there (``env-pass``, ``splunk-token``) has its value redacted before the snapshot keeps it.
     free_maps: tuple[str, ...] = ()
+    #: The calls made once per resource (``s3:GetBucketLogging``, as AWS names the operation) and the
+    #: attributes each fills (``tags`` for the resource's tags). An observation skips a call when nothing
+    #: loaded reads any of its attributes, and records them as not collected; attributes no call names
+    #: come with the listing and are always collected. An attribute read from two calls is named under both.
+    sources: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _EMPTY)
 
     def singleton_id(self, account: str, region: str) -> str:
         """The id of this setting in one account (and region, for a regional setting)."""

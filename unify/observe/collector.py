@@ -14,7 +14,7 @@ coverage for the collector's types in that region.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Final, Literal, Protocol, TypeVar
 
@@ -30,11 +30,15 @@ from unify.observe.answers import MALFORMED, MALFORMED_HEADER, require
 
 __all__ = [
     "ABSENT",
+    "NOT_COLLECTED",
+    "NOT_COLLECTED_REASON",
     "AwsError",
     "CallSession",
     "CollectContext",
     "Collector",
     "CollectorRegistry",
+    "NotCollected",
+    "Wanted",
     "aws_error",
     "normalise",
     "sent",
@@ -56,6 +60,31 @@ class _Absent:
 
 
 ABSENT: Final = _Absent()
+
+#: What a type's attributes some loaded check, waiver, view or drift comparison reads: type -> attribute
+#: names (``tags`` for the resource's tags), or None for all of them. A type it does not name is read by
+#: nothing; :meth:`Collector.targeted` skips the calls that fill only what nothing reads.
+Wanted = Mapping[str, frozenset[str] | None]
+
+#: The reason of the ``$unknown`` marker an attribute gets when its call was skipped.
+NOT_COLLECTED_REASON: Final = "NotCollected: no check of this observation reads it, so its call was not made"
+
+
+class NotCollected(Exception):
+    """Raised by :meth:`CollectContext.call` for a call the observation skips; ``detail`` turns it into a value."""
+
+
+class _NotCollected:
+    """The value of a sub-call that was skipped: never a fact, so it refuses to be read as true or false."""
+
+    def __repr__(self) -> str:
+        return "NOT_COLLECTED"
+
+    def __bool__(self) -> bool:
+        raise TypeError("NOT_COLLECTED has no truth value: the call that fills it was skipped")
+
+
+NOT_COLLECTED: Final = _NotCollected()
 
 
 def aws_error(exc: BaseException, operation: str = "") -> AwsError | None:
@@ -114,6 +143,36 @@ class Collector:
     #: blanked before the collector reads it (:mod:`unify.observe.redaction`).
     keeps_sensitive: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     plugin: str = "unify"
+    #: The per-resource calls (``service:Operation``) this observation does not make (see :meth:`targeted`).
+    skipped: frozenset[str] = frozenset()
+
+    def targeted(self, wanted: Wanted | None) -> Collector:
+        """This collector making only the calls whose attributes ``wanted`` names (None: every call).
+
+        A call is skipped when no type of this collector that declares it as a
+        source has any of its attributes read; the listing itself is always made.
+        """
+        if wanted is None:
+            return replace(self, skipped=frozenset()) if self.skipped else self
+        declared: set[str] = set()
+        needed: set[str] = set()
+        for declared_type in self.resource_types:
+            read = wanted.get(declared_type.name, frozenset())
+            for call, attributes in declared_type.sources.items():
+                declared.add(call)
+                if read is None or read.intersection(attributes):
+                    needed.add(call)
+        return replace(self, skipped=frozenset(declared - needed))
+
+    @property
+    def not_collected(self) -> dict[str, tuple[str, ...]]:
+        """The attributes, by type, that a skipped call would have filled: unknown in this observation."""
+        out: dict[str, tuple[str, ...]] = {}
+        for declared_type in self.resource_types:
+            missing = {a for call, names in declared_type.sources.items() if call in self.skipped for a in names}
+            if missing:
+                out[declared_type.name] = tuple(sorted(missing))
+        return out
 
     @property
     def types(self) -> tuple[str, ...]:
@@ -244,6 +303,11 @@ class CollectContext:
     regions: tuple[str, ...] = ()
     #: Types not every resource of which could be listed here (a sub-listing failed): type -> the error.
     unlisted: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: The attributes, by type, this observation does not collect (from the collector's skipped calls).
+    not_collected: dict[str, tuple[str, ...]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.not_collected = self.collector.not_collected
 
     def unlisted_type(self, type_: str, why: Mapping[str, Any]) -> None:
         """Record that a listing of ``type_`` failed (``why`` is its ``$unknown`` marker): its coverage is ``error``.
@@ -270,17 +334,23 @@ class CollectContext:
         ``expect`` names the keys (dotted paths) the answer must hold for the
         collector to read it; an answer without one is ``MalformedResponse``.
         """
+        name = _name(client, operation)
+        if name in self.collector.skipped:
+            raise NotCollected(name)
         answer: dict[str, Any] = _plain(self.session.call(client, operation, kwargs))
-        require(answer, expect, _name(client, operation))
+        require(answer, expect, name)
         return answer
 
     def pages(
         self, client: Any, operation: str, *, expect: Sequence[str] = (), **kwargs: Any
     ) -> Iterator[dict[str, Any]]:
         """Every page of a paginated operation (each page is one counted call), each holding ``expect``."""
+        name = _name(client, operation)
+        if name in self.collector.skipped:
+            raise NotCollected(name)
         for page in self.session.pages(client, operation, kwargs):
             answer: dict[str, Any] = _plain(page)
-            require(answer, expect, _name(client, operation))
+            require(answer, expect, name)
             yield answer
 
     def items(self, client: Any, operation: str, key: str, *, each: Sequence[str] = (), **kwargs: Any) -> Iterator[Any]:
@@ -302,17 +372,22 @@ class CollectContext:
                     require(item, each, name)
                 yield item
 
-    def detail(self, fetch: Callable[[], T], *, absent: Iterable[str] = ()) -> T | _Absent | dict[str, Any]:
+    def detail(
+        self, fetch: Callable[[], T], *, absent: Iterable[str] = ()
+    ) -> T | _Absent | _NotCollected | dict[str, Any]:
         """Run a sub-call that fills one attribute of a listed resource.
 
         Returns its value; :data:`ABSENT` when AWS answers with one of the
-        ``absent`` error codes (the setting is not there: a fact); or the
+        ``absent`` error codes (the setting is not there: a fact);
+        :data:`NOT_COLLECTED` when this observation skips the call; or the
         ``$unknown`` marker for any other failure, so checks reading the
         attribute are unknown rather than wrong.
         """
         absent_codes = set(absent)
         try:
             return fetch()
+        except NotCollected:
+            return NOT_COLLECTED
         except AwsError as exc:
             if exc.code in absent_codes:
                 return ABSENT
@@ -355,15 +430,44 @@ class CollectContext:
         tags: Any = None,
         region: str | None = None,
     ) -> Resource:
-        """A resource of this context's account; ABSENT attributes are left out."""
-        clean = {k: v for k, v in attributes.items() if v is not ABSENT}
+        """A resource of this context's account; ABSENT attributes are left out.
+
+        Attributes this observation does not collect are the ``$unknown``
+        marker whatever the collector computed for them, so a value made
+        from a skipped call's absence never reads as a fact.
+        """
+        missing = self.not_collected.get(type_, ())
+        clean: dict[str, Any] = {}
+        for key, value in attributes.items():
+            if value is ABSENT or key in missing:
+                continue
+            if value is NOT_COLLECTED:
+                raise PluginError(
+                    self.collector.plugin,
+                    f"collector {self.collector.name!r}: {type_}.{key} comes from a skipped call "
+                    "that the type's sources do not name",
+                )
+            clean[key] = value
+        for key in missing:
+            if key != "tags":
+                clean[key] = unknown(NOT_COLLECTED_REASON)
+        if "tags" in missing:
+            kept_tags: dict[str, Any] = unknown(NOT_COLLECTED_REASON)
+        elif tags is NOT_COLLECTED:
+            raise PluginError(
+                self.collector.plugin,
+                f"collector {self.collector.name!r}: the tags of {type_} come from a skipped call "
+                "that the type's sources do not name",
+            )
+        else:
+            kept_tags = tags_dict(tags)
         return {
             "type": type_,
             "id": id_,
             "name": name,
             "account": self.account,
             "region": region or self.region,
-            "tags": tags_dict(tags),
+            "tags": kept_tags,
             "attributes": clean,
         }
 

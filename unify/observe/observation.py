@@ -23,7 +23,7 @@ from unify.errors import AwsError, ObservationError
 from unify.model.resource import Coverage, Resource
 from unify.model.snapshot import Snapshot
 from unify.model.time import utcnow
-from unify.observe.collector import CallSession, CollectContext, Collector, CollectorRegistry
+from unify.observe.collector import CallSession, CollectContext, Collector, CollectorRegistry, Wanted
 from unify.observe.progress import Progress, QuietProgress
 from unify.observe.redaction import redact_resource, redact_text
 from unify.observe.session import ObserveOptions, Session
@@ -72,6 +72,8 @@ def run_collector(
         if gap is not None:
             entry["status"] = "error"
             entry["error"] = {"code": gap["code"], "message": gap["message"]}
+        if type_ in ctx.not_collected:
+            entry["not_collected"] = list(ctx.not_collected[type_])
         coverage.append(entry)
     return Outcome(resources, coverage, failure)
 
@@ -80,6 +82,7 @@ def observe(
     types: Sequence[str] | None = None,
     *,
     collectors: CollectorRegistry,
+    attributes: Wanted | None = None,
     options: ObserveOptions | None = None,
     profile: str | None = None,
     boto_session: Any = None,
@@ -88,13 +91,16 @@ def observe(
 ) -> Snapshot:
     """Observe the estate the credentials reach and return a snapshot.
 
-    ``types`` limits collection to what the checks need (None: everything);
-    ``collectors`` says how each type is observed.
+    ``types`` limits collection to what the checks need (None: everything),
+    ``attributes`` the per-resource calls to those whose attributes they read
+    (None: every call; see :meth:`Collector.targeted`); ``collectors`` says
+    how each type is observed.
     """
     options = options or ObserveOptions()
     progress = progress or QuietProgress()
     warn = warn or (lambda message: None)
-    chosen, orphans = collectors.for_types(types)
+    listed, orphans = collectors.for_types(types)
+    chosen = [collector.targeted(attributes) for collector in listed]
     for type_ in orphans:
         warn(f"no collector yields {type_}; checks over it will be unknown (not observed)")
     if boto_session is None:
@@ -151,6 +157,7 @@ def observe(
         "broken_answers": dict(sorted(session.broken_answers.items())),
         "retried_successes": session.retried_successes,
         "collectors": sorted({c.name for c, _ in tasks}),
+        "skipped_calls": sorted({call for c in chosen for call in c.skipped}),
         "tasks": len(tasks),
         "duration_seconds": round(time.perf_counter() - started, 3),
         "retry_mode": options.retry_mode,

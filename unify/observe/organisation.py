@@ -29,7 +29,7 @@ from unify.model.resource import Coverage
 from unify.model.snapshot import Snapshot
 from unify.model.time import utcnow
 from unify.observe.accounts import Account
-from unify.observe.collector import CollectorRegistry
+from unify.observe.collector import CollectorRegistry, Wanted
 from unify.observe.limits import divided
 from unify.observe.progress import Progress, QuietProgress
 from unify.observe.resume import ResumeDir
@@ -188,12 +188,23 @@ def _run_all(
     return final, retried
 
 
+def _collected_enough(outcome: UnitOutcome, shared: Shared) -> bool:
+    """Whether a saved unit holds every attribute this run collects (it may hold more)."""
+    try:
+        collector = shared.collector(outcome.unit.collector)
+    except KeyError:
+        return False
+    skipped = collector.not_collected
+    return all(set(entry.get("not_collected", ())) <= set(skipped.get(entry["type"], ())) for entry in outcome.coverage)
+
+
 def observe_organisation(
     accounts: Sequence[Account],
     types: Sequence[str] | None = None,
     *,
     collectors: CollectorRegistry,
     executor: Executor,
+    attributes: Wanted | None = None,
     options: ObserveOptions | None = None,
     base: Base | None = None,
     boto_session: Any = None,
@@ -210,7 +221,9 @@ def observe_organisation(
     are handed to the executor (default: account, region, collector); the
     snapshot does not depend on it. ``attempts`` is how often a unit in error
     is run in all. ``resume`` holds the units a previous run finished: they
-    are not run again, and each unit that finishes ``ok`` is added to it.
+    are not run again (unless they lack attributes this run reads), and each
+    unit that finishes ``ok`` is added to it. ``attributes`` targets the
+    per-resource calls as in :func:`unify.observe.observation.observe`.
 
     On a Dask executor each worker process keeps its own caps per account,
     so every cap (and ``max_requests_per_second``) is divided by the number
@@ -222,7 +235,8 @@ def observe_organisation(
     warn = warn or (lambda message: None)
     if not accounts:
         raise ObservationError("no account to observe")
-    chosen, orphans = collectors.for_types(types)
+    listed, orphans = collectors.for_types(types)
+    chosen = [collector.targeted(attributes) for collector in listed]
     for type_ in orphans:
         warn(f"no collector yields {type_}; checks over it will be unknown (not observed)")
     check_regions([*(options.regions or ()), *(r for a in accounts for r in a.regions)])
@@ -238,7 +252,9 @@ def observe_organisation(
     try:
         plans = _plans(executor, accounts, shared)
         units = _units(plans, shared)
-        done = resume.load() if resume is not None else {}
+        saved = resume.load() if resume is not None else {}
+        # A unit saved by a run that collected fewer attributes than this one needs is observed again.
+        done = {key: outcome for key, outcome in saved.items() if _collected_enough(outcome, shared)}
         resumed = [done[unit.key] for unit in units if unit.key in done]
         todo = [unit for unit in units if unit.key not in done]
         per_account = {plan.account.id: 0 for plan in plans}

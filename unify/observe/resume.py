@@ -39,6 +39,10 @@ _SUFFIX: Final = ".unit.json"
 _COVERAGE_KEYS: Final = ("type", "account", "region", "status")
 
 
+def _names(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) and item for item in value)
+
+
 def _name(key: tuple[str, str, str]) -> str:
     account, region, collector = key
     return f"{account}_{region}_{collector}{_SUFFIX}"
@@ -114,6 +118,8 @@ class ResumeDir:
             raise bad("coverage", "expected a list of coverage entries with type, account, region and status")
         if any(c["status"] != "ok" for c in coverage):
             raise bad("coverage", "a unit file holds only units observed ok")
+        if not all(_names(c.get("not_collected", [])) for c in coverage):
+            raise bad("coverage", "not_collected must be a list of attribute names")
         stats = document.get("stats")
         if not isinstance(stats, dict):
             raise bad("stats", "expected an object")
