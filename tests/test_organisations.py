@@ -474,6 +474,30 @@ def test_a_resumed_run_skips_finished_units_and_gives_the_digest_of_an_uninterru
     assert ran == [] and again.digest == one_worker.digest
 
 
+def test_a_resumed_unit_that_collected_less_than_the_run_needs_is_observed_again(
+    estate: dict[str, Any], tmp_path: Path
+) -> None:
+    folder = tmp_path / "resume"
+    accounts = _accounts(estate["members"])
+
+    def run(attributes: Any) -> Snapshot:
+        return observe_organisation(
+            accounts, ["aws_s3_bucket"], collectors=PLUGINS.collectors, executor=LocalExecutor(1),
+            attributes=attributes, options=ObserveOptions(regions=REGIONS),
+            resume=ResumeDir(folder, PLUGINS.collectors.resource_types()),
+        )
+
+    narrow = run({"aws_s3_bucket": frozenset({"versioning"})})
+    assert narrow.stats["resumed_units"] == 0 and "s3:get_bucket_logging" not in narrow.stats["calls"]
+    assert all("logging" in c["not_collected"] for c in narrow.coverage)
+    same = run({"aws_s3_bucket": frozenset({"versioning"})})
+    assert same.stats["resumed_units"] == len(accounts) and same.digest == narrow.digest
+    wider = run({"aws_s3_bucket": frozenset({"versioning", "logging"})})
+    # The saved units lack logging: they are observed again, not read back with logging unknown.
+    assert wider.stats["resumed_units"] == 0 and wider.stats["calls"].get("s3:get_bucket_logging")
+    assert all("logging" not in c["not_collected"] for c in wider.coverage)
+
+
 def test_a_unit_file_is_never_written_over(tmp_path: Path) -> None:
     folder = ResumeDir(tmp_path / "r", PLUGINS.collectors.resource_types())
     coverage = [{"type": "aws_iam_user", "account": "111122223333", "region": "global", "status": "ok"}]

@@ -213,3 +213,24 @@ def test_adding_a_check_over_a_new_attribute_adds_exactly_its_calls(demo: Demo, 
     entry = next(c for c in first.coverage if c["type"] == "aws_s3_bucket")
     assert "logging" in entry["not_collected"] and "versioning" not in entry["not_collected"]
     assert all(is_unknown(b["attributes"]["logging"]) for b in first.of_type("aws_s3_bucket"))
+
+
+def test_a_live_run_targets_what_its_checks_read_and_types_or_no_checks_collect_everything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import unify.run as run
+
+    asked: list[tuple[Any, Any]] = []
+
+    def recorder(types: Any, *, attributes: Any = None, **kwargs: Any) -> Snapshot:
+        asked.append((types, attributes))
+        return Snapshot.build(resources=[], coverage=[], stats={})
+
+    monkeypatch.setattr(run, "observe", recorder)
+    policy = _policy(tmp_path / "p.yaml", BASE + LOGGING)
+    run.observe_source(run.Source(live=True), policy, PLUGINS)
+    run.observe_source(run.Source(live=True, types=("aws_s3_bucket",)), policy, PLUGINS)
+    run.observe_source(run.Source(live=True), None, PLUGINS)
+    assert asked[0] == (["aws_s3_bucket"], {"aws_s3_bucket": frozenset({"versioning", "logging", "tags", "arn", "id"})})
+    assert asked[1] == (["aws_s3_bucket"], None)
+    assert asked[2] == (None, None)

@@ -392,7 +392,7 @@ def _observe_accounts(
     warn(
         f"observed {len(snapshot)} resources in {len(snapshot.accounts)} account(s) on {executor.name} in "
         f"{stats.get('duration_seconds')}s with {stats.get('api_calls')} API calls; {gaps} of "
-        f"{len(snapshot.coverage)} coverage entries in error"
+        f"{len(snapshot.coverage)} coverage entries in error{_skipped(stats)}"
     )
     return snapshot
 
@@ -454,9 +454,17 @@ def _observe(
     stats = snapshot.stats
     warn(
         f"observed {len(snapshot)} resources in {stats.get('duration_seconds')}s with {stats.get('api_calls')} "
-        f"API calls; {gaps} of {len(snapshot.coverage)} coverage entries in error"
+        f"API calls; {gaps} of {len(snapshot.coverage)} coverage entries in error{_skipped(stats)}"
     )
     return snapshot
+
+
+def _skipped(stats: dict[str, Any]) -> str:
+    """The note on per-resource calls not made because no loaded check reads what they fill."""
+    skipped = stats.get("skipped_calls") or []
+    if not skipped:
+        return ""
+    return f"; {len(skipped)} kind(s) of per-resource call not made, as no loaded check reads what they fill"
 
 
 def plan_scope(policy: PolicySet, snapshot: Snapshot, framework: str | None) -> tuple[list[str] | None, list[str]]:

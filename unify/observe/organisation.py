@@ -255,6 +255,12 @@ def observe_organisation(
         saved = resume.load() if resume is not None else {}
         # A unit saved by a run that collected fewer attributes than this one needs is observed again.
         done = {key: outcome for key, outcome in saved.items() if _collected_enough(outcome, shared)}
+        if resume is not None and len(done) < len(saved):
+            resume.kept.update(set(saved) - set(done))
+            warn(
+                f"{len(saved) - len(done)} unit(s) in {resume.path} collected fewer attributes than this run "
+                "reads: observed again (their files are kept as they are)"
+            )
         resumed = [done[unit.key] for unit in units if unit.key in done]
         todo = [unit for unit in units if unit.key not in done]
         per_account = {plan.account.id: 0 for plan in plans}
@@ -286,6 +292,7 @@ def observe_organisation(
         "api_calls": sum(calls.values()),
         "calls": dict(sorted(calls.items())),
         "collectors": sorted(c.name for c in chosen),
+        "skipped_calls": sorted({call for c in chosen for call in c.skipped}),
         "accounts": len(plans),
         "accounts_in_error": sorted(plan.account.id for plan in plans if plan.error is not None),
         "units": len(units),

@@ -54,6 +54,8 @@ class ResumeDir:
     def __init__(self, path: str | os.PathLike[str], declared: ResourceTypes) -> None:
         self.path = Path(path)
         self._declared = declared
+        #: Units saved by a run that collected fewer attributes: observed again, their files kept as they are.
+        self.kept: set[tuple[str, str, str]] = set()
         try:
             mode = os.lstat(self.path).st_mode
         except FileNotFoundError:
@@ -126,7 +128,12 @@ class ResumeDir:
         return UnitOutcome(Unit(*key), resources, coverage, stats)
 
     def save(self, outcome: UnitOutcome) -> None:
-        """Write one finished unit (redacted, as the snapshot would hold it); never over an existing file."""
+        """Write one finished unit (redacted, as the snapshot would hold it); never over an existing file.
+
+        A unit in :attr:`kept` already has its file (from a narrower run): that file stays as it was.
+        """
+        if outcome.unit.key in self.kept:
+            return
         resources: list[Resource] = [redact_resource(r, self._declared) for r in outcome.resources]
         coverage: list[Coverage] = [dict(c) for c in outcome.coverage]  # type: ignore[misc]
         for entry in coverage:

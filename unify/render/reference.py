@@ -32,6 +32,9 @@ def reference_markdown(registry: CollectorRegistry) -> str:
         "(MFA devices, access-key last use, trail logging status) are extra attributes listed with the others.",
         "Every type is observed by exactly one collector. A failed listing call gives `error` coverage for the",
         'collector\'s types in that region; a failed per-resource call gives `{"$unknown": ...}` for that attribute.',
+        "A per-resource call is made only when a loaded check, view or drift comparison reads an attribute",
+        "it fills; otherwise those attributes are `NotCollected` unknowns, listed under `not_collected` in the",
+        "coverage entry (docs/observation.md).",
         "Values AWS marks sensitive, secrets inside strings and secret-looking keys in tags and user-keyed maps",
         "are redacted before a snapshot keeps them (docs/reliability.md).",
         "",
@@ -70,6 +73,11 @@ def reference_markdown(registry: CollectorRegistry) -> str:
                 facts.append(f"secret-looking keys redacted in {_codes(declared.free_maps)}")
             if facts:
                 lines.append(f"  - {'; '.join(facts)}")
+            if declared.sources:
+                lines.append(
+                    "  - per-resource calls, skipped when no loaded check reads what they fill: "
+                    + "; ".join(f"`{call}` for {_codes(names)}" for call, names in sorted(declared.sources.items()))
+                )
         if collector.notes:
             lines += ["", collector.notes]
     return "\n".join(lines) + "\n"
@@ -98,6 +106,9 @@ def types_json(registry: CollectorRegistry) -> list[dict[str, Any]]:
                         if resource_type
                         else [],
                         "calls": list(collector.calls),
+                        "sources": {call: list(names) for call, names in sorted(resource_type.sources.items())}
+                        if resource_type
+                        else {},
                         "notes": collector.notes,
                     },
                 )
