@@ -85,6 +85,8 @@ def _listing_error(entry: Coverage) -> str:
 
 def _reason(details: Sequence[Detail]) -> str:
     """The details in words, at most a few; leaves under one absent block are said once."""
+    if not details:
+        return ""
     messages: list[str] = []
     blocks: dict[str, list[str]] = {}
     for detail in details:

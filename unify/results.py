@@ -43,7 +43,7 @@ VERDICTS: Final = ("pass", "fail", "unknown", "waived", "error")
 Verdict = Literal["pass", "fail", "unknown", "waived", "error"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Result:
     """The verdict of one check on one resource (or one account, or one unobserved scope)."""
 

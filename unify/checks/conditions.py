@@ -127,7 +127,7 @@ class PathRef:
         return ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Detail:
     """Why one leaf of a condition did not hold: the stuff of reasons and drift.
 

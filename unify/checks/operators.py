@@ -123,6 +123,8 @@ def strict_equal(actual: Any, expected: Any) -> bool:
     Raises :class:`Undetermined` when an unobserved part of ``actual``
     decides the answer; a definite difference elsewhere still gives False.
     """
+    if type(actual) is str and type(expected) is str:  # most comparisons: settle them first
+        return actual == expected
     reason = _unknown_reason(actual)
     if reason is not None:
         raise Undetermined(reason)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any, Final
 
 from unify.checks.operators import MISSING, describe_value
@@ -94,6 +95,7 @@ def _words(segment: str) -> str:
     return " ".join(_ACRONYMS.get(w.lower(), w) for w in words) or segment
 
 
+@lru_cache(maxsize=8192)
 def humanize(path: str) -> str:
     """A dotted path as people say it: ``metadata_options.http_tokens`` is ``metadata options > HTTP tokens``."""
     if not path:
