@@ -232,6 +232,7 @@ VAULT = ResourceType(
     "aws_backup_vault",
     VAULT_ATTRIBUTES,
     observed_only=("locked", "vault_type"),
+    sources={"backup:ListTags": ("tags",)},
     folds=(
         Fold("aws_backup_vault_lock_configuration", "lock_configuration", _fold_lock, reference="backup_vault_name"),
     ),
@@ -241,6 +242,8 @@ VAULT = ResourceType(
 PLAN = ResourceType(
     "aws_backup_plan",
     PLAN_ATTRIBUTES,
+    # GetBackupPlan is not declared: it gives the plan's name, and a plan deleted since the listing is left out.
+    sources={"backup:ListTags": ("tags",)},
     from_terraform=_plan_from_terraform,
     drift_ignore=("version",),
 )

@@ -64,6 +64,7 @@ CLUSTER = ResourceType(
     "aws_dax_cluster",
     ATTRIBUTES,
     name_path="cluster_name",
+    sources={"dax:ListTags": ("tags",)},
     single_blocks=("server_side_encryption",),
     # "cluster_endpoint_encryption_type ... Default value is NONE" (Terraform AWS provider, aws_dax_cluster); a
     # cluster without a server_side_encryption block is not encrypted at rest.

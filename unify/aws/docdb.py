@@ -107,6 +107,7 @@ CLUSTER = ResourceType(
     CLUSTER_ATTRIBUTES,
     observed_only=("status",),
     name_path="cluster_identifier",
+    sources={"docdb:ListTagsForResource": ("tags",)},
     # Provider defaults (docs of aws_docdb_cluster): the docdb engine, no encryption, one day of backups.
     defaults={"engine": "docdb", "storage_encrypted": False, "backup_retention_period": 1},
     from_terraform=sorted_string_lists("enabled_cloudwatch_logs_exports", "vpc_security_group_ids", "cluster_members"),
@@ -118,6 +119,7 @@ SNAPSHOT = ResourceType(
     SNAPSHOT_ATTRIBUTES,
     observed_only=("shared_accounts", "status"),
     name_path="db_cluster_snapshot_identifier",
+    sources={"docdb:DescribeDBClusterSnapshotAttributes": ("shared_accounts",)},
     from_terraform=terraform_snapshot,
     drift_ignore=("db_cluster_snapshot_identifier", "status", "engine_version"),
     # DocumentDB takes automated snapshots itself: no configuration is expected to manage them.

@@ -157,6 +157,12 @@ TABLE = ResourceType(
     "aws_dynamodb_table",
     ATTRIBUTES,
     observed_only=("table_status", "autoscaled_dimensions"),
+    # DescribeTable is not declared: it places the table (its ARN; a table deleted since the listing is left
+    # out). The scalable targets are read once per region, not per table.
+    sources={
+        "dynamodb:DescribeContinuousBackups": ("point_in_time_recovery",),
+        "dynamodb:ListTagsOfResource": ("tags",),
+    },
     single_blocks=("point_in_time_recovery", "server_side_encryption"),
     # "billing_mode ... Defaults to PROVISIONED", "deletion_protection_enabled ... Defaults to false",
     # "table_class ... Default value is STANDARD" (Terraform AWS provider, aws_dynamodb_table).

@@ -164,6 +164,7 @@ FILE_SYSTEM = ResourceType(
     "aws_efs_file_system",
     ATTRIBUTES,
     name_path="tags.Name",
+    sources={"efs:DescribeBackupPolicy": ("backup_policy",)},
     single_blocks=("backup_policy",),
     from_terraform=_from_terraform,
     folds=(Fold("aws_efs_backup_policy", "backup_policy", _fold_backup_policy, reference="file_system_id"),),

@@ -169,6 +169,7 @@ REPLICATION_GROUP = ResourceType(
     GROUP_ATTRIBUTES,
     observed_only=("auth_token_enabled", "status"),
     name_path="replication_group_id",
+    sources={"elasticache:ListTagsForResource": ("tags",)},
     # Provider defaults (docs of aws_elasticache_replication_group): the redis engine, no automatic failover or
     # Multi-AZ, minor upgrades applied. The provider has no default retention: AWS's is 0, backups off
     # (ElastiCache API reference, CreateReplicationGroup SnapshotRetentionLimit).
@@ -188,6 +189,7 @@ CLUSTER = ResourceType(
     CLUSTER_ATTRIBUTES,
     observed_only=("status",),
     name_path="cluster_id",
+    sources={"elasticache:ListTagsForResource": ("tags",)},
     # Provider default (docs of aws_elasticache_cluster): minor upgrades applied. No snapshots kept is AWS's
     # default (ElastiCache API reference, CreateCacheCluster SnapshotRetentionLimit).
     defaults={"snapshot_retention_limit": 0, "auto_minor_version_upgrade": True},

@@ -32,6 +32,7 @@ DOMAIN = ResourceType(
     ENGINE.type_name,
     (*ATTRIBUTES, "elasticsearch_version"),
     name_path="domain_name",
+    sources={"es:ListTags": ("tags",)},
     single_blocks=(
         "cluster_config",
         "encrypt_at_rest",

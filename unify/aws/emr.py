@@ -148,6 +148,8 @@ CLUSTER = ResourceType(
     "aws_emr_cluster",
     CLUSTER_ATTRIBUTES,
     observed_only=("cluster_state", "master_public_ips"),
+    # DescribeCluster is not declared: it gives the cluster's name and tags.
+    sources={"emr:ListInstances": ("master_public_ips",)},
     from_terraform=_cluster_from_terraform,
     # "visible_to_all_users ... Default value is true" (Terraform AWS provider, aws_emr_cluster).
     defaults={"visible_to_all_users": True, "termination_protection": False},

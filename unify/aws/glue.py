@@ -205,6 +205,7 @@ def _catalog_from_terraform(values: dict[str, Any]) -> None:
 JOB = ResourceType(
     "aws_glue_job",
     JOB_ATTRIBUTES,
+    sources={"glue:GetTags": ("tags",)},
     single_blocks=("command",),
     from_terraform=_job_from_terraform,
 )
@@ -212,6 +213,7 @@ JOB = ResourceType(
 ML_TRANSFORM = ResourceType(
     "aws_glue_ml_transform",
     TRANSFORM_ATTRIBUTES,
+    sources={"glue:GetTags": ("tags",)},
     # The provider has no argument for a transform's encryption: only an observation reads it.
     observed_only=("transform_encryption",),
 )

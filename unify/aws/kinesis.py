@@ -66,6 +66,8 @@ STREAM = ResourceType(
     "aws_kinesis_stream",
     ATTRIBUTES,
     observed_only=("stream_status",),
+    # DescribeStreamSummary is not declared: it gives the ARN, and a stream deleted since the listing is left out.
+    sources={"kinesis:ListTagsForStream": ("tags",)},
     single_blocks=("stream_mode_details",),
     # "retention_period ... Defaults to 24", "encryption_type ... Default is NONE" (Terraform AWS provider,
     # aws_kinesis_stream).

@@ -109,6 +109,7 @@ CLUSTER = ResourceType(
     CLUSTER_ATTRIBUTES,
     observed_only=("status",),
     name_path="cluster_identifier",
+    sources={"neptune:ListTagsForResource": ("tags",)},
     # Provider defaults (docs of aws_neptune_cluster): the neptune engine on port 8182, no encryption, no deletion
     # protection, one day of backups, no tags copied.
     defaults={
@@ -128,6 +129,7 @@ SNAPSHOT = ResourceType(
     SNAPSHOT_ATTRIBUTES,
     observed_only=("shared_accounts", "status"),
     name_path="db_cluster_snapshot_identifier",
+    sources={"neptune:DescribeDBClusterSnapshotAttributes": ("shared_accounts",)},
     from_terraform=terraform_snapshot,
     drift_ignore=("db_cluster_snapshot_identifier", "status", "engine_version"),
     # Neptune takes automated snapshots itself: no configuration is expected to manage them.

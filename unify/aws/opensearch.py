@@ -42,6 +42,7 @@ DOMAIN = ResourceType(
     ENGINE.type_name,
     (*ATTRIBUTES, "engine_version", "software_update_options"),
     name_path="domain_name",
+    sources={"opensearch:ListTags": ("tags",)},
     single_blocks=(
         "cluster_config",
         "encrypt_at_rest",

@@ -100,6 +100,8 @@ SNAPSHOT = ResourceType(
     SNAPSHOT_ATTRIBUTES,
     observed_only=("status",),
     name_path="db_snapshot_identifier",
+    # Asked per manual snapshot only; an automated one shares with no one and is asked nothing.
+    sources={"rds:DescribeDBSnapshotAttributes": ("shared_accounts",)},
     from_terraform=terraform_snapshot,
     drift_ignore=("db_snapshot_identifier", "status", "engine_version"),
     # RDS takes automated snapshots itself: no configuration is expected to manage them.
@@ -111,6 +113,7 @@ CLUSTER_SNAPSHOT = ResourceType(
     CLUSTER_SNAPSHOT_ATTRIBUTES,
     observed_only=("status",),
     name_path="db_cluster_snapshot_identifier",
+    sources={"rds:DescribeDBClusterSnapshotAttributes": ("shared_accounts",)},
     from_terraform=terraform_snapshot,
     drift_ignore=("db_cluster_snapshot_identifier", "status", "engine_version"),
     made_by_aws=(("snapshot_type", "automated"),),

@@ -147,6 +147,7 @@ CLUSTER = ResourceType(
     ATTRIBUTES,
     observed_only=("cluster_status",),
     name_path="cluster_identifier",
+    sources={"redshift:DescribeLoggingStatus": ("logging",)},
     single_blocks=("logging",),
     from_terraform=_from_terraform,
     folds=(Fold("aws_redshift_logging", "logging", _fold_logging, reference="cluster_identifier"),),

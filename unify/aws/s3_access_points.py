@@ -17,7 +17,7 @@ from unify.model.policy_document import parse_policy
 from unify.model.resource import Resource, is_unknown, unknown
 from unify.model.resource_type import ResourceType
 from unify.observe.answers import MALFORMED, require
-from unify.observe.collector import ABSENT, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
 from unify.terraform.values import policy_value
 
 ATTRIBUTES = (
@@ -100,7 +100,7 @@ def _access_points(ctx: CollectContext) -> Iterator[Resource]:
         detail = ctx.detail(
             lambda: ctx.call(s3control, "get_access_point", AccountId=ctx.account, Name=name, expect=("NetworkOrigin",))
         )
-        block = detail if is_unknown(detail) else _block(detail)  # type: ignore[arg-type]
+        block = detail if is_unknown(detail) or detail is NOT_COLLECTED else _block(detail)  # type: ignore[arg-type]
         policy = ctx.detail(
             lambda: parse_policy(
                 ctx.call(s3control, "get_access_point_policy", AccountId=ctx.account, Name=name, expect=("Policy",))[
@@ -109,9 +109,11 @@ def _access_points(ctx: CollectContext) -> Iterator[Resource]:
             ),
             absent=("NoSuchAccessPointPolicy",),
         )
+        # Without a policy there is no status to ask (it would answer NoSuchAccessPointPolicy); a policy this
+        # observation does not read leaves its status unread too.
         public = (
-            ABSENT
-            if policy is ABSENT
+            policy
+            if policy is ABSENT or policy is NOT_COLLECTED
             else ctx.detail(
                 lambda: bool(
                     ctx.call(
@@ -168,6 +170,11 @@ ACCESS_POINT = ResourceType(
     "aws_s3_access_point",
     ATTRIBUTES,
     observed_only=("has_public_access_policy",),
+    sources={
+        "s3control:GetAccessPoint": ("public_access_block_configuration",),
+        # The policy status is asked only of an access point with a policy.
+        "s3control:GetAccessPointPolicy": ("policy", "has_public_access_policy"),
+    },
     single_blocks=("public_access_block_configuration", "vpc_configuration"),
     from_terraform=_from_terraform,
     drift_ignore=("alias", "has_public_access_policy", "account_id", "network_origin"),
