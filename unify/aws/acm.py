@@ -136,6 +136,9 @@ CERTIFICATE = ResourceType(
     defaults={"key_algorithm": "RSA_2048"},
     from_terraform=_from_terraform,
     drift_ignore=("status", "not_after", "not_before", "renewal_eligibility", "type"),
+    # DescribeCertificate is not a source: it gives the certificate's name (its domain) and says whether it
+    # still exists.
+    sources={"acm:ListTagsForCertificate": ("tags",)},
 )
 
 COLLECTORS = (

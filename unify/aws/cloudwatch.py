@@ -102,6 +102,7 @@ ALARM = ResourceType(
     },
     from_terraform=_from_terraform,
     drift_ignore=("arn", "state_value", "treat_missing_data"),
+    sources={"cloudwatch:ListTagsForResource": ("tags",)},
 )
 
 COLLECTORS = (

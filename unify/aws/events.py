@@ -15,7 +15,7 @@ from unify.model.policy_document import parse_policy
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import REMOVE, Fold, ResourceType
 from unify.observe.answers import require
-from unify.observe.collector import ABSENT, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
 from unify.terraform.values import policy_value
 
 BUS_ATTRIBUTES = (
@@ -66,7 +66,7 @@ def _buses(ctx: CollectContext) -> Iterator[Resource]:
     def describe(bus: dict[str, Any]) -> Resource:
         name, arn = bus["Name"], bus["Arn"]
         read: Any = ctx.detail(lambda: ctx.call(events, "describe_event_bus", Name=name, expect=("Arn",)))
-        if is_unknown(read):
+        if read is NOT_COLLECTED or is_unknown(read):
             policy: Any = read
             description: Any = read
             key: Any = read
@@ -142,6 +142,10 @@ BUS = ResourceType(
     folds=(Fold("aws_cloudwatch_event_bus_policy", "policy", _fold_policy, reference="event_bus_name"),),
     drift_ignore=("arn",),
     made_by_aws=(("name", DEFAULT_BUS),),
+    sources={
+        "events:DescribeEventBus": ("description", "kms_key_identifier", "policy"),
+        "events:ListTagsForResource": ("tags",),
+    },
 )
 
 RULE = ResourceType(
@@ -151,6 +155,8 @@ RULE = ResourceType(
     defaults={"event_bus_name": DEFAULT_BUS},
     from_terraform=_rule_from_terraform,
     drift_ignore=("arn",),
+    # ListRules, per bus, lists the rules themselves: not a source.
+    sources={"events:ListTagsForResource": ("tags",)},
 )
 
 COLLECTORS = (

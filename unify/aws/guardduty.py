@@ -17,7 +17,7 @@ from typing import Any
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import Fold, ResourceType
 from unify.observe.answers import require
-from unify.observe.collector import ABSENT, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
 
 ATTRIBUTES = (
     "configured",
@@ -65,7 +65,7 @@ def _detector(ctx: CollectContext) -> Iterator[Resource]:
         return
     detector_id = ids[0]
     read: Any = ctx.detail(lambda: ctx.call(guardduty, "get_detector", DetectorId=detector_id, expect=("Status",)))
-    if is_unknown(read):
+    if read is NOT_COLLECTED or is_unknown(read):
         unread = dict.fromkeys(ATTRIBUTES, read)
         unread.update(configured=True, id=detector_id)
         yield ctx.resource("aws_guardduty_detector", singleton, name=detector_id, tags=read, attributes=unread)
@@ -133,6 +133,8 @@ DETECTOR = ResourceType(
         ),
     ),
     drift_ignore=("id", "service_role", "features"),
+    # ListDetectors gives the detector's id; GetDetector everything else.
+    sources={"guardduty:GetDetector": ("enable", "finding_publishing_frequency", "features", "service_role", "tags")},
 )
 
 COLLECTORS = (

@@ -24,7 +24,7 @@ from unify.aws.cloudtrail import selectors
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import ResourceType
 from unify.observe.answers import require
-from unify.observe.collector import ABSENT, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
 
 GROUP_ATTRIBUTES = (
     "name",
@@ -116,12 +116,13 @@ def _trails_by_group(ctx: CollectContext) -> dict[str, list[dict[str, Any]]]:
         arn = trail["TrailARN"]
         status: Any = ctx.detail(lambda: ctx.call(cloudtrail, "get_trail_status", Name=arn, expect=("IsLogging",)))
         read: Any = ctx.detail(lambda: selectors(ctx.call(cloudtrail, "get_event_selectors", TrailName=arn)))
-        basic, advanced = (read, read) if is_unknown(read) else read
+        # A skipped call (NOT_COLLECTED) stays so: the filter's `trails` is then not collected as a whole.
+        basic, advanced = (read, read) if read is NOT_COLLECTED or is_unknown(read) else read
         return target, {
             "name": trail["Name"],
             "arn": arn,
             "is_multi_region_trail": sent(trail, "IsMultiRegionTrail", bool),
-            "enable_logging": status if is_unknown(status) else bool(status["IsLogging"]),
+            "enable_logging": status if status is NOT_COLLECTED or is_unknown(status) else bool(status["IsLogging"]),
             "event_selectors": basic,
             "advanced_event_selector": advanced,
         }
@@ -227,6 +228,7 @@ LOG_GROUP = ResourceType(
     # Provider default (docs of aws_cloudwatch_log_group): 0, events never expire.
     defaults={"retention_in_days": 0},
     drift_ignore=("arn", "creation_time"),
+    sources={"logs:ListTagsForResource": ("tags",)},
 )
 
 METRIC_FILTER = ResourceType(
@@ -235,6 +237,13 @@ METRIC_FILTER = ResourceType(
     observed_only=("trails", "alarms"),
     single_blocks=("metric_transformation",),
     drift_ignore=("trails", "alarms"),
+    # The join's calls per trail and per topic. DescribeTrails and DescribeAlarms, once per region, are not
+    # sources: they list the trails and alarms (the listings of their own collectors).
+    sources={
+        "cloudtrail:GetTrailStatus": ("trails",),
+        "cloudtrail:GetEventSelectors": ("trails",),
+        "sns:ListSubscriptionsByTopic": ("alarms",),
+    },
 )
 
 COLLECTORS = (

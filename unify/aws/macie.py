@@ -76,6 +76,8 @@ ACCOUNT = ResourceType(
     # Provider defaults (docs of aws_macie2_account).
     defaults={"status": "ENABLED", "finding_publishing_frequency": "FIFTEEN_MINUTES"},
     drift_ignore=("service_role", "created_at", "automated_discovery_status"),
+    # GetMacieSession says whether Macie is on (its failure is error coverage); discovery is read after it.
+    sources={"macie2:GetAutomatedDiscoveryConfiguration": ("automated_discovery_status",)},
 )
 
 COLLECTORS = (

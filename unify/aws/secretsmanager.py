@@ -162,6 +162,8 @@ SECRET = ResourceType(
         Fold("aws_secretsmanager_secret_policy", "policy", _fold_policy, reference="secret_arn", match=("arn", "name")),
     ),
     drift_ignore=("last_changed_date", "last_accessed_date", "last_rotated_date", "next_rotation_date"),
+    # ListSecrets carries everything else, tags included.
+    sources={"secretsmanager:GetResourcePolicy": ("policy",)},
 )
 
 COLLECTORS = (

@@ -78,6 +78,8 @@ HUB = ResourceType(
     # Provider defaults (docs of aws_securityhub_account).
     defaults={"auto_enable_controls": True, "control_finding_generator": "SECURITY_CONTROL"},
     drift_ignore=("arn", "subscribed_at", "enabled_standards"),
+    # DescribeHub says whether the hub is there (its failure is error coverage); the standards come after it.
+    sources={"securityhub:GetEnabledStandards": ("enabled_standards",)},
 )
 
 COLLECTORS = (

@@ -8,7 +8,7 @@ from typing import Any
 from unify.model.policy_document import parse_policy
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import REMOVE, Fold, ResourceType
-from unify.observe.collector import ABSENT, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
 from unify.terraform.values import policy_value
 
 TOPIC_ATTRIBUTES = (
@@ -64,7 +64,7 @@ def _topics(ctx: CollectContext) -> Iterator[Resource]:
             # A FIFO topic's name ends in ".fifo" (SNS API reference, CreateTopic).
             "fifo_topic": name.endswith(".fifo"),
         }
-        if is_unknown(read) or read is ABSENT:
+        if read is NOT_COLLECTED or is_unknown(read) or read is ABSENT:
             unread = {key: read for key in TOPIC_ATTRIBUTES if key not in attributes}
             return ctx.resource("aws_sns_topic", arn, name=name, tags=tags, attributes={**attributes, **unread})
         attributes.update(
@@ -105,8 +105,11 @@ def _subscriptions(ctx: CollectContext) -> Iterator[Resource]:
             ]
         )
 
+        # Not read (a failure, or a skipped call): every attribute of the answer is that marker.
+        unread = read is NOT_COLLECTED or is_unknown(read)
+
         def attribute(key: str) -> Any:
-            return read if is_unknown(read) else read.get(key, ABSENT)
+            return read if unread else read.get(key, ABSENT)
 
         return ctx.resource(
             "aws_sns_topic_subscription",
@@ -120,16 +123,12 @@ def _subscriptions(ctx: CollectContext) -> Iterator[Resource]:
                 "owner_id": sent(listing, "Owner"),
                 # RawMessageDelivery is sent for the protocols that have it, "false" unless turned on.
                 "raw_message_delivery": (
-                    read
-                    if is_unknown(read)
-                    else _flag(read["RawMessageDelivery"])
-                    if "RawMessageDelivery" in read
-                    else ABSENT
+                    read if unread else _flag(read["RawMessageDelivery"]) if "RawMessageDelivery" in read else ABSENT
                 ),
                 "filter_policy": attribute("FilterPolicy"),
                 "subscription_role_arn": attribute("SubscriptionRoleArn"),
                 "confirmation_was_authenticated": (
-                    read if is_unknown(read) else _flag(sent(read, "ConfirmationWasAuthenticated"))
+                    read if unread else _flag(sent(read, "ConfirmationWasAuthenticated"))
                 ),
             },
         )
@@ -151,6 +150,18 @@ TOPIC = ResourceType(
     # Provider default (docs of aws_sns_topic).
     defaults={"fifo_topic": False},
     drift_ignore=("arn", "owner", "subscriptions_confirmed", "subscriptions_pending", "policy"),
+    # ListTopics gives the ARN (hence name and fifo_topic); the rest is per topic.
+    sources={
+        "sns:GetTopicAttributes": (
+            "display_name",
+            "kms_master_key_id",
+            "policy",
+            "owner",
+            "subscriptions_confirmed",
+            "subscriptions_pending",
+        ),
+        "sns:ListTagsForResource": ("tags",),
+    },
 )
 
 SUBSCRIPTION = ResourceType(
@@ -159,6 +170,14 @@ SUBSCRIPTION = ResourceType(
     observed_only=("owner_id", "confirmation_was_authenticated"),
     defaults={"raw_message_delivery": False},
     drift_ignore=("arn", "owner_id", "confirmation_was_authenticated"),
+    sources={
+        "sns:GetSubscriptionAttributes": (
+            "raw_message_delivery",
+            "filter_policy",
+            "subscription_role_arn",
+            "confirmation_was_authenticated",
+        ),
+    },
 )
 
 COLLECTORS = (

@@ -233,6 +233,7 @@ PARAMETER = ResourceType(
     defaults={"tier": "Standard", "data_type": "text"},
     from_terraform=_parameter_from_terraform,
     drift_ignore=("version", "last_modified_date", "last_modified_user", "key_id"),
+    sources={"ssm:ListTagsForResource": ("tags",)},
 )
 
 DOCUMENT = ResourceType(
@@ -243,6 +244,7 @@ DOCUMENT = ResourceType(
     defaults={"document_format": "JSON"},
     from_terraform=_document_from_terraform,
     drift_ignore=("owner", "schema_version", "document_version", "created_date"),
+    sources={"ssm:DescribeDocumentPermission": ("permissions",)},
 )
 
 SETTING = ResourceType(
