@@ -16,7 +16,7 @@ from typing import Any
 
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import ResourceType
-from unify.observe.collector import ABSENT, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
 from unify.terraform.shapes import block_order
 from unify.terraform.values import single
 
@@ -40,6 +40,10 @@ ATTRIBUTES = (
     "logging_config",
     "viewer_certificate",
 )
+
+#: The attributes the listing gives; every other one is GetDistributionConfig's.
+_LISTED = ("id", "arn", "domain_name", "status")
+_CONFIGURED = tuple(a for a in ATTRIBUTES if a not in _LISTED)
 
 #: Answers' root elements (CloudFront API reference, each operation's response syntax).
 _ANSWER_ROOTS = {
@@ -191,10 +195,17 @@ def _distributions(ctx: CollectContext) -> Iterator[Resource]:
             absent=("NoSuchDistribution",),
         )
         if config is ABSENT:
-            return None  # deleted since the listing
+            return None  # deleted since the listing (not seen when the configuration call is skipped)
         tags = ctx.detail(lambda: ctx.call(client, "list_tags_for_resource", Resource=arn, expect=("Tags",))["Tags"])
         if is_unknown(config):
             attributes = dict.fromkeys(ATTRIBUTES, config) | {"id": distribution_id, "arn": arn}
+        elif config is NOT_COLLECTED:
+            attributes = dict.fromkeys(_CONFIGURED, config) | {
+                "id": distribution_id,
+                "arn": arn,
+                "domain_name": summary.get("DomainName") or ABSENT,
+                "status": summary.get("Status") or ABSENT,
+            }
         else:
             attributes = _attributes(summary, config)
         return ctx.resource(
@@ -250,6 +261,7 @@ DISTRIBUTION = ResourceType(
         "origin.custom_origin_config",
     ),
     sorted_blocks=("origin", "origin_group"),
+    sources={"cloudfront:GetDistributionConfig": _CONFIGURED, "cloudfront:ListTagsForResource": ("tags",)},
     from_terraform=_from_terraform,
     drift_ignore=("status", "domain_name"),
 )

@@ -273,7 +273,7 @@ def _snapshots(ctx: CollectContext) -> Iterator[Resource]:
     shared = ctx.map(public, [s["SnapshotId"] for s in owned])
     for snapshot, is_public in zip(owned, shared, strict=True):
         if is_public is ABSENT:
-            continue  # deleted between the listing and now
+            continue  # deleted between the listing and now (not seen when the attribute call is skipped)
         snapshot_id = snapshot["SnapshotId"]
         arn = ctx.arn("ec2", f"snapshot/{snapshot_id}", account="")
         yield ctx.resource(
@@ -391,6 +391,8 @@ SNAPSHOT = ResourceType(
     SNAPSHOT_ATTRIBUTES,
     observed_only=("public", "state", "start_time"),
     name_path="tags.Name",
+    # One DescribeSnapshotAttribute (createVolumePermission) per snapshot; the rest is the listing's.
+    sources={"ec2:DescribeSnapshotAttribute": ("public",)},
     terraform_aliases={"aws_ebs_snapshot_copy": {}},
     drift_ignore=("state", "start_time"),
 )
@@ -408,6 +410,8 @@ ENCRYPTION_BY_DEFAULT = ResourceType(
     "aws_ebs_encryption_by_default",
     ENCRYPTION_BY_DEFAULT_ATTRIBUTES,
     singleton=True,
+    # GetEbsEncryptionByDefault is the setting itself (its failure is error coverage); the key is a detail.
+    sources={"ec2:GetEbsDefaultKmsKeyId": ("default_kms_key_id",)},
 )
 
 COLLECTORS = (

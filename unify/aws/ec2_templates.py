@@ -17,7 +17,7 @@ from typing import Any, Final
 from unify.aws._ec2_shared import ec2_arn, texts
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import ResourceType
-from unify.observe.collector import ABSENT, CollectContext, Collector
+from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector
 
 LAUNCH_TEMPLATE_ATTRIBUTES = (
     "id",
@@ -119,7 +119,7 @@ def _profile(data: Mapping[str, Any]) -> Any:
 
 
 def _version_attributes(data: Any) -> dict[str, Any]:
-    """The template's settings from its default version's data; every one unknown when it was not read."""
+    """The template's settings from its default version's data; every one unknown when it was not read (or skipped)."""
     keys = (
         "image_id",
         "instance_type",
@@ -132,7 +132,7 @@ def _version_attributes(data: Any) -> dict[str, Any]:
         "network_interfaces",
         "block_device_mappings",
     )
-    if is_unknown(data):
+    if is_unknown(data) or data is NOT_COLLECTED:
         return dict.fromkeys(keys, data)
     monitoring = data.get("Monitoring")
     return {
@@ -172,10 +172,11 @@ def _launch_templates(ctx: CollectContext) -> Iterator[Resource]:
     versions = ctx.map(default_version, [t["LaunchTemplateId"] for t in templates])
     for template, version in zip(templates, versions, strict=True):
         if version is ABSENT:
-            continue  # deleted between the listing and now
+            continue  # deleted between the listing and now (not seen when the version call is skipped)
         template_id = template["LaunchTemplateId"]
         arn = ec2_arn(ctx, "launch-template", template_id)
-        data = version if is_unknown(version) else version["data"]
+        unread = is_unknown(version) or version is NOT_COLLECTED
+        data = version if unread else version["data"]
         yield ctx.resource(
             "aws_launch_template",
             arn,
@@ -185,7 +186,7 @@ def _launch_templates(ctx: CollectContext) -> Iterator[Resource]:
                 "id": template_id,
                 "arn": arn,
                 "name": template["LaunchTemplateName"],
-                "description": version if is_unknown(version) else version["description"] or ABSENT,
+                "description": version if unread else version["description"] or ABSENT,
                 "default_version": template.get("DefaultVersionNumber"),
                 "latest_version": template.get("LatestVersionNumber"),
                 **_version_attributes(data),
@@ -242,6 +243,22 @@ LAUNCH_TEMPLATE = ResourceType(
         "monitoring",
         "block_device_mappings.ebs",
     ),
+    # The default version's data: every setting but the template's own identity and version numbers.
+    sources={
+        "ec2:DescribeLaunchTemplateVersions": (
+            "description",
+            "image_id",
+            "instance_type",
+            "key_name",
+            "ebs_optimized",
+            "vpc_security_group_ids",
+            "iam_instance_profile",
+            "metadata_options",
+            "monitoring",
+            "network_interfaces",
+            "block_device_mappings",
+        )
+    },
     from_terraform=_from_terraform,
     drift_ignore=("latest_version", "default_version"),
 )

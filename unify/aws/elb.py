@@ -18,7 +18,7 @@ from unify.aws._ec2_shared import texts
 from unify.model.resource import Resource, is_unknown, unknown
 from unify.model.resource_type import ResourceType
 from unify.observe.answers import MALFORMED
-from unify.observe.collector import ABSENT, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
 
 ELB_ATTRIBUTES = (
     "arn",
@@ -65,7 +65,7 @@ def _attributes(answer: Any) -> dict[str, Any]:
         "idle_timeout",
         "desync_mitigation_mode",
     )
-    if is_unknown(answer):
+    if is_unknown(answer) or answer is NOT_COLLECTED:
         return dict.fromkeys(keys, answer)
     attributes = answer["LoadBalancerAttributes"]
 
@@ -161,13 +161,13 @@ def _load_balancers(ctx: CollectContext) -> Iterator[Resource]:
             return ctx.call(elb, "describe_tags", LoadBalancerNames=batch, expect=("TagDescriptions",))
 
         answer: Any = ctx.detail(read)
-        if is_unknown(answer):
+        if is_unknown(answer) or answer is NOT_COLLECTED:
             tags.update(dict.fromkeys(batch, answer))
         else:
             tags.update({d.get("LoadBalancerName"): d.get("Tags") or [] for d in answer["TagDescriptions"]})
     for balancer, (attributes, policies) in zip(balancers, details, strict=True):
         if attributes is ABSENT:
-            continue  # deleted between the listing and now
+            continue  # deleted between the listing and now (not seen when the attributes call is skipped)
         name = balancer["LoadBalancerName"]
         arn = ctx.arn("elasticloadbalancing", f"loadbalancer/{name}")
         yield ctx.resource(
@@ -228,6 +228,20 @@ ELB = ResourceType(
         "connection_draining_timeout": 300,
         "idle_timeout": 60,
         "desync_mitigation_mode": "defensive",
+    },
+    # DescribeLoadBalancerPolicies (listener_security_policies) is made only for HTTPS or SSL listeners,
+    # which the demo estate has none of, so it is not declared: it is always made when needed.
+    sources={
+        "elb:DescribeLoadBalancerAttributes": (
+            "access_logs",
+            "cross_zone_load_balancing",
+            "connection_draining",
+            "connection_draining_timeout",
+            "idle_timeout",
+            "desync_mitigation_mode",
+        ),
+        # One call per 20 load balancers; its answer is only their tags.
+        "elb:DescribeTags": ("tags",),
     },
     from_terraform=_from_terraform,
     drift_ignore=("dns_name", "instances"),

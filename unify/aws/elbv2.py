@@ -16,7 +16,7 @@ from unify.aws._ec2_shared import texts
 from unify.model.resource import Resource, is_unknown, unknown
 from unify.model.resource_type import ResourceType
 from unify.observe.answers import MALFORMED
-from unify.observe.collector import ABSENT, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
 
 LB_ATTRIBUTES = (
     "arn",
@@ -63,7 +63,7 @@ def _tags(ctx: CollectContext, client: Any, arns: list[str]) -> dict[str, Any]:
     for start in range(0, len(arns), _TAG_BATCH):
         batch = arns[start : start + _TAG_BATCH]
         answer = batch_of(batch)
-        if is_unknown(answer):
+        if is_unknown(answer) or answer is NOT_COLLECTED:
             found.update(dict.fromkeys(batch, answer))
             continue
         for description in answer["TagDescriptions"]:
@@ -84,7 +84,7 @@ def _settings(answer: Any, kind: Any) -> dict[str, Any]:
     is not observed (moto answers only those that were set).
     """
     keys = ("enable_deletion_protection", *_APPLICATION_ONLY, "access_logs")
-    if is_unknown(answer):
+    if is_unknown(answer) or answer is NOT_COLLECTED:
         return dict.fromkeys(keys, answer)
     attributes = {str(a["Key"]): str(a.get("Value", "")) for a in answer["Attributes"] if "Key" in a}
     settings: dict[str, Any] = {"enable_deletion_protection": _flag(attributes, "deletion_protection.enabled")}
@@ -119,7 +119,7 @@ def _load_balancers(ctx: CollectContext) -> Iterator[Resource]:
     tags = _tags(ctx, elb, [b["LoadBalancerArn"] for b in balancers])
     for balancer, answer in zip(balancers, answers, strict=True):
         if answer is ABSENT:
-            continue  # deleted between the listing and now
+            continue  # deleted between the listing and now (not seen when the attributes call is skipped)
         arn, kind = balancer["LoadBalancerArn"], balancer.get("Type")
         zones = balancer.get("AvailabilityZones") or []
         yield ctx.resource(
@@ -225,6 +225,16 @@ LB = ResourceType(
         "enable_deletion_protection": False,
         "drop_invalid_header_fields": False,
         "desync_mitigation_mode": "defensive",
+    },
+    sources={
+        "elbv2:DescribeLoadBalancerAttributes": (
+            "enable_deletion_protection",
+            "drop_invalid_header_fields",
+            "desync_mitigation_mode",
+            "access_logs",
+        ),
+        # One call per 20 load balancers; its answer is only their tags.
+        "elbv2:DescribeTags": ("tags",),
     },
     from_terraform=_lb_from_terraform,
     terraform_aliases={"aws_alb": {}},

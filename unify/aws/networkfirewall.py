@@ -206,6 +206,11 @@ FIREWALL = ResourceType(
         "subnet_change_protection": False,
         "firewall_policy_change_protection": False,
     },
+    # DescribeFirewall names the firewall and says it still exists: it is not a skippable detail.
+    sources={
+        "network-firewall:DescribeLoggingConfiguration": ("logging_configuration",),
+        "network-firewall:DescribeFirewallPolicy": ("firewall_policy",),
+    },
     from_terraform=_from_terraform,
     folds=(
         Fold(

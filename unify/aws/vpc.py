@@ -189,7 +189,7 @@ def _vpcs(ctx: CollectContext) -> Iterator[Resource]:
     settings = ctx.map(dns, [vpc["VpcId"] for vpc in vpcs])
     for vpc, (dns_support, dns_hostnames) in zip(vpcs, settings, strict=True):
         if dns_support is ABSENT or dns_hostnames is ABSENT:
-            continue  # deleted between the listing and now
+            continue  # deleted between the listing and now (not seen when the attribute calls are skipped)
         vpc_id = vpc["VpcId"]
         arn = ec2_arn(ctx, "vpc", vpc_id)
         yield ctx.resource(
@@ -315,6 +315,8 @@ VPC = ResourceType(
     observed_only=("flow_logs", "vpc_endpoints"),
     name_path="tags.Name",
     defaults={"enable_dns_support": True, "enable_dns_hostnames": False, "instance_tenancy": "default"},
+    # One DescribeVpcAttribute per setting; everything else comes from the region's listings.
+    sources={"ec2:DescribeVpcAttribute": ("enable_dns_support", "enable_dns_hostnames")},
     folds=(
         Fold(
             "aws_vpc_endpoint",

@@ -15,7 +15,7 @@ from typing import Any
 
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import REMOVE, Fold, ResourceType
-from unify.observe.collector import ABSENT, CollectContext, Collector
+from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector
 from unify.terraform.values import single
 
 ATTRIBUTES = (
@@ -106,6 +106,16 @@ def _web_acls(ctx: CollectContext) -> Iterator[Resource]:
         if is_unknown(answer):
             attributes: dict[str, Any] = dict.fromkeys(ATTRIBUTES, answer)
             attributes.update(id=summary["Id"], arn=arn, name=summary["Name"], scope=scope)
+        elif answer is NOT_COLLECTED:
+            # The rules were not read; the logging configuration does not depend on them.
+            attributes = dict.fromkeys(ATTRIBUTES, answer)
+            attributes.update(
+                id=summary["Id"],
+                arn=arn,
+                name=summary["Name"],
+                scope=scope,
+                logging_configuration=_logging(ctx, client, arn),
+            )
         else:
             default = answer.get("DefaultAction") or {}
             attributes = {
@@ -175,6 +185,11 @@ def _fold_logging(values: Mapping[str, Any]) -> Any:
 WEB_ACL = ResourceType(
     "aws_wafv2_web_acl",
     ATTRIBUTES,
+    sources={
+        "wafv2:GetWebACL": ("description", "default_action", "rule", "visibility_config", "capacity"),
+        "wafv2:GetLoggingConfiguration": ("logging_configuration",),
+        "wafv2:ListTagsForResource": ("tags",),
+    },
     from_terraform=_from_terraform,
     folds=(
         Fold(
