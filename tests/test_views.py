@@ -219,3 +219,16 @@ def test_renderers_show_evidence_and_families(write) -> None:
     render_table(res, out, options)
     text = out.getvalue()
     assert "controls by family" in text and "1 check, partial" in text and "partial evidence" in text
+
+
+def test_a_control_lists_its_first_deciding_results_and_counts_them_all(write) -> None:
+    from unify.views.compliance import DECIDING_SHOWN
+
+    policy = load_policies([write("checks.yaml", CHECKS), write("catalog.yaml", CATALOG)], operators=PLUGINS.operators)
+    many = DECIDING_SHOWN + 7
+    volumes = [resource("aws_ebs_volume", f"vol-{n:03d}", {"encrypted": False}) for n in range(many)]
+    done = evaluate(policy, snapshot(volumes, [ok("aws_ebs_volume")]))
+    control = next(c for c in results_document(done)["frameworks"]["acme"]["controls"] if c["id"] == "A-1")
+    assert control["status"] == "not met" and control["results"] == {"fail": many}
+    assert control["deciding_total"] == many
+    assert [d["resource"] for d in control["deciding"]] == [f"vol-{n:03d}" for n in range(DECIDING_SHOWN)]

@@ -18,6 +18,7 @@ from unify.results import Result, Results
 
 __all__ = [
     "CONTROL_STATUSES",
+    "DECIDING_SHOWN",
     "ComplianceView",
     "ControlStatus",
     "FamilyStatus",
@@ -27,6 +28,8 @@ __all__ = [
 ]
 
 CONTROL_STATUSES: Final = ("met", "not met", "unknown", "waived", "manual", "not applicable")
+#: The deciding results a control lists in the results document (``deciding_total`` counts them all).
+DECIDING_SHOWN: Final = 25
 
 
 def natural_key(text: str) -> tuple[Any, ...]:
@@ -65,14 +68,26 @@ class ControlStatus:
         return tuple(r for r in self.results if r.verdict in wanted)
 
     def as_json(self) -> dict[str, Any]:
+        """The control in the results document; ``deciding`` lists the first :data:`DECIDING_SHOWN` of them.
+
+        A NIST control an estate-wide check maps to is decided by every
+        resource that check judged, and a check maps to controls of several
+        frameworks: listed whole, the lists outgrew the results themselves
+        (25 of 50 MB at 10k resources). ``deciding_total`` says how many
+        there are; each result's ``controls`` names the rest.
+        """
         counts = Counter(r.verdict for r in self.results)
+        deciding = self.deciding()
         return {
             "id": self.id,
             "title": self.title,
             "status": self.status,
             "checks": list(self.checks),
             "results": dict(sorted(counts.items())),
-            "deciding": [{"check": r.check, "resource": r.resource, "verdict": r.verdict} for r in self.deciding()],
+            "deciding": [
+                {"check": r.check, "resource": r.resource, "verdict": r.verdict} for r in deciding[:DECIDING_SHOWN]
+            ],
+            "deciding_total": len(deciding),
             "in_catalog": self.in_catalog,
             "evidence": {"checks": len(self.checks), "coverage": self.evidence or "none"},
         }
