@@ -17,7 +17,7 @@ evidence behind it was never observed.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
@@ -69,15 +69,39 @@ class AccountFilter:
         return {"accounts": list(self.accounts), "ous": list(self.ous), "regions": list(self.regions)}
 
 
-def narrow(results: Results, only: AccountFilter) -> Results:
-    """The results the filter keeps, as a result set of their own (views computed afresh); all when it keeps all."""
+def narrow(results: Results, only: AccountFilter, kept: tuple[Result, ...] | None = None) -> Results:
+    """The results the filter keeps, as a result set of their own (views computed afresh); all when it keeps all.
+
+    ``kept``: the results the filter keeps, when the caller already sorted them out (:func:`_buckets`).
+    """
     if not only:
         return results
     accounts = tuple(a for a in results.snapshot.accounts if only.keeps_account(results, a))
     regions = tuple(r for r in results.snapshot.regions if not only.regions or r in only.regions)
-    kept = tuple(r for r in results if only.keeps(results, r))
+    if kept is None:
+        kept = tuple(r for r in results if only.keeps(results, r))
     snapshot = replace(results.snapshot, accounts=accounts, regions=regions)
     return replace(results, results=kept, snapshot=snapshot, _cache={})
+
+
+def _buckets(
+    results: Results, keys: Sequence[str], key_of: Callable[[Result], str | None]
+) -> dict[str, tuple[Result, ...]]:
+    """The results of each key, in their order, in one pass; a result whose key is None belongs to every key.
+
+    Filtering the whole result set once per account and per region made
+    the grouped views the largest part of a many-account audit (25 passes
+    over 467k results at 100k resources).
+    """
+    parts: dict[str, list[Result]] = {key: [] for key in keys}
+    for result in results:
+        key = key_of(result)
+        if key is None:
+            for part in parts.values():
+                part.append(result)
+        elif key in parts:
+            parts[key].append(result)
+    return {key: tuple(part) for key, part in parts.items()}
 
 
 @dataclass(frozen=True)
@@ -120,12 +144,13 @@ class Group:
 
 def _account_groups(results: Results) -> list[Group]:
     accounts = sorted({*results.snapshot.accounts, *(r.account for r in results if r.account is not None)})
+    parts = _buckets(results, accounts, lambda r: r.account)
     return [
         Group(
             "account",
             account,
             results.snapshot.account_name(account),
-            narrow(results, AccountFilter((account,))),
+            narrow(results, AccountFilter((account,)), parts[account]),
             (account,),
         )
         for account in accounts
@@ -141,8 +166,10 @@ def _ou_groups(results: Results) -> list[Group]:
         key = ids[-1] if ids else NO_OU
         by_ou.setdefault(key, []).append(account)
         labels[key] = results.snapshot.ou_path(account)
+    ou_of = {account: key for key, members in by_ou.items() for account in members}
+    parts = _buckets(results, sorted(by_ou), lambda r: None if r.account is None else ou_of.get(r.account, "\0"))
     return [
-        Group("ou", key, labels[key], narrow(results, AccountFilter(tuple(members))), tuple(members))
+        Group("ou", key, labels[key], narrow(results, AccountFilter(tuple(members)), parts[key]), tuple(members))
         for key, members in sorted(by_ou.items(), key=lambda item: (labels[item[0]], item[0]))
     ]
 
@@ -151,9 +178,10 @@ def _region_groups(results: Results) -> list[Group]:
     regions = sorted({*results.snapshot.regions, *(r.region for r in results if r.region is not None)})
     if any(r.region == "global" for r in results):
         regions = sorted({*regions, "global"})
+    parts = _buckets(results, regions, lambda r: r.region)
     groups = []
     for region in regions:
-        part = narrow(results, AccountFilter(regions=(region,)))
+        part = narrow(results, AccountFilter(regions=(region,)), parts[region])
         groups.append(Group("region", region, "", part, tuple(part.snapshot.accounts)))
     return groups
 
