@@ -18,7 +18,7 @@ from unify.errors import AwsError
 from unify.model.resource import Resource, is_unknown, unknown
 from unify.model.resource_type import ResourceType
 from unify.observe.answers import MALFORMED, require
-from unify.observe.collector import ABSENT, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
 
 ATTRIBUTES = (
     "name",
@@ -140,7 +140,7 @@ def _trails(ctx: CollectContext) -> Iterator[Resource]:
                 ctx.items(cloudtrail, "list_tags", "ResourceTagList", each=("ResourceId",), ResourceIdList=batch)
             )
         )
-        if is_unknown(answer):
+        if answer is NOT_COLLECTED or is_unknown(answer):
             tags.update(dict.fromkeys(batch, answer))
             return
         for entry in answer:
@@ -149,8 +149,14 @@ def _trails(ctx: CollectContext) -> Iterator[Resource]:
     def describe(trail: dict[str, Any]) -> Resource:
         arn = trail["TrailARN"]
         status: Any = ctx.detail(lambda: ctx.call(cloudtrail, "get_trail_status", Name=arn, expect=("IsLogging",)))
+        logging_on: Any = status
+        latest: Any = status
+        if status is not NOT_COLLECTED and not is_unknown(status):
+            logging_on = bool(status["IsLogging"])
+            # LatestDeliveryTime is absent until the trail first delivers.
+            latest = status.get("LatestDeliveryTime", ABSENT)
         read: Any = ctx.detail(lambda: selectors(ctx.call(cloudtrail, "get_event_selectors", TrailName=arn)))
-        basic, advanced = (read, read) if is_unknown(read) else read
+        basic, advanced = (read, read) if read is NOT_COLLECTED or is_unknown(read) else read
         bucket = trail.get("S3BucketName")
         # A bucket in another account (an organization's log archive) answers AccessDenied: unknown, not "off".
         logging = (
@@ -176,9 +182,8 @@ def _trails(ctx: CollectContext) -> Iterator[Resource]:
                 "cloud_watch_logs_role_arn": trail.get("CloudWatchLogsRoleArn") or ABSENT,
                 "is_organization_trail": sent(trail, "IsOrganizationTrail", bool),
                 "home_region": trail["HomeRegion"],
-                "enable_logging": status if is_unknown(status) else bool(status["IsLogging"]),
-                # LatestDeliveryTime is absent until the trail first delivers.
-                "latest_delivery_time": status if is_unknown(status) else status.get("LatestDeliveryTime", ABSENT),
+                "enable_logging": logging_on,
+                "latest_delivery_time": latest,
                 "event_selector": basic,
                 "event_selectors": basic,
                 "advanced_event_selector": advanced,
@@ -200,6 +205,14 @@ TRAIL = ResourceType(
     "aws_cloudtrail",
     ATTRIBUTES,
     observed_only=("latest_delivery_time", "owner_account", "s3_bucket_logging"),
+    # DescribeTrails gives the trails and their settings; these calls are made per trail after it (ListTags
+    # per batch of 20 trails), and GetBucketLogging on the trail's bucket, in the s3 service.
+    sources={
+        "cloudtrail:GetTrailStatus": ("enable_logging", "latest_delivery_time"),
+        "cloudtrail:GetEventSelectors": ("event_selector", "event_selectors", "advanced_event_selector"),
+        "cloudtrail:ListTags": ("tags",),
+        "s3:GetBucketLogging": ("s3_bucket_logging",),
+    },
     # Provider defaults (docs of aws_cloudtrail).
     defaults={
         "enable_logging": True,

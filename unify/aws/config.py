@@ -16,7 +16,7 @@ from unify.errors import AwsError
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import ResourceType
 from unify.observe.answers import MALFORMED, require
-from unify.observe.collector import ABSENT, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
 
 ATTRIBUTES = (
     "configured",
@@ -70,10 +70,11 @@ def _recorder(ctx: CollectContext) -> Iterator[Resource]:
         raise AwsError(MALFORMED, f"no status for recorder {name!r}", "config:DescribeConfigurationRecorderStatus")
 
     status: Any = ctx.detail(status_of)
+    unread = status is NOT_COLLECTED or is_unknown(status)
 
     def from_status(key: str) -> Any:
         # lastStatus and its time are absent until the recorder first records (Config API reference).
-        return status if is_unknown(status) else status.get(key, ABSENT)
+        return status if unread else status.get(key, ABSENT)
 
     yield ctx.resource(
         "aws_config_configuration_recorder",
@@ -84,7 +85,7 @@ def _recorder(ctx: CollectContext) -> Iterator[Resource]:
             "name": name,
             "role_arn": sent(recorder, "roleARN"),
             "recording_group": _recording_group(recorder.get("recordingGroup")),
-            "is_enabled": status if is_unknown(status) else bool(status["recording"]),
+            "is_enabled": status if unread else bool(status["recording"]),
             "last_status": from_status("lastStatus"),
             "last_status_change_time": from_status("lastStatusChangeTime"),
         },
@@ -193,6 +194,7 @@ RULE = ResourceType(
     "aws_config_config_rule",
     RULE_ATTRIBUTES,
     observed_only=("state",),
+    sources={"config:ListTagsForResource": ("tags",)},
     single_blocks=("source", "scope"),
     from_terraform=_rule_from_terraform,
     drift_ignore=("arn", "rule_id", "state"),
@@ -203,6 +205,10 @@ RECORDER = ResourceType(
     ATTRIBUTES,
     observed_only=("is_enabled", "last_status", "last_status_change_time"),
     singleton=True,
+    # Asked only when the region has a recorder (DescribeConfigurationRecorders, whose failure is error coverage).
+    sources={
+        "config:DescribeConfigurationRecorderStatus": ("is_enabled", "last_status", "last_status_change_time"),
+    },
     single_blocks=("recording_group", "recording_mode"),
 )
 

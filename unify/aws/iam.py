@@ -16,7 +16,7 @@ from typing import Any
 from unify.model.policy_document import parse_policy
 from unify.model.resource import Resource, is_unknown, unknown
 from unify.model.resource_type import ResourceType
-from unify.observe.collector import ABSENT, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
 from unify.terraform.values import NO_POLICIES, attachment_count_folds, policy_folds, role_policies
 
 USER_ATTRIBUTES = (
@@ -195,6 +195,8 @@ def _access_keys(ctx: CollectContext, iam: Any, user: str) -> Any:
             return last
 
         used = ctx.detail(last_used, absent=("NoSuchEntity",))
+        if used is NOT_COLLECTED:
+            return NOT_COLLECTED
         if used is ABSENT:
             continue  # deleted since the listing
         if is_unknown(used):
@@ -220,6 +222,8 @@ def _access_keys(ctx: CollectContext, iam: Any, user: str) -> Any:
 def _password_enabled(ctx: CollectContext, iam: Any, user: str) -> Any:
     """True when the user has a console password (a login profile); NoSuchEntity means none."""
     profile = ctx.detail(lambda: ctx.call(iam, "get_login_profile", UserName=user), absent=("NoSuchEntity",))
+    if profile is NOT_COLLECTED:
+        return NOT_COLLECTED
     if profile is ABSENT:
         return False
     return profile if is_unknown(profile) else True
@@ -413,6 +417,15 @@ USER = ResourceType(
         "inline_policies",
     ),
     regional=False,
+    # Groups, policies, the boundary and tags come with the account's authorization details, one listing for
+    # every user (not a per-user call); the users' own listing gives the rest.
+    sources={
+        "iam:GetLoginProfile": ("password_enabled",),
+        "iam:ListMFADevices": ("mfa_devices",),
+        # The keys' last use is asked only of the keys the listing gives.
+        "iam:ListAccessKeys": ("access_keys",),
+        "iam:GetAccessKeyLastUsed": ("access_keys",),
+    },
     folds=policy_folds(
         ("aws_iam_user_policy", "user"),
         ("aws_iam_user_policy_attachment", "user"),
@@ -466,6 +479,8 @@ POLICY = ResourceType(
     POLICY_ATTRIBUTES,
     observed_only=("attachment_count",),
     regional=False,
+    # Tags are asked per policy: the authorization details carry none.
+    sources={"iam:ListPolicyTags": ("tags",)},
     folds=attachment_count_folds(USER, GROUP, ROLE),
     created_empty=(("attachment_count", None, 0),),
     drift_ignore=("name", "policy_id", "attachment_count", "update_date", "default_version_id"),

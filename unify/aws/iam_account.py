@@ -322,6 +322,8 @@ ACCOUNT_SUMMARY = ResourceType(
     SUMMARY_ATTRIBUTES,
     regional=False,
     singleton=True,
+    # GetAccountSummary gives the singleton (its failure is error coverage); the root's virtual MFA is asked after.
+    sources={"iam:ListVirtualMFADevices": ("root_virtual_mfa",)},
 )
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import ResourceType
 from unify.observe.answers import require
-from unify.observe.collector import ABSENT, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
 
 SAML_ATTRIBUTES = ("arn", "name", "valid_until", "create_date")
 OIDC_ATTRIBUTES = ("arn", "url", "client_id_list", "thumbprint_list", "create_date")
@@ -35,10 +35,12 @@ def _saml(ctx: CollectContext) -> Iterator[Resource]:
 
     def observe(listed: dict[str, Any]) -> Resource | None:
         arn = str(listed["Arn"])
-        detail = ctx.detail(lambda: ctx.call(iam, "get_saml_provider", SAMLProviderArn=arn), absent=("NoSuchEntity",))
-        if not isinstance(detail, dict):
+        detail: Any = ctx.detail(
+            lambda: ctx.call(iam, "get_saml_provider", SAMLProviderArn=arn), absent=("NoSuchEntity",)
+        )
+        if detail is ABSENT:
             return None  # deleted since the listing
-        tags = detail if is_unknown(detail) else detail.get("Tags") or []
+        tags = detail if detail is NOT_COLLECTED or is_unknown(detail) else detail.get("Tags") or []
         name = arn.rsplit("/", 1)[-1]  # arn:aws:iam::ACCOUNT:saml-provider/NAME
         return ctx.resource(
             "aws_iam_saml_provider",
@@ -110,6 +112,8 @@ SAML_PROVIDER = ResourceType(
     SAML_ATTRIBUTES,
     observed_only=("create_date",),
     regional=False,
+    # The listing gives every attribute; GetSAMLProvider is asked per provider for its tags only.
+    sources={"iam:GetSAMLProvider": ("tags",)},
     drift_ignore=("valid_until", "create_date"),
 )
 

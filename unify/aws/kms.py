@@ -15,7 +15,7 @@ from unify.errors import AwsError
 from unify.model.policy_document import parse_policy
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import ResourceType
-from unify.observe.collector import ABSENT, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
 
 ATTRIBUTES = (
     "arn",
@@ -91,7 +91,9 @@ def _keys(ctx: CollectContext) -> Iterator[Resource]:
                 lambda: ctx.call(kms, "get_key_rotation_status", KeyId=key_id, expect=("KeyRotationEnabled",)),
                 absent=("UnsupportedOperationException",),
             )
-            if isinstance(status, dict) and not is_unknown(status):
+            if status is NOT_COLLECTED:
+                rotation = rotation_period = NOT_COLLECTED
+            elif isinstance(status, dict) and not is_unknown(status):
                 rotation = bool(status["KeyRotationEnabled"])
                 # RotationPeriodInDays is sent only for keys with rotation on (KMS API reference).
                 rotation_period = status.get("RotationPeriodInDays", ABSENT)
@@ -229,6 +231,13 @@ KEY = ResourceType(
     ATTRIBUTES,
     observed_only=("aliases",),
     name_path="key_id",
+    # DescribeKey gives the key's ARN (its id) and the state and manager the other calls depend on: not a source.
+    # Rotation is asked of enabled and disabled keys only, tags of customer managed keys only.
+    sources={
+        "kms:GetKeyRotationStatus": ("enable_key_rotation", "rotation_period_in_days"),
+        "kms:GetKeyPolicy": ("policy",),
+        "kms:ListResourceTags": ("tags",),
+    },
     # Provider defaults (docs of aws_kms_key); keys made by older providers lack customer_master_key_spec.
     defaults={
         "key_manager": "CUSTOMER",

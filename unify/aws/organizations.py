@@ -19,14 +19,16 @@ and the rest) and the delegation policy are in :mod:`unify.aws.organizations_pol
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from typing import Any, Final
+from collections.abc import Callable, Iterator
+from typing import Any, Final, TypeVar
 
 from unify.errors import AwsError
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import ResourceType
 from unify.observe.answers import MALFORMED
-from unify.observe.collector import CollectContext, Collector, sent
+from unify.observe.collector import NOT_COLLECTED, CollectContext, Collector, sent
+
+T = TypeVar("T")
 
 #: The error code of every Organizations call made from an account in no organization.
 NOT_IN_USE: Final = "AWSOrganizationsNotInUseException"
@@ -179,8 +181,10 @@ def _organization(ctx: CollectContext) -> Iterator[Resource]:
         )
     )
     delegated = ctx.detail(lambda: _delegated_services(ctx, org))
-    if isinstance(principals, list) and isinstance(delegated, list):
-        undelegated: Any = sorted(p for p in principals if p in DELEGABLE_SERVICES and p not in delegated)
+    if principals is NOT_COLLECTED or delegated is NOT_COLLECTED:
+        undelegated: Any = NOT_COLLECTED
+    elif isinstance(principals, list) and isinstance(delegated, list):
+        undelegated = sorted(p for p in principals if p in DELEGABLE_SERVICES and p not in delegated)
     else:
         undelegated = principals if is_unknown(principals) else delegated
     yield ctx.resource(
@@ -213,54 +217,65 @@ class _Hierarchy:
 
     def __init__(self, ctx: CollectContext, org: Any) -> None:
         self._ctx, self._org = ctx, org
-        self._parents: dict[str, tuple[str, str]] = {}
-        self._attached: dict[str, list[str]] = {}
+        self._answers: dict[tuple[str, str], Any] = {}
+        self._asking: dict[tuple[str, str], threading.Lock] = {}
         self._lock = threading.Lock()
+
+    def _once(self, key: tuple[str, str], ask: Callable[[], T]) -> T:
+        """``ask()``'s answer for ``key``, asked once even when accounts under one unit reach it together."""
+        with self._lock:
+            asking = self._asking.setdefault(key, threading.Lock())
+        with asking:  # a second asker of the same key waits for the first one's answer
+            if key not in self._answers:
+                self._answers[key] = ask()
+            answer: T = self._answers[key]
+        return answer
 
     def parent(self, child: str) -> tuple[str, str]:
         """``(id, type)`` of the child's one parent (a unit or the root)."""
-        with self._lock:
-            if child in self._parents:
-                return self._parents[child]
-        answer = self._ctx.call(self._org, "list_parents", ChildId=child, expect=("Parents",))["Parents"]
-        if len(answer) != 1 or not isinstance(answer[0], dict) or "Id" not in answer[0]:
-            # Every account and unit has exactly one parent (Organizations API reference, ListParents).
-            raise AwsError(
-                MALFORMED, f"list_parents gave {len(answer)} parents for {child}", "organizations:ListParents"
-            )
-        found = (str(answer[0]["Id"]), str(answer[0].get("Type")))
-        with self._lock:
-            self._parents[child] = found
-        return found
+
+        def ask() -> tuple[str, str]:
+            answer = self._ctx.call(self._org, "list_parents", ChildId=child, expect=("Parents",))["Parents"]
+            if len(answer) != 1 or not isinstance(answer[0], dict) or "Id" not in answer[0]:
+                # Every account and unit has exactly one parent (Organizations API reference, ListParents).
+                raise AwsError(
+                    MALFORMED, f"list_parents gave {len(answer)} parents for {child}", "organizations:ListParents"
+                )
+            return (str(answer[0]["Id"]), str(answer[0].get("Type")))
+
+        return self._once(("parent", child), ask)
 
     def attached(self, target: str) -> list[str]:
         """The ids of the SCPs attached directly to a root, unit or account."""
-        with self._lock:
-            if target in self._attached:
-                return self._attached[target]
-        ids = sorted(
-            p["Id"]
-            for p in self._ctx.items(
-                self._org,
-                "list_policies_for_target",
-                "Policies",
-                each=("Id",),
-                TargetId=target,
-                Filter="SERVICE_CONTROL_POLICY",
+
+        def ask() -> list[str]:
+            return sorted(
+                p["Id"]
+                for p in self._ctx.items(
+                    self._org,
+                    "list_policies_for_target",
+                    "Policies",
+                    each=("Id",),
+                    TargetId=target,
+                    Filter="SERVICE_CONTROL_POLICY",
+                )
             )
-        )
-        with self._lock:
-            self._attached[target] = ids
-        return ids
+
+        return self._once(("attached", target), ask)
 
     def effective(self, account: str) -> list[str]:
-        """The SCPs that apply to an account: attached to it, or to any unit above it, or to the root."""
-        found = set(self.attached(account))
+        """The SCPs that apply to an account: attached to it, or to any unit above it, or to the root.
+
+        The path up to the root is walked first, then each step's SCPs are asked: the parents asked do not
+        depend on whether this observation asks for attached SCPs (ListPoliciesForTarget may be skipped
+        while ``parent_id`` still needs ListParents).
+        """
+        path = [account]
         node, kind = self.parent(account)
         for _ in range(6):  # the root, then at most five levels of units (Organizations quotas)
-            found.update(self.attached(node))
+            path.append(node)
             if kind == "ROOT":
-                return sorted(found)
+                return sorted({policy for target in path for policy in self.attached(target)})
             node, kind = self.parent(node)
         raise AwsError(MALFORMED, f"no root above {account} within five units", "organizations:ListParents")
 
@@ -403,6 +418,15 @@ ORGANIZATION = ResourceType(
     observed_only=("delegated_services", "undelegated_services"),
     regional=False,
     singleton=True,
+    # DescribeOrganization gives the singleton (its failure is error coverage); these are asked after it.
+    # ListRoots (roots, enabled_policy_types) is not declared: it is the units' listing, made by every
+    # observation of units whatever the organization's checks read.
+    sources={
+        "organizations:ListAWSServiceAccessForOrganization": ("aws_service_access_principals", "undelegated_services"),
+        # The services of each delegated administrator the listing gives.
+        "organizations:ListDelegatedAdministrators": ("delegated_services", "undelegated_services"),
+        "organizations:ListDelegatedServicesForAccount": ("delegated_services", "undelegated_services"),
+    },
     # Provider default (docs of aws_organizations_organization): all features.
     defaults={"feature_set": "ALL"},
     from_terraform=_organization_from_terraform,
@@ -414,6 +438,12 @@ ACCOUNT = ResourceType(
     ACCOUNT_ATTRIBUTES,
     observed_only=("service_control_policies",),
     regional=False,
+    # The SCPs that reach an account are those of every unit above it: the walk up asks ListParents too.
+    sources={
+        "organizations:ListParents": ("parent_id", "service_control_policies"),
+        "organizations:ListPoliciesForTarget": ("service_control_policies",),
+        "organizations:ListTagsForResource": ("tags",),
+    },
     from_terraform=_account_from_terraform,
     drift_ignore=("status", "joined_method", "joined_timestamp", "management_account"),
 )
@@ -423,6 +453,10 @@ UNIT = ResourceType(
     UNIT_ATTRIBUTES,
     observed_only=("service_control_policies",),
     regional=False,
+    sources={
+        "organizations:ListPoliciesForTarget": ("service_control_policies",),
+        "organizations:ListTagsForResource": ("tags",),
+    },
 )
 
 DELEGATED_ADMINISTRATOR = ResourceType(

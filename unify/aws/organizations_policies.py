@@ -126,6 +126,11 @@ POLICY = ResourceType(
     POLICY_ATTRIBUTES,
     observed_only=("targets",),
     regional=False,
+    sources={
+        "organizations:DescribePolicy": ("content",),
+        "organizations:ListTargetsForPolicy": ("targets",),
+        "organizations:ListTagsForResource": ("tags",),
+    },
     # Provider default (docs of aws_organizations_policy): a service control policy.
     defaults={"type": "SERVICE_CONTROL_POLICY"},
     from_terraform=_policy_from_terraform,
