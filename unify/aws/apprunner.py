@@ -24,7 +24,7 @@ from unify.errors import AwsError
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import ResourceType
 from unify.observe.answers import MALFORMED
-from unify.observe.collector import ABSENT, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
 from unify.terraform.values import names, single
 
 SERVICE_ATTRIBUTES = (
@@ -197,7 +197,7 @@ def _services(ctx: CollectContext) -> Iterator[Resource]:
         if service is ABSENT:
             return None  # deleted since the listing
         tags = _tags(ctx, apprunner, arn)
-        if is_unknown(service):
+        if service is NOT_COLLECTED or is_unknown(service):
             attributes: dict[str, Any] = dict.fromkeys(SERVICE_ATTRIBUTES, service)
             attributes.update(arn=arn, service_name=name, status=summary.get("Status", service))
         else:
@@ -278,7 +278,7 @@ def _scaling(ctx: CollectContext) -> Iterator[Resource]:
         )
         if config is ABSENT:
             return None
-        if is_unknown(config):
+        if config is NOT_COLLECTED or is_unknown(config):
             attributes: dict[str, Any] = dict.fromkeys(SCALING_ATTRIBUTES, config)
             attributes.update(arn=arn, auto_scaling_configuration_name=name)
         else:
@@ -403,6 +403,11 @@ SERVICE = ResourceType(
     ),
     from_terraform=_service_from_terraform,
     drift_ignore=("service_id", "service_url", "status"),
+    sources={
+        # The listing gives arn and service_name; everything else is the describe's answer.
+        "apprunner:DescribeService": tuple(a for a in SERVICE_ATTRIBUTES if a not in ("arn", "service_name")),
+        "apprunner:ListTagsForResource": ("tags",),
+    },
 )
 
 VPC_CONNECTOR = ResourceType(
@@ -411,6 +416,8 @@ VPC_CONNECTOR = ResourceType(
     name_path="vpc_connector_name",
     from_terraform=_connector_from_terraform,
     drift_ignore=("vpc_connector_revision", "status"),
+    # ListVpcConnectors returns each connector whole: only the tags take a call of their own.
+    sources={"apprunner:ListTagsForResource": ("tags",)},
 )
 
 AUTO_SCALING = ResourceType(
@@ -422,6 +429,13 @@ AUTO_SCALING = ResourceType(
     defaults={"max_concurrency": 100, "max_size": 25, "min_size": 1},
     drift_ignore=("auto_scaling_configuration_revision", "latest", "status"),
     made_by_aws=(("name", _DEFAULT_SCALING),),
+    sources={
+        # The listing gives arn and name; everything else is the describe's answer.
+        "apprunner:DescribeAutoScalingConfiguration": tuple(
+            a for a in SCALING_ATTRIBUTES if a not in ("arn", "auto_scaling_configuration_name")
+        ),
+        "apprunner:ListTagsForResource": ("tags",),
+    },
 )
 
 _RECORDED = (

@@ -277,6 +277,9 @@ FUNCTION = ResourceType(
     single_blocks=("vpc_config", "tracing_config"),
     from_terraform=_from_terraform,
     drift_ignore=("function_name", "last_modified", "vpc_availability_zones"),
+    # GetPolicy and GetFunctionUrlConfig also yield the permissions and the URL (resources of their own), and
+    # DescribeSubnets is one call per region, not per function: only the tags are declared.
+    sources={"lambda:ListTags": ("tags",)},
 )
 
 FUNCTION_URL = ResourceType(

@@ -154,6 +154,8 @@ PIPELINE = ResourceType(
     defaults={"pipeline_type": "V1", "execution_mode": "SUPERSEDED"},
     from_terraform=_from_terraform,
     free_maps=("stage[].action[].configuration",),
+    # GetPipeline gives the pipeline's ARN (its id) and whether it still exists: not declared.
+    sources={"codepipeline:ListTagsForResource": ("tags",)},
 )
 
 COLLECTORS = (

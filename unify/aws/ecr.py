@@ -202,6 +202,11 @@ REPOSITORY = ResourceType(
         Fold("aws_ecr_lifecycle_policy", "lifecycle_policy", _fold_lifecycle, reference="repository"),
     ),
     drift_ignore=("name", "registry_id", "repository_url"),
+    sources={
+        "ecr:GetRepositoryPolicy": ("policy",),
+        "ecr:GetLifecyclePolicy": ("lifecycle_policy",),
+        "ecr:ListTagsForResource": ("tags",),
+    },
 )
 
 REGISTRY_SCANNING = ResourceType(

@@ -159,6 +159,10 @@ ENVIRONMENT = ResourceType(
     observed_only=("status", "health"),
     from_terraform=_from_terraform,
     drift_ignore=("setting", "status", "health", "cname"),
+    sources={
+        "elasticbeanstalk:DescribeConfigurationSettings": ("setting",),
+        "elasticbeanstalk:ListTagsForResource": ("tags",),
+    },
 )
 
 COLLECTORS = (

@@ -16,7 +16,7 @@ from typing import Any
 
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import ResourceType
-from unify.observe.collector import ABSENT, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
 
 __all__ = ["COLLECTORS", "vpc_config"]
 
@@ -139,7 +139,7 @@ def _jobs(
         name = summary[f"{kind.title()}JobName"]
         arn = summary[f"{kind.title()}JobArn"]
         job: Any = ctx.detail(lambda: ctx.call(sagemaker, f"describe_{kind}_job", **{f"{kind.title()}JobName": name}))
-        if is_unknown(job):
+        if job is NOT_COLLECTED or is_unknown(job):
             attributes: dict[str, Any] = dict.fromkeys(attributes_of, job)
             attributes.update(arn=arn, name=name, creation_time=summary.get("CreationTime", job))
             attributes[status_key] = summary.get(f"{kind.title()}JobStatus", job)
@@ -192,9 +192,22 @@ def _processing_jobs(ctx: CollectContext) -> Iterator[Resource]:
     )
 
 
-TRAINING_JOB = ResourceType("aws_sagemaker_training_job", ATTRIBUTES)
+def _described(attributes: tuple[str, ...]) -> tuple[str, ...]:
+    """Every attribute but the ``arn`` and ``name`` the listing gives: the job's Describe call fills them."""
+    return tuple(a for a in attributes if a not in ("arn", "name"))
 
-PROCESSING_JOB = ResourceType("aws_sagemaker_processing_job", PROCESSING_ATTRIBUTES)
+
+TRAINING_JOB = ResourceType(
+    "aws_sagemaker_training_job",
+    ATTRIBUTES,
+    sources={"sagemaker:DescribeTrainingJob": _described(ATTRIBUTES)},
+)
+
+PROCESSING_JOB = ResourceType(
+    "aws_sagemaker_processing_job",
+    PROCESSING_ATTRIBUTES,
+    sources={"sagemaker:DescribeProcessingJob": _described(PROCESSING_ATTRIBUTES)},
+)
 
 _VOLUME = (
     "Volume: SageMaker keeps every job ever run and a job cannot be deleted, so the listing covers the account's "

@@ -15,7 +15,7 @@ from typing import Any
 from unify.aws.sagemaker import vpc_config
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import ResourceType
-from unify.observe.collector import ABSENT, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
 
 MODEL_ATTRIBUTES = (
     "arn",
@@ -79,7 +79,7 @@ def _unread(attributes_of: tuple[str, ...], name: str, arn: str, marker: Any) ->
 
 
 def _model(name: str, arn: str, summary: dict[str, Any], model: Any) -> tuple[str, dict[str, Any]]:
-    if is_unknown(model):
+    if model is NOT_COLLECTED or is_unknown(model):
         return "aws_sagemaker_model", _unread(MODEL_ATTRIBUTES, name, arn, model)
     containers = model.get("Containers") or []
     return "aws_sagemaker_model", {
@@ -109,7 +109,7 @@ def _variant(variant: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _config(name: str, arn: str, summary: dict[str, Any], config: Any) -> tuple[str, dict[str, Any]]:
-    if is_unknown(config):
+    if config is NOT_COLLECTED or is_unknown(config):
         return "aws_sagemaker_endpoint_configuration", _unread(CONFIG_ATTRIBUTES, name, arn, config)
     variants = config.get("ProductionVariants")
     return "aws_sagemaker_endpoint_configuration", {
@@ -124,7 +124,7 @@ def _config(name: str, arn: str, summary: dict[str, Any], config: Any) -> tuple[
 
 
 def _endpoint(name: str, arn: str, summary: dict[str, Any], endpoint: Any) -> tuple[str, dict[str, Any]]:
-    if is_unknown(endpoint):
+    if endpoint is NOT_COLLECTED or is_unknown(endpoint):
         attributes = _unread(ENDPOINT_ATTRIBUTES, name, arn, endpoint)
         attributes["endpoint_status"] = summary.get("EndpointStatus", endpoint)
         return "aws_sagemaker_endpoint", attributes
@@ -228,9 +228,15 @@ def _config_from_terraform(values: dict[str, Any]) -> None:
     values["production_variants"] = sorted(out, key=lambda v: str(v.get("variant_name")) if isinstance(v, dict) else "")
 
 
+def _sources(describe: str, attributes: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """The Describe call fills every attribute but the ``arn`` and ``name`` the listing gives; ListTags the tags."""
+    return {describe: tuple(a for a in attributes if a not in ("arn", "name")), "sagemaker:ListTags": ("tags",)}
+
+
 MODEL = ResourceType(
     "aws_sagemaker_model",
     MODEL_ATTRIBUTES,
+    sources=_sources("sagemaker:DescribeModel", MODEL_ATTRIBUTES),
     single_blocks=("primary_container", "vpc_config"),
     # Network isolation is off unless asked for (SageMaker API reference, CreateModel; the provider sends none).
     defaults={"enable_network_isolation": False},
@@ -241,9 +247,15 @@ ENDPOINT_CONFIGURATION = ResourceType(
     "aws_sagemaker_endpoint_configuration",
     CONFIG_ATTRIBUTES,
     from_terraform=_config_from_terraform,
+    sources=_sources("sagemaker:DescribeEndpointConfig", CONFIG_ATTRIBUTES),
 )
 
-ENDPOINT = ResourceType("aws_sagemaker_endpoint", ENDPOINT_ATTRIBUTES, observed_only=("endpoint_status",))
+ENDPOINT = ResourceType(
+    "aws_sagemaker_endpoint",
+    ENDPOINT_ATTRIBUTES,
+    observed_only=("endpoint_status",),
+    sources=_sources("sagemaker:DescribeEndpoint", ENDPOINT_ATTRIBUTES),
+)
 
 _FAILED = "When the Describe call fails the resource keeps `arn` and `name` and the rest, tags included, is unknown. "
 

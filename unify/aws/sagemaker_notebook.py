@@ -13,7 +13,7 @@ from typing import Any
 
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import ResourceType
-from unify.observe.collector import ABSENT, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
 
 ATTRIBUTES = (
     "arn",
@@ -50,7 +50,7 @@ def _notebooks(ctx: CollectContext) -> Iterator[Resource]:
             )
         )
         tags = ctx.detail(lambda: ctx.call(sagemaker, "list_tags", ResourceArn=arn, expect=("Tags",))["Tags"])
-        if is_unknown(notebook):
+        if notebook is NOT_COLLECTED or is_unknown(notebook):
             attributes: dict[str, Any] = dict.fromkeys(ATTRIBUTES, notebook)
             attributes.update(arn=arn, name=name, instance_type=summary.get("InstanceType", notebook))
         else:
@@ -88,6 +88,11 @@ NOTEBOOK_INSTANCE = ResourceType(
     # Provider defaults (docs of aws_sagemaker_notebook_instance).
     defaults={"direct_internet_access": "Enabled", "root_access": "Enabled", "volume_size": 5},
     from_terraform=_from_terraform,
+    sources={
+        # The listing gives arn and name; everything else is the describe's answer.
+        "sagemaker:DescribeNotebookInstance": tuple(a for a in ATTRIBUTES if a not in ("arn", "name")),
+        "sagemaker:ListTags": ("tags",),
+    },
 )
 
 COLLECTORS = (

@@ -7,7 +7,7 @@ from typing import Any
 
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import ResourceType
-from unify.observe.collector import ABSENT, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
 
 ATTRIBUTES = (
     "arn",
@@ -62,7 +62,7 @@ def _state_machines(ctx: CollectContext) -> Iterator[Resource]:
         if machine is ABSENT:
             return None  # deleted since the listing
         tags = ctx.detail(lambda: ctx.call(sfn, "list_tags_for_resource", resourceArn=arn, expect=("tags",))["tags"])
-        if is_unknown(machine):
+        if machine is NOT_COLLECTED or is_unknown(machine):
             attributes: dict[str, Any] = dict.fromkeys(ATTRIBUTES, machine)
             attributes.update(
                 arn=arn,
@@ -95,6 +95,11 @@ STATE_MACHINE = ResourceType(
     "aws_sfn_state_machine",
     ATTRIBUTES,
     single_blocks=("logging_configuration", "tracing_configuration", "encryption_configuration"),
+    sources={
+        # The listing gives arn and name; everything else is the describe's answer.
+        "stepfunctions:DescribeStateMachine": tuple(a for a in ATTRIBUTES if a not in ("arn", "name")),
+        "stepfunctions:ListTagsForResource": ("tags",),
+    },
 )
 
 COLLECTORS = (
