@@ -78,6 +78,11 @@ def full(demo: Demo) -> Snapshot:
     return demo.observe()
 
 
+#: Attributes the emulator sets to the time of each read, so two observations never agree on them:
+#: moto answers GetTrailStatus with LatestDeliveryTime = now for a trail that is logging.
+_READ_TIME: frozenset[tuple[str, str]] = frozenset({("aws_cloudtrail", "latest_delivery_time")})
+
+
 def _keyed(snapshot: Snapshot, types: tuple[str, ...]) -> dict[tuple[str, str, str, str], Any]:
     return {(r["type"], r["account"], r["region"], r["id"]): r for r in snapshot.resources if r["type"] in types}
 
@@ -135,7 +140,7 @@ def test_skipping_a_call_changes_only_what_it_is_declared_to_fill(name: str, dem
                 value = resource["attributes"].get(attribute)
                 if attribute in gone:
                     assert value == {"$unknown": NOT_COLLECTED_REASON}, (call, key, attribute)
-                else:
+                elif (key[0], attribute) not in _READ_TIME:
                     assert value == old["attributes"].get(attribute), (call, key, attribute)
             if "tags" in gone:
                 assert resource["tags"] == {"$unknown": NOT_COLLECTED_REASON}
