@@ -249,7 +249,7 @@ def _correct(run: Run, copies: int, truth: dict[str, set[str]], misses: list[str
 
 
 def benchmark(
-    scale: int, latencies: list[float], custodian: Path, work: Path, c7n_cache: bool
+    scale: int, latencies: list[float], custodian: Path, work: Path, c7n_cache: bool, copies_list: tuple[int, ...] = (1, 2)
 ) -> tuple[list[Row], dict[str, set[str]], list[str]]:
     moto, port = _start_moto()
     delay = multiprocessing.Value("d", 0.0)
@@ -267,7 +267,7 @@ def benchmark(
         turn = 0
         for latency in latencies:
             delay.value = latency / 1000
-            for copies in (1, 2):
+            for copies in copies_list:
                 # Alternate which tool goes first, so neither always meets a warm or a cold machine.
                 order = ("unify", "c7n") if turn % 2 == 0 else ("c7n", "unify")
                 turn += 1
@@ -360,6 +360,9 @@ def main() -> None:
     parser.add_argument("--c7n-venv", type=Path, default=Path.home() / ".cache" / "unify-bench" / f"c7n-{C7N_VERSION}")
     parser.add_argument("--c7n-no-cache", action="store_true", help="--cache-period 0: every policy lists again")
     parser.add_argument("--keep", type=Path, help="keep each run's policies, output and log under this folder")
+    parser.add_argument(
+        "--copies", type=int, nargs="+", default=[1, 2], help="copies of the 24 checks (2: 48 checks, 4: 96)"
+    )
     args = parser.parse_args()
     custodian = ensure_c7n(args.c7n_venv)
     rows: list[Row] = []
@@ -369,7 +372,7 @@ def main() -> None:
         work = args.keep or Path(temporary)
         for scale in args.scales:
             scale_rows, truths[scale], scale_misses = benchmark(
-                scale, args.latency_ms, custodian, work, not args.c7n_no_cache
+                scale, args.latency_ms, custodian, work, not args.c7n_no_cache, tuple(args.copies)
             )
             rows += scale_rows
             misses += [f"scale {scale}: {miss}" for miss in scale_misses]
