@@ -12,7 +12,7 @@ passing it on. Through it, unify (``unify audit --live`` over a policy folder
 with the shipped definitions of the 24 checks in benchmarks/custodian_policies.py,
 then 48 = the same 24 twice under new ids) and Cloud Custodian (``custodian run
 --dryrun`` with the 24/48 equivalent policies) run alternately, each as a child
-process whose CPU time and peak RSS come from ``os.wait4``.
+process whose CPU time comes from ``os.wait4`` and peak RSS from its own ``VmHWM``.
 
 Cloud Custodian is installed by this script into its own virtual environment
 (``--c7n-venv``, default ~/.cache/unify-bench/c7n-0.9.53); it is never a
@@ -135,15 +135,39 @@ class Run:
     failing: dict[str, set[str]]  # check or policy id -> keys
 
 
+def _high_water(pid: int) -> int:
+    """The child's peak resident set so far (``VmHWM``, kB), 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def _child(command: list[str], env: dict[str, str], log: Path) -> tuple[float, float, float, int]:
-    """Run ``command``; wall seconds, CPU seconds and peak RSS (MiB) of that child alone, and its exit code."""
+    """Run ``command``; wall seconds, CPU seconds and peak RSS (MiB) of that child alone, and its exit code.
+
+    The peak is the child's own ``VmHWM``, sampled every 20 ms: ``ru_maxrss``
+    from ``wait4`` keeps the high-water mark of the process it was forked
+    from across ``exec``, so once this script's own memory (moto's seeding)
+    passes a tool's, every tool reads the same figure.
+    """
     started = time.perf_counter()
+    peak = 0
     with log.open("wb") as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=log.parent)
-        _, status, usage = os.wait4(process.pid, 0)
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            peak = max(peak, _high_water(process.pid))
+            time.sleep(0.02)
     process.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - started
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, process.returncode
+    return wall, usage.ru_utime + usage.ru_stime, peak / 1024, process.returncode
 
 
 def _environment(endpoint: str) -> dict[str, str]:
