@@ -245,18 +245,8 @@ LAUNCH_TEMPLATE = ResourceType(
     ),
     # The default version's data: every setting but the template's own identity and version numbers.
     sources={
-        "ec2:DescribeLaunchTemplateVersions": (
-            "description",
-            "image_id",
-            "instance_type",
-            "key_name",
-            "ebs_optimized",
-            "vpc_security_group_ids",
-            "iam_instance_profile",
-            "metadata_options",
-            "monitoring",
-            "network_interfaces",
-            "block_device_mappings",
+        "ec2:DescribeLaunchTemplateVersions": tuple(
+            a for a in LAUNCH_TEMPLATE_ATTRIBUTES if a not in ("id", "arn", "name", "default_version", "latest_version")
         )
     },
     from_terraform=_from_terraform,

@@ -20,6 +20,16 @@ from unify.model.resource_type import ResourceType
 from unify.observe.answers import MALFORMED
 from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
 
+#: What DescribeLoadBalancerAttributes answers for one load balancer.
+_SETTINGS = (
+    "access_logs",
+    "cross_zone_load_balancing",
+    "connection_draining",
+    "connection_draining_timeout",
+    "idle_timeout",
+    "desync_mitigation_mode",
+)
+
 ELB_ATTRIBUTES = (
     "arn",
     "name",
@@ -29,12 +39,7 @@ ELB_ATTRIBUTES = (
     "security_groups",
     "instances",
     "listener",
-    "access_logs",
-    "cross_zone_load_balancing",
-    "connection_draining",
-    "connection_draining_timeout",
-    "idle_timeout",
-    "desync_mitigation_mode",
+    *_SETTINGS,
     "dns_name",
     # extras only observation can see
     "listener_security_policies",
@@ -232,14 +237,7 @@ ELB = ResourceType(
     # DescribeLoadBalancerPolicies (listener_security_policies) is made only for HTTPS or SSL listeners,
     # which the demo estate has none of, so it is not declared: it is always made when needed.
     sources={
-        "elb:DescribeLoadBalancerAttributes": (
-            "access_logs",
-            "cross_zone_load_balancing",
-            "connection_draining",
-            "connection_draining_timeout",
-            "idle_timeout",
-            "desync_mitigation_mode",
-        ),
+        "elb:DescribeLoadBalancerAttributes": _SETTINGS,
         # One call per 20 load balancers; its answer is only their tags.
         "elb:DescribeTags": ("tags",),
     },
