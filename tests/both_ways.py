@@ -4,7 +4,8 @@ An :class:`Estate` is one small AWS estate written twice: as boto3 calls that
 build it (against moto in-process, or recorded answers through botocore's
 Stubber where moto has no backend), and as the Terraform plan that would
 create it. One estate serves many checks: it is observed once, with every
-type its checks read, and planned once; the shipped policy set is evaluated
+type its checks read and only the per-resource calls their attributes need
+(as an audit of just those checks would be), and planned once; the shipped policy set is evaluated
 on both, through the same ``evaluate_snapshot`` the CLI uses. ``expect``
 says, per check, which resource passes and which fails; the plan must give
 the same verdict as the observation for every check it can decide, and a
@@ -116,6 +117,15 @@ class Estate:
             found |= set(check.types)
         return sorted(found)
 
+    def reads(self) -> Any:
+        """What the estate's checks read: the observation is targeted as an audit of just them would be."""
+        from dataclasses import replace
+
+        from unify.run import targets
+
+        chosen = tuple(c for c in policy().checks if c.id in set(self.checks))
+        return targets(replace(policy(), checks=chosen))
+
 
 def session_for(estate: Estate) -> Any:
     if not estate.recordings:
@@ -130,7 +140,7 @@ def observe_live(estate: Estate) -> tuple[Snapshot, Seeder]:
     session = session_for(estate)
     seeder = Seeder(session)
     estate.seed(seeder)
-    snapshot = observe_moto(*estate.types(), regions=list(estate.regions), session=session)
+    snapshot = observe_moto(*estate.types(), regions=list(estate.regions), session=session, attributes=estate.reads())
     errors = [c for c in snapshot.coverage if c["status"] != "ok"]
     assert errors == [], f"{estate.name}: coverage errors {errors}"
     if estate.edit is not None:

@@ -84,12 +84,13 @@ def deny(session: Any, service: str, operation: str, code: str = "AccessDenied")
     session.events.register(f"before-call.{service}.{operation}", answer)
 
 
-def observe_moto(*types: str, regions: list[str] | None = None, session: Any = None, **options: Any) -> Snapshot:
-    """Observe the current moto backend (inside ``mock_aws``) with the real collectors."""
+def observe_moto(*types: str, regions: list[str] | None = None, session: Any = None, attributes: Any = None,
+                 **options: Any) -> Snapshot:
+    """Observe the current moto backend (inside ``mock_aws``) with the real collectors (``attributes``: targeting)."""
     from unify.observe.session import ObserveOptions
     from unify.observe.observation import observe
 
-    return observe(list(types) or None, boto_session=session or moto_session(),
+    return observe(list(types) or None, boto_session=session or moto_session(), attributes=attributes,
                    options=ObserveOptions(regions=regions or ["us-east-1"], **options), collectors=PLUGINS.collectors)
 
 
