@@ -16,7 +16,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import yaml
 
@@ -99,6 +99,10 @@ class _Composer(yaml.SafeLoader):
             event = self.peek_event()  # type: ignore[no-untyped-call]
             raise _TooManyNodes(int(event.start_mark.line) + 1)
         return super().compose_node(parent, index)
+
+
+#: libyaml's safe loader, when PyYAML was built with it (its wheels are).
+_C_LOADER: Final = getattr(yaml, "CSafeLoader", None)
 
 
 def _compose(text: str) -> yaml.Node | None:
@@ -261,10 +265,15 @@ def load_yaml(
     text: str | None = None,
     *,
     raw_strings: Callable[[Path_], bool] | None = None,
+    trusted: bool = False,
 ) -> Document:
     """Load one YAML document from ``source`` (or ``text``, named ``source``).
 
     ``raw_strings`` says for which paths an unquoted scalar keeps its text.
+    ``trusted`` (the packs shipped with unify) composes with libyaml's C
+    parser, which keeps the same lines but cannot count nodes as it goes:
+    the Python composer's count bounds a user's file, and was most of the
+    second the shipped packs took to load.
     """
     name = str(source)
     if text is None:
@@ -272,7 +281,7 @@ def load_yaml(
     if len(text) > MAX_FILE_BYTES:
         raise InputError(Problem(name, None, None, f"file is larger than {MAX_FILE_BYTES:,} characters"))
     try:
-        node = _compose(text)
+        node = yaml.compose(text, Loader=_C_LOADER) if trusted and _C_LOADER is not None else _compose(text)
     except RecursionError:
         raise InputError(
             Problem(name, _depth_line(text), None, f"YAML nested deeper than {MAX_DEPTH} levels")

@@ -13,6 +13,7 @@ import hashlib
 import importlib.util
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
@@ -163,6 +164,19 @@ class PolicySet:
         return replace(self, checks=tuple(c for c in self.checks if c.maps_to(framework)))
 
 
+@cache
+def _shipped_root() -> Path:
+    return shipped_policies().resolve()
+
+
+def _shipped(path: str) -> bool:
+    """Whether ``path`` is one of the packs shipped with unify (its own files, not a user's)."""
+    try:
+        return Path(path).resolve().is_relative_to(_shipped_root())
+    except OSError:
+        return False
+
+
 def shipped_policies() -> Path:
     """The check packs and catalogs that ship with unify.
 
@@ -233,7 +247,7 @@ class _Loader:
             return
         self.files.append(PolicyFile(path, hashlib.sha256(raw).hexdigest()))
         try:
-            doc = load_yaml(path, text, raw_strings=control_id_path)
+            doc = load_yaml(path, text, raw_strings=control_id_path, trusted=_shipped(path))
         except InputError as exc:
             self.problems.extend(exc.problems)
             return
