@@ -62,16 +62,8 @@ def _listener(description: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _attributes(answer: Any) -> dict[str, Any]:
-    keys = (
-        "access_logs",
-        "cross_zone_load_balancing",
-        "connection_draining",
-        "connection_draining_timeout",
-        "idle_timeout",
-        "desync_mitigation_mode",
-    )
     if is_unknown(answer) or answer is NOT_COLLECTED:
-        return dict.fromkeys(keys, answer)
+        return dict.fromkeys(_SETTINGS, answer)
     attributes = answer["LoadBalancerAttributes"]
 
     def part(name: str) -> Any:
