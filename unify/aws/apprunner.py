@@ -24,7 +24,7 @@ from unify.errors import AwsError
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import ResourceType
 from unify.observe.answers import MALFORMED
-from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent, unread
 from unify.terraform.values import names, single
 
 SERVICE_ATTRIBUTES = (
@@ -197,7 +197,7 @@ def _services(ctx: CollectContext) -> Iterator[Resource]:
         if service is ABSENT:
             return None  # deleted since the listing
         tags = _tags(ctx, apprunner, arn)
-        if service is NOT_COLLECTED or is_unknown(service):
+        if unread(service):
             attributes: dict[str, Any] = dict.fromkeys(SERVICE_ATTRIBUTES, service)
             attributes.update(arn=arn, service_name=name, status=summary.get("Status", service))
         else:
@@ -278,7 +278,7 @@ def _scaling(ctx: CollectContext) -> Iterator[Resource]:
         )
         if config is ABSENT:
             return None
-        if config is NOT_COLLECTED or is_unknown(config):
+        if unread(config):
             attributes: dict[str, Any] = dict.fromkeys(SCALING_ATTRIBUTES, config)
             attributes.update(arn=arn, auto_scaling_configuration_name=name)
         else:

@@ -18,7 +18,7 @@ from unify.errors import AwsError
 from unify.model.resource import Resource, is_unknown, unknown
 from unify.model.resource_type import ResourceType
 from unify.observe.answers import MALFORMED, require
-from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent, unread
 
 ATTRIBUTES = (
     "name",
@@ -140,7 +140,7 @@ def _trails(ctx: CollectContext) -> Iterator[Resource]:
                 ctx.items(cloudtrail, "list_tags", "ResourceTagList", each=("ResourceId",), ResourceIdList=batch)
             )
         )
-        if answer is NOT_COLLECTED or is_unknown(answer):
+        if unread(answer):
             tags.update(dict.fromkeys(batch, answer))
             return
         for entry in answer:
@@ -156,7 +156,7 @@ def _trails(ctx: CollectContext) -> Iterator[Resource]:
             # LatestDeliveryTime is absent until the trail first delivers.
             latest = status.get("LatestDeliveryTime", ABSENT)
         read: Any = ctx.detail(lambda: selectors(ctx.call(cloudtrail, "get_event_selectors", TrailName=arn)))
-        basic, advanced = (read, read) if read is NOT_COLLECTED or is_unknown(read) else read
+        basic, advanced = (read, read) if unread(read) else read
         bucket = trail.get("S3BucketName")
         # A bucket in another account (an organization's log archive) answers AccessDenied: unknown, not "off".
         logging = (

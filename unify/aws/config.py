@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from unify.errors import AwsError
-from unify.model.resource import Resource, is_unknown
+from unify.model.resource import Resource
 from unify.model.resource_type import ResourceType
 from unify.observe.answers import MALFORMED, require
-from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent, unread
 
 ATTRIBUTES = (
     "configured",
@@ -70,11 +70,11 @@ def _recorder(ctx: CollectContext) -> Iterator[Resource]:
         raise AwsError(MALFORMED, f"no status for recorder {name!r}", "config:DescribeConfigurationRecorderStatus")
 
     status: Any = ctx.detail(status_of)
-    unread = status is NOT_COLLECTED or is_unknown(status)
+    no_answer = unread(status)
 
     def from_status(key: str) -> Any:
         # lastStatus and its time are absent until the recorder first records (Config API reference).
-        return status if unread else status.get(key, ABSENT)
+        return status if no_answer else status.get(key, ABSENT)
 
     yield ctx.resource(
         "aws_config_configuration_recorder",
@@ -85,7 +85,7 @@ def _recorder(ctx: CollectContext) -> Iterator[Resource]:
             "name": name,
             "role_arn": sent(recorder, "roleARN"),
             "recording_group": _recording_group(recorder.get("recordingGroup")),
-            "is_enabled": status if unread else bool(status["recording"]),
+            "is_enabled": status if no_answer else bool(status["recording"]),
             "last_status": from_status("lastStatus"),
             "last_status_change_time": from_status("lastStatusChangeTime"),
         },

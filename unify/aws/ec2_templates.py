@@ -17,7 +17,7 @@ from typing import Any, Final
 from unify.aws._ec2_shared import ec2_arn, texts
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import ResourceType
-from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector
+from unify.observe.collector import ABSENT, CollectContext, Collector, unread
 
 LAUNCH_TEMPLATE_ATTRIBUTES = (
     "id",
@@ -132,7 +132,7 @@ def _version_attributes(data: Any) -> dict[str, Any]:
         "network_interfaces",
         "block_device_mappings",
     )
-    if is_unknown(data) or data is NOT_COLLECTED:
+    if unread(data):
         return dict.fromkeys(keys, data)
     monitoring = data.get("Monitoring")
     return {
@@ -175,8 +175,8 @@ def _launch_templates(ctx: CollectContext) -> Iterator[Resource]:
             continue  # deleted between the listing and now (not seen when the version call is skipped)
         template_id = template["LaunchTemplateId"]
         arn = ec2_arn(ctx, "launch-template", template_id)
-        unread = is_unknown(version) or version is NOT_COLLECTED
-        data = version if unread else version["data"]
+        no_answer = unread(version)
+        data = version if no_answer else version["data"]
         yield ctx.resource(
             "aws_launch_template",
             arn,
@@ -186,7 +186,7 @@ def _launch_templates(ctx: CollectContext) -> Iterator[Resource]:
                 "id": template_id,
                 "arn": arn,
                 "name": template["LaunchTemplateName"],
-                "description": version if unread else version["description"] or ABSENT,
+                "description": version if no_answer else version["description"] or ABSENT,
                 "default_version": template.get("DefaultVersionNumber"),
                 "latest_version": template.get("LatestVersionNumber"),
                 **_version_attributes(data),

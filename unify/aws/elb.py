@@ -18,7 +18,7 @@ from unify.aws._ec2_shared import texts
 from unify.model.resource import Resource, is_unknown, unknown
 from unify.model.resource_type import ResourceType
 from unify.observe.answers import MALFORMED
-from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent, unread
 
 #: What DescribeLoadBalancerAttributes answers for one load balancer.
 _SETTINGS = (
@@ -62,7 +62,7 @@ def _listener(description: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _attributes(answer: Any) -> dict[str, Any]:
-    if is_unknown(answer) or answer is NOT_COLLECTED:
+    if unread(answer):
         return dict.fromkeys(_SETTINGS, answer)
     attributes = answer["LoadBalancerAttributes"]
 
@@ -158,7 +158,7 @@ def _load_balancers(ctx: CollectContext) -> Iterator[Resource]:
             return ctx.call(elb, "describe_tags", LoadBalancerNames=batch, expect=("TagDescriptions",))
 
         answer: Any = ctx.detail(read)
-        if is_unknown(answer) or answer is NOT_COLLECTED:
+        if unread(answer):
             tags.update(dict.fromkeys(batch, answer))
         else:
             tags.update({d.get("LoadBalancerName"): d.get("Tags") or [] for d in answer["TagDescriptions"]})

@@ -16,7 +16,7 @@ from unify.aws._ec2_shared import texts
 from unify.model.resource import Resource, is_unknown, unknown
 from unify.model.resource_type import ResourceType
 from unify.observe.answers import MALFORMED
-from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent, unread
 
 LB_ATTRIBUTES = (
     "arn",
@@ -63,7 +63,7 @@ def _tags(ctx: CollectContext, client: Any, arns: list[str]) -> dict[str, Any]:
     for start in range(0, len(arns), _TAG_BATCH):
         batch = arns[start : start + _TAG_BATCH]
         answer = batch_of(batch)
-        if is_unknown(answer) or answer is NOT_COLLECTED:
+        if unread(answer):
             found.update(dict.fromkeys(batch, answer))
             continue
         for description in answer["TagDescriptions"]:
@@ -84,7 +84,7 @@ def _settings(answer: Any, kind: Any) -> dict[str, Any]:
     is not observed (moto answers only those that were set).
     """
     keys = ("enable_deletion_protection", *_APPLICATION_ONLY, "access_logs")
-    if is_unknown(answer) or answer is NOT_COLLECTED:
+    if unread(answer):
         return dict.fromkeys(keys, answer)
     attributes = {str(a["Key"]): str(a.get("Value", "")) for a in answer["Attributes"] if "Key" in a}
     settings: dict[str, Any] = {"enable_deletion_protection": _flag(attributes, "deletion_protection.enabled")}

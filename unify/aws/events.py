@@ -12,10 +12,10 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from unify.model.policy_document import parse_policy
-from unify.model.resource import Resource, is_unknown
+from unify.model.resource import Resource
 from unify.model.resource_type import REMOVE, Fold, ResourceType
 from unify.observe.answers import require
-from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent, unread
 from unify.terraform.values import policy_value
 
 BUS_ATTRIBUTES = (
@@ -66,7 +66,7 @@ def _buses(ctx: CollectContext) -> Iterator[Resource]:
     def describe(bus: dict[str, Any]) -> Resource:
         name, arn = bus["Name"], bus["Arn"]
         read: Any = ctx.detail(lambda: ctx.call(events, "describe_event_bus", Name=name, expect=("Arn",)))
-        if read is NOT_COLLECTED or is_unknown(read):
+        if unread(read):
             policy: Any = read
             description: Any = read
             key: Any = read

@@ -17,7 +17,7 @@ from typing import Any
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import Fold, ResourceType
 from unify.observe.answers import require
-from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent, unread
 
 ATTRIBUTES = (
     "configured",
@@ -65,10 +65,10 @@ def _detector(ctx: CollectContext) -> Iterator[Resource]:
         return
     detector_id = ids[0]
     read: Any = ctx.detail(lambda: ctx.call(guardduty, "get_detector", DetectorId=detector_id, expect=("Status",)))
-    if read is NOT_COLLECTED or is_unknown(read):
-        unread = dict.fromkeys(ATTRIBUTES, read)
-        unread.update(configured=True, id=detector_id)
-        yield ctx.resource("aws_guardduty_detector", singleton, name=detector_id, tags=read, attributes=unread)
+    if unread(read):
+        marked = dict.fromkeys(ATTRIBUTES, read)
+        marked.update(configured=True, id=detector_id)
+        yield ctx.resource("aws_guardduty_detector", singleton, name=detector_id, tags=read, attributes=marked)
         return
     yield ctx.resource(
         "aws_guardduty_detector",

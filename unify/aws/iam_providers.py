@@ -16,7 +16,7 @@ from typing import Any
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import ResourceType
 from unify.observe.answers import require
-from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent, unread
 
 SAML_ATTRIBUTES = ("arn", "name", "valid_until", "create_date")
 OIDC_ATTRIBUTES = ("arn", "url", "client_id_list", "thumbprint_list", "create_date")
@@ -40,7 +40,7 @@ def _saml(ctx: CollectContext) -> Iterator[Resource]:
         )
         if detail is ABSENT:
             return None  # deleted since the listing
-        tags = detail if detail is NOT_COLLECTED or is_unknown(detail) else detail.get("Tags") or []
+        tags = detail if unread(detail) else detail.get("Tags") or []
         name = arn.rsplit("/", 1)[-1]  # arn:aws:iam::ACCOUNT:saml-provider/NAME
         return ctx.resource(
             "aws_iam_saml_provider",

@@ -24,7 +24,7 @@ from unify.aws.cloudtrail import selectors
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import ResourceType
 from unify.observe.answers import require
-from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent, unread
 
 GROUP_ATTRIBUTES = (
     "name",
@@ -117,12 +117,12 @@ def _trails_by_group(ctx: CollectContext) -> dict[str, list[dict[str, Any]]]:
         status: Any = ctx.detail(lambda: ctx.call(cloudtrail, "get_trail_status", Name=arn, expect=("IsLogging",)))
         read: Any = ctx.detail(lambda: selectors(ctx.call(cloudtrail, "get_event_selectors", TrailName=arn)))
         # A skipped call (NOT_COLLECTED) stays so: the filter's `trails` is then not collected as a whole.
-        basic, advanced = (read, read) if read is NOT_COLLECTED or is_unknown(read) else read
+        basic, advanced = (read, read) if unread(read) else read
         return target, {
             "name": trail["Name"],
             "arn": arn,
             "is_multi_region_trail": sent(trail, "IsMultiRegionTrail", bool),
-            "enable_logging": status if status is NOT_COLLECTED or is_unknown(status) else bool(status["IsLogging"]),
+            "enable_logging": status if unread(status) else bool(status["IsLogging"]),
             "event_selectors": basic,
             "advanced_event_selector": advanced,
         }

@@ -14,7 +14,7 @@ from typing import Any
 
 from unify.model.resource import Resource, is_unknown, unknown
 from unify.model.resource_type import REMOVE, Fold, ResourceType
-from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, tags_dict
+from unify.observe.collector import ABSENT, CollectContext, Collector, tags_dict, unread
 
 ZONE_ATTRIBUTES = (
     "zone_id",
@@ -56,10 +56,10 @@ def _tags(ctx: CollectContext, client: Any, zone_ids: list[str]) -> dict[str, An
     for start in range(0, len(zone_ids), _TAG_BATCH):
         batch = zone_ids[start : start + _TAG_BATCH]
         answer: Any = ctx.detail(partial(_tag_sets, ctx, client, batch))
-        unread = is_unknown(answer) or answer is NOT_COLLECTED
+        no_answer = unread(answer)
         for zone_id in batch:
-            found[zone_id] = answer if unread else {}
-        if not unread:
+            found[zone_id] = answer if no_answer else {}
+        if not no_answer:
             for tag_set in answer:
                 if isinstance(tag_set, Mapping) and tag_set.get("ResourceId") in found:
                     found[tag_set["ResourceId"]] = tags_dict(tag_set.get("Tags") or [])
@@ -103,7 +103,7 @@ def _zones(ctx: CollectContext) -> Iterator[Resource]:
             answer: Any = ctx.detail(lambda: ctx.call(client, "get_hosted_zone", Id=zone_id, expect=("HostedZone",)))
             vpcs = (
                 answer
-                if is_unknown(answer) or answer is NOT_COLLECTED
+                if unread(answer)
                 else sorted(
                     ({"vpc_id": v.get("VPCId"), "vpc_region": v.get("VPCRegion")} for v in answer.get("VPCs") or []),
                     key=lambda v: (str(v["vpc_id"]), str(v["vpc_region"])),

@@ -17,7 +17,7 @@ from unify.model.policy_document import parse_policy
 from unify.model.resource import Resource, is_unknown, unknown
 from unify.model.resource_type import ResourceType
 from unify.observe.answers import MALFORMED, require
-from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent, unread
 from unify.terraform.values import policy_value
 
 ATTRIBUTES = (
@@ -100,7 +100,7 @@ def _access_points(ctx: CollectContext) -> Iterator[Resource]:
         detail = ctx.detail(
             lambda: ctx.call(s3control, "get_access_point", AccountId=ctx.account, Name=name, expect=("NetworkOrigin",))
         )
-        block = detail if is_unknown(detail) or detail is NOT_COLLECTED else _block(detail)  # type: ignore[arg-type]
+        block = detail if unread(detail) else _block(detail)  # type: ignore[arg-type]
         policy = ctx.detail(
             lambda: parse_policy(
                 ctx.call(s3control, "get_access_point_policy", AccountId=ctx.account, Name=name, expect=("Policy",))[

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from unify.model.resource import Resource, is_unknown
+from unify.model.resource import Resource
 from unify.model.resource_type import ResourceType
-from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent, unread
 
 __all__ = ["COLLECTORS", "vpc_config"]
 
@@ -139,7 +139,7 @@ def _jobs(
         name = summary[f"{kind.title()}JobName"]
         arn = summary[f"{kind.title()}JobArn"]
         job: Any = ctx.detail(lambda: ctx.call(sagemaker, f"describe_{kind}_job", **{f"{kind.title()}JobName": name}))
-        if job is NOT_COLLECTED or is_unknown(job):
+        if unread(job):
             attributes: dict[str, Any] = dict.fromkeys(attributes_of, job)
             attributes.update(arn=arn, name=name, creation_time=summary.get("CreationTime", job))
             attributes[status_key] = summary.get(f"{kind.title()}JobStatus", job)

@@ -15,7 +15,7 @@ from typing import Any
 from unify.aws.sagemaker import vpc_config
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import ResourceType
-from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent, unread
 
 MODEL_ATTRIBUTES = (
     "arn",
@@ -79,7 +79,7 @@ def _unread(attributes_of: tuple[str, ...], name: str, arn: str, marker: Any) ->
 
 
 def _model(name: str, arn: str, summary: dict[str, Any], model: Any) -> tuple[str, dict[str, Any]]:
-    if model is NOT_COLLECTED or is_unknown(model):
+    if unread(model):
         return "aws_sagemaker_model", _unread(MODEL_ATTRIBUTES, name, arn, model)
     containers = model.get("Containers") or []
     return "aws_sagemaker_model", {
@@ -109,7 +109,7 @@ def _variant(variant: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _config(name: str, arn: str, summary: dict[str, Any], config: Any) -> tuple[str, dict[str, Any]]:
-    if config is NOT_COLLECTED or is_unknown(config):
+    if unread(config):
         return "aws_sagemaker_endpoint_configuration", _unread(CONFIG_ATTRIBUTES, name, arn, config)
     variants = config.get("ProductionVariants")
     return "aws_sagemaker_endpoint_configuration", {
@@ -124,7 +124,7 @@ def _config(name: str, arn: str, summary: dict[str, Any], config: Any) -> tuple[
 
 
 def _endpoint(name: str, arn: str, summary: dict[str, Any], endpoint: Any) -> tuple[str, dict[str, Any]]:
-    if endpoint is NOT_COLLECTED or is_unknown(endpoint):
+    if unread(endpoint):
         attributes = _unread(ENDPOINT_ATTRIBUTES, name, arn, endpoint)
         attributes["endpoint_status"] = summary.get("EndpointStatus", endpoint)
         return "aws_sagemaker_endpoint", attributes

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from unify.model.resource import Resource, is_unknown
+from unify.model.resource import Resource
 from unify.model.resource_type import ResourceType
-from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent, unread
 
 ATTRIBUTES = (
     "arn",
@@ -50,7 +50,7 @@ def _notebooks(ctx: CollectContext) -> Iterator[Resource]:
             )
         )
         tags = ctx.detail(lambda: ctx.call(sagemaker, "list_tags", ResourceArn=arn, expect=("Tags",))["Tags"])
-        if notebook is NOT_COLLECTED or is_unknown(notebook):
+        if unread(notebook):
             attributes: dict[str, Any] = dict.fromkeys(ATTRIBUTES, notebook)
             attributes.update(arn=arn, name=name, instance_type=summary.get("InstanceType", notebook))
         else:

@@ -25,7 +25,7 @@ from typing import Any, Final
 from unify.model.resource import Resource, is_unknown, unknown
 from unify.model.resource_type import ResourceType
 from unify.observe.answers import MALFORMED
-from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent, unread
 
 ATTRIBUTES = (
     "arn",
@@ -169,7 +169,7 @@ def _pipelines(ctx: CollectContext) -> Iterator[Resource]:
         if pipeline is ABSENT:
             return None  # deleted since the listing
         tags = ctx.detail(lambda: ctx.call(sagemaker, "list_tags", ResourceArn=arn, expect=("Tags",))["Tags"])
-        if pipeline is NOT_COLLECTED or is_unknown(pipeline):
+        if unread(pipeline):
             attributes: dict[str, Any] = dict.fromkeys(ATTRIBUTES, pipeline)
             attributes.update(arn=arn, pipeline_name=name, creation_time=summary.get("CreationTime", pipeline))
         else:

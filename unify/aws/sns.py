@@ -8,7 +8,7 @@ from typing import Any
 from unify.model.policy_document import parse_policy
 from unify.model.resource import Resource, is_unknown
 from unify.model.resource_type import REMOVE, Fold, ResourceType
-from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent, unread
 from unify.terraform.values import policy_value
 
 TOPIC_ATTRIBUTES = (
@@ -64,9 +64,9 @@ def _topics(ctx: CollectContext) -> Iterator[Resource]:
             # A FIFO topic's name ends in ".fifo" (SNS API reference, CreateTopic).
             "fifo_topic": name.endswith(".fifo"),
         }
-        if read is NOT_COLLECTED or is_unknown(read) or read is ABSENT:
-            unread = {key: read for key in TOPIC_ATTRIBUTES if key not in attributes}
-            return ctx.resource("aws_sns_topic", arn, name=name, tags=tags, attributes={**attributes, **unread})
+        if unread(read) or read is ABSENT:
+            marked = {key: read for key in TOPIC_ATTRIBUTES if key not in attributes}
+            return ctx.resource("aws_sns_topic", arn, name=name, tags=tags, attributes={**attributes, **marked})
         attributes.update(
             {
                 # The topic's key is sent only when server-side encryption is on (SNS API reference,
@@ -106,10 +106,10 @@ def _subscriptions(ctx: CollectContext) -> Iterator[Resource]:
         )
 
         # Not read (a failure, or a skipped call): every attribute of the answer is that marker.
-        unread = read is NOT_COLLECTED or is_unknown(read)
+        no_answer = unread(read)
 
         def attribute(key: str) -> Any:
-            return read if unread else read.get(key, ABSENT)
+            return read if no_answer else read.get(key, ABSENT)
 
         return ctx.resource(
             "aws_sns_topic_subscription",
@@ -123,12 +123,12 @@ def _subscriptions(ctx: CollectContext) -> Iterator[Resource]:
                 "owner_id": sent(listing, "Owner"),
                 # RawMessageDelivery is sent for the protocols that have it, "false" unless turned on.
                 "raw_message_delivery": (
-                    read if unread else _flag(read["RawMessageDelivery"]) if "RawMessageDelivery" in read else ABSENT
+                    read if no_answer else _flag(read["RawMessageDelivery"]) if "RawMessageDelivery" in read else ABSENT
                 ),
                 "filter_policy": attribute("FilterPolicy"),
                 "subscription_role_arn": attribute("SubscriptionRoleArn"),
                 "confirmation_was_authenticated": (
-                    read if unread else _flag(sent(read, "ConfirmationWasAuthenticated"))
+                    read if no_answer else _flag(sent(read, "ConfirmationWasAuthenticated"))
                 ),
             },
         )

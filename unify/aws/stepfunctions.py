@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from unify.model.resource import Resource, is_unknown
+from unify.model.resource import Resource
 from unify.model.resource_type import ResourceType
-from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, CollectContext, Collector, sent, unread
 
 ATTRIBUTES = (
     "arn",
@@ -62,7 +62,7 @@ def _state_machines(ctx: CollectContext) -> Iterator[Resource]:
         if machine is ABSENT:
             return None  # deleted since the listing
         tags = ctx.detail(lambda: ctx.call(sfn, "list_tags_for_resource", resourceArn=arn, expect=("tags",))["tags"])
-        if machine is NOT_COLLECTED or is_unknown(machine):
+        if unread(machine):
             attributes: dict[str, Any] = dict.fromkeys(ATTRIBUTES, machine)
             attributes.update(
                 arn=arn,

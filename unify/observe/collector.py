@@ -23,7 +23,7 @@ from botocore.parsers import ResponseParserError
 
 from unify._registry import Registry
 from unify.errors import AwsError, PluginError
-from unify.model.resource import Resource, unknown
+from unify.model.resource import Resource, is_unknown, unknown
 from unify.model.resource_type import ResourceType, ResourceTypes
 from unify.model.time import format_timestamp
 from unify.observe.answers import MALFORMED, MALFORMED_HEADER, require
@@ -43,6 +43,7 @@ __all__ = [
     "normalise",
     "sent",
     "tags_dict",
+    "unread",
 ]
 
 T = TypeVar("T")
@@ -85,6 +86,16 @@ class _NotCollected:
 
 
 NOT_COLLECTED: Final = _NotCollected()
+
+
+def unread(value: Any) -> bool:
+    """Whether a sub-call's value is no answer: the call failed (the ``$unknown`` marker) or was skipped.
+
+    Code that goes on to read an answer's fields asks this first, and passes
+    the value on as it is, so the attributes made from it stay unknown or not
+    collected.
+    """
+    return value is NOT_COLLECTED or is_unknown(value)
 
 
 def aws_error(exc: BaseException, operation: str = "") -> AwsError | None:
