@@ -19,6 +19,7 @@ from unify.observe.collector import ABSENT, CollectContext, sent
 
 __all__ = [
     "CLUSTER_FIELDS",
+    "CLUSTER_SNAPSHOT_ATTRIBUTES",
     "SNAPSHOT_FIELDS",
     "cluster_snapshots",
     "clusters",
@@ -36,6 +37,20 @@ __all__ = [
 
 #: What every listed cluster must carry for the collector to place it.
 CLUSTER_FIELDS: Final = ("DBClusterIdentifier", "DBClusterArn", "Engine")
+#: The attributes of a DocumentDB or Neptune cluster snapshot (:func:`snapshot_attributes` fills them).
+CLUSTER_SNAPSHOT_ATTRIBUTES: Final = (
+    "db_cluster_snapshot_identifier",
+    "db_cluster_snapshot_arn",
+    "db_cluster_identifier",
+    "engine",
+    "engine_version",
+    "storage_encrypted",
+    "kms_key_id",
+    "snapshot_type",
+    # extras only observation can see
+    "shared_accounts",
+    "status",
+)
 SNAPSHOT_FIELDS: Final = ("DBClusterSnapshotIdentifier", "DBClusterSnapshotArn", "Engine", "SnapshotType")
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any, Final
 
 from unify.aws.db_clusters import (
+    CLUSTER_SNAPSHOT_ATTRIBUTES,
     clusters,
     collect_cluster_snapshots,
     flag,
@@ -45,20 +46,6 @@ CLUSTER_ATTRIBUTES = (
     "vpc_security_group_ids",
     "cluster_members",
     # extras only observation can see
-    "status",
-)
-
-SNAPSHOT_ATTRIBUTES = (
-    "db_cluster_snapshot_identifier",
-    "db_cluster_snapshot_arn",
-    "db_cluster_identifier",
-    "engine",
-    "engine_version",
-    "storage_encrypted",
-    "kms_key_id",
-    "snapshot_type",
-    # extras only observation can see
-    "shared_accounts",
     "status",
 )
 
@@ -116,7 +103,7 @@ CLUSTER = ResourceType(
 
 SNAPSHOT = ResourceType(
     "aws_docdb_cluster_snapshot",
-    SNAPSHOT_ATTRIBUTES,
+    CLUSTER_SNAPSHOT_ATTRIBUTES,
     observed_only=("shared_accounts", "status"),
     name_path="db_cluster_snapshot_identifier",
     sources={"docdb:DescribeDBClusterSnapshotAttributes": ("shared_accounts",)},

@@ -246,8 +246,15 @@ class CollectorRegistry(Registry[Collector]):
                 kept.setdefault(f"{c.service}:{op}", set()).update(paths)
         return {call: frozenset(paths) for call, paths in sorted(kept.items())}
 
-    def for_types(self, types: Iterable[str] | None) -> tuple[list[Collector], list[str]]:
-        """The collectors needed for ``types`` (all when None), and the types nobody collects."""
+    def for_types(
+        self, types: Iterable[str] | None, attributes: Wanted | None = None
+    ) -> tuple[list[Collector], list[str]]:
+        """The collectors needed for ``types`` (all when None), each :meth:`Collector.targeted` to ``attributes``,
+        and the types nobody collects."""
+        chosen, orphans = self._for_types(types)
+        return [collector.targeted(attributes) for collector in chosen], orphans
+
+    def _for_types(self, types: Iterable[str] | None) -> tuple[list[Collector], list[str]]:
         if types is None:
             return list(self), []
         chosen: dict[str, Collector] = {}

@@ -99,8 +99,7 @@ def observe(
     options = options or ObserveOptions()
     progress = progress or QuietProgress()
     warn = warn or (lambda message: None)
-    listed, orphans = collectors.for_types(types)
-    chosen = [collector.targeted(attributes) for collector in listed]
+    chosen, orphans = collectors.for_types(types, attributes)
     for type_ in orphans:
         warn(f"no collector yields {type_}; checks over it will be unknown (not observed)")
     if boto_session is None:

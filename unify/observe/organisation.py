@@ -235,8 +235,7 @@ def observe_organisation(
     warn = warn or (lambda message: None)
     if not accounts:
         raise ObservationError("no account to observe")
-    listed, orphans = collectors.for_types(types)
-    chosen = [collector.targeted(attributes) for collector in listed]
+    chosen, orphans = collectors.for_types(types, attributes)
     for type_ in orphans:
         warn(f"no collector yields {type_}; checks over it will be unknown (not observed)")
     check_regions([*(options.regions or ()), *(r for a in accounts for r in a.regions)])
