@@ -254,10 +254,9 @@ def observe_organisation(
         saved = resume.load() if resume is not None else {}
         # A unit saved by a run that collected fewer attributes than this one needs is observed again.
         done = {key: outcome for key, outcome in saved.items() if _collected_enough(outcome, shared)}
-        if resume is not None and len(done) < len(saved):
-            resume.kept.update(set(saved) - set(done))
+        if len(done) < len(saved):
             warn(
-                f"{len(saved) - len(done)} unit(s) in {resume.path} collected fewer attributes than this run "
+                f"{len(saved) - len(done)} saved unit(s) collected fewer attributes than this run "
                 "reads: observed again (their files are kept as they are)"
             )
         resumed = [done[unit.key] for unit in units if unit.key in done]

@@ -54,8 +54,9 @@ class ResumeDir:
     def __init__(self, path: str | os.PathLike[str], declared: ResourceTypes) -> None:
         self.path = Path(path)
         self._declared = declared
-        #: Units saved by a run that collected fewer attributes: observed again, their files kept as they are.
-        self.kept: set[tuple[str, str, str]] = set()
+        #: The units :meth:`load` found: a run observes one again only when it needs more attributes than the
+        #: saved one holds, and its file then stays as it was.
+        self._on_disk: set[tuple[str, str, str]] = set()
         try:
             mode = os.lstat(self.path).st_mode
         except FileNotFoundError:
@@ -82,6 +83,7 @@ class ResumeDir:
                 raise InputError(Problem(str(entry), None, None, "a unit file must be a plain file (not a symlink)"))
             outcome = self._read(entry)
             found[outcome.unit.key] = outcome
+        self._on_disk |= set(found)
         return found
 
     def _read(self, path: Path) -> UnitOutcome:
@@ -130,9 +132,9 @@ class ResumeDir:
     def save(self, outcome: UnitOutcome) -> None:
         """Write one finished unit (redacted, as the snapshot would hold it); never over an existing file.
 
-        A unit in :attr:`kept` already has its file (from a narrower run): that file stays as it was.
+        A unit :meth:`load` found already has its file (a narrower run's): that file stays as it was.
         """
-        if outcome.unit.key in self.kept:
+        if outcome.unit.key in self._on_disk:
             return
         resources: list[Resource] = [redact_resource(r, self._declared) for r in outcome.resources]
         coverage: list[Coverage] = [dict(c) for c in outcome.coverage]  # type: ignore[misc]
