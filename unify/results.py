@@ -27,6 +27,7 @@ from unify.errors import EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPL
 __all__ = [
     "VERDICTS",
     "BaselineInfo",
+    "CheckResults",
     "Gate",
     "Result",
     "Results",
@@ -243,6 +244,19 @@ class SnapshotInfo:
         return data
 
 
+@dataclass(frozen=True, slots=True)
+class CheckResults:
+    """One check's results in order, and how many there are of each verdict.
+
+    Every framework's view groups results by check, for the whole set and
+    for each account, OU and region: grouped once per result set, a view
+    adds up counts instead of walking every result again.
+    """
+
+    results: tuple[Result, ...]
+    counts: Mapping[str, int]
+
+
 @dataclass(frozen=True)
 class Results:
     """All verdicts of one evaluation, sorted by check then resource."""
@@ -273,7 +287,24 @@ class Results:
         return self._checks_by_id[check_id]
 
     def of_check(self, check_id: str) -> list[Result]:
-        return [r for r in self.results if r.check == check_id]
+        found = self.by_check().get(check_id)
+        return list(found.results) if found is not None else []
+
+    def by_check(self) -> Mapping[str, CheckResults]:
+        """Each check's results and verdict counts, keyed by check id; built once per result set."""
+        return self.memo("by_check", self._by_check)
+
+    def _by_check(self) -> dict[str, CheckResults]:
+        grouped: dict[str, list[Result]] = {}
+        for result in self.results:
+            found = grouped.get(result.check)
+            if found is None:
+                grouped[result.check] = found = []
+            found.append(result)
+        return {
+            check: CheckResults(tuple(found), dict(Counter(r.verdict for r in found)))
+            for check, found in grouped.items()
+        }
 
     def summary(self) -> dict[str, int]:
         counts = Counter(r.verdict for r in self.results)

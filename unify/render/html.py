@@ -530,8 +530,8 @@ def _html_controls(results: Results) -> str:
         )
         rows = []
         for control in view.controls:
-            verdicts = Counter(r.verdict for r in control.results)
-            evidence = ", ".join(f"{verdicts[v]} {v}" for v in VERDICTS if verdicts[v])
+            verdicts = control.counts
+            evidence = ", ".join(f"{verdicts[v]} {v}" for v in VERDICTS if verdicts.get(v))
             drill = (
                 f'<a class="drill" href="{_href("control", f"{fw}:{control.id}")}">{_h(evidence)}</a>'
                 if evidence

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from unify.checks.frameworks import family_of
-from unify.results import Result, Results
+from unify.results import CheckResults, Result, Results
 
 __all__ = [
     "CONTROL_STATUSES",
@@ -37,18 +37,47 @@ def natural_key(text: str) -> tuple[Any, ...]:
     return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
 
 
+#: The verdicts that decide each status: a control not met is decided by its failures, and so on.
+_DECIDED_BY: Final[dict[str, tuple[str, ...]]] = {
+    "not met": ("fail",),
+    "unknown": ("unknown", "error"),
+    "waived": ("waived",),
+    "met": ("pass",),
+}
+
+
 @dataclass(frozen=True)
 class ControlStatus:
-    """One control's status and the checks and results that decided it."""
+    """One control's status and the checks and results that decided it.
+
+    The results stay grouped by check, as the result set groups them once
+    (:meth:`Results.by_check`): a NIST control an estate-wide check maps to
+    is behind every result of it, for every framework and every group by
+    account, OU and region, and copying them into one list per control was
+    most of the time a large audit took to write its JSON.
+    """
 
     id: str
     title: str
     status: str
     checks: tuple[str, ...]
-    results: tuple[Result, ...] = ()
+    groups: tuple[CheckResults, ...] = ()
     in_catalog: bool = True
     #: How strong the evidence is: ``full`` or ``partial`` (the catalog says which), ``""`` with no checks.
     evidence: str = ""
+
+    @property
+    def results(self) -> tuple[Result, ...]:
+        """Every result behind the status, check by check."""
+        return tuple(result for group in self.groups for result in group.results)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many results of each verdict are behind the status, in verdict order."""
+        total: Counter[str] = Counter()
+        for group in self.groups:
+            total.update(group.counts)
+        return dict(sorted(total.items()))
 
     def evidence_text(self) -> str:
         """``2 checks, partial``: what an auditor weighs a status by."""
@@ -57,15 +86,22 @@ class ControlStatus:
         count = len(self.checks)
         return f"{count} check{'s' if count != 1 else ''}, {self.evidence}"
 
-    def deciding(self) -> tuple[Result, ...]:
-        """The results that made the status what it is."""
-        wanted = {
-            "not met": ("fail",),
-            "unknown": ("unknown", "error"),
-            "waived": ("waived",),
-            "met": ("pass",),
-        }.get(self.status, ())
-        return tuple(r for r in self.results if r.verdict in wanted)
+    def deciding(self, limit: int | None = None) -> tuple[Result, ...]:
+        """The results that made the status what it is (the first ``limit`` of them)."""
+        wanted = _DECIDED_BY.get(self.status, ())
+        found: list[Result] = []
+        for group in self.groups:
+            if limit is not None and len(found) >= limit:
+                break
+            if any(group.counts.get(verdict) for verdict in wanted):
+                found.extend(r for r in group.results if r.verdict in wanted)
+        return tuple(found[:limit])
+
+    @property
+    def deciding_total(self) -> int:
+        """How many results decided the status."""
+        wanted = _DECIDED_BY.get(self.status, ())
+        return sum(group.counts.get(verdict, 0) for group in self.groups for verdict in wanted)
 
     def as_json(self) -> dict[str, Any]:
         """The control in the results document; ``deciding`` lists the first :data:`DECIDING_SHOWN` of them.
@@ -76,18 +112,16 @@ class ControlStatus:
         (25 of 50 MB at 10k resources). ``deciding_total`` says how many
         there are; each result's ``controls`` names the rest.
         """
-        counts = Counter(r.verdict for r in self.results)
-        deciding = self.deciding()
         return {
             "id": self.id,
             "title": self.title,
             "status": self.status,
             "checks": list(self.checks),
-            "results": dict(sorted(counts.items())),
+            "results": self.counts,
             "deciding": [
-                {"check": r.check, "resource": r.resource, "verdict": r.verdict} for r in deciding[:DECIDING_SHOWN]
+                {"check": r.check, "resource": r.resource, "verdict": r.verdict} for r in self.deciding(DECIDING_SHOWN)
             ],
-            "deciding_total": len(deciding),
+            "deciding_total": self.deciding_total,
             "in_catalog": self.in_catalog,
             "evidence": {"checks": len(self.checks), "coverage": self.evidence or "none"},
         }
@@ -189,9 +223,7 @@ def _compliance_view(results: Results, framework: str) -> ComplianceView:
     for check in results.checks:
         for control_id in check.control_ids(framework):
             checks_by_control.setdefault(control_id, []).append(check.id)
-    by_check: dict[str, list[Result]] = {}
-    for result in results:
-        by_check.setdefault(result.check, []).append(result)
+    by_check = results.by_check()
     order: list[tuple[str, str, bool]] = []
     if catalog is not None:
         order.extend((c.id, c.title, True) for c in catalog.controls)
@@ -204,10 +236,10 @@ def _compliance_view(results: Results, framework: str) -> ComplianceView:
         if not check_ids:
             controls.append(ControlStatus(control_id, title, "manual", (), (), in_catalog))
             continue
-        found = [r for check_id in check_ids for r in by_check.get(check_id, [])]
-        status = control_status(r.verdict for r in found)
+        groups = tuple(by_check[check_id] for check_id in check_ids if check_id in by_check)
+        status = control_status(verdict for group in groups for verdict, count in group.counts.items() if count)
         strength = catalog.evidence if catalog is not None else "full"
-        controls.append(ControlStatus(control_id, title, status, check_ids, tuple(found), in_catalog, strength))
+        controls.append(ControlStatus(control_id, title, status, check_ids, groups, in_catalog, strength))
     return ComplianceView(
         framework=framework,
         title=catalog.title if catalog else framework,
