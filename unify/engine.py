@@ -402,8 +402,7 @@ def apply_waivers(
             applied[id(waiver)] += 1
             note = f"waived until {waiver.expires.isoformat()}" if waiver.expires else "waived"
             out.append(
-                replace(
-                    result,
+                result._replace(
                     verdict="waived",
                     original=result.verdict,
                     waiver=waiver,
@@ -413,8 +412,7 @@ def apply_waivers(
         else:
             expired_hits[id(waiver)] += 1
             out.append(
-                replace(
-                    result,
+                result._replace(
                     expired_waiver=waiver,
                     reason=f"{result.reason} (waiver expired {waiver.expires}: {waiver.reason})",
                 )

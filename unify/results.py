@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Final, Literal, TypeVar
+from typing import Any, Final, Literal, NamedTuple, TypeVar
 
 from unify.checks.conditions import Detail
 from unify.checks.policy_set import Check, PolicySet, severity_rank
@@ -44,9 +44,16 @@ VERDICTS: Final = ("pass", "fail", "unknown", "waived", "error")
 Verdict = Literal["pass", "fail", "unknown", "waived", "error"]
 
 
-@dataclass(frozen=True, slots=True)
-class Result:
-    """The verdict of one check on one resource (or one account, or one unobserved scope)."""
+class Result(NamedTuple):
+    """The verdict of one check on one resource (or one account, or one unobserved scope).
+
+    A named tuple rather than a frozen dataclass: both are immutable, which
+    is what lets every view share the same results, but a frozen
+    dataclass sets each of its 19 fields through ``object.__setattr__``,
+    and a full-pack audit makes one result per check and resource (466,707
+    at 100k resources). Building them took 0.79 s that way and 0.24 s as a
+    tuple. A change to a result is ``result._replace(...)``.
+    """
 
     check: str
     resource: str

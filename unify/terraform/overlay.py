@@ -78,8 +78,7 @@ class Overlay:
         for result in results:
             match = self.matches.get(result.resource)
             marked.append(
-                replace(
-                    result,
+                result._replace(
                     origin=self.origin(result),
                     matched_by=match.by if match is not None else None,
                     address=result.address or (match.address if match is not None else None),
