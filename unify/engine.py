@@ -149,13 +149,13 @@ class _Evaluator:
                 if scope == FALSE:
                     return None
                 if scope == UNKNOWN:
-                    check.where.explain(resource, self.ctx, TRUE, "", details)
+                    check.where.unmet(resource, self.ctx, TRUE, UNKNOWN, "", details)
                     reason = "cannot tell whether it is in scope: " + _reason(details)
                     return self.result(check, resource, "unknown", reason, details)
             assert check.assertion is not None
             truth = check.assertion.evaluate(resource, self.ctx)
             if truth != TRUE:
-                check.assertion.explain(resource, self.ctx, TRUE, "", details)
+                check.assertion.unmet(resource, self.ctx, TRUE, truth, "", details)
         except DefectAt as defect:
             return self.result(check, resource, "error", f"check defect at {defect}", ())
         return self.result(check, resource, _VERDICT[truth], _reason(details), details)  # type: ignore[arg-type]

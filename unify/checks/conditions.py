@@ -215,6 +215,18 @@ class Node:
 
     def explain(self, target: Any, ctx: EvalContext, want: int, prefix: str, out: list[Detail]) -> None:
         """Append the leaves that keep this node from being ``want``."""
+        result = self.evaluate(target, ctx)
+        if result != want:
+            self.unmet(target, ctx, want, result, prefix, out)
+
+    def unmet(self, target: Any, ctx: EvalContext, want: int, result: int, prefix: str, out: list[Detail]) -> None:
+        """:meth:`explain` for a caller that has evaluated the node already: it is ``result``, not ``want``.
+
+        Every combination evaluates its children to know which to explain;
+        were each child to evaluate itself again, a leaf under a quantifier
+        under ``all`` would be evaluated six times for one failing resource,
+        and explaining was most of what a full-pack audit's evaluation cost.
+        """
         raise NotImplementedError
 
     def describe(self, prefix: str = "") -> str:
@@ -249,10 +261,7 @@ class Leaf(Node):
         except (TypeError, ValueError, AttributeError) as exc:
             raise DefectAt(self.file, self.line, f"operator {self.operator.name!r} failed: {exc}") from None
 
-    def explain(self, target: Any, ctx: EvalContext, want: int, prefix: str, out: list[Detail]) -> None:
-        result = self.evaluate(target, ctx)
-        if result == want:
-            return
+    def unmet(self, target: Any, ctx: EvalContext, want: int, result: int, prefix: str, out: list[Detail]) -> None:
         value = self._value(target)
         if result == UNKNOWN and _unknown_reason(value) is None:
             # The operator found an unobserved part inside the value.
@@ -292,10 +301,11 @@ class All(Node):
             result = min(result, value)
         return result
 
-    def explain(self, target: Any, ctx: EvalContext, want: int, prefix: str, out: list[Detail]) -> None:
+    def unmet(self, target: Any, ctx: EvalContext, want: int, result: int, prefix: str, out: list[Detail]) -> None:
         for child in self.children:
-            if child.evaluate(target, ctx) != want:
-                child.explain(target, ctx, want, prefix, out)
+            value = child.evaluate(target, ctx)
+            if value != want:
+                child.unmet(target, ctx, want, value, prefix, out)
 
     def describe(self, prefix: str = "") -> str:
         return " and ".join(_grouped(child, prefix) for child in self.children)
@@ -316,26 +326,26 @@ class AnyOf(Node):
             result = max(result, value)
         return result
 
-    def explain(self, target: Any, ctx: EvalContext, want: int, prefix: str, out: list[Detail]) -> None:
+    def unmet(self, target: Any, ctx: EvalContext, want: int, result: int, prefix: str, out: list[Detail]) -> None:
         """Why no branch holds (each named), or, when it must not hold, the one branch that does."""
-        verdicts = [child.evaluate(target, ctx) for child in self.children]
+        pairs = [(child, child.evaluate(target, ctx)) for child in self.children]
         if want == FALSE:
             # One branch that holds is enough to say why the whole holds.
-            pairs = list(zip(self.children, verdicts, strict=True))
-            held = [c for c, v in pairs if v == TRUE][:1] or [c for c, v in pairs if v != FALSE]
-            for child in held:
-                child.explain(target, ctx, want, prefix, out)
+            held = [(c, v) for c, v in pairs if v == TRUE][:1] or [(c, v) for c, v in pairs if v != FALSE]
+            for child, value in held:
+                child.unmet(target, ctx, want, value, prefix, out)
             return
-        undecided = [c for c, v in zip(self.children, verdicts, strict=True) if v == UNKNOWN]
+        undecided = [c for c, v in pairs if v == UNKNOWN]
         if undecided:
             # Only what was not observed could still make it hold: that is the reason.
             for child in undecided:
-                child.explain(target, ctx, want, prefix, out)
+                child.unmet(target, ctx, want, UNKNOWN, prefix, out)
             return
         branches = []
-        for child in self.children:
+        for child, value in pairs:
             found: list[Detail] = []
-            child.explain(target, ctx, want, prefix, found)
+            if value != want:
+                child.unmet(target, ctx, want, value, prefix, found)
             branches.append(tuple(found))
         if len(branches) == 1:
             out.extend(branches[0])
@@ -355,8 +365,8 @@ class Not(Node):
     def evaluate(self, target: Any, ctx: EvalContext) -> int:
         return TRUE - self.child.evaluate(target, ctx)
 
-    def explain(self, target: Any, ctx: EvalContext, want: int, prefix: str, out: list[Detail]) -> None:
-        self.child.explain(target, ctx, TRUE - want, prefix, out)
+    def unmet(self, target: Any, ctx: EvalContext, want: int, result: int, prefix: str, out: list[Detail]) -> None:
+        self.child.unmet(target, ctx, TRUE - want, TRUE - result, prefix, out)
 
     def describe(self, prefix: str = "") -> str:
         return f"not ({self.child.describe(prefix)})"
@@ -414,10 +424,7 @@ class Quantifier(Node):
             found = max(found, value)
         return TRUE - found if self.kind == "no_item" else found
 
-    def explain(self, target: Any, ctx: EvalContext, want: int, prefix: str, out: list[Detail]) -> None:
-        result = self.evaluate(target, ctx)
-        if result == want:
-            return
+    def unmet(self, target: Any, ctx: EvalContext, want: int, result: int, prefix: str, out: list[Detail]) -> None:
         path = _join(prefix, self.path.text)
         items = self._items(target)
         if items is None:
@@ -434,23 +441,24 @@ class Quantifier(Node):
         shown = 0
         more = Detail(path, self.kind, "more items not shown", None, "fail", note=f"and more items of {label}")
         for index, item in enumerate(items):
-            if self.kind == "no_item" and want == TRUE and self.inner.evaluate(item, ctx) == TRUE:
+            value = self.inner.evaluate(item, ctx)
+            if self.kind == "no_item" and want == TRUE and value == TRUE:
                 if shown == MAX_ITEM_DETAILS:
                     out.append(more)
                     break
                 out.append(self._forbidden(item, ctx, f"{path}.{index}"))
                 shown += 1
-            elif self.inner.evaluate(item, ctx) != inner_want:
+            elif value != inner_want:
                 if shown == MAX_ITEM_DETAILS:
                     out.append(more)
                     break
-                self.inner.explain(item, ctx, inner_want, f"{path}.{index}", out)
+                self.inner.unmet(item, ctx, inner_want, value, f"{path}.{index}", out)
                 shown += 1
 
     def _forbidden(self, item: Any, ctx: EvalContext, at: str) -> Detail:
         """One detail for an item that matches where ``no_item`` allows none: what held of it."""
         held: list[Detail] = []
-        self.inner.explain(item, ctx, FALSE, at, held)
+        self.inner.unmet(item, ctx, FALSE, TRUE, at, held)
         facts = []
         for detail in held:
             name = detail.path[len(at) + 1 :] if detail.path.startswith(at + ".") else ""
