@@ -165,20 +165,21 @@ class _Evaluator:
     ) -> Result:
         attributes = resource.get("attributes") or {}
         address = attributes.get("terraform_address") if isinstance(attributes, dict) else None
+        # Positional, in field order: one result per check and resource, and keywords cost a third more.
         return Result(
-            check=check.id,
-            resource=resource["id"],
-            type=resource["type"],
-            verdict=verdict,
-            reason=reason,
-            severity=check.severity,
-            controls=check.controls,
-            kind=check.kind,
-            account=resource["account"],
-            region=resource["region"],
-            name=resource.get("name"),
-            address=address if isinstance(address, str) else None,
-            details=tuple(details),
+            check.id,
+            resource["id"],
+            resource["type"],
+            verdict,
+            reason,
+            check.severity,
+            check.controls,
+            check.kind,
+            resource["account"],
+            resource["region"],
+            resource.get("name"),
+            address if isinstance(address, str) else None,
+            tuple(details),
         )
 
     def scope_result(

@@ -17,6 +17,8 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import groupby
+from operator import attrgetter
 from typing import Any, Final, Literal, NamedTuple, TypeVar
 
 from unify.checks.conditions import Detail
@@ -116,6 +118,10 @@ class Result(NamedTuple):
                 "file": self.expired_waiver.location,
             }
         return data
+
+
+_CHECK_OF: Final = attrgetter("check")
+_VERDICT_OF: Final = attrgetter("verdict")
 
 
 def _date(waiver: Waiver) -> str | None:
@@ -302,14 +308,13 @@ class Results:
         return self.memo("by_check", self._by_check)
 
     def _by_check(self) -> dict[str, CheckResults]:
+        # The results are sorted by check, so each check's are one run (groupby, in C); a check met
+        # twice would still be gathered whole.
         grouped: dict[str, list[Result]] = {}
-        for result in self.results:
-            found = grouped.get(result.check)
-            if found is None:
-                grouped[result.check] = found = []
-            found.append(result)
+        for check, run in groupby(self.results, _CHECK_OF):
+            grouped.setdefault(check, []).extend(run)
         return {
-            check: CheckResults(tuple(found), dict(Counter(r.verdict for r in found)))
+            check: CheckResults(tuple(found), dict(Counter(map(_VERDICT_OF, found))))
             for check, found in grouped.items()
         }
 

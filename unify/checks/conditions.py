@@ -249,7 +249,10 @@ class Leaf(Node):
             raise DefectAt(self.file, self.line, str(exc)) from None
 
     def evaluate(self, target: Any, ctx: EvalContext) -> int:
-        value = self._value(target)
+        try:  # _value, written out: this is the evaluator's innermost call
+            value = self.path.get(target)
+        except CheckDefect as exc:
+            raise DefectAt(self.file, self.line, str(exc)) from None
         if type(value) is dict and len(value) == 1 and UNKNOWN_KEY in value:
             return UNKNOWN
         try:

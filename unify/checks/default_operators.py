@@ -45,10 +45,15 @@ def _absent(value: Any) -> bool:
 
 
 def _eq(actual: Any, expected: Any, ctx: EvalContext) -> bool:
+    # ``eq: true`` is the commonest leaf of the shipped packs: only the singleton equals it strictly.
+    if type(expected) is bool and type(actual) is not dict:
+        return actual is expected
     return strict_equal(actual, expected)
 
 
 def _ne(actual: Any, expected: Any, ctx: EvalContext) -> bool:
+    if type(expected) is bool and type(actual) is not dict:
+        return actual is not expected
     return not strict_equal(actual, expected)
 
 
