@@ -78,7 +78,7 @@ class Overlay:
         for result in results:
             match = self.matches.get(result.resource)
             marked.append(
-                result._replace(
+                result.changed(
                     origin=self.origin(result),
                     matched_by=match.by if match is not None else None,
                     address=result.address or (match.address if match is not None else None),

@@ -44,9 +44,9 @@ def compare(results: Results, document: dict[str, Any], source: str) -> Results:
         key = (result.check, result.resource)
         seen.add(key)
         if result.verdict == "fail":
-            marked.append(result._replace(baseline="existing" if key in before else "new"))
+            marked.append(result.changed(baseline="existing" if key in before else "new"))
         elif key in before and result.verdict in ("pass", "waived"):
-            marked.append(result._replace(baseline="fixed"))
+            marked.append(result.changed(baseline="fixed"))
         else:
             marked.append(result)
     evaluated = {check.id for check in results.policy.checks}
