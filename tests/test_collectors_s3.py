@@ -256,6 +256,29 @@ def test_bucket_region_from_the_listing_saves_get_bucket_location(s3: Any) -> No
     assert "s3:get_bucket_location" not in snapshot.data["stats"]["calls"]
 
 
+def test_listings_filtered_by_region_place_many_buckets_where_the_listing_gives_no_region(s3: Any) -> None:
+    # moto's ListBuckets gives no BucketRegion: one filtered listing per observed region beats one
+    # GetBucketLocation per bucket once there are more buckets than regions.
+    for name, region in (("acme-us-1", "us-east-1"), ("acme-us-2", "us-east-1"), ("acme-eu", "eu-west-1"),
+                         ("acme-in", "ap-south-1")):
+        config = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        s3.create_bucket(Bucket=name, **config)
+    s3.put_bucket_versioning(Bucket="acme-eu", VersioningConfiguration={"Status": "Enabled"})
+    session = moto_session()
+    deny(session, "s3", "GetBucketLocation")  # would leave the buckets in region global if it were called
+
+    snapshot = observe_moto("aws_s3_bucket", regions=["us-east-1", "eu-west-1"], session=session)
+
+    found = by_name(snapshot, "aws_s3_bucket")
+    assert {name: r["region"] for name, r in found.items()} == {
+        "acme-us-1": "us-east-1", "acme-us-2": "us-east-1", "acme-eu": "eu-west-1"}  # ap-south-1 not observed
+    assert found["acme-eu"]["attributes"]["versioning"] == {"status": "Enabled"}
+    calls = snapshot.data["stats"]["calls"]
+    assert calls["s3:list_buckets"] == 3
+    assert "s3:get_bucket_location" not in calls
+    assert [c["status"] for c in snapshot.coverage_of("aws_s3_bucket")] == ["ok"]
+
+
 def test_denied_bucket_listing_is_error_coverage(s3: Any) -> None:
     s3.create_bucket(Bucket="acme-data")
     session = moto_session()

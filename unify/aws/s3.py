@@ -159,10 +159,39 @@ def _ownership(answer: dict[str, Any]) -> Any:
     return {"rule": {"object_ownership": rules[0]["ObjectOwnership"]}}
 
 
+def _located(ctx: CollectContext, home: Any, listed: list[dict[str, Any]], wanted: set[str]) -> list[dict[str, Any]]:
+    """The listed buckets with their region, from one listing filtered by region per observed region.
+
+    AWS's ListBuckets gives each bucket's region when the request has a
+    parameter, as unify's has; an endpoint that does not (moto, some
+    S3-compatible stores) would need one GetBucketLocation a bucket. A
+    listing filtered by ``BucketRegion`` names the buckets of that region,
+    so one per observed region places every bucket of the account that is
+    in scope; a bucket in none of them is in a region not observed, and is
+    left out as it would be once located. Used only when it takes fewer
+    calls than asking each bucket.
+    """
+    missing = [bucket for bucket in listed if not bucket.get("BucketRegion")]
+    if not wanted or len(missing) <= len(wanted):
+        return listed
+    region_of: dict[str, str] = {}
+    for region in sorted(wanted):
+        for bucket in ctx.items(
+            home, "list_buckets", "Buckets", each=("Name",), MaxBuckets=_MAX_BUCKETS, BucketRegion=region
+        ):
+            region_of[bucket["Name"]] = region
+    return [
+        bucket if bucket.get("BucketRegion") else {**bucket, "BucketRegion": region_of[bucket["Name"]]}
+        for bucket in listed
+        if bucket.get("BucketRegion") or bucket["Name"] in region_of
+    ]
+
+
 def _buckets(ctx: CollectContext) -> Iterator[Resource]:
     home = ctx.client("s3")
     listed = list(ctx.items(home, "list_buckets", "Buckets", each=("Name",), MaxBuckets=_MAX_BUCKETS))
     wanted = set(ctx.regions)
+    listed = _located(ctx, home, listed, wanted)
 
     def describe(bucket: dict[str, Any]) -> Resource | None:
         name = bucket["Name"]
@@ -498,20 +527,21 @@ COLLECTORS = (
         description="Every S3 bucket of the account located in an observed region, with its settings folded in.",
         notes=(
             "Buckets are listed once per account (coverage region `global`); each bucket is reported in its own "
-            "region (ListBuckets' `BucketRegion`, else GetBucketLocation: none is us-east-1, `EU` is eu-west-1) "
-            "and kept only when that region is observed. A bucket whose location cannot be read is kept, with "
-            "region `global`. Sub-calls go to the bucket's region. `versioning` is absent when versioning was "
-            "never configured, `mfa_delete` appears only when AWS returns it; `server_side_encryption_configuration`, "
-            "`public_access_block`, `policy`, `logging`, `ownership_controls` and `policy_is_public` are absent "
-            "when the bucket has none (`policy_is_public` is not asked for when there is no policy), and so are "
-            "`lifecycle_rule`, `replication_configuration`, `object_lock_configuration` and `notification`; "
-            "`object_lock_enabled` is false when the bucket has no Object Lock configuration. `grant` holds one "
-            "entry per grantee with its sorted permissions; a plan's canned ACL is expanded to the grants it "
-            "stands for, the owner's canonical id unknown. Unset values (Terraform's 0, false, \"\") are left "
-            "out of lifecycle and replication rules on both sides. "
+            "region (ListBuckets' `BucketRegion`; where the listing does not give it, one listing filtered by "
+            "`BucketRegion` per observed region when that takes fewer calls, else GetBucketLocation: none is "
+            "us-east-1, `EU` is eu-west-1) and kept only when that region is observed. A bucket whose location "
+            "cannot be read is kept, with region `global`. Sub-calls go to the bucket's region. `versioning` is "
+            "absent when versioning was never configured, `mfa_delete` appears only when AWS returns it; "
+            "`server_side_encryption_configuration`, `public_access_block`, `policy`, `logging`, "
+            "`ownership_controls` and `policy_is_public` are absent when the bucket has none (`policy_is_public` "
+            "is not asked for when there is no policy), and so are `lifecycle_rule`, `replication_configuration`,"
+            " `object_lock_configuration` and `notification`; `object_lock_enabled` is false when the bucket has "
+            "no Object Lock configuration. `grant` holds one entry per grantee with its sorted permissions; a "
+            "plan's canned ACL is expanded to the grants it stands for, the owner's canonical id unknown. Unset "
+            'values (Terraform\'s 0, false, "") are left out of lifecycle and replication rules on both sides. '
             "moto never returns `MFADelete`, and gives new buckets no default encryption, where AWS applies "
-            "SSE-S3 to every bucket since January 2023; moto's ListBuckets returns no `BucketRegion` and "
-            "ignores paging; moto ignores an EventBridge notification configuration."
+            "SSE-S3 to every bucket since January 2023; moto's ListBuckets returns no `BucketRegion` and ignores "
+            "paging; moto ignores an EventBridge notification configuration."
         ),
     ),
     Collector(
