@@ -11,7 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from unify.aws.db_clusters import cluster_snapshots, flag, shared_accounts, snapshot_attributes, terraform_snapshot
+from unify.aws.db_clusters import (
+    CLUSTER_SNAPSHOT_ATTRIBUTES,
+    cluster_snapshots,
+    flag,
+    shared_accounts,
+    snapshot_attributes,
+    terraform_snapshot,
+)
 from unify.aws.rds_clusters import OTHER_ENGINES
 from unify.model.resource import Resource
 from unify.model.resource_type import ResourceType
@@ -24,20 +31,6 @@ SNAPSHOT_ATTRIBUTES = (
     "engine",
     "engine_version",
     "encrypted",
-    "kms_key_id",
-    "snapshot_type",
-    "shared_accounts",
-    # extras only observation can see
-    "status",
-)
-
-CLUSTER_SNAPSHOT_ATTRIBUTES = (
-    "db_cluster_snapshot_identifier",
-    "db_cluster_snapshot_arn",
-    "db_cluster_identifier",
-    "engine",
-    "engine_version",
-    "storage_encrypted",
     "kms_key_id",
     "snapshot_type",
     "shared_accounts",
