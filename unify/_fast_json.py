@@ -41,16 +41,13 @@ _QUOTED: Final = re.compile(rb'"[^"]*"')
 _SLICE: Final = 2048
 
 
-def _height(compact: bytes, limit: int) -> int:
-    """How deep the containers of one compact JSON text nest (counting stops past ``limit``), from its bytes.
+def _brackets(text: bytes) -> bytes:
+    """The bare bracket structure of JSON text whose strings are whole: the brackets outside strings.
 
     Escaped backslashes and quotes go first, so every quote left opens or
     closes a string; then everything but quotes and brackets, then the
-    strings (with any brackets inside them). What is left is the bare
-    bracket structure: each pass that removes the empty pairs removes
-    exactly one level.
+    strings (with any brackets inside them).
     """
-    text = compact
     if b"\\" in text:
         text = text.replace(b"\\\\", b"")
     if b'\\"' in text:
@@ -58,7 +55,16 @@ def _height(compact: bytes, limit: int) -> int:
     text = text.translate(None, _NOT_STRUCTURE).replace(b'""', b"")
     if b'"' in text:
         text = _QUOTED.sub(b"", text)
-    text = text.translate(_ONE_BRACKET)
+    return text
+
+
+def _height(compact: bytes, limit: int) -> int:
+    """How deep the containers of one compact JSON text nest (counting stops past ``limit``), from its bytes.
+
+    Of the bare bracket structure (:func:`_brackets`), each pass that
+    removes the empty pairs removes exactly one level.
+    """
+    text = _brackets(compact).translate(_ONE_BRACKET)
     height = 0
     while text and height <= limit:
         text = text.replace(b"()", b"")
@@ -125,12 +131,7 @@ _CLOSES: Final = b"\n]"
 
 def _open_at(text: bytes, end: int) -> int:
     """How many containers are open at ``end`` in ``text``, a JSON text orjson has read (so its strings are whole)."""
-    prefix = text[:end]
-    if b"\\" in prefix:
-        prefix = prefix.replace(b"\\\\", b"")
-    if b'\\"' in prefix:
-        prefix = prefix.replace(b'\\"', b"")
-    prefix = _QUOTED.sub(b"", prefix.translate(None, _NOT_STRUCTURE).replace(b'""', b""))
+    prefix = _brackets(text[:end])
     return prefix.count(b"[") + prefix.count(b"{") - prefix.count(b"]") - prefix.count(b"}")
 
 
