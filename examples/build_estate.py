@@ -225,6 +225,7 @@ def iam_user(
         "create_date": created,
         "password_enabled": console,
         "password_last_used": console_last_used,
+        "mfa_active": bool(mfa),
         "mfa_devices": mfa,
         "access_keys": access_keys if access_keys is not None else [],
         "groups": groups or [],

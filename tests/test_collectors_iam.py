@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 from typing import Any
 
@@ -156,12 +156,67 @@ def test_denied_key_last_use_and_login_profile_are_unknown_per_item(iam: Any) ->
     session = moto_session()
     deny(session, "iam", "GetAccessKeyLastUsed")
     deny(session, "iam", "GetLoginProfile")
+    deny(session, "iam", "GenerateCredentialReport")  # else the report answers password_enabled
 
     users = by_name(observe_moto("aws_iam_user", session=session), "aws_iam_user")
     [key] = users["bob"]["attributes"]["access_keys"]
     assert (key["id"], key["status"]) == (made["bob_key"]["AccessKeyId"], "Inactive")
     assert is_unknown(key["last_used_date"]) and is_unknown(key["last_used_service"])
     assert all(is_unknown(u["attributes"]["password_enabled"]) for u in users.values())
+
+
+_CONSOLE = {"aws_iam_user": frozenset({"password_enabled", "mfa_active"})}
+_TRUTH = {"alice": (True, True), "bob": (True, False), "carol": (False, False)}
+
+
+def _console(users: dict[str, dict[str, Any]]) -> dict[str, tuple[Any, Any]]:
+    return {n: (u["attributes"]["password_enabled"], u["attributes"]["mfa_active"]) for n, u in users.items()}
+
+
+def test_the_credential_report_answers_console_password_and_mfa_for_every_user_at_once(iam: Any) -> None:
+    _estate(iam)
+    snap = observe_moto("aws_iam_user", attributes=_CONSOLE)
+    users = by_name(snap, "aws_iam_user")
+    assert _console(users) == _TRUTH
+    calls = snap.stats["calls"]
+    assert (calls["iam:generate_credential_report"], calls["iam:get_credential_report"]) == (1, 1)
+    assert "iam:get_login_profile" not in calls and "iam:list_mfa_devices" not in calls
+    # moto dates every report 2015-02-02; AWS dates each by when it made it (at most four hours before).
+    assert {u["attributes"]["report_generated_at"] for u in users.values()} == {"2015-02-02T20:02:02Z"}
+    # The device list is not asked for, so it is unknown, and coverage says it was not collected.
+    assert all(is_unknown(u["attributes"]["mfa_devices"]) for u in users.values())
+    assert "mfa_devices" in snap.coverage_of("aws_iam_user")[0]["not_collected"]
+    assert "password_enabled" not in snap.coverage_of("aws_iam_user")[0]["not_collected"]
+
+
+def test_without_the_report_each_user_is_asked_and_the_answers_are_the_same(iam: Any) -> None:
+    _estate(iam)
+    session = moto_session()
+    deny(session, "iam", "GenerateCredentialReport")
+    snap = observe_moto("aws_iam_user", session=session, attributes=_CONSOLE)
+    users = by_name(snap, "aws_iam_user")
+    assert _console(users) == _TRUTH
+    assert (snap.stats["calls"]["iam:get_login_profile"], snap.stats["calls"]["iam:list_mfa_devices"]) == (3, 3)
+    assert not any("report_generated_at" in u["attributes"] for u in users.values())
+    assert snap.stats["detail_errors"] == {"iam:generate_credential_report: AccessDenied": 1}
+
+
+def test_a_report_older_than_allowed_is_not_read(iam: Any) -> None:
+    _estate(iam)
+    snap = observe_moto("aws_iam_user", attributes=_CONSOLE, credential_report_max_age=timedelta(hours=4))
+    users = by_name(snap, "aws_iam_user")
+    assert _console(users) == _TRUTH
+    assert (snap.stats["calls"]["iam:get_login_profile"], snap.stats["calls"]["iam:list_mfa_devices"]) == (3, 3)
+    assert not any("report_generated_at" in u["attributes"] for u in users.values())
+
+
+def test_a_check_over_the_device_list_still_lists_each_users_devices(iam: Any) -> None:
+    made = _estate(iam)
+    snap = observe_moto("aws_iam_user", attributes={"aws_iam_user": frozenset({"mfa_devices", "mfa_active"})})
+    users = by_name(snap, "aws_iam_user")
+    assert snap.stats["calls"]["iam:list_mfa_devices"] == 3
+    assert [d["serial_number"] for d in users["alice"]["attributes"]["mfa_devices"]] == [made["serial"]]
+    assert {n: u["attributes"]["mfa_active"] for n, u in users.items()} == {n: t[1] for n, t in _TRUTH.items()}
 
 
 def test_denied_authorization_details_keep_users_with_unknown_policies(iam: Any) -> None:

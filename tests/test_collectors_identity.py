@@ -136,6 +136,47 @@ def test_a_report_without_the_root_row_is_unobserved_never_an_unused_root() -> N
     assert _coverage(snapshot, "aws_iam_root_user") == [("global", "error", "MalformedResponse")]
 
 
+def _user_row(name: str, created: str, password: str, mfa: str) -> str:
+    return (f"{name},arn:aws:iam::{ACCOUNT}:user/{name},{created},{password},N/A,N/A,N/A,{mfa},false,N/A,"
+            "N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A")
+
+
+def test_a_users_report_row_is_read_only_when_it_is_that_very_user() -> None:
+    """alice's row is hers; bob's was made before bob was deleted and made again; carol's MFA column is
+    broken; dave is newer than the report; erin has two rows. Only alice and carol's password are read."""
+    with mock_aws():
+        iam = moto_session().client("iam")
+        for name in ("alice", "bob", "carol", "dave", "erin"):
+            iam.create_user(UserName=name)
+        for name in ("alice", "bob", "erin"):
+            iam.create_login_profile(UserName=name, Password="Secret-123456")
+        created = {u["UserName"]: u["CreateDate"].strftime("%Y-%m-%dT%H:%M:%S+00:00")
+                   for u in iam.list_users()["Users"]}
+        rows = (_ROOT, _user_row("alice", created["alice"], "true", "true"),
+                _user_row("bob", "2020-01-01T00:00:00+00:00", "false", "true"),
+                _user_row("carol", created["carol"], "false", "yes"),
+                _user_row("erin", created["erin"], "false", "true"),
+                _user_row("erin", created["erin"], "true", "false"))
+        report = _report(*rows)
+
+        def served(answers: RecordedAnswers, region: str) -> None:
+            report(answers, region)
+            answers.serve_the_rest()  # moto answers the listings and the per-user calls
+
+        snapshot = observe_moto("aws_iam_user", session=_session(iam=served),
+                                attributes={"aws_iam_user": frozenset({"password_enabled", "mfa_active"})})
+    users = {u["name"]: u["attributes"] for u in snapshot.of_type("aws_iam_user")}
+    # alice's MFA comes from her row (moto knows of no device): the report is what was read.
+    assert {n: (a["password_enabled"], a["mfa_active"]) for n, a in users.items()} == {
+        "alice": (True, True), "bob": (True, False), "carol": (False, False), "dave": (False, False),
+        "erin": (True, False)}
+    assert {n for n, a in users.items() if "report_generated_at" in a} == {"alice", "carol"}
+    assert users["alice"]["report_generated_at"] == "2026-11-01T12:00:00Z"
+    # Asked one by one: bob, dave and erin (password and devices), carol (devices).
+    assert snapshot.stats["calls"]["iam:get_login_profile"] == 3
+    assert snapshot.stats["calls"]["iam:list_mfa_devices"] == 4
+
+
 def _features(code: str | None) -> Any:
     def fill(answers: RecordedAnswers, region: str) -> None:
         if code is None:

@@ -289,3 +289,30 @@ def test_cli_audit_live_targets_the_checks_and_saves_the_snapshot(runner, aws_en
     assert set(snap.stats["collectors"]) == {"kms.keys"}  # only what the check reads
     result = runner.invoke(main, ["audit", str(policy), "--save-snapshot", str(saved), "--snapshot", str(saved)])
     assert result.exit_code == 2 and "--save-snapshot goes with --live or --demo" in result.stderr
+
+
+def test_cli_credential_report_max_age_chooses_the_report_or_each_user(runner, aws_env, write, tmp_path) -> None:
+    iam = boto3.client("iam", region_name="us-east-1")
+    for name in ("alice", "bob"):
+        iam.create_user(UserName=name)
+    iam.create_login_profile(UserName="alice", Password="Secret-123456")
+    policy = write("p.yaml", "checks:\n  - {id: mfa, severity: high, resource: aws_iam_user, "
+                             "where: {password_enabled: {eq: true}}, assert: {mfa_active: {eq: true}}}\n")
+    from unify.model.snapshot import load_snapshot
+
+    calls = {}
+    for label, extra in (("any", []), ("fresh", ["--credential-report-max-age", "30m"])):
+        saved = tmp_path / f"{label}.json"
+        result = runner.invoke(main, ["audit", str(policy), "--live", "--save-snapshot", str(saved),
+                                      "--format", "json", *extra])
+        assert result.exit_code == 1, result.stderr
+        verdicts = {r["name"]: r["verdict"] for r in json.loads(result.stdout)["results"]}
+        assert verdicts == {"alice": "fail"}, label  # bob has no console password: not selected
+        calls[label] = load_snapshot(saved).stats["calls"]
+    # moto dates its report 2015: read under the default, too old for 30 minutes, so each user is asked.
+    assert "iam:get_login_profile" not in calls["any"] and calls["any"]["iam:get_credential_report"] == 1
+    assert calls["fresh"]["iam:get_login_profile"] == 2 and calls["fresh"]["iam:list_mfa_devices"] == 2
+
+    result = runner.invoke(main, ["audit", str(policy), "--live", "--credential-report-max-age", "soon"])
+    assert result.exit_code == 2
+    assert "--credential-report-max-age" in result.stderr and "'soon'" in result.stderr

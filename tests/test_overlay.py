@@ -77,7 +77,7 @@ def test_what_only_an_observation_reads_comes_from_live(after_apply: dict[str, A
     # The plan updates the user's tags; its MFA devices and console password are live's.
     mfa = after_apply["by"][("iam-user-console-mfa", f"arn:aws:iam::{ACCOUNT}:user/deploy")]
     assert (mfa["verdict"], mfa["origin"]) == ("fail", "both")
-    assert mfa["reason"] == "has no MFA devices"
+    assert mfa["reason"] == "MFA active is false, must be true"
 
 
 def test_side_resources_join_what_live_holds(after_apply: dict[str, Any]) -> None:

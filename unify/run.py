@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final
@@ -110,6 +111,8 @@ class Source:
     workers: int = 2
     #: At most this many requests per second to each account; None: no limit.
     max_requests_per_second: int | None = None
+    #: The oldest IAM credential report read (None: any IAM serves; see ObserveOptions).
+    credential_report_max_age: timedelta | None = None
     #: Many accounts: the folder of a resumable run (:mod:`unify.observe.resume`).
     resume: str | None = None
 
@@ -370,6 +373,7 @@ def _observe_accounts(
         max_workers=source.max_workers,
         retry_mode=source.retry_mode,
         max_requests_per_second=source.max_requests_per_second,
+        credential_report_max_age=source.credential_report_max_age,
     )
     try:
         region = boto3.Session(profile_name=source.profile).region_name or "us-east-1"
@@ -439,6 +443,7 @@ def _observe(
         retry_mode=source.retry_mode,
         endpoint_url=endpoint_url,
         max_requests_per_second=source.max_requests_per_second,
+        credential_report_max_age=source.credential_report_max_age,
     )
     snapshot = observe(
         types,

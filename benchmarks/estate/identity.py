@@ -55,6 +55,7 @@ def user(m: Maker, region: str, n: int) -> Resource:
         "path": "/",
         "unique_id": f"AIDA{m.hex(16).upper()}",
     }
+    attributes["mfa_active"] = bool(attributes["mfa_devices"])
     if person and m.chance(0.9):
         attributes["password_last_used"] = m.ago(0, 120)
     return resource("aws_iam_user", arn, name, m.account, "global", attributes, m.tags())

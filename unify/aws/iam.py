@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from unify.aws.iam_account import CredentialReport, credential_report, report_flag, report_when
 from unify.model.policy_document import parse_policy
 from unify.model.resource import Resource, is_unknown, unknown
 from unify.model.resource_type import ResourceType
+from unify.model.time import utcnow
 from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
 from unify.terraform.values import NO_POLICIES, attachment_count_folds, policy_folds, role_policies
 
@@ -29,12 +31,14 @@ USER_ATTRIBUTES = (
     # extras only observation can see
     "password_enabled",
     "password_last_used",
+    "mfa_active",
     "mfa_devices",
     "access_keys",
     "groups",
     "attached_policy_arns",
     "inline_policy_names",
     "inline_policies",
+    "report_generated_at",
 )
 GROUP_ATTRIBUTES = (
     "arn",
@@ -229,17 +233,69 @@ def _password_enabled(ctx: CollectContext, iam: Any, user: str) -> Any:
     return profile if is_unknown(profile) else True
 
 
+def _report_rows(ctx: CollectContext, iam: Any) -> tuple[dict[str, dict[str, str]], Any]:
+    """The credential report's rows by user name and when it was made; no rows when it may not be read.
+
+    One report answers ``password_enabled`` and ``mfa_active`` for every
+    user it lists, where each user would cost a ``GetLoginProfile`` and a
+    ``ListMFADevices``. It is read only when no older than the observation's
+    ``credential_report_max_age``; a report that failed, or is older, leaves
+    each user to be asked.
+    """
+    report = ctx.detail(lambda: credential_report(ctx, iam))
+    if not isinstance(report, CredentialReport):
+        return {}, ABSENT  # not collected (no check reads these), or failed: the users are asked one by one
+    limit = ctx.session.credential_report_max_age
+    if limit is not None:
+        age = report.age(utcnow())
+        if age is None or age > limit:
+            return {}, ABSENT
+    return report.rows, report.generated
+
+
+def _reported(row: Mapping[str, str] | None, user: Mapping[str, Any], key: str) -> Any:
+    """The report's ``true``/``false`` for this user; ABSENT when the report cannot say it of this very user.
+
+    A row is this user's only when its ARN and creation time are the
+    listing's: a user made since the report, or deleted and made again under
+    the same name, is not in it.
+    """
+    if row is None or row.get("arn") != user["Arn"]:
+        return ABSENT
+    if report_when(row.get("user_creation_time")) != user.get("CreateDate"):
+        return ABSENT
+    value = report_flag(row, key)
+    return value if isinstance(value, bool) else ABSENT
+
+
 def _users(ctx: CollectContext) -> Iterator[Resource]:
     iam = ctx.client()
     details = _details_by_name(ctx, iam, "User", "UserDetailList")
     users = list(ctx.items(iam, "list_users", "Users", each=("UserName", "Arn")))
+    rows, generated = _report_rows(ctx, iam)
+    # The device list itself is asked for only when something reads it; the report's mfa_active is enough else.
+    want_devices = ctx.reads("aws_iam_user", "mfa_devices")
+    if not want_devices:
+        ctx.not_collecting("aws_iam_user", "mfa_devices")
 
     def observe(user: dict[str, Any]) -> Resource | None:
         name = user["UserName"]
-        mfa = _mfa_devices(ctx, iam, name)
+        row = rows.get(name)
+        reported_mfa = _reported(row, user, "mfa_active")
+        reported_password = _reported(row, user, "password_enabled")
+        mfa: Any = NOT_COLLECTED
+        if want_devices or reported_mfa is ABSENT:
+            mfa = _mfa_devices(ctx, iam, name)
         keys = _access_keys(ctx, iam, name)
         if mfa is ABSENT or keys is ABSENT:
             return None  # deleted since the listing
+        mfa_active = reported_mfa
+        if mfa_active is ABSENT:
+            mfa_active = mfa if mfa is NOT_COLLECTED or is_unknown(mfa) else bool(mfa)
+        password = reported_password
+        if password is ABSENT:
+            password = _password_enabled(ctx, iam, name)
+        from_report = reported_mfa is not ABSENT or reported_password is not ABSENT
         entry = _entry(details, name)
         groups = entry if is_unknown(entry) else sorted(entry.get("GroupList") or [])
         return ctx.resource(
@@ -254,11 +310,13 @@ def _users(ctx: CollectContext) -> Iterator[Resource]:
                 "unique_id": user.get("UserId"),
                 "create_date": user.get("CreateDate"),
                 "permissions_boundary": _boundary(entry),
-                "password_enabled": _password_enabled(ctx, iam, name),
+                "password_enabled": password,
                 "password_last_used": user.get("PasswordLastUsed", ABSENT),
-                "mfa_devices": mfa,
+                "mfa_active": mfa_active,
+                "mfa_devices": ABSENT if mfa is NOT_COLLECTED else mfa,
                 "access_keys": keys,
                 "groups": groups,
+                "report_generated_at": generated if from_report else ABSENT,
                 **_policy_fields(entry, "User"),
             },
         )
@@ -409,19 +467,25 @@ USER = ResourceType(
     observed_only=(
         "password_enabled",
         "password_last_used",
+        "mfa_active",
         "mfa_devices",
         "access_keys",
         "groups",
         "attached_policy_arns",
         "inline_policy_names",
         "inline_policies",
+        "report_generated_at",
     ),
     regional=False,
     # Groups, policies, the boundary and tags come with the account's authorization details, one listing for
     # every user (not a per-user call); the users' own listing gives the rest.
+    # The credential report answers password_enabled and mfa_active for every user at once; the per-user calls
+    # stand in for it when it failed, is older than allowed, or does not list the user.
     sources={
+        "iam:GenerateCredentialReport": ("password_enabled", "mfa_active", "report_generated_at"),
+        "iam:GetCredentialReport": ("password_enabled", "mfa_active", "report_generated_at"),
         "iam:GetLoginProfile": ("password_enabled",),
-        "iam:ListMFADevices": ("mfa_devices",),
+        "iam:ListMFADevices": ("mfa_devices", "mfa_active"),
         # The keys' last use is asked only of the keys the listing gives.
         "iam:ListAccessKeys": ("access_keys",),
         "iam:GetAccessKeyLastUsed": ("access_keys",),
@@ -494,6 +558,8 @@ COLLECTORS = (
         calls=(
             "iam:ListUsers",
             "iam:GetAccountAuthorizationDetails",
+            "iam:GenerateCredentialReport",
+            "iam:GetCredentialReport",
             "iam:GetLoginProfile",
             "iam:ListMFADevices",
             "iam:ListAccessKeys",
@@ -507,8 +573,13 @@ COLLECTORS = (
             "Users come from `list_users` (which gives `password_last_used`, absent when the password was "
             "never used). `groups`, `attached_policy_arns`, `inline_policies` (documents parsed), "
             "`permissions_boundary` and tags come from `get_account_authorization_details` (Filter User); "
-            "if that call fails, those are unknown while the users are still listed. `password_enabled` is "
-            "whether `get_login_profile` finds a console password. `access_keys` items are `{id, status, "
+            "if that call fails, those are unknown while the users are still listed. `password_enabled` "
+            "(a console password) and `mfa_active` (at least one MFA device) come from the credential report "
+            "(`generate_credential_report`, `get_credential_report`) for every user it lists with the "
+            "listing's ARN and creation time, and `report_generated_at` says when IAM made it. IAM makes a new "
+            "report only when the last is more than four hours old; `--credential-report-max-age` sets the "
+            "oldest one read. A user the report does not answer is asked: `get_login_profile` (NoSuchEntity: "
+            "no password) and `list_mfa_devices`. `access_keys` items are `{id, status, "
             "create_date, last_used_date, last_used_service}` (`list_access_keys` and "
             "`get_access_key_last_used`), sorted by creation; a key never used has `last_used_date` and "
             "`last_used_service` null. `mfa_devices` items are `{serial_number, enable_date}` from "

@@ -12,9 +12,9 @@ from __future__ import annotations
 import csv
 import io
 import time
-from collections.abc import Iterator
-from datetime import datetime
-from typing import Any, Final
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta
+from typing import Any, Final, NamedTuple
 
 from unify.errors import AwsError
 from unify.model.resource import Resource, unknown
@@ -164,8 +164,24 @@ def _account_summary(ctx: CollectContext) -> Iterator[Resource]:
 # -- the root user, from the credential report -----------------------------------------------
 
 
-def _report(ctx: CollectContext, iam: Any) -> tuple[bytes, Any]:
-    """The credential report's CSV and when it was made, generating it first (IAM makes it asynchronously)."""
+class CredentialReport(NamedTuple):
+    """The account's credential report: its rows by user name, and when IAM made it (ABSENT: not said)."""
+
+    rows: dict[str, dict[str, str]]
+    generated: Any
+
+    def age(self, now: datetime) -> timedelta | None:
+        """How old the report was at ``now``; None when IAM did not say when it made it."""
+        return now - parse_timestamp(self.generated) if isinstance(self.generated, str) else None
+
+
+def credential_report(ctx: CollectContext, iam: Any) -> CredentialReport:
+    """The credential report, generating it first (IAM makes it asynchronously).
+
+    IAM makes a new report only when the last one is more than four hours
+    old (IAM User Guide, "Getting credential reports"), so a report may be
+    up to four hours old: callers weigh :meth:`CredentialReport.age`.
+    """
     for attempt in range(_REPORT_TRIES):
         ctx.call(iam, "generate_credential_report", expect=("State",))
         try:
@@ -182,11 +198,27 @@ def _report(ctx: CollectContext, iam: Any) -> tuple[bytes, Any]:
         if not isinstance(content, (bytes, bytearray)):
             raise AwsError(MALFORMED, "the report's Content is not a document", "iam:GetCredentialReport")
         generated = answer.get("GeneratedTime")
-        return bytes(content), format_timestamp(generated) if isinstance(generated, datetime) else ABSENT
+        try:
+            rows = list(csv.DictReader(io.StringIO(bytes(content).decode("utf-8"))))
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise AwsError(MALFORMED, f"the credential report is not CSV ({exc})", "iam:GetCredentialReport") from None
+        by_user: dict[str, dict[str, str]] = {}
+        twice: set[str] = set()
+        for row in rows:
+            user = row.get("user")
+            if isinstance(user, str):
+                if user in by_user:
+                    twice.add(user)
+                by_user[user] = row
+        # A name on two rows says two things of one user: neither is read.
+        return CredentialReport(
+            {user: row for user, row in by_user.items() if user not in twice},
+            format_timestamp(generated) if isinstance(generated, datetime) else ABSENT,
+        )
     raise AwsError("ReportInProgress", "the credential report was not ready in time", "iam:GetCredentialReport")
 
 
-def _when(value: str | None) -> Any:
+def report_when(value: str | None) -> Any:
     """A report timestamp; ``N/A``, ``no_information`` and ``not_supported`` mean there is none."""
     if value in (None, "", "N/A", "no_information", "not_supported"):
         return ABSENT
@@ -196,7 +228,8 @@ def _when(value: str | None) -> Any:
         return unknown(f"{MALFORMED}: not a timestamp in the credential report: {value!r}")
 
 
-def _flag(row: dict[str, str], key: str) -> Any:
+def report_flag(row: Mapping[str, str], key: str) -> Any:
+    """A report's ``true``/``false`` column; anything else is unknown (never read as a fact)."""
     value = row.get(key)
     if value in ("true", "false"):
         return value == "true"
@@ -204,34 +237,29 @@ def _flag(row: dict[str, str], key: str) -> Any:
 
 
 def _root_user(ctx: CollectContext) -> Iterator[Resource]:
-    iam = ctx.client()
-    content, generated = _report(ctx, iam)
-    try:
-        rows = list(csv.DictReader(io.StringIO(content.decode("utf-8"))))
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise AwsError(MALFORMED, f"the credential report is not CSV ({exc})", "iam:GetCredentialReport") from None
-    root = next((row for row in rows if row.get("user") == _ROOT_ROW), None)
+    report = credential_report(ctx, ctx.client())
+    root = report.rows.get(_ROOT_ROW)
     if root is None:
         # AWS always lists the root user first; a report without that row says nothing about root.
         raise AwsError(MALFORMED, f"the credential report has no {_ROOT_ROW} row", "iam:GetCredentialReport")
     keys = []
     for n in (1, 2):
-        rotated = _when(root.get(f"access_key_{n}_last_rotated"))
+        rotated = report_when(root.get(f"access_key_{n}_last_rotated"))
         if rotated is ABSENT:
             continue  # no such key was ever made
         service = root.get(f"access_key_{n}_last_used_service")
         keys.append(
             {
-                "active": _flag(root, f"access_key_{n}_active"),
+                "active": report_flag(root, f"access_key_{n}_active"),
                 "last_rotated": rotated,
-                "last_used_date": _when(root.get(f"access_key_{n}_last_used_date")) or None,
+                "last_used_date": report_when(root.get(f"access_key_{n}_last_used_date")) or None,
                 "last_used_service": service if service not in (None, "", "N/A") else None,
             }
         )
     certificates = [
-        {"active": _flag(root, f"cert_{n}_active"), "last_rotated": _when(root.get(f"cert_{n}_last_rotated"))}
+        {"active": report_flag(root, f"cert_{n}_active"), "last_rotated": rotated}
         for n in (1, 2)
-        if _when(root.get(f"cert_{n}_last_rotated")) is not ABSENT
+        if (rotated := report_when(root.get(f"cert_{n}_last_rotated"))) is not ABSENT
     ]
     yield ctx.resource(
         "aws_iam_root_user",
@@ -239,12 +267,12 @@ def _root_user(ctx: CollectContext) -> Iterator[Resource]:
         name=None,
         attributes={
             "arn": root.get("arn") or unknown(f"{MALFORMED}: arn not in the credential report"),
-            "created_at": _when(root.get("user_creation_time")),
-            "mfa_active": _flag(root, "mfa_active"),
-            "password_last_used": _when(root.get("password_last_used")),
+            "created_at": report_when(root.get("user_creation_time")),
+            "mfa_active": report_flag(root, "mfa_active"),
+            "password_last_used": report_when(root.get("password_last_used")),
             "access_keys": keys,
             "signing_certificates": certificates,
-            "report_generated_at": generated,
+            "report_generated_at": report.generated,
         },
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import replace
+from datetime import timedelta
 
 import click
 
@@ -143,6 +144,7 @@ def audit_command(
     workers: int,
     show_progress: bool | None,
     max_requests_per_second: int | None,
+    credential_report_max_age: timedelta | None,
     resume: str | None,
     save_snapshot: str | None,
     waiver_paths: tuple[str, ...],
@@ -185,6 +187,7 @@ def audit_command(
         executor=executor,
         workers=workers,
         max_requests_per_second=max_requests_per_second,
+        credential_report_max_age=credential_report_max_age,
         resume=resume,
     )
     if save_snapshot and not (source.live or demo):

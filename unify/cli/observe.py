@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import timedelta
 from typing import Any
 
 import click
@@ -60,6 +61,7 @@ def observe_command(
     workers: int,
     show_progress: bool | None,
     max_requests_per_second: int | None,
+    credential_report_max_age: timedelta | None,
     resume: str | None,
     output: str,
 ) -> None:
@@ -83,6 +85,7 @@ def observe_command(
         executor=executor,
         workers=workers,
         max_requests_per_second=max_requests_per_second,
+        credential_report_max_age=credential_report_max_age,
         resume=resume,
     )
     loaded = plugins()

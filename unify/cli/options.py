@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -20,6 +21,7 @@ from unify.checks.operators import suggest
 from unify.checks.policy_set import PolicySet
 from unify.errors import InputError, Problem
 from unify.executors import LOCAL
+from unify.model.time import parse_duration
 from unify.observe.accounts import DEFAULT_ORG_ROLE
 from unify.observe.progress import progress_for_stderr
 from unify.plugins import Plugins
@@ -204,11 +206,31 @@ def accounts_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )
 
 
+def _max_age(ctx: click.Context, param: click.Parameter, value: str | None) -> timedelta | None:
+    if value is None:
+        return None
+    try:
+        return parse_duration(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: expected a number and m, h, d or w (4h, 30m)") from None
+
+
 def limits_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--max-requests-per-second, --resume: limits for shared accounts, and a run that can be resumed."""
+    """--max-requests-per-second, --credential-report-max-age, --resume: limits for shared accounts, how old
+    an IAM credential report may be, and a run that can be resumed."""
     return _apply(
         command,
         [
+            click.option(
+                "--credential-report-max-age",
+                "credential_report_max_age",
+                callback=_max_age,
+                default=None,
+                metavar="AGE",
+                help="Read users' console password and MFA from IAM's credential report only when it is no older "
+                "than AGE (30m, 4h; 0m: never), else ask each user (default: any report IAM serves, which makes "
+                "a new one when the last is four hours old).",
+            ),
             click.option(
                 "--max-requests-per-second",
                 "max_requests_per_second",
@@ -289,6 +311,7 @@ def source_from(
     executor: str = LOCAL,
     workers: int = 2,
     max_requests_per_second: int | None = None,
+    credential_report_max_age: timedelta | None = None,
     resume: str | None = None,
 ) -> Source:
     """The :class:`unify.run.Source` the options name; a usage error unless exactly one is given.
@@ -335,6 +358,7 @@ def source_from(
         executor=executor,
         workers=workers,
         max_requests_per_second=max_requests_per_second,
+        credential_report_max_age=credential_report_max_age,
         resume=resume,
     )
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final, Literal, Protocol, TypeVar
 
 from botocore import exceptions as bex
@@ -156,6 +156,8 @@ class Collector:
     plugin: str = "unify"
     #: The per-resource calls (``service:Operation``) this observation does not make (see :meth:`targeted`).
     skipped: frozenset[str] = frozenset()
+    #: The attributes read of each type (None: every type, all of them); see :meth:`CollectContext.reads`.
+    read: Wanted | None = field(default=None, compare=False)
 
     def targeted(self, wanted: Wanted | None) -> Collector:
         """This collector making only the calls whose attributes ``wanted`` names (None: every call).
@@ -164,7 +166,7 @@ class Collector:
         source has any of its attributes read; the listing itself is always made.
         """
         if wanted is None:
-            return replace(self, skipped=frozenset()) if self.skipped else self
+            return replace(self, skipped=frozenset(), read=None) if self.skipped or self.read is not None else self
         declared: set[str] = set()
         needed: set[str] = set()
         for declared_type in self.resource_types:
@@ -173,7 +175,8 @@ class Collector:
                 declared.add(call)
                 if read is None or read.intersection(attributes):
                     needed.add(call)
-        return replace(self, skipped=frozenset(declared - needed))
+        reading: dict[str, frozenset[str] | None] = {name: wanted.get(name, frozenset()) for name in self.types}
+        return replace(self, skipped=frozenset(declared - needed), read=reading)
 
     @property
     def not_collected(self) -> dict[str, tuple[str, ...]]:
@@ -296,6 +299,8 @@ class CallSession(Protocol):
     """What a collector's context needs of the observation (:class:`unify.observe.session.Session`)."""
 
     home_region: str
+    #: The oldest credential report a collector may read facts from (None: any IAM serves).
+    credential_report_max_age: timedelta | None
 
     def client(self, service: str, region: str) -> Any: ...
 
@@ -326,6 +331,24 @@ class CollectContext:
 
     def __post_init__(self) -> None:
         self.not_collected = self.collector.not_collected
+
+    def reads(self, type_: str, attribute: str) -> bool:
+        """Whether some check, waiver, view or drift comparison of this observation reads ``type_.attribute``.
+
+        For a collector with a cheaper way to one attribute than the call that
+        also fills another (a report beside a per-resource call): when only
+        the first is read, the call need not be made.
+        """
+        if self.collector.read is None:
+            return True
+        attributes = self.collector.read.get(type_, frozenset())
+        return attributes is None or attribute in attributes
+
+    def not_collecting(self, type_: str, attribute: str) -> None:
+        """Record that this observation leaves ``type_.attribute`` out: it is unknown, and coverage names it."""
+        missing = self.not_collected.get(type_, ())
+        if attribute not in missing:
+            self.not_collected = {**self.not_collected, type_: tuple(sorted((*missing, attribute)))}
 
     def unlisted_type(self, type_: str, why: Mapping[str, Any]) -> None:
         """Record that a listing of ``type_`` failed (``why`` is its ``$unknown`` marker): its coverage is ``error``.

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from botocore.config import Config
@@ -57,6 +58,9 @@ class ObserveOptions:
     read_timeout: float = 60.0
     #: An endpoint for every service (moto's server, a proxy); AWS_ENDPOINT_URL works too.
     endpoint_url: str | None = None
+    #: The oldest IAM credential report whose per-user facts are read (IAM serves one up to four hours old);
+    #: with an older one each user is asked instead. None: any report IAM serves.
+    credential_report_max_age: timedelta | None = None
 
 
 class Session:
@@ -77,6 +81,7 @@ class Session:
         self._roots = dict(answer_roots or {})
         self._kept_sensitive = dict(kept_sensitive or {})
         self.home_region: str = boto_session.region_name or "us-east-1"
+        self.credential_report_max_age = options.credential_report_max_age
         self._clients: dict[tuple[str, str], Any] = {}
         #: The account's caps: given when they are shared with other sessions of the same account.
         self.limits = limits or AccountLimits(

@@ -311,6 +311,7 @@ class _Counting:
     def __init__(self, session: Session) -> None:
         self._session = session
         self.home_region = session.home_region
+        self.credential_report_max_age = session.credential_report_max_age
         self.calls: Counter[str] = Counter()
         self.detail_errors: Counter[str] = Counter()
         self._lock = threading.Lock()
