@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, Final
 
 from unify.checks.frameworks import family_of
@@ -94,8 +95,10 @@ class ControlStatus:
             if limit is not None and len(found) >= limit:
                 break
             if any(group.counts.get(verdict) for verdict in wanted):
-                found.extend(r for r in group.results if r.verdict in wanted)
-        return tuple(found[:limit])
+                matching = (r for r in group.results if r.verdict in wanted)
+                # A check with thousands of results need not be read past the limit.
+                found.extend(matching if limit is None else islice(matching, limit - len(found)))
+        return tuple(found)
 
     @property
     def deciding_total(self) -> int:
