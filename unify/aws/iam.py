@@ -18,7 +18,7 @@ from unify.model.policy_document import parse_policy
 from unify.model.resource import Resource, is_unknown, unknown
 from unify.model.resource_type import ResourceType
 from unify.model.time import utcnow
-from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent
+from unify.observe.collector import ABSENT, NOT_COLLECTED, CollectContext, Collector, sent, unread
 from unify.terraform.values import NO_POLICIES, attachment_count_folds, policy_folds, role_policies
 
 USER_ATTRIBUTES = (
@@ -253,18 +253,22 @@ def _report_rows(ctx: CollectContext, iam: Any) -> tuple[dict[str, dict[str, str
     return report.rows, report.generated
 
 
-def _reported(row: Mapping[str, str] | None, user: Mapping[str, Any], key: str) -> Any:
-    """The report's ``true``/``false`` for this user; ABSENT when the report cannot say it of this very user.
+def _own_row(rows: Mapping[str, dict[str, str]], user: Mapping[str, Any]) -> Mapping[str, str] | None:
+    """The report's row of this very user, or None.
 
     A row is this user's only when its ARN and creation time are the
     listing's: a user made since the report, or deleted and made again under
     the same name, is not in it.
     """
+    row = rows.get(user["UserName"])
     if row is None or row.get("arn") != user["Arn"]:
-        return ABSENT
-    if report_when(row.get("user_creation_time")) != user.get("CreateDate"):
-        return ABSENT
-    value = report_flag(row, key)
+        return None
+    return row if report_when(row.get("user_creation_time")) == user.get("CreateDate") else None
+
+
+def _reported(row: Mapping[str, str] | None, key: str) -> Any:
+    """The row's ``true``/``false``; ABSENT when there is no row or the column says neither."""
+    value = ABSENT if row is None else report_flag(row, key)
     return value if isinstance(value, bool) else ABSENT
 
 
@@ -280,9 +284,9 @@ def _users(ctx: CollectContext) -> Iterator[Resource]:
 
     def observe(user: dict[str, Any]) -> Resource | None:
         name = user["UserName"]
-        row = rows.get(name)
-        reported_mfa = _reported(row, user, "mfa_active")
-        reported_password = _reported(row, user, "password_enabled")
+        row = _own_row(rows, user)
+        reported_mfa = _reported(row, "mfa_active")
+        reported_password = _reported(row, "password_enabled")
         mfa: Any = NOT_COLLECTED
         if want_devices or reported_mfa is ABSENT:
             mfa = _mfa_devices(ctx, iam, name)
@@ -291,7 +295,7 @@ def _users(ctx: CollectContext) -> Iterator[Resource]:
             return None  # deleted since the listing
         mfa_active = reported_mfa
         if mfa_active is ABSENT:
-            mfa_active = mfa if mfa is NOT_COLLECTED or is_unknown(mfa) else bool(mfa)
+            mfa_active = mfa if unread(mfa) else bool(mfa)
         password = reported_password
         if password is ABSENT:
             password = _password_enabled(ctx, iam, name)
@@ -313,7 +317,7 @@ def _users(ctx: CollectContext) -> Iterator[Resource]:
                 "password_enabled": password,
                 "password_last_used": user.get("PasswordLastUsed", ABSENT),
                 "mfa_active": mfa_active,
-                "mfa_devices": ABSENT if mfa is NOT_COLLECTED else mfa,
+                "mfa_devices": mfa,
                 "access_keys": keys,
                 "groups": groups,
                 "report_generated_at": generated if from_report else ABSENT,

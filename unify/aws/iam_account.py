@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import time
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Final, NamedTuple
@@ -202,17 +203,10 @@ def credential_report(ctx: CollectContext, iam: Any) -> CredentialReport:
             rows = list(csv.DictReader(io.StringIO(bytes(content).decode("utf-8"))))
         except (UnicodeDecodeError, csv.Error) as exc:
             raise AwsError(MALFORMED, f"the credential report is not CSV ({exc})", "iam:GetCredentialReport") from None
-        by_user: dict[str, dict[str, str]] = {}
-        twice: set[str] = set()
-        for row in rows:
-            user = row.get("user")
-            if isinstance(user, str):
-                if user in by_user:
-                    twice.add(user)
-                by_user[user] = row
         # A name on two rows says two things of one user: neither is read.
+        named = Counter(row.get("user") for row in rows)
         return CredentialReport(
-            {user: row for user, row in by_user.items() if user not in twice},
+            {row["user"]: row for row in rows if isinstance(row.get("user"), str) and named[row["user"]] == 1},
             format_timestamp(generated) if isinstance(generated, datetime) else ABSENT,
         )
     raise AwsError("ReportInProgress", "the credential report was not ready in time", "iam:GetCredentialReport")
