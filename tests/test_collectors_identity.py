@@ -381,3 +381,17 @@ def test_service_settings_are_read_per_region_and_a_broken_answer_is_never_a_set
     assert _coverage(snapshot, "aws_ssm_service_setting") == [
         ("ap-south-1", "error", "MalformedResponse"), ("eu-west-1", "error", "AccessDeniedException"),
         ("us-east-1", "ok", None)]
+
+
+def test_the_root_user_and_the_users_read_one_report() -> None:
+    def served(answers: RecordedAnswers, region: str) -> None:
+        _report(_ROOT, _USER)(answers, region)
+        answers.serve_the_rest()
+
+    with mock_aws():
+        moto_session().client("iam").create_user(UserName="alice")
+        snapshot = observe_moto("aws_iam_root_user", "aws_iam_user", session=_session(iam=served))
+    assert [r["attributes"]["mfa_active"] for r in snapshot.of_type("aws_iam_root_user")] == [True]
+    assert [r["name"] for r in snapshot.of_type("aws_iam_user")] == ["alice"]
+    calls = snapshot.stats["calls"]
+    assert (calls["iam:generate_credential_report"], calls["iam:get_credential_report"]) == (1, 1)

@@ -181,8 +181,13 @@ def credential_report(ctx: CollectContext, iam: Any) -> CredentialReport:
 
     IAM makes a new report only when the last one is more than four hours
     old (IAM User Guide, "Getting credential reports"), so a report may be
-    up to four hours old: callers weigh :meth:`CredentialReport.age`.
+    up to four hours old: callers weigh :meth:`CredentialReport.age`. The
+    root user's collector and the users' read one report per observation.
     """
+    return ctx.once(iam, "generate_credential_report", lambda: _fetch_report(ctx, iam))
+
+
+def _fetch_report(ctx: CollectContext, iam: Any) -> CredentialReport:
     for attempt in range(_REPORT_TRIES):
         ctx.call(iam, "generate_credential_report", expect=("State",))
         try:

@@ -312,6 +312,8 @@ class CallSession(Protocol):
 
     def note_detail_error(self, ctx: CollectContext, error: AwsError) -> None: ...
 
+    def once(self, key: str, make: Callable[[], T]) -> T: ...
+
 
 @dataclass
 class CollectContext:
@@ -381,6 +383,19 @@ class CollectContext:
         answer: dict[str, Any] = _plain(self.session.call(client, operation, kwargs))
         require(answer, expect, name)
         return answer
+
+    def once(self, client: Any, operation: str, make: Callable[[], T]) -> T:
+        """``make()``, whose first call is ``operation``, made once per observation of the account.
+
+        For an answer more than one collector reads (IAM's credential report:
+        the root user's and every user's): one set of requests, and every
+        collector reads the same answer. A collector that skips ``operation``
+        gets :class:`NotCollected` without touching what others share.
+        """
+        name = _name(client, operation)
+        if name in self.collector.skipped:
+            raise NotCollected(name)
+        return self.session.once(name, make)
 
     def pages(
         self, client: Any, operation: str, *, expect: Sequence[str] = (), **kwargs: Any

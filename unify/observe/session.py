@@ -63,6 +63,28 @@ class ObserveOptions:
     credential_report_max_age: timedelta | None = None
 
 
+class _Once:
+    """One shared outcome: the first caller makes it, the others wait for it and read it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._done = False
+        self._value: Any = None
+        self._error: AwsError | None = None
+
+    def get(self, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if not self._done:
+                try:
+                    self._value = make()
+                except AwsError as exc:
+                    self._error = exc
+                self._done = True
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
 class Session:
     """Shared state of one observation: clients, caps, counters and the sub-call pool."""
 
@@ -94,6 +116,7 @@ class Session:
         #: Answers that arrived broken (and were retried), and calls that succeeded only after retrying.
         self.broken_answers: Counter[str] = Counter()
         self.retried_successes = 0
+        self._once: dict[str, _Once] = {}
         self._detail_pool = ThreadPoolExecutor(max_workers=options.detail_workers, thread_name_prefix="unify-detail")
         self._local = threading.local()
 
@@ -245,6 +268,17 @@ class Session:
                 cap.acquire()  # here, not in the worker: a worker is occupied only once its item may call
             futures.append(self._detail_pool.submit(run, item))
         return [future.result() for future in futures]
+
+    def once(self, key: str, make: Callable[[], T]) -> T:
+        """``make()`` the first time ``key`` is asked for in this observation, its outcome every time after.
+
+        A failure (:class:`AwsError`) is kept as well, so a second collector does
+        not wait out the same refusal or the same slow report again.
+        """
+        with self._lock:
+            slot = self._once.setdefault(key, _Once())
+        value: T = slot.get(make)
+        return value
 
     def note_detail_error(self, ctx: CollectContext, error: AwsError) -> None:
         with self._lock:

@@ -335,6 +335,9 @@ class _Counting:
     def map(self, work: Callable[[T], R], items: list[T], lane: tuple[str, str] | None = None) -> list[R]:
         return self._session.map(work, items, lane)
 
+    def once(self, key: str, make: Callable[[], T]) -> T:
+        return self._session.once(key, make)
+
     def note_detail_error(self, ctx: CollectContext, error: AwsError) -> None:
         with self._lock:
             self.detail_errors[f"{error.operation or ctx.collector.service}: {error.code}"] += 1
