@@ -8,7 +8,7 @@ Kleene connectives are ``min`` (and), ``max`` (or) and ``2 - x`` (not).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
@@ -233,6 +233,14 @@ class Node:
         """What the condition asks for, in words (for reasons about what matched and what did not)."""
         raise NotImplementedError
 
+    def roots(self) -> Iterator[PathRef]:
+        """The paths this condition reads from the resource itself (not from the items of a list it walks).
+
+        What these paths hold is all a verdict depends on: the evaluator
+        recalls the answer it gave a resource whose values there were equal.
+        """
+        raise NotImplementedError
+
 
 class Leaf(Node):
     __slots__ = ("argument", "file", "line", "operator", "path", "raw", "test")
@@ -288,6 +296,10 @@ class Leaf(Node):
     def describe(self, prefix: str = "") -> str:
         return requirement(self.operator.name, _join(prefix, self.path.text), self.raw)
 
+    def roots(self) -> Iterator[PathRef]:
+        if self.path.field is not None:  # an item's path (field None) reads an item, which its list's path holds
+            yield self.path
+
 
 class All(Node):
     __slots__ = ("children",)
@@ -312,6 +324,10 @@ class All(Node):
 
     def describe(self, prefix: str = "") -> str:
         return " and ".join(_grouped(child, prefix) for child in self.children)
+
+    def roots(self) -> Iterator[PathRef]:
+        for child in self.children:
+            yield from child.roots()
 
 
 class AnyOf(Node):
@@ -358,6 +374,10 @@ class AnyOf(Node):
     def describe(self, prefix: str = "") -> str:
         return " or ".join(_grouped(child, prefix) for child in self.children)
 
+    def roots(self) -> Iterator[PathRef]:
+        for child in self.children:
+            yield from child.roots()
+
 
 class Not(Node):
     __slots__ = ("child",)
@@ -373,6 +393,9 @@ class Not(Node):
 
     def describe(self, prefix: str = "") -> str:
         return f"not ({self.child.describe(prefix)})"
+
+    def roots(self) -> Iterator[PathRef]:
+        return self.child.roots()
 
 
 def _grouped(node: Node, prefix: str) -> str:
@@ -473,6 +496,10 @@ class Quantifier(Node):
         label = humanize(_join(prefix, self.path.text))
         lead = {"any_item": "some item of", "all_items": "every item of", "no_item": "no item of"}[self.kind]
         return f"{lead} {label} has {self.inner.describe()}"
+
+    def roots(self) -> Iterator[PathRef]:
+        if self.path.field is not None:  # the list's path: its items are all the inner condition reads
+            yield self.path
 
 
 class Compiler:

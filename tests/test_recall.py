@@ -1,0 +1,158 @@
+"""The evaluator recalls a judgement for a resource whose values at a check's paths equal another's.
+
+Recalling must never change a result: every test here compares an
+evaluation with recall against one where every resource is judged afresh,
+on values chosen to look alike to Python and not to a check (``1``, ``1.0``
+and ``True``; ``0.0`` and ``-0.0``; an absent block and an absent leaf; an
+unobserved value; lists whose order or items differ).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from factories import PLUGINS, ok, resource, snapshot
+from unify import engine
+from unify.checks.policy_set import load_policies
+from unify.engine import evaluate
+from unify.model.resource import unknown
+from unify.render.json import results_document
+
+POLICY = """
+checks:
+  - id: scalar
+    severity: high
+    resource: aws_s3_bucket
+    assert:
+      flag: {eq: true}
+  - id: numeric
+    severity: low
+    resource: aws_s3_bucket
+    where:
+      kind: {in: [a, b]}
+    assert:
+      size: {ge: 1}
+  - id: block
+    severity: medium
+    resource: aws_s3_bucket
+    assert:
+      all:
+        - public_access_block.block_public_acls: {eq: true}
+        - public_access_block.ignore_public_acls: {eq: true}
+  - id: listed
+    severity: medium
+    resource: aws_s3_bucket
+    assert:
+      rules:
+        all_items:
+          port: {ne: 22}
+  - id: either
+    severity: low
+    resource: aws_s3_bucket
+    assert:
+      any:
+        - flag: {eq: false}
+        - rules: {empty: true}
+        - not: {size: {exists: true}}
+"""
+
+SCALARS = st.sampled_from([True, False, 1, 0, 1.0, 0.0, -0.0, 2, "1", "true", "a", "b", None])
+VALUES = st.one_of(
+    SCALARS,
+    st.just(unknown("not collected")),
+    st.lists(st.fixed_dictionaries({"port": st.sampled_from([22, 22.0, 80, "22"])}), max_size=3),
+    st.dictionaries(st.sampled_from(["block_public_acls", "ignore_public_acls"]), SCALARS, max_size=2),
+)
+KEYS = ["flag", "size", "kind", "public_access_block", "rules"]
+ATTRIBUTES = st.dictionaries(st.sampled_from(KEYS), VALUES, max_size=5)
+
+
+@pytest.fixture(scope="module")
+def policy(tmp_path_factory: Any) -> Any:
+    path = tmp_path_factory.mktemp("recall") / "recall.yaml"
+    path.write_text(POLICY, encoding="utf-8")
+    return load_policies([path], operators=PLUGINS.operators)
+
+
+def _estate(attributes: list[dict[str, Any]]) -> Any:
+    return snapshot(
+        [resource("aws_s3_bucket", f"bucket-{i:03d}", attrs) for i, attrs in enumerate(attributes)],
+        [ok("aws_s3_bucket")],
+    )
+
+
+def _judged_afresh(monkeypatch: pytest.MonkeyPatch, policy: Any, estate: Any) -> dict[str, Any]:
+    with monkeypatch.context() as patch:
+        patch.setattr(engine._Recall, "key", lambda self, resource: None)
+        return results_document(evaluate(policy, estate))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(ATTRIBUTES, min_size=1, max_size=12))
+def test_recalled_results_are_the_results_of_judging_every_resource(
+    policy: Any, monkeypatch: pytest.MonkeyPatch, attributes: list[dict[str, Any]]
+) -> None:
+    # Each drawn resource twice, so every one of them is recalled at least once.
+    estate = _estate(attributes + attributes)
+    assert results_document(evaluate(policy, estate)) == _judged_afresh(monkeypatch, policy, estate)
+
+
+def test_values_equal_in_python_are_not_equal_to_a_check(policy: Any) -> None:
+    shapes = [{"flag": True}, {"flag": 1}, {"flag": 1.0}, {"kind": "a", "size": 0.0}, {"kind": "a", "size": -0.0}]
+    results = evaluate(policy, _estate(shapes))
+    scalar = {r.resource: r.verdict for r in results if r.check == "scalar"}
+    assert scalar == {"bucket-000": "pass", "bucket-001": "fail", "bucket-002": "fail", "bucket-003": "fail",
+                      "bucket-004": "fail"}
+    numeric = {r.resource: r.reason for r in results if r.check == "numeric"}
+    assert "-0.0" in numeric["bucket-004"] and "-0.0" not in numeric["bucket-003"], numeric
+
+
+def test_an_absent_block_and_an_absent_leaf_keep_their_own_reasons(policy: Any) -> None:
+    results = evaluate(policy, _estate([{}, {"public_access_block": {}}, {}, {"public_access_block": {}}]))
+    block = [r.reason for r in results if r.check == "block"]
+    assert block[0] == block[2] and block[1] == block[3]
+    assert "has no public access block" in block[0]
+    assert "has no public access block" not in block[1]
+
+
+def test_resources_with_equal_values_are_judged_once(policy: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    judged: list[str] = []
+    judge = engine._Evaluator.judge
+
+    def counting(self: Any, check: Any, resource: Any) -> Any:
+        judged.append(check.id)
+        return judge(self, check, resource)
+
+    monkeypatch.setattr(engine._Evaluator, "judge", counting)
+    shapes = [{"flag": True, "size": 3, "kind": "a"}, {"flag": False, "rules": [{"port": 22}]}]
+    results = evaluate(policy, _estate(shapes * 50))
+    # Five checks, two shapes: one judgement each, but "block" reads only a block both shapes lack, so nine for
+    # a hundred resources; and each resource still has its own result.
+    assert sorted(judged) == sorted(["block", "either", "either", "listed", "listed", "numeric", "numeric",
+                                     "scalar", "scalar"])
+    assert len([r for r in results if r.check == "scalar"]) == 100
+    assert {r.resource for r in results if r.check == "listed" and r.verdict == "fail"} == {
+        f"bucket-{i:03d}" for i in range(1, 100, 2)
+    }
+
+
+def test_a_check_whose_values_never_repeat_stops_recalling(policy: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    keys: list[str] = []
+    key = engine._Recall.key
+
+    def counting(self: Any, resource: Any) -> Any:
+        keys.append(resource["id"])
+        return key(self, resource)
+
+    monkeypatch.setattr(engine._Recall, "key", counting)
+    monkeypatch.setattr(engine, "_TRIAL", 20)
+    estate = _estate([{"size": n, "flag": n % 2 == 0, "kind": "a"} for n in range(60)])
+    results = evaluate(policy, estate)
+    # "numeric" reads size and kind, unique to each resource: keys for its trial of 20, then no more.
+    # So does "either" (it reads size too); the three others recall well and key every resource.
+    assert len(keys) == 3 * 60 + 2 * 20
+    assert [r.verdict for r in results if r.check == "numeric"] == ["fail"] + ["pass"] * 59
