@@ -30,4 +30,8 @@ def collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        # What the block made is old now: into the oldest generation, unwalked (freeze, then unfreeze). Else
+        # the young generation holds all of it, and the next allocation has the collector walk it whole.
+        gc.freeze()
+        gc.unfreeze()
         gc.enable()
