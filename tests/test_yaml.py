@@ -123,3 +123,17 @@ def test_the_shipped_packs_read_with_libyaml_give_the_same_values_and_lines() ->
         bounded = load_yaml(path, raw_strings=control_id_path)
         fast = load_yaml(path, raw_strings=control_id_path, trusted=True)
         assert (fast.data, fast.lines) == (bounded.data, bounded.lines), path
+
+
+def test_the_shipped_files_read_alike_by_libyaml_and_by_the_python_composer() -> None:
+    # Packs, pack descriptions and catalogs ship with unify and are composed by libyaml (trusted); a user's
+    # files by the Python composer, which counts nodes. Both must give the same data and the same lines.
+    from unify.checks.frameworks import control_id_path
+    from unify.checks.policy_set import shipped_policies
+
+    files = sorted(p for p in shipped_policies().rglob("*") if p.suffix in (".yaml", ".yml"))
+    assert len(files) > 60 and any(p.parent.name == "catalogs" for p in files), files
+    for path in files:
+        fast = load_yaml(path, raw_strings=control_id_path, trusted=True)
+        slow = load_yaml(path, raw_strings=control_id_path)
+        assert (fast.data, fast.lines) == (slow.data, slow.lines), path

@@ -70,7 +70,7 @@ def shipped_packs() -> tuple[Pack, ...]:
     packs = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and p.name != CATALOGS):
         meta_file = folder / PACK_FILE
-        meta = load_yaml(meta_file, raw_strings=control_id_path).data if meta_file.is_file() else None
+        meta = load_yaml(meta_file, raw_strings=control_id_path, trusted=True).data if meta_file.is_file() else None
         info = meta.get("pack") if isinstance(meta, dict) else None
         info = info if isinstance(info, dict) else {}
         checks = sum(_checks_in(path) for path in _yaml_files(folder))
@@ -93,7 +93,8 @@ def shipped_catalogs() -> tuple[Framework, ...]:
     folder = shipped_policies() / CATALOGS
     catalogs = []
     for path in _yaml_files(folder) if folder.is_dir() else []:
-        doc = load_yaml(path, raw_strings=control_id_path)
+        # The package's own files: libyaml composes them (load_yaml's trusted), 0.2 s less per run than Python's.
+        doc = load_yaml(path, raw_strings=control_id_path, trusted=True)
         problems = validate_document(doc, ())
         framework = framework_from_document(doc, problems) if not problems else None
         if problems or framework is None:  # pragma: no cover - the shipped catalogs are tested
