@@ -50,6 +50,13 @@ checks:
       rules:
         all_items:
           port: {ne: 22}
+  - id: forbidden
+    severity: low
+    resource: aws_s3_bucket
+    assert:
+      rules:
+        no_item:
+          port: {eq: 22}
   - id: either
     severity: low
     resource: aws_s3_bucket
@@ -64,7 +71,13 @@ SCALARS = st.sampled_from([True, False, 1, 0, 1.0, 0.0, -0.0, 2, "1", "true", "a
 VALUES = st.one_of(
     SCALARS,
     st.just(unknown("not collected")),
-    st.lists(st.fixed_dictionaries({"port": st.sampled_from([22, 22.0, 80, "22"])}), max_size=3),
+    st.lists(
+        st.fixed_dictionaries(
+            {"port": st.sampled_from([22, 22.0, 80, "22"])}, optional={"note": st.sampled_from(["a", "b"])}
+        )
+        | SCALARS,
+        max_size=3,
+    ),
     st.dictionaries(st.sampled_from(["block_public_acls", "ignore_public_acls"]), SCALARS, max_size=2),
 )
 KEYS = ["flag", "size", "kind", "public_access_block", "rules"]
@@ -130,10 +143,10 @@ def test_resources_with_equal_values_are_judged_once(policy: Any, monkeypatch: p
     monkeypatch.setattr(engine._Evaluator, "judge", counting)
     shapes = [{"flag": True, "size": 3, "kind": "a"}, {"flag": False, "rules": [{"port": 22}]}]
     results = evaluate(policy, _estate(shapes * 50))
-    # Five checks, two shapes: one judgement each, but "block" reads only a block both shapes lack, so nine for
-    # a hundred resources; and each resource still has its own result.
-    assert sorted(judged) == sorted(["block", "either", "either", "listed", "listed", "numeric", "numeric",
-                                     "scalar", "scalar"])
+    # Six checks, two shapes: one judgement each, but "block" reads only a block both shapes lack, so eleven
+    # for a hundred resources; and each resource still has its own result.
+    assert sorted(judged) == sorted(["block", "either", "either", "forbidden", "forbidden", "listed", "listed",
+                                     "numeric", "numeric", "scalar", "scalar"])
     assert len([r for r in results if r.check == "scalar"]) == 100
     assert {r.resource for r in results if r.check == "listed" and r.verdict == "fail"} == {
         f"bucket-{i:03d}" for i in range(1, 100, 2)
@@ -153,6 +166,27 @@ def test_a_check_whose_values_never_repeat_stops_recalling(policy: Any, monkeypa
     estate = _estate([{"size": n, "flag": n % 2 == 0, "kind": "a"} for n in range(60)])
     results = evaluate(policy, estate)
     # "numeric" reads size and kind, unique to each resource: keys for its trial of 20, then no more.
-    # So does "either" (it reads size too); the three others recall well and key every resource.
-    assert len(keys) == 3 * 60 + 2 * 20
+    # So does "either" (it reads size too); the four others recall well and key every resource.
+    assert len(keys) == 4 * 60 + 2 * 20
     assert [r.verdict for r in results if r.check == "numeric"] == ["fail"] + ["pass"] * 59
+
+
+def test_what_a_walked_list_holds_beyond_what_its_items_are_asked_counts_for_nothing(
+    policy: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    judged: list[str] = []
+    judge = engine._Evaluator.judge
+
+    def counting(self: Any, check: Any, resource: Any) -> Any:
+        judged.append(check.id)
+        return judge(self, check, resource)
+
+    monkeypatch.setattr(engine._Evaluator, "judge", counting)
+    # Each rule has its own description, which "listed" does not read; "forbidden" (no_item) shows the
+    # whole item in its reason, and "either" asks whether the list is empty: both read the whole list.
+    shapes = [{"flag": True, "rules": [{"port": 22, "note": f"rule {n}"}, {"port": 80}]} for n in range(30)]
+    results = evaluate(policy, _estate(shapes))
+    assert judged.count("listed") == 1 and judged.count("forbidden") == 30 and judged.count("either") == 30
+    listed = [r for r in results if r.check == "listed"]
+    assert {r.verdict for r in listed} == {"fail"} and len({r.reason for r in listed}) == 1
+    assert all(r.details[0].path == "rules.0.port" for r in listed)

@@ -30,7 +30,7 @@ from typing import Any, Final
 import orjson
 
 from unify._heap import collector_paused
-from unify.checks.conditions import FALSE, TRUE, UNKNOWN, DefectAt, Detail, PathRef
+from unify.checks.conditions import FALSE, TRUE, UNKNOWN, DefectAt, Detail, Node, PathRef, Read
 from unify.checks.operators import MISSING, CheckDefect, EvalContext
 from unify.checks.policy_set import Check, PolicySet
 from unify.checks.reasons import humanize
@@ -120,58 +120,93 @@ _LONGEST_VALUE: Final = 1024
 _TRIAL: Final = 1024
 
 
+#: The reads a key is made of: each path, and for a list walked by any_item/all_items the reads of its items.
+_Plan = tuple[tuple[PathRef, "_Plan | None"], ...]
+#: Most parts one key may have: a list walked item by item makes some for each item.
+_MOST_PARTS: Final = 256
+
+
+def _reads_plan(reads: Iterable[Read]) -> _Plan:
+    """The reads of one target, one per path: the list's items' reads when every read of it walks them, else None."""
+    by_path: dict[tuple[str | None, str], tuple[PathRef, list[Node] | None]] = {}
+    for path, inner in reads:
+        ref = (path.field, path.text)
+        known = by_path.get(ref)
+        walks = known[1] if known is not None else []
+        by_path[ref] = (path, None if walks is None or inner is None else [*walks, inner])
+    return tuple(
+        (path, None if inners is None else _reads_plan(r for node in inners for r in node.reads()))
+        for path, inners in by_path.values()
+    )
+
+
+def _key_parts(target: Any, plan: _Plan, parts: list[Any]) -> bool:
+    """Append to ``parts`` what ``plan`` reads of ``target``; False when a value cannot be part of a key."""
+    for path, items in plan:
+        try:
+            value = path.get(target)
+        except CheckDefect:
+            return False
+        kind = type(value)
+        if kind is str or kind is bool or kind is int or value is None:
+            parts += (kind, value)
+        elif kind is float:
+            parts += (kind, repr(value))  # -0.0 == 0.0, but a reason may print either
+        elif value is MISSING:
+            parts += (MISSING, path.absent_block(target))  # a reason names the block that is absent
+        elif kind is list and items is not None:
+            # Walked item by item: only what the inner condition reads of each item counts, in order (a
+            # reason names an item by its index). The count first, so the parts read back one way only.
+            parts += (list, len(value))
+            for item in value:
+                if not _key_parts(item, items, parts) or len(parts) > _MOST_PARTS:
+                    return False
+        else:
+            try:
+                text = orjson.dumps(value)
+            except orjson.JSONEncodeError:  # an integer past 64 bits
+                return False
+            if len(text) > _LONGEST_VALUE:
+                return False
+            parts += (bytes, text)
+    return True
+
+
 class _Recall:
     """One check's judgements, recalled for each resource whose values at the check's paths equal another's.
 
     A guardrail's verdict, reason and details depend on nothing but what
     its paths hold in the resource (operators see the value, their argument
     and the snapshot's time). Estates repeat themselves: of the 583,697
-    judgements of the full packs over a generated 100k snapshot, 423,648
+    judgements of the full packs over a generated 100k snapshot, 450,719
     had the values of one judged before, and recalling them took evaluation
     from 4.4 to 3.1 CPU seconds. A value's key is its type and value for a
     scalar (``1``, ``1.0`` and ``True`` are equal in Python, not to a
-    check), and its JSON for a list or mapping (key order kept). A check
-    whose values are rarely alike (an ARN, a policy document) stops
-    recalling after a trial, so it costs no more than a key per resource
+    check), the items' own values for a list that ``any_item`` or
+    ``all_items`` walks (a rule's description no check reads does not make
+    it another rule; that took recalled judgements from 423,648), and JSON
+    for any other list or mapping (key order kept). A check whose values
+    are rarely alike (an ARN, a policy document) stops recalling after a
+    trial, so it costs no more than a key per resource
     for :data:`_TRIAL` resources.
     """
 
-    __slots__ = ("hits", "judge", "judgements", "paths", "remake", "seen")
+    __slots__ = ("hits", "judge", "judgements", "plan", "remake", "seen")
 
     def __init__(
         self,
-        paths: tuple[PathRef, ...],
+        plan: _Plan,
         judge: Callable[[Resource], Result | None],
         remake: Callable[[Resource, _Judgement], Result],
     ) -> None:
-        self.paths, self.judge, self.remake = paths, judge, remake
+        self.plan, self.judge, self.remake = plan, judge, remake
         self.judgements: dict[tuple[Any, ...], _Judgement] | None = {}
         self.hits = self.seen = 0
 
     def key(self, resource: Resource) -> tuple[Any, ...] | None:
         """What the check's paths hold in ``resource``, hashable; None when a value cannot be a key."""
         parts: list[Any] = []
-        for path in self.paths:
-            try:
-                value = path.get(resource)
-            except CheckDefect:
-                return None
-            kind = type(value)
-            if kind is str or kind is bool or kind is int or value is None:
-                parts += (kind, value)
-            elif kind is float:
-                parts += (kind, repr(value))  # -0.0 == 0.0, but a reason may print either
-            elif value is MISSING:
-                parts += (MISSING, path.absent_block(resource))  # a reason names the block that is absent
-            else:
-                try:
-                    text = orjson.dumps(value)
-                except orjson.JSONEncodeError:  # an integer past 64 bits
-                    return None
-                if len(text) > _LONGEST_VALUE:
-                    return None
-                parts += (list, text)
-        return tuple(parts)
+        return tuple(parts) if _key_parts(resource, self.plan, parts) else None
 
     def __call__(self, resource: Resource) -> Result | None:
         judgements = self.judgements
@@ -299,14 +334,13 @@ class _Evaluator:
 
     def recall(self, check: Check) -> _Recall:
         """``judge`` of ``check``, recalling the judgement of a resource with equal values at its paths."""
-        roots = [node.roots() for node in (check.where, check.assertion) if node is not None]
-        paths = tuple({(path.field, path.text): path for each in roots for path in each}.values())
+        plan = _reads_plan(read for node in (check.where, check.assertion) if node is not None for read in node.reads())
 
         def remake(resource: Resource, judgement: _Judgement) -> Result:
             assert judgement is not None
             return self.result(check, resource, *judgement)
 
-        return _Recall(paths, lambda resource: self.judge(check, resource), remake)
+        return _Recall(plan, lambda resource: self.judge(check, resource), remake)
 
     def guardrail(self, check: Check) -> Iterator[Result]:
         judge = self.recall(check)

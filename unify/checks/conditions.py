@@ -35,6 +35,7 @@ __all__ = [
     "Detail",
     "Node",
     "PathRef",
+    "Read",
 ]
 
 FALSE: Final = 0
@@ -47,6 +48,8 @@ QUANTIFIERS: Final = ("any_item", "all_items", "no_item")
 MAX_ITEM_DETAILS: Final = 5
 
 DocPath = tuple[str | int, ...]
+#: A path a condition reads, and the condition each item there must meet when that is all it asks of the list.
+Read = tuple["PathRef", "Node | None"]
 
 
 class DefectAt(Exception):
@@ -233,11 +236,15 @@ class Node:
         """What the condition asks for, in words (for reasons about what matched and what did not)."""
         raise NotImplementedError
 
-    def roots(self) -> Iterator[PathRef]:
-        """The paths this condition reads from the resource itself (not from the items of a list it walks).
+    def reads(self) -> Iterator[Read]:
+        """The paths this condition reads from its target, each with what it asks of the items there, if only that.
 
         What these paths hold is all a verdict depends on: the evaluator
         recalls the answer it gave a resource whose values there were equal.
+        A path that ``any_item`` or ``all_items`` walks comes with its inner
+        condition, whose own reads of each item are then all that counts of
+        the list; every other read (a leaf, ``no_item``, whose reason shows
+        the whole item) comes with None: the whole value counts.
         """
         raise NotImplementedError
 
@@ -296,9 +303,8 @@ class Leaf(Node):
     def describe(self, prefix: str = "") -> str:
         return requirement(self.operator.name, _join(prefix, self.path.text), self.raw)
 
-    def roots(self) -> Iterator[PathRef]:
-        if self.path.field is not None:  # an item's path (field None) reads an item, which its list's path holds
-            yield self.path
+    def reads(self) -> Iterator[Read]:
+        yield self.path, None
 
 
 class All(Node):
@@ -325,9 +331,9 @@ class All(Node):
     def describe(self, prefix: str = "") -> str:
         return " and ".join(_grouped(child, prefix) for child in self.children)
 
-    def roots(self) -> Iterator[PathRef]:
+    def reads(self) -> Iterator[Read]:
         for child in self.children:
-            yield from child.roots()
+            yield from child.reads()
 
 
 class AnyOf(Node):
@@ -374,9 +380,9 @@ class AnyOf(Node):
     def describe(self, prefix: str = "") -> str:
         return " or ".join(_grouped(child, prefix) for child in self.children)
 
-    def roots(self) -> Iterator[PathRef]:
+    def reads(self) -> Iterator[Read]:
         for child in self.children:
-            yield from child.roots()
+            yield from child.reads()
 
 
 class Not(Node):
@@ -394,8 +400,8 @@ class Not(Node):
     def describe(self, prefix: str = "") -> str:
         return f"not ({self.child.describe(prefix)})"
 
-    def roots(self) -> Iterator[PathRef]:
-        return self.child.roots()
+    def reads(self) -> Iterator[Read]:
+        return self.child.reads()
 
 
 def _grouped(node: Node, prefix: str) -> str:
@@ -497,9 +503,8 @@ class Quantifier(Node):
         lead = {"any_item": "some item of", "all_items": "every item of", "no_item": "no item of"}[self.kind]
         return f"{lead} {label} has {self.inner.describe()}"
 
-    def roots(self) -> Iterator[PathRef]:
-        if self.path.field is not None:  # the list's path: its items are all the inner condition reads
-            yield self.path
+    def reads(self) -> Iterator[Read]:
+        yield self.path, None if self.kind == "no_item" else self.inner
 
 
 class Compiler:
