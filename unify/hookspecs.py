@@ -43,6 +43,8 @@ def unify_register_operators(registry: OperatorRegistry) -> None:
     does not fit the data. ``prepare`` validates the argument when the policy
     loads, and ``schema`` describes it in the policy-file JSON Schema.
     Names must be unique across all plugins; a clash is an error naming both.
+    ``test`` must depend on its three arguments alone: the evaluator gives a
+    resource whose values equal an earlier one's that one's judgement again.
     """
 
 
