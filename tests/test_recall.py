@@ -132,15 +132,21 @@ def test_an_absent_block_and_an_absent_leaf_keep_their_own_reasons(policy: Any) 
     assert "has no public access block" not in block[1]
 
 
-def test_resources_with_equal_values_are_judged_once(policy: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    judged: list[str] = []
+@pytest.fixture
+def judged(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The id of the check of every judgement the evaluator makes (not recalls)."""
+    made: list[str] = []
     judge = engine._Evaluator.judge
 
     def counting(self: Any, check: Any, resource: Any) -> Any:
-        judged.append(check.id)
+        made.append(check.id)
         return judge(self, check, resource)
 
     monkeypatch.setattr(engine._Evaluator, "judge", counting)
+    return made
+
+
+def test_resources_with_equal_values_are_judged_once(policy: Any, judged: list[str]) -> None:
     shapes = [{"flag": True, "size": 3, "kind": "a"}, {"flag": False, "rules": [{"port": 22}]}]
     results = evaluate(policy, _estate(shapes * 50))
     # Six checks, two shapes: one judgement each, but "block" reads only a block both shapes lack, so eleven
@@ -172,16 +178,8 @@ def test_a_check_whose_values_never_repeat_stops_recalling(policy: Any, monkeypa
 
 
 def test_what_a_walked_list_holds_beyond_what_its_items_are_asked_counts_for_nothing(
-    policy: Any, monkeypatch: pytest.MonkeyPatch
+    policy: Any, judged: list[str]
 ) -> None:
-    judged: list[str] = []
-    judge = engine._Evaluator.judge
-
-    def counting(self: Any, check: Any, resource: Any) -> Any:
-        judged.append(check.id)
-        return judge(self, check, resource)
-
-    monkeypatch.setattr(engine._Evaluator, "judge", counting)
     # Each rule has its own description, which "listed" does not read; "forbidden" (no_item) shows the
     # whole item in its reason, and "either" asks whether the list is empty: both read the whole list.
     shapes = [{"flag": True, "rules": [{"port": 22, "note": f"rule {n}"}, {"port": 80}]} for n in range(30)]
