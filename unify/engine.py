@@ -347,7 +347,7 @@ class _Evaluator:
             assert judgement is not None
             return self.result(check, resource, *judgement)
 
-        return _Recall(plan, lambda resource: self.judge(check, resource), remake)
+        return _Recall(plan, partial(self.judge, check), remake)
 
     def guardrail(self, check: Check) -> Iterator[Result]:
         judge = self.recall(check)

@@ -53,6 +53,18 @@ class _Items:
     text: Callable[[Sequence[Any]], bytes] | None = None
 
 
+class _Pieces(dict[Any, bytes]):
+    """Text made once for each key it is asked for: ``make(key)``, kept."""
+
+    def __init__(self, make: Callable[[Any], bytes]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: Any) -> bytes:
+        text = self[key] = self.make(key)
+        return text
+
+
 class _ResultText:
     """Each result's compact JSON put together from pieces, never from a dict of its fields.
 
@@ -73,13 +85,15 @@ class _ResultText:
     """
 
     def __init__(self) -> None:
-        self.accounts: dict[str | None, bytes] = {}
+        self.accounts = _Pieces(lambda account: b'{"account":' + _compact(account))
         self.checks: dict[str, tuple[Any, bytes]] = {}
         self.details: dict[int, tuple[Any, bytes]] = {}
-        self.kinds: dict[str, bytes] = {}
-        self.reasons: dict[str, bytes] = {}
-        self.regions: dict[str | None, bytes] = {}
-        self.tails: dict[tuple[str, str, str], bytes] = {}
+        self.kinds = _Pieces(lambda kind: _member("kind", kind) + b',"name":')
+        self.reasons = _Pieces(lambda reason: _member("reason", reason))
+        self.regions = _Pieces(lambda region: _member("region", region) + b',"resource":')
+        self.tails = _Pieces(
+            lambda tail: _member("severity", tail[0]) + _member("type", tail[1]) + _member("verdict", tail[2]) + b"}"
+        )
 
     def __call__(self, results: Sequence[Result]) -> bytes:
         """The results of one slice, each as JSON, with commas between them."""
@@ -93,9 +107,6 @@ class _ResultText:
             return _compact(result.as_json())
         (check, resource, type_, verdict, reason, severity, controls, kind, account, region, name, address,
          details) = result[:13]  # fmt: skip
-        account_text = self.accounts.get(account)
-        if account_text is None:
-            account_text = self.accounts[account] = b'{"account":' + _compact(account)
         held = self.checks.get(check)
         if held is None or held[0] is not controls:
             listed = {fw: list(ids) for fw, ids in controls.items()}
@@ -107,31 +118,18 @@ class _ResultText:
             if shared is None:
                 shared = self.details[id(details)] = (details, _member("details", [d.as_json() for d in details]))
             details_text = shared[1]
-        kind_text = self.kinds.get(kind)
-        if kind_text is None:
-            kind_text = self.kinds[kind] = _member("kind", kind) + b',"name":'
-        reason_text = self.reasons.get(reason)
-        if reason_text is None:
-            reason_text = self.reasons[reason] = _member("reason", reason)
-        region_text = self.regions.get(region)
-        if region_text is None:
-            region_text = self.regions[region] = _member("region", region) + b',"resource":'
-        tail = self.tails.get((severity, type_, verdict))
-        if tail is None:
-            tail = _member("severity", severity) + _member("type", type_) + _member("verdict", verdict) + b"}"
-            self.tails[(severity, type_, verdict)] = tail
         return b"".join(
             (
-                account_text,
+                self.accounts[account],
                 _member("address", address) if address else b"",
                 held[1],
                 details_text,
-                kind_text,
+                self.kinds[kind],
                 _compact(name),
-                reason_text,
-                region_text,
+                self.reasons[reason],
+                self.regions[region],
                 _compact(resource),
-                tail,
+                self.tails[severity, type_, verdict],
             )
         )
 
