@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from factories import PLUGINS, ok, resource, snapshot
-from unify import engine
+from unify import engine, recall
 from unify.checks.policy_set import load_policies
 from unify.engine import evaluate
 from unify.model.resource import unknown
@@ -100,7 +100,7 @@ def _estate(attributes: list[dict[str, Any]]) -> Any:
 
 def _judged_afresh(monkeypatch: pytest.MonkeyPatch, policy: Any, estate: Any) -> dict[str, Any]:
     with monkeypatch.context() as patch:
-        patch.setattr(engine._Recall, "key", lambda self, resource: None)
+        patch.setattr(recall.Columns, "keys", lambda self, type_, plan: None)
         return results_document(evaluate(policy, estate))
 
 
@@ -159,22 +159,44 @@ def test_resources_with_equal_values_are_judged_once(policy: Any, judged: list[s
     }
 
 
-def test_a_check_whose_values_never_repeat_stops_recalling(policy: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    keys: list[str] = []
-    key = engine._Recall.key
+def test_a_path_whose_values_never_repeat_is_given_up_after_its_trial(
+    policy: Any, monkeypatch: pytest.MonkeyPatch, judged: list[str]
+) -> None:
+    columns: list[str] = []
+    column = recall.Columns._column
 
-    def counting(self: Any, resource: Any) -> Any:
-        keys.append(resource["id"])
-        return key(self, resource)
+    def counting(self: Any, type_: str, path: Any, items: Any) -> Any:
+        made = column(self, type_, path, items)
+        columns.append(f"{path.text}:{'kept' if made is not None else 'given up'}")
+        return made
 
-    monkeypatch.setattr(engine._Recall, "key", counting)
-    monkeypatch.setattr(engine, "_TRIAL", 20)
+    monkeypatch.setattr(recall.Columns, "_column", counting)
+    monkeypatch.setattr(recall, "TRIAL", 20)
     estate = _estate([{"size": n, "flag": n % 2 == 0, "kind": "a"} for n in range(60)])
     results = evaluate(policy, estate)
-    # "numeric" reads size and kind, unique to each resource: keys for its trial of 20, then no more.
-    # So does "either" (it reads size too); the four others recall well and key every resource.
-    assert len(keys) == 4 * 60 + 2 * 20
+    # Each path of the type is read once for all six checks; size is unique to each resource, so it is given up.
+    assert sorted(columns) == ["flag:kept", "kind:kept", "public_access_block.block_public_acls:kept",
+                               "public_access_block.ignore_public_acls:kept", "rules:kept", "rules:kept",
+                               "size:given up"]
+    # "numeric" and "either" read size: every resource judged afresh; the four others judge each shape once.
+    assert judged.count("numeric") == 60 and judged.count("either") == 60
+    assert judged.count("scalar") == 2 and judged.count("block") == 1
     assert [r.verdict for r in results if r.check == "numeric"] == ["fail"] + ["pass"] * 59
+
+
+def test_a_column_is_dropped_after_the_last_check_that_reads_it(policy: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    kept: list[int] = []
+    keys = recall.Columns.keys
+
+    def watching(self: Any, type_: str, plan: Any) -> Any:
+        found = keys(self, type_, plan)
+        kept.append(len(self.made))
+        return found
+
+    monkeypatch.setattr(recall.Columns, "keys", watching)
+    evaluate(policy, _estate([{"flag": True, "size": 1, "kind": "a"}] * 3))
+    # Six checks, one after another: after the last, no column is held.
+    assert len(kept) == 6 and kept[-1] == 0 and max(kept) > 0
 
 
 def test_what_a_walked_list_holds_beyond_what_its_items_are_asked_counts_for_nothing(

@@ -28,16 +28,15 @@ from functools import partial
 from operator import attrgetter
 from typing import Any, Final
 
-import orjson
-
 from unify._heap import collector_paused
-from unify.checks.conditions import FALSE, TRUE, UNKNOWN, DefectAt, Detail, Node, PathRef, Read
-from unify.checks.operators import MISSING, CheckDefect, EvalContext
+from unify.checks.conditions import FALSE, TRUE, UNKNOWN, DefectAt, Detail
+from unify.checks.operators import EvalContext
 from unify.checks.policy_set import Check, PolicySet
 from unify.checks.reasons import humanize
 from unify.checks.waivers import Waiver, WaiverSet
 from unify.model.resource import Coverage, Resource
 from unify.model.snapshot import Snapshot
+from unify.recall import RECALLED, Columns, Plan, reads_plan
 from unify.results import NO_NOTES, Result, Results, SnapshotInfo, Verdict, WaiverUse
 
 __all__ = ["apply_waivers", "count_verdict", "evaluate", "scope_id"]
@@ -116,127 +115,38 @@ def _reason(details: Sequence[Detail]) -> str:
 
 #: What a recalled judgement is: a result's verdict, reason and details, or out of scope (None).
 _Judgement = tuple[Verdict, str, tuple[Detail, ...]] | None
-#: Judgements one check keeps, and the longest JSON a value it reads may have to be part of a key: bounded memory.
-_RECALLED: Final = 2048
-_LONGEST_VALUE: Final = 1024
-#: After this many resources, a check whose judgements were recalled for fewer than one in four stops recalling.
-_TRIAL: Final = 1024
+#: What a result takes from its resource: id, type, account, region, name and Terraform address.
+_Head = tuple[str, str, str, str, str | None, str | None]
 
 
-#: The reads a key is made of: each path, and for a list walked by any_item/all_items the reads of its items.
-_Plan = tuple[tuple[PathRef, "_Plan | None"], ...]
-#: Most parts one key may have: a list walked item by item makes some for each item.
-_MOST_PARTS: Final = 256
-
-
-def _reads_plan(reads: Iterable[Read]) -> _Plan:
-    """The reads of one target, one per path: the list's items' reads when every read of it walks them, else None."""
-    by_path: dict[tuple[str | None, str], tuple[PathRef, list[Node] | None]] = {}
-    for path, inner in reads:
-        ref = (path.field, path.text)
-        known = by_path.get(ref)
-        walks = known[1] if known is not None else []
-        by_path[ref] = (path, None if walks is None or inner is None else [*walks, inner])
-    return tuple(
-        (path, None if inners is None else _reads_plan(r for node in inners for r in node.reads()))
-        for path, inners in by_path.values()
+def _head(resource: Resource) -> _Head:
+    attributes = resource.get("attributes") or {}
+    address = attributes.get("terraform_address") if isinstance(attributes, dict) else None
+    return (
+        resource["id"],
+        resource["type"],
+        resource["account"],
+        resource["region"],
+        resource.get("name"),
+        address if isinstance(address, str) else None,
     )
 
 
-def _key_parts(target: Any, plan: _Plan, parts: list[Any]) -> bool:
-    """Append to ``parts`` what ``plan`` reads of ``target``; False when a value cannot be part of a key."""
-    for path, items in plan:
-        try:
-            value = path.get(target)
-        except CheckDefect:
-            return False
-        kind = type(value)
-        if kind is str or kind is bool or kind is int or value is None:
-            parts += (kind, value)
-        elif kind is float:
-            parts += (kind, repr(value))  # -0.0 == 0.0, but a reason may print either
-        elif value is MISSING:
-            parts += (MISSING, path.absent_block(target))  # a reason names the block that is absent
-        elif kind is list and items is not None:
-            # Walked item by item: only what the inner condition reads of each item counts, in order (a
-            # reason names an item by its index). The count first, so the parts read back one way only.
-            parts += (list, len(value))
-            for item in value:
-                if not _key_parts(item, items, parts) or len(parts) > _MOST_PARTS:
-                    return False
-        else:
-            try:
-                text = orjson.dumps(value)
-            except orjson.JSONEncodeError:  # an integer past 64 bits
-                return False
-            if len(text) > _LONGEST_VALUE:
-                return False
-            parts += (bytes, text)
-    return True
-
-
-class _Recall:
-    """One check's judgements, recalled for each resource whose values at the check's paths equal another's.
-
-    A guardrail's verdict, reason and details depend on nothing but what
-    its paths hold in the resource (operators see the value, their argument
-    and the snapshot's time). Estates repeat themselves: of the 583,697
-    judgements of the full packs over a generated 100k snapshot, 450,719
-    had the values of one judged before, and recalling them took evaluation
-    from 4.4 to 3.1 CPU seconds. A value's key is its type and value for a
-    scalar (``1``, ``1.0`` and ``True`` are equal in Python, not to a
-    check), the items' own values for a list that ``any_item`` or
-    ``all_items`` walks (a rule's description no check reads does not make
-    it another rule; that took recalled judgements from 423,648), and JSON
-    for any other list or mapping (key order kept). A check whose values
-    are rarely alike (an ARN, a policy document) stops recalling after a
-    trial, so it costs no more than a key per resource
-    for :data:`_TRIAL` resources.
-    """
-
-    __slots__ = ("hits", "judge", "judgements", "plan", "remake", "seen")
-
-    def __init__(
-        self,
-        plan: _Plan,
-        judge: Callable[[Resource], Result | None],
-        remake: Callable[[Resource, _Judgement], Result],
-    ) -> None:
-        self.plan, self.judge, self.remake = plan, judge, remake
-        self.judgements: dict[tuple[Any, ...], _Judgement] | None = {}
-        self.hits = self.seen = 0
-
-    def key(self, resource: Resource) -> tuple[Any, ...] | None:
-        """What the check's paths hold in ``resource``, hashable; None when a value cannot be a key."""
-        parts: list[Any] = []
-        return tuple(parts) if _key_parts(resource, self.plan, parts) else None
-
-    def __call__(self, resource: Resource) -> Result | None:
-        judgements = self.judgements
-        if judgements is None:
-            return self.judge(resource)
-        self.seen += 1
-        if self.seen == _TRIAL and self.hits * 4 < _TRIAL:
-            self.judgements = None  # values rarely alike: keys cost more than they save
-        key = self.key(resource)
-        if key is None:
-            return self.judge(resource)
-        if key in judgements:
-            self.hits += 1
-            judgement = judgements[key]
-            return None if judgement is None else self.remake(resource, judgement)
-        result = self.judge(resource)
-        if len(judgements) < _RECALLED:
-            judgements[key] = None if result is None else (result.verdict, result.reason, result.details)
-        return result
-
-
 class _Evaluator:
-    def __init__(self, snapshot: Snapshot) -> None:
+    def __init__(self, snapshot: Snapshot, checks: Sequence[Check]) -> None:
         self.snapshot = snapshot
         self.ctx = EvalContext(now=snapshot.taken_at_time)
         self.regions = set(snapshot.scope.get("regions") or [])
         self.reasons: dict[str, str] = {}
+        # Every guardrail's plan first, so each column is made once and dropped after the last check reading it.
+        self.columns = Columns(snapshot)
+        self.plans: dict[str, Plan] = {}
+        for check in checks:
+            if check.kind == "guardrail":
+                nodes = (check.where, check.assertion)
+                self.plans[check.id] = plan = reads_plan(r for node in nodes if node is not None for r in node.reads())
+                self.columns.expect(check.types, plan)
+        self._heads: dict[str, list[_Head]] = {}
 
     # -- coverage ------------------------------------------------------------
 
@@ -289,24 +199,23 @@ class _Evaluator:
     ) -> Result:
         # Many resources fail for the same words: one string for each (150,563 reasons, 6,469 distinct, at 100k).
         reason = self.reasons.setdefault(reason, reason)
-        attributes = resource.get("attributes") or {}
-        address = attributes.get("terraform_address") if isinstance(attributes, dict) else None
+        id_, type_, account, region, name, address = _head(resource)
         # Every field, in order, straight into the tuple: one result per check and resource, and the named
         # tuple's generated __new__ (a Python frame) was 6% of evaluation; keywords cost a third more again.
         return _RESULT(
             (
                 check.id,
-                resource["id"],
-                resource["type"],
+                id_,
+                type_,
                 verdict,
                 reason,
                 check.severity,
                 check.controls,
                 check.kind,
-                resource["account"],
-                resource["region"],
-                resource.get("name"),
-                address if isinstance(address, str) else None,
+                account,
+                region,
+                name,
+                address,
                 tuple(details),
                 NO_NOTES,
             )
@@ -339,25 +248,58 @@ class _Evaluator:
 
     # -- the three kinds of check ------------------------------------------
 
-    def recall(self, check: Check) -> _Recall:
-        """``judge`` of ``check``, recalling the judgement of a resource with equal values at its paths."""
-        plan = _reads_plan(read for node in (check.where, check.assertion) if node is not None for read in node.reads())
-
-        def remake(resource: Resource, judgement: _Judgement) -> Result:
-            assert judgement is not None
-            return self.result(check, resource, *judgement)
-
-        return _Recall(plan, partial(self.judge, check), remake)
+    def heads(self, type_: str) -> list[_Head]:
+        """What each result about a resource of ``type_`` takes from it, in snapshot order: made once per type."""
+        heads = self._heads.get(type_)
+        if heads is None:
+            heads = self._heads[type_] = [_head(resource) for resource in self.snapshot.of_type(type_)]
+        return heads
 
     def guardrail(self, check: Check) -> Iterator[Result]:
-        judge = self.recall(check)
+        plan = self.plans[check.id]
+        severity, controls, kind = check.severity, check.controls, check.kind
         for type_ in check.types:
             resources = self.snapshot.of_type(type_)
             coverage = self.snapshot.coverage_of(type_)
-            for resource in resources:
-                result = judge(resource)
-                if result is not None:
-                    yield result
+            keys = self.columns.keys(type_, plan)
+            if keys is None:  # values rarely alike: judged afresh
+                for resource in resources:
+                    result = self.judge(check, resource)
+                    if result is not None:
+                        yield result
+            else:
+                judgements: dict[Any, _Judgement] = {}
+                for resource, head, key in zip(resources, self.heads(type_), keys, strict=True):
+                    if key in judgements:
+                        judgement = judgements[key]
+                        if judgement is not None:
+                            verdict, reason, details = judgement
+                            id_, type_of, account, region, name, address = head
+                            # Straight into the tuple, as result() does: a recalled result is a lookup and this.
+                            yield _RESULT(
+                                (
+                                    check.id,
+                                    id_,
+                                    type_of,
+                                    verdict,
+                                    reason,
+                                    severity,
+                                    controls,
+                                    kind,
+                                    account,
+                                    region,
+                                    name,
+                                    address,
+                                    details,
+                                    NO_NOTES,
+                                )
+                            )
+                        continue
+                    result = self.judge(check, resource)
+                    if len(judgements) < RECALLED:
+                        judgements[key] = None if result is None else (result.verdict, result.reason, result.details)
+                    if result is not None:
+                        yield result
             for entry in coverage:
                 if entry["status"] == "error":
                     yield self.scope_result(
@@ -599,7 +541,7 @@ def evaluate(
         selected = replace(selected, checks=tuple(c for c in selected.checks if wanted & set(c.types)))
     waivers = waivers or WaiverSet()
     waivers.check_ids(policy.ids)
-    evaluator = _Evaluator(snapshot)
+    evaluator = _Evaluator(snapshot, selected.checks)
     results: list[Result] = []
     # Results and their details point at checks and resources, never back: no cycle for the collector to find,
     # which would otherwise walk the growing heap again and again while they are made.

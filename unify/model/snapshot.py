@@ -16,8 +16,7 @@ import operator
 import os
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from functools import cache, cached_property
-from importlib import resources as _resources
+from functools import cached_property
 from pathlib import Path
 from typing import IO, Any, Final, Protocol
 
@@ -30,6 +29,7 @@ from unify._heap import collector_paused
 from unify._schema_errors import json_kind, json_path, schema_message
 from unify.errors import Problem, SnapshotError
 from unify.model.resource import Coverage, Resource
+from unify.model.snapshot_schema import check_snapshot_schema, snapshot_schema
 from unify.model.time import format_timestamp, parse_timestamp, utcnow
 
 __all__ = [
@@ -46,20 +46,6 @@ __all__ = [
 
 SNAPSHOT_FORMAT: Final = "unify.snapshot/v1"
 SOURCES: Final = ("aws", "terraform-plan", "terraform-state", "file")
-
-
-def snapshot_schema() -> dict[str, Any]:
-    """The shipped JSON Schema of ``unify.snapshot/v1``."""
-    text = _resources.files("unify").joinpath("schemas/snapshot.schema.json").read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
-
-
-@cache
-def _compiled_validator() -> Any:
-    # Compiled once per process: fastjsonschema validates 100k resources in a
-    # fraction of the time jsonschema's interpreter takes (see DESIGN.md).
-    return fastjsonschema.compile(snapshot_schema())
 
 
 def resource_key(resource: Resource) -> tuple[str, str, str, str]:
@@ -170,7 +156,7 @@ class Snapshot:
 
     def _validate(self) -> None:
         try:
-            _compiled_validator()(self.data)
+            check_snapshot_schema(self.data)
         except fastjsonschema.JsonSchemaException:
             raise self._explain() from None
         resources = self.data["resources"]
