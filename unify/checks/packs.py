@@ -11,7 +11,7 @@ user's check mapped to ``soc2`` meets the SOC 2 catalog wherever it lives.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Final
 
@@ -40,7 +40,15 @@ class Pack:
     version: str
     description: str
     path: Path
-    checks: int
+
+    @cached_property
+    def checks(self) -> int:
+        """How many checks (and desired-state entries) its files hold: counted when asked (``unify packs``).
+
+        Counting reads every file of the pack, 0.06 CPU s for the shipped ones,
+        which an audit that names its packs has no use for.
+        """
+        return sum(_checks_in(path) for path in _yaml_files(self.path))
 
     def describe(self) -> str:
         return f"{self.id} {self.version} ({self.checks} check{'s' if self.checks != 1 else ''})"
@@ -73,7 +81,6 @@ def shipped_packs() -> tuple[Pack, ...]:
         meta = load_yaml(meta_file, raw_strings=control_id_path, trusted=True).data if meta_file.is_file() else None
         info = meta.get("pack") if isinstance(meta, dict) else None
         info = info if isinstance(info, dict) else {}
-        checks = sum(_checks_in(path) for path in _yaml_files(folder))
         packs.append(
             Pack(
                 id=str(info.get("id", folder.name)),
@@ -81,7 +88,6 @@ def shipped_packs() -> tuple[Pack, ...]:
                 version=str(info.get("version", "")),
                 description=str(info.get("description", "")).strip(),
                 path=folder,
-                checks=checks,
             )
         )
     return tuple(packs)
