@@ -278,6 +278,15 @@ def _compiled(text: str) -> Callable[[Any], Any]:
     return validate
 
 
+def _accepts(validate: Callable[[Any], Any], data: Any) -> bool:
+    """Whether the compiled schema accepts ``data``; False when it refuses it or its generated code cannot read it."""
+    try:
+        validate(data)
+    except Exception:  # noqa: BLE001 - refused, or input the generated code was not written for: jsonschema decides
+        return False
+    return True
+
+
 def _json_type(value: Any) -> str:
     if value is None:
         return "null"
@@ -411,11 +420,7 @@ def validate_document(
         return [Problem(doc.file, doc.line(()), None, f"a {kind} is a mapping at the top level; this one is {got}")]
     schema = waivers_schema() if waivers else policy_schema(operators)
     text = json.dumps(schema, sort_keys=True)
-    try:
-        _compiled(text)(doc.data)
-    except Exception:  # noqa: BLE001 - refused, or input its generated code was not written for: jsonschema decides
-        pass
-    else:
+    if _accepts(_compiled(text), doc.data):
         return []
     validator = _validator(text)
     problems: list[Problem] = []
