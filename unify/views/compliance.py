@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Final
@@ -26,6 +26,7 @@ __all__ = [
     "compliance_view",
     "control_status",
     "natural_key",
+    "posture",
 ]
 
 CONTROL_STATUSES: Final = ("met", "not met", "unknown", "waived", "manual", "not applicable")
@@ -221,27 +222,63 @@ def compliance_view(results: Results, framework: str) -> ComplianceView:
 
 
 def _compliance_view(results: Results, framework: str) -> ComplianceView:
+    by_check = results.by_check()
+    return _view(results, framework, {check: group.counts for check, group in by_check.items()}, by_check)
+
+
+def posture(results: Results, framework: str, counts: Mapping[str, Mapping[str, int]]) -> ComplianceView:
+    """The framework's controls and statuses where each check's results number ``counts`` (check -> verdict -> n).
+
+    The same view as :func:`compliance_view` of a part of ``results`` with
+    those counts, without the results behind each status: what a part of an
+    organisation's results (:mod:`unify.views.accounts`) says of its
+    posture, from counts made in one pass over the whole set.
+    """
+    return _view(results, framework, counts, {})
+
+
+#: A framework's controls in order: id, title, whether its catalog lists it, and the checks mapped to it.
+_Layout = tuple[tuple[str, str, bool, tuple[str, ...]], ...]
+
+
+def _layout(results: Results, framework: str) -> _Layout:
+    """The framework's controls and their checks: the same for every part of a result set, so made once for it."""
     catalog = results.policy.frameworks.get(framework)
     checks_by_control: dict[str, list[str]] = {}
     for check in results.checks:
         for control_id in check.control_ids(framework):
             checks_by_control.setdefault(control_id, []).append(check.id)
-    by_check = results.by_check()
     order: list[tuple[str, str, bool]] = []
     if catalog is not None:
         order.extend((c.id, c.title, True) for c in catalog.controls)
     listed = {control_id for control_id, _, _ in order}
     extra = sorted((c for c in checks_by_control if c not in listed), key=natural_key)
     order.extend((control_id, "", False) for control_id in extra)
+    return tuple(
+        (control_id, title, in_catalog, tuple(sorted(checks_by_control.get(control_id, ()))))
+        for control_id, title, in_catalog in order
+    )
+
+
+def _view(
+    results: Results,
+    framework: str,
+    counts: Mapping[str, Mapping[str, int]],
+    by_check: Mapping[str, CheckResults],
+) -> ComplianceView:
+    """The view from each check's verdict counts; ``by_check`` gives each control the results behind it."""
+    catalog = results.policy.frameworks.get(framework)
+    layout = results.memo(f"controls:{framework}", lambda: _layout(results, framework))
+    strength = catalog.evidence if catalog is not None else "full"
     controls = []
-    for control_id, title, in_catalog in order:
-        check_ids = tuple(sorted(checks_by_control.get(control_id, ())))
+    for control_id, title, in_catalog, check_ids in layout:
         if not check_ids:
             controls.append(ControlStatus(control_id, title, "manual", (), (), in_catalog))
             continue
         groups = tuple(by_check[check_id] for check_id in check_ids if check_id in by_check)
-        status = control_status(verdict for group in groups for verdict, count in group.counts.items() if count)
-        strength = catalog.evidence if catalog is not None else "full"
+        status = control_status(
+            verdict for check_id in check_ids if check_id in counts for verdict, n in counts[check_id].items() if n
+        )
         controls.append(ControlStatus(control_id, title, status, check_ids, groups, in_catalog, strength))
     return ComplianceView(
         framework=framework,
