@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from factories import PLUGINS, ok, resource, snapshot
+from factories import PLUGINS, denied, ok, resource, snapshot
 from unify import engine, recall
 from unify.checks.policy_set import load_policies
 from unify.engine import evaluate
@@ -210,3 +210,30 @@ def test_what_a_walked_list_holds_beyond_what_its_items_are_asked_counts_for_not
     listed = [r for r in results if r.check == "listed"]
     assert {r.verdict for r in listed} == {"fail"} and len({r.reason for r in listed}) == 1
     assert all(r.details[0].path == "rules.0.port" for r in listed)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["b-2", "b-10", "a", "B"]), st.sampled_from(["111111111111", "222222222222"]),
+                  st.sampled_from(["us-east-1", "eu-west-1"]), ATTRIBUTES),
+        max_size=10, unique_by=lambda drawn: drawn[:3],
+    ),
+    st.booleans(),
+)
+def test_each_check_s_results_are_in_resource_order_with_equal_ids_in_snapshot_order(
+    policy: Any, drawn: list[tuple[str, str, str, dict[str, Any]]], listing_failed: bool
+) -> None:
+    # Judged in id order, a guardrail's results are not sorted afterwards: they must come out as sorting gives.
+    estate = snapshot(
+        [resource("aws_s3_bucket", id_, attrs, account=account, region=region) for id_, account, region, attrs in drawn],
+        [ok("aws_s3_bucket", "us-east-1", "111111111111"),
+         denied("aws_s3_bucket", "eu-west-1", "222222222222") if listing_failed else ok("aws_s3_bucket", "eu-west-1")],
+        accounts=["111111111111", "222222222222"], regions=["us-east-1", "eu-west-1"],
+    )
+    results = list(evaluate(policy, estate))
+    checks = [r.check for r in results]
+    assert checks == sorted(checks)
+    for check in set(checks):
+        mine = [r for r in results if r.check == check]
+        assert mine == sorted(mine, key=lambda r: (r.resource, r.type, r.account or "", r.region or ""))

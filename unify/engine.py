@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import partial
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, Final
 
 from unify._heap import collector_paused
@@ -139,7 +139,7 @@ class _Evaluator:
         self.regions = set(snapshot.scope.get("regions") or [])
         self.reasons: dict[str, str] = {}
         # Every guardrail's plan first, so each column is made once and dropped after the last check reading it.
-        self.columns = Columns(snapshot)
+        self.columns = Columns(self.in_id_order)
         self.plans: dict[str, Plan] = {}
         for check in checks:
             if check.kind == "guardrail":
@@ -147,6 +147,21 @@ class _Evaluator:
                 self.plans[check.id] = plan = reads_plan(r for node in nodes if node is not None for r in node.reads())
                 self.columns.expect(check.types, plan)
         self._heads: dict[str, list[_Head]] = {}
+        self._in_id_order: dict[str, list[Resource]] = {}
+        #: Whether the check being run gave a result about a whole scope: then its results need sorting.
+        self.scoped = False
+
+    def in_id_order(self, type_: str) -> list[Resource]:
+        """The resources of ``type_`` by id, equal ids in snapshot order: the order a check's results are kept in.
+
+        A guardrail over one type that judges them so makes its results in
+        the order sorting them by (resource, type) gives, and sorting each
+        check's results was 7% of evaluation.
+        """
+        ordered = self._in_id_order.get(type_)
+        if ordered is None:
+            ordered = self._in_id_order[type_] = sorted(self.snapshot.of_type(type_), key=_ID)
+        return ordered
 
     # -- coverage ------------------------------------------------------------
 
@@ -249,17 +264,17 @@ class _Evaluator:
     # -- the three kinds of check ------------------------------------------
 
     def heads(self, type_: str) -> list[_Head]:
-        """What each result about a resource of ``type_`` takes from it, in snapshot order: made once per type."""
+        """What each result about a resource of ``type_`` takes from it, in id order: made once per type."""
         heads = self._heads.get(type_)
         if heads is None:
-            heads = self._heads[type_] = [_head(resource) for resource in self.snapshot.of_type(type_)]
+            heads = self._heads[type_] = [_head(resource) for resource in self.in_id_order(type_)]
         return heads
 
     def guardrail(self, check: Check) -> Iterator[Result]:
         plan = self.plans[check.id]
         severity, controls, kind = check.severity, check.controls, check.kind
         for type_ in check.types:
-            resources = self.snapshot.of_type(type_)
+            resources = self.in_id_order(type_)
             coverage = self.snapshot.coverage_of(type_)
             keys = self.columns.keys(type_, plan)
             if keys is None:  # values rarely alike: judged afresh
@@ -302,6 +317,7 @@ class _Evaluator:
                         yield result
             for entry in coverage:
                 if entry["status"] == "error":
+                    self.scoped = True
                     yield self.scope_result(
                         check,
                         entry["account"],
@@ -311,6 +327,7 @@ class _Evaluator:
                         f"not observed: listing {type_} failed: {_listing_error(entry)}",
                     )
             if not resources and not coverage:
+                self.scoped = True
                 yield self.scope_result(
                     check,
                     "*",
@@ -454,11 +471,16 @@ class _Evaluator:
         )
 
     def run(self, check: Check) -> list[Result]:
+        """The check's results, sorted by (resource, type)."""
         if check.kind == "aggregate":
-            return list(self.aggregate(check))
+            return sorted(self.aggregate(check), key=_WITHIN_CHECK)
         if check.kind == "desired":
-            return list(self.desired(check))
-        return list(self.guardrail(check))
+            return sorted(self.desired(check), key=_WITHIN_CHECK)
+        self.scoped = False
+        results = list(self.guardrail(check))
+        if len(check.types) > 1 or self.scoped:
+            results.sort(key=_WITHIN_CHECK)
+        return results
 
 
 def _expected_of(check: Check) -> dict[str, object]:
@@ -468,6 +490,7 @@ def _expected_of(check: Check) -> dict[str, object]:
 
 _CHECK_ID: Final = attrgetter("id")
 _WITHIN_CHECK: Final = attrgetter("resource", "type")
+_ID: Final = itemgetter("id")
 
 
 def apply_waivers(
@@ -550,7 +573,7 @@ def evaluate(
         # (check, resource, type), with the sort keys of one check alive at a time, not of all of them
         # (0.3 GB of key tuples for a million resources). Check ids are unique.
         for check in sorted(selected.checks, key=_CHECK_ID):
-            results.extend(sorted(evaluator.run(check), key=_WITHIN_CHECK))
+            results.extend(evaluator.run(check))
         results, uses = apply_waivers(results, waivers, snapshot, set(selected.ids))
     info = SnapshotInfo(
         digest=snapshot.digest,

@@ -26,7 +26,7 @@ after a trial: the checks that read it judge every resource afresh.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import count, repeat
 from typing import Any, Final
 
@@ -34,7 +34,7 @@ import orjson
 
 from unify.checks.conditions import Node, PathRef, Read
 from unify.checks.operators import MISSING, CheckDefect
-from unify.model.snapshot import Snapshot
+from unify.model.resource import Resource
 
 __all__ = ["RECALLED", "Columns", "Plan", "key_parts", "reads_plan"]
 
@@ -110,7 +110,7 @@ def _value_parts(value: Any, path: PathRef, target: Any, items: Plan | None, par
     return True
 
 
-#: One column: for each resource of a type in snapshot order, the number of what one path holds there.
+#: One column: for each resource of a type (in the evaluator's order), the number of what one path holds there.
 Column = list[int]
 
 
@@ -121,8 +121,8 @@ class Columns:
     check still needs it: at a million resources, a column is 8 MB.
     """
 
-    def __init__(self, snapshot: Snapshot) -> None:
-        self.snapshot = snapshot
+    def __init__(self, resources_of: Callable[[str], list[Resource]]) -> None:
+        self.resources_of = resources_of
         self.made: dict[tuple[Any, ...], Column | None] = {}
         self.uses: dict[tuple[Any, ...], int] = {}
         #: Numbers for values that cannot be keyed: each is new, so it equals no other key.
@@ -140,7 +140,7 @@ class Columns:
                 self.uses[name] = self.uses.get(name, 0) + 1
 
     def keys(self, type_: str, plan: Plan) -> Iterator[Any] | None:
-        """Each resource's key under ``plan``, in snapshot order; None when some value there rarely repeats.
+        """Each resource's key under ``plan``, in the order of ``resources_of``; None when some value rarely repeats.
 
         Call once per check and type, after :meth:`expect`: it counts the use.
         """
@@ -163,7 +163,7 @@ class Columns:
         if given_up:
             return None
         if not columns:
-            return repeat(0, len(self.snapshot.of_type(type_)))  # reads nothing: one judgement for all
+            return repeat(0, len(self.resources_of(type_)))  # reads nothing: one judgement for all
         if len(columns) == 1:
             return iter(columns[0])
         return zip(*columns, strict=True)
@@ -175,7 +175,7 @@ class Columns:
         fresh = self.fresh
         column: Column = []
         add = column.append
-        for at, resource in enumerate(self.snapshot.of_type(type_), 1):
+        for at, resource in enumerate(self.resources_of(type_), 1):
             if at == TRIAL and len(numbers) * 4 > TRIAL * 3:
                 return None
             try:
