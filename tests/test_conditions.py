@@ -265,3 +265,34 @@ def test_a_path_through_a_scalar_is_absent() -> None:
     assert node.evaluate(target({"Principal": {"AWS": ["*"]}}), CTX) == TRUE
     assert node.evaluate(target({"Principal": {"Service": ["s3.amazonaws.com"]}}), CTX) == FALSE
     assert PathRef("Principal.AWS").get(target({"Principal": "*"})) is MISSING
+
+
+_SHAPES = st.recursive(
+    st.sampled_from([None, True, 0, "x", {"$unknown": "not collected"}]),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.sampled_from(["a", "b", "$unknown"]), inner,
+                                                                 max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "b", "0", "attributes", "tags", "name"]), max_size=3).map(".".join),
+    st.booleans(),
+    st.dictionaries(st.sampled_from(["attributes", "tags", "name"]), _SHAPES, max_size=3),
+)
+def test_a_path_s_written_out_reader_reads_what_walking_it_reads(text: str, item: bool, target: dict[str, Any]) -> None:
+    import pickle
+
+    from unify.checks.operators import CheckDefect
+
+    path = PathRef(text, item=item)
+    copy = pickle.loads(pickle.dumps(path))  # a Dask worker's copy has its own reader
+    outcomes = []
+    for read in (path.get, path.walk, copy.get):
+        try:
+            outcomes.append(("value", read(target)))
+        except CheckDefect as defect:
+            outcomes.append(("defect", str(defect)))
+    assert outcomes[0] == outcomes[1] == outcomes[2]
+    assert (outcomes[0][1] is MISSING) == (outcomes[1][1] is MISSING) == (outcomes[2][1] is MISSING)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, Final
 
 from unify.checks.operators import (
@@ -68,9 +69,14 @@ def _unknown_reason(value: Any) -> str | None:
 
 
 class PathRef:
-    """A dotted path, split once: ``ingress.0.from_port``."""
+    """A dotted path, split once: ``ingress.0.from_port``.
 
-    __slots__ = ("field", "segments", "text")
+    ``get`` is the evaluator's innermost call (a fifth of evaluation): a
+    path of one or two named segments, most of them, gets a reader written
+    for its length, with no loop; others walk their segments (:meth:`walk`).
+    """
+
+    __slots__ = ("field", "get", "segments", "text")
 
     def __init__(self, text: str, *, item: bool = False) -> None:
         self.text = text
@@ -86,8 +92,26 @@ class PathRef:
         self.segments: tuple[tuple[str, int | None], ...] = tuple(
             (part, int(part) if part.lstrip("-").isdigit() else None) for part in parts
         )
+        #: The value at this path in a target: the value, :data:`MISSING`, or an unknown marker.
+        self.get: Callable[[Any], Any] = self._reader()
 
-    def get(self, target: Any) -> Any:
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The reader is made again from the text (a worker of a Dask cluster receives checks pickled).
+        return (_path_ref, (self.text, self.field is None))
+
+    def _reader(self) -> Callable[[Any], Any]:
+        """``walk``, or the same written out for a path of at most two named segments below a field."""
+        field, segments = self.field, self.segments
+        if field is None or len(segments) > 2 or any(index is not None for _, index in segments):
+            return self.walk
+        if not segments:
+            return partial(_field_of, field)
+        first = segments[0][0]
+        if len(segments) == 1:
+            return partial(_one_below, field, first, self.walk)
+        return partial(_two_below, field, first, segments[1][0], self.walk)
+
+    def walk(self, target: Any) -> Any:
         """The value at this path: the value, :data:`MISSING`, or an unknown marker."""
         current = target.get(self.field, MISSING) if self.field is not None else target
         for key, index in self.segments:
@@ -128,6 +152,42 @@ class PathRef:
             current = current[key]
             done.append(key)
         return ""
+
+
+def _path_ref(text: str, item: bool) -> PathRef:
+    return PathRef(text, item=item)
+
+
+def _field_of(field: str, target: Any) -> Any:
+    return target.get(field, MISSING)
+
+
+def _one_below(field: str, key: str, walk: Callable[[Any], Any], target: Any) -> Any:
+    """``walk`` for ``field.key``, written out (a list there is walked, for walk's defect)."""
+    current = target.get(field, MISSING)
+    kind = type(current)
+    if kind is dict:
+        if len(current) == 1 and UNKNOWN_KEY in current:
+            return current
+        return current.get(key, MISSING)
+    return walk(target) if kind is list else MISSING
+
+
+def _two_below(field: str, first: str, second: str, walk: Callable[[Any], Any], target: Any) -> Any:
+    """``walk`` for ``field.first.second``, written out (a list on the way is walked, for walk's defect)."""
+    current = target.get(field, MISSING)
+    kind = type(current)
+    if kind is not dict:
+        return walk(target) if kind is list else MISSING
+    if len(current) == 1 and UNKNOWN_KEY in current:
+        return current
+    current = current.get(first, MISSING)
+    kind = type(current)
+    if kind is not dict:
+        return walk(target) if kind is list else MISSING
+    if len(current) == 1 and UNKNOWN_KEY in current:
+        return current
+    return current.get(second, MISSING)
 
 
 @dataclass(frozen=True, slots=True)
