@@ -119,6 +119,33 @@ _Judgement = tuple[Verdict, str, tuple[Detail, ...]] | None
 _Head = tuple[str, str, str, str, str | None, str | None]
 
 
+def _from_head(check: Check, head: _Head, verdict: Verdict, reason: str, details: tuple[Detail, ...]) -> Result:
+    """The result of ``check`` on the resource ``head`` is of: every field, in order, straight into the tuple.
+
+    One result per check and resource: the named tuple's generated __new__
+    (a Python frame) was 6% of evaluation; keywords cost a third more again.
+    """
+    id_, type_, account, region, name, address = head
+    return _RESULT(
+        (
+            check.id,
+            id_,
+            type_,
+            verdict,
+            reason,
+            check.severity,
+            check.controls,
+            check.kind,
+            account,
+            region,
+            name,
+            address,
+            details,
+            NO_NOTES,
+        )
+    )
+
+
 def _head(resource: Resource) -> _Head:
     attributes = resource.get("attributes") or {}
     address = attributes.get("terraform_address") if isinstance(attributes, dict) else None
@@ -148,8 +175,6 @@ class _Evaluator:
                 self.columns.expect(check.types, plan)
         self._heads: dict[str, list[_Head]] = {}
         self._in_id_order: dict[str, list[Resource]] = {}
-        #: Whether the check being run gave a result about a whole scope: then its results need sorting.
-        self.scoped = False
 
     def in_id_order(self, type_: str) -> list[Resource]:
         """The resources of ``type_`` by id, equal ids in snapshot order: the order a check's results are kept in.
@@ -213,28 +238,7 @@ class _Evaluator:
         self, check: Check, resource: Resource, verdict: Verdict, reason: str, details: Iterable[Detail]
     ) -> Result:
         # Many resources fail for the same words: one string for each (150,563 reasons, 6,469 distinct, at 100k).
-        reason = self.reasons.setdefault(reason, reason)
-        id_, type_, account, region, name, address = _head(resource)
-        # Every field, in order, straight into the tuple: one result per check and resource, and the named
-        # tuple's generated __new__ (a Python frame) was 6% of evaluation; keywords cost a third more again.
-        return _RESULT(
-            (
-                check.id,
-                id_,
-                type_,
-                verdict,
-                reason,
-                check.severity,
-                check.controls,
-                check.kind,
-                account,
-                region,
-                name,
-                address,
-                tuple(details),
-                NO_NOTES,
-            )
-        )
+        return _from_head(check, _head(resource), verdict, self.reasons.setdefault(reason, reason), tuple(details))
 
     def scope_result(
         self,
@@ -272,7 +276,6 @@ class _Evaluator:
 
     def guardrail(self, check: Check) -> Iterator[Result]:
         plan = self.plans[check.id]
-        severity, controls, kind = check.severity, check.controls, check.kind
         for type_ in check.types:
             resources = self.in_id_order(type_)
             coverage = self.snapshot.coverage_of(type_)
@@ -288,27 +291,7 @@ class _Evaluator:
                     if key in judgements:
                         judgement = judgements[key]
                         if judgement is not None:
-                            verdict, reason, details = judgement
-                            id_, type_of, account, region, name, address = head
-                            # Straight into the tuple, as result() does: a recalled result is a lookup and this.
-                            yield _RESULT(
-                                (
-                                    check.id,
-                                    id_,
-                                    type_of,
-                                    verdict,
-                                    reason,
-                                    severity,
-                                    controls,
-                                    kind,
-                                    account,
-                                    region,
-                                    name,
-                                    address,
-                                    details,
-                                    NO_NOTES,
-                                )
-                            )
+                            yield _from_head(check, head, *judgement)
                         continue
                     result = self.judge(check, resource)
                     if len(judgements) < RECALLED:
@@ -317,7 +300,6 @@ class _Evaluator:
                         yield result
             for entry in coverage:
                 if entry["status"] == "error":
-                    self.scoped = True
                     yield self.scope_result(
                         check,
                         entry["account"],
@@ -327,7 +309,6 @@ class _Evaluator:
                         f"not observed: listing {type_} failed: {_listing_error(entry)}",
                     )
             if not resources and not coverage:
-                self.scoped = True
                 yield self.scope_result(
                     check,
                     "*",
@@ -476,11 +457,15 @@ class _Evaluator:
             return sorted(self.aggregate(check), key=_WITHIN_CHECK)
         if check.kind == "desired":
             return sorted(self.desired(check), key=_WITHIN_CHECK)
-        self.scoped = False
         results = list(self.guardrail(check))
-        if len(check.types) > 1 or self.scoped:
-            results.sort(key=_WITHIN_CHECK)
+        if len(check.types) != 1 or self.speaks_for_scopes(check.types[0]):
+            results.sort(key=_WITHIN_CHECK)  # else judged in id order (in_id_order): already sorted
         return results
+
+    def speaks_for_scopes(self, type_: str) -> bool:
+        """Whether a guardrail over ``type_`` gives results about whole scopes: a listing failed, or none was made."""
+        coverage = self.snapshot.coverage_of(type_)
+        return any(entry["status"] == "error" for entry in coverage) or not (coverage or self.snapshot.of_type(type_))
 
 
 def _expected_of(check: Check) -> dict[str, object]:
