@@ -8,6 +8,9 @@ back to what it was (44 flat modules in one import circle of 15).
 from __future__ import annotations
 
 import ast
+import json
+import subprocess
+import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,8 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("unify", "pytest_unify")
 #: Only the front doors build or fetch the plugin set (DESIGN.md, layout).
 FRONT_DOORS = ("unify/cli/", "unify/run.py", "unify/plugins.py", "pytest_unify/")
-#: Imports a function may make locally: optional dependencies, absent from a plain install.
+#: Imports a function may make locally: optional dependencies, absent from a plain install, and the
+#: libraries only calling AWS, watching an observation or explaining a refused document needs, which
+#: an audit of a saved snapshot should not pay for loading (a third of the CLI's start).
 OPTIONAL = ("moto", "distributed")
+DEFERRED = ("boto3", "botocore", "jsonschema", "rich", "urllib3", "unify.observe.demo")
 MAX_LINES = 750
 
 
@@ -135,7 +141,8 @@ def test_local_imports_only_for_optional_dependencies() -> None:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         top = {id(node) for node in tree.body}
         for node, targets in _imports(tree, name, path.name == "__init__.py"):
-            if id(node) not in top and not targets[0].split(".")[0] in OPTIONAL:
+            local = targets[0].split(".")[0] in OPTIONAL or targets[0].startswith(DEFERRED)
+            if id(node) not in top and not local:
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} ({targets[0]})")
     assert offenders == []
 
@@ -235,3 +242,25 @@ def test_every_package_is_in_the_wheel() -> None:
         for init in (ROOT / package).rglob("__init__.py")
     }
     assert found - listed == set()
+
+
+def test_an_audit_of_a_saved_snapshot_loads_no_aws_library(tmp_path: Path) -> None:
+    """boto3, botocore and jsonschema cost a third of the CLI's start; a file's audit calls none of them."""
+    probe = (
+        "import sys\n"
+        "from unify.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exit:\n"
+        "    loaded = sorted({m.split('.')[0] for m in sys.modules} & {'boto3', 'botocore', 'jsonschema', 'moto'})\n"
+        "    print(exit.code, ' '.join(loaded) or '-')\n"
+    )
+    out = tmp_path / "results.json"
+    argv = ["audit", "--snapshot", str(ROOT / "examples" / "estate.json"), "--format", "json", "-o", str(out)]
+    done = subprocess.run(  # noqa: S603 - this interpreter, a fixed probe
+        [sys.executable, "-c", probe, *argv], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert done.stdout.split() == ["1", "-"], done.stderr
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert document["format"] == "unify.results/v1"
+    assert document["summary"]["fail"] > 0

@@ -9,9 +9,10 @@ through :func:`schema_message` so the one error line stays short.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-import jsonschema
+if TYPE_CHECKING:  # loaded only where a document is refused: valid input never pays for it
+    import jsonschema
 
 __all__ = ["json_kind", "json_path", "schema_message"]
 

@@ -19,9 +19,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
-import boto3
-from botocore.exceptions import BotoCoreError
-
 from unify.checks.packs import describe_packs, pack_paths, shipped_catalogs, shipped_packs
 from unify.checks.policy_set import PolicySet, load_policies, shipped_policies
 from unify.checks.waivers import WaiverSet, load_waivers
@@ -31,7 +28,6 @@ from unify.executors import LOCAL, Executor, LocalExecutor, open_executor
 from unify.model.snapshot import Snapshot, load_snapshot, write_snapshot
 from unify.observe.accounts import DEFAULT_ORG_ROLE, Account, load_accounts, organisation_accounts
 from unify.observe.collector import Wanted
-from unify.observe.demo import DemoEstate
 from unify.observe.observation import observe
 from unify.observe.organisation import observe_organisation
 from unify.observe.progress import Progress
@@ -305,6 +301,8 @@ def observe_source(
     if unknown:
         raise InputError(Problem("<types>", None, unknown[0], f"no collector yields {unknown[0]!r}"))
     if source.demo:
+        from unify.observe.demo import DemoEstate  # moto and the seeded estate: only for the demo
+
         with DemoEstate() as estate:
             for line in estate.notes():
                 warn(line)
@@ -350,6 +348,9 @@ def executor_for(source: Source, given: Executor | None = None) -> Iterator[Exec
 def _accounts(source: Source, warn: Warn) -> list[Account]:
     if source.accounts_file is not None:
         return load_accounts(source.accounts_file)
+    import boto3  # here, not with the module: a snapshot's audit never loads boto3
+    from botocore.exceptions import BotoCoreError
+
     try:
         base = boto3.Session(profile_name=source.profile)
     except BotoCoreError as exc:  # ProfileNotFound
@@ -375,6 +376,9 @@ def _observe_accounts(
         max_requests_per_second=source.max_requests_per_second,
         credential_report_max_age=source.credential_report_max_age,
     )
+    import boto3
+    from botocore.exceptions import BotoCoreError
+
     try:
         region = boto3.Session(profile_name=source.profile).region_name or "us-east-1"
     except BotoCoreError as exc:  # ProfileNotFound

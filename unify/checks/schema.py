@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
-import jsonschema
+
+if TYPE_CHECKING:
+    import jsonschema
 
 from unify.checks.documents import Document
 from unify.checks.operators import Operator, suggest
@@ -259,6 +261,9 @@ def waivers_schema() -> dict[str, Any]:
 
 @lru_cache(maxsize=8)
 def _validator(text: str) -> jsonschema.Draft7Validator:
+    # jsonschema words the problems of a document the compiled validator refused; valid packs never load it.
+    import jsonschema
+
     return jsonschema.Draft7Validator(json.loads(text))
 
 

@@ -15,9 +15,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-import boto3
 import click
-from botocore.exceptions import BotoCoreError, ClientError
 
 from unify.cli.options import note, pack_option, plugins, progress, source_from, source_options
 from unify.errors import EXIT_CLEAN, EXIT_FINDINGS, InputError, Problem
@@ -90,6 +88,8 @@ def securityhub_command(
             note(f"would send {len(batch.findings)} finding(s) of account {batch.account} to {batch.region}")
         note(f"dry run: {findings} finding(s) in {len(batches)} batch(es), nothing sent")
         sys.exit(EXIT_CLEAN)
+    import boto3  # here, not with the module: every other command would pay for loading it
+
     session = boto3.Session(profile_name=profile)
     clients: dict[str, Any] = {}
 
@@ -116,6 +116,8 @@ def securityhub_command(
 
 def _caller_account(session: Any, region: str) -> str:
     """The account the credentials belong to: the only one whose findings they may import."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     try:
         return str(session.client("sts", region_name=region).get_caller_identity()["Account"])
     except (ClientError, BotoCoreError) as exc:

@@ -34,8 +34,6 @@ from collections.abc import Callable, Sequence
 from typing import IO, Any, Final
 
 import click
-from botocore.exceptions import BotoCoreError, ClientError
-from urllib3.exceptions import HTTPError
 
 from unify.checks.policy_set import PolicySet
 from unify.checks.waivers import WaiverSet, load_waivers
@@ -80,6 +78,9 @@ def parse_interval(text: str) -> float:
 
 def observation_failures() -> tuple[type[BaseException], ...]:
     """What counts as a failed observation rather than a defect: unify, botocore and network errors."""
+    from botocore.exceptions import BotoCoreError, ClientError  # when watching starts, not with the CLI
+    from urllib3.exceptions import HTTPError
+
     kinds: list[type[BaseException]] = [UnifyError, OSError, TimeoutError, BotoCoreError, ClientError, HTTPError]
     return tuple(kinds)
 

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import IO, Any, Final, Protocol
 
 import fastjsonschema
-import jsonschema
 import orjson
 
 from unify._files import atomic_write, json_line, read_json
@@ -201,7 +200,9 @@ class Snapshot:
 
     def _explain(self) -> SnapshotError:
         # The compiled validator says that something is wrong; jsonschema says
-        # precisely where, which is worth its cost only on the failure path.
+        # precisely where, which is worth its cost (and its import's) only on the failure path.
+        import jsonschema
+
         error = jsonschema.exceptions.best_match(jsonschema.Draft7Validator(snapshot_schema()).iter_errors(self.data))
         if error is None:  # pragma: no cover - both validators agree in practice
             return SnapshotError(Problem(self.file, None, None, "does not match the snapshot schema"))

@@ -25,9 +25,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError
-
 from unify.checks.documents import Document, load_yaml
 from unify.errors import InputError, ObservationError, Problem
 from unify.observe.collector import aws_error
@@ -185,6 +182,8 @@ def load_accounts(path: str) -> list[Account]:
 
 
 def _calls(boto_session: Any, endpoint_url: str | None) -> Any:
+    from botocore.config import Config  # with the first call: a snapshot's audit never loads botocore
+
     config = Config(retries={"mode": "standard", "total_max_attempts": 8})
     # Organizations is a global service served from us-east-1 (aws), cn-northwest-1 or us-gov-west-1.
     region = boto_session.region_name or "us-east-1"
@@ -266,6 +265,8 @@ def organisation_accounts(
     filter) in the management or a delegated-administrator account;
     without them nothing can be observed, which is an error of the run.
     """
+    from botocore.exceptions import BotoCoreError  # see _calls
+
     wanted_ous = set(ous)
     wanted_tags = dict(tags or {})
     client = _calls(boto_session, endpoint_url)

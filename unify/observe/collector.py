@@ -18,9 +18,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Final, Literal, Protocol, TypeVar
 
-from botocore import exceptions as bex
-from botocore.parsers import ResponseParserError
-
 from unify._registry import Registry
 from unify.errors import AwsError, PluginError
 from unify.model.resource import Resource, is_unknown, unknown
@@ -99,9 +96,16 @@ def unread(value: Any) -> bool:
 
 
 def aws_error(exc: BaseException, operation: str = "") -> AwsError | None:
-    """Classify an exception from botocore (or moto) as an :class:`AwsError`, else None."""
+    """Classify an exception from botocore (or moto) as an :class:`AwsError`, else None.
+
+    botocore is imported here, not with the module: an audit of a saved snapshot never calls AWS and
+    should not pay for loading it (a tenth of a second); whoever raised ``exc`` has loaded it already.
+    """
     if isinstance(exc, AwsError):
         return exc
+    from botocore import exceptions as bex
+    from botocore.parsers import ResponseParserError
+
     if isinstance(exc, bex.ClientError):
         metadata = exc.response.get("ResponseMetadata", {})
         broken = (metadata.get("HTTPHeaders") or {}).get(MALFORMED_HEADER)

@@ -16,9 +16,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
-from botocore.exceptions import BotoCoreError
-
 from unify.errors import AwsError, ObservationError
 from unify.model.resource import Coverage, Resource
 from unify.model.snapshot import Snapshot
@@ -103,6 +100,9 @@ def observe(
     for type_ in orphans:
         warn(f"no collector yields {type_}; checks over it will be unknown (not observed)")
     if boto_session is None:
+        import boto3  # here, not with the module: a snapshot's audit never loads boto3
+        from botocore.exceptions import BotoCoreError
+
         try:
             boto_session = boto3.Session(profile_name=profile)
         except BotoCoreError as exc:  # ProfileNotFound

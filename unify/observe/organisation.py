@@ -21,8 +21,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-import boto3
-
 from unify.errors import ObservationError
 from unify.executors import Executor, Failure, LocalExecutor
 from unify.model.resource import Coverage
@@ -59,6 +57,8 @@ def check_regions(names: Sequence[str]) -> None:
     wanted = [name for name in names if name != "all"]
     if not wanted:
         return
+    import boto3  # here, not with the module: a snapshot's audit never loads boto3
+
     session = boto3.session.Session()
     partitions = session.get_available_partitions()
     known = {region for partition in partitions for region in session.get_available_regions("ec2", partition)}

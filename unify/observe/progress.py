@@ -15,10 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
-from rich.progress import Progress as RichProgress
-
 __all__ = ["AccountTally", "LineProgress", "Progress", "QuietProgress", "progress_for_stderr"]
 
 
@@ -148,6 +144,11 @@ class LineProgress:
 
 class _Bar:
     def __init__(self) -> None:
+        # rich's progress bar is loaded when a terminal watches an observation, not with every command.
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import Progress as RichProgress
+
         self._tally = AccountTally()
         self._progress = RichProgress(
             TextColumn("observing"),

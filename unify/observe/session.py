@@ -23,9 +23,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError
-
 from unify._version import __version__
 from unify.errors import AwsError, IncompleteObservation, ObservationError
 from unify.observe.answers import MALFORMED, MALFORMED_HEADER, broken_body, require
@@ -135,6 +132,8 @@ class Session:
         return client
 
     def _make_client(self, service: str, region: str) -> Any:
+        from botocore.config import Config  # with the first client: a snapshot's audit never loads botocore
+
         config = Config(
             retries={"mode": self.options.retry_mode, "total_max_attempts": self.options.max_attempts},
             max_pool_connections=self.options.max_workers + self.options.detail_workers,
@@ -288,6 +287,8 @@ class Session:
 
     def account(self) -> tuple[str, str]:
         """The account id and partition of the credentials."""
+        from botocore.exceptions import BotoCoreError
+
         try:
             identity = self.call(self.client("sts", self.home_region), "get_caller_identity", {})
             require(identity, ("Account", "Arn"), "sts:GetCallerIdentity")

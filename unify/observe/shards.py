@@ -21,11 +21,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-import boto3
-import botocore.session
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError
-
 from unify.errors import AwsError, ObservationError
 from unify.model.resource import Coverage, Resource
 from unify.model.resource_type import ResourceTypes
@@ -165,6 +160,9 @@ class Connections:
         self._sts: Any = None
 
     def _base_session(self) -> Any:
+        import boto3  # here, not with the module: a snapshot's audit never loads boto3
+        from botocore.exceptions import BotoCoreError
+
         with self._base_lock:
             if self._boto is None:
                 try:
@@ -174,6 +172,11 @@ class Connections:
             return self._boto
 
     def _assume(self, role_arn: str, external_id: str | None, session_name: str) -> Any:
+        import boto3
+        import botocore.session
+        from botocore.config import Config
+        from botocore.exceptions import BotoCoreError
+
         base = self._base_session()
         with self._base_lock:  # creating clients from one session is not thread-safe; using one is
             if self._sts is None:

@@ -20,8 +20,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from unify.errors import InputError, Problem
 from unify.render.asff import Batch
 
@@ -87,6 +85,8 @@ def deliver(
     fails as a whole (Security Hub not enabled, access denied) is an error
     naming the region; findings refused one by one are in ``failed``.
     """
+    from botocore.exceptions import BotoCoreError, ClientError  # when sending, not with the CLI
+
     limit = limit if limit is not None else RateLimit()
     done = Delivery()
     for batch in batches:

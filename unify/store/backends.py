@@ -14,9 +14,6 @@ import tempfile
 from pathlib import Path
 from typing import Any, Protocol
 
-import boto3
-from botocore.exceptions import ClientError
-
 from unify.errors import EvidenceError
 
 __all__ = ["Backend", "LocalBackend", "S3Backend", "canonical", "object_key", "sha256_digest"]
@@ -114,6 +111,8 @@ class S3Backend:
         self.prefix = prefix.strip("/")
         self.location = f"s3://{bucket}/{self.prefix}".rstrip("/")
         if client is None:
+            import boto3  # here, not with the module: a store on disk never loads boto3
+
             client = boto3.client("s3")
         self.client = client
 
@@ -121,6 +120,8 @@ class S3Backend:
         return f"{self.prefix}/{key}" if self.prefix else key
 
     def create(self, key: str, data: bytes) -> bool:
+        from botocore.exceptions import ClientError
+
         try:
             self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data, IfNoneMatch="*")
             return True
@@ -134,6 +135,8 @@ class S3Backend:
             raise EvidenceError(f"{self.location}/{key}: cannot write: {code}: {exc}") from None
 
     def read(self, key: str) -> bytes | None:
+        from botocore.exceptions import ClientError
+
         try:
             data: bytes = self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
         except ClientError as exc:
@@ -146,6 +149,8 @@ class S3Backend:
     def list(self, prefix: str) -> list[str]:
         keys: list[str] = []
         strip = len(self.prefix) + 1 if self.prefix else 0
+        from botocore.exceptions import ClientError
+
         try:
             for page in self.client.get_paginator("list_objects_v2").paginate(
                 Bucket=self.bucket, Prefix=self._key(prefix)

@@ -23,7 +23,6 @@ from functools import cache
 from typing import Any, Final
 
 import fastjsonschema
-import jsonschema
 
 from unify._files import json_line
 from unify._schema_errors import json_path, schema_message
@@ -231,6 +230,8 @@ def check_shape(document: Any, which: str, file: str, error: type[InputError]) -
         return
     schema = {"plan": PLAN_SCHEMA, "show": SHOW_STATE_SCHEMA, "tfstate": TFSTATE_SCHEMA}[which]
     # The compiled validator says that something is wrong; jsonschema says where, on the failure path only.
+    import jsonschema
+
     found = jsonschema.exceptions.best_match(jsonschema.Draft7Validator(schema).iter_errors(document))
     if found is None:  # pragma: no cover - both validators agree in practice
         raise error(Problem(file, json_line(file, []), None, "does not have the shape Terraform writes"))

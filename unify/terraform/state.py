@@ -12,9 +12,6 @@ import copy
 from collections.abc import Iterator
 from typing import Any, Final
 
-import boto3
-from botocore.exceptions import BotoCoreError, ClientError
-
 from unify._files import inflate, input_limit, json_line, parse_json, read_json
 from unify.errors import Problem, SnapshotError, StateError, one_line
 from unify.model.resource import Resource
@@ -192,6 +189,9 @@ def read_state(location: str) -> tuple[Any, str]:
     bucket, _, key = location[len("s3://") :].partition("/")
     if not bucket or not key:
         raise StateError(Problem(location, None, None, "an S3 state location is s3://bucket/key"))
+    import boto3  # here, not with the module: a state file on disk never loads boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
     try:
         raw = boto3.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read(input_limit() + 1)
     except ClientError as exc:
