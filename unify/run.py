@@ -23,7 +23,7 @@ from unify.checks.packs import describe_packs, pack_paths, shipped_catalogs, shi
 from unify.checks.policy_set import PolicySet, load_policies, shipped_policies
 from unify.checks.waivers import WaiverSet, load_waivers
 from unify.engine import evaluate
-from unify.errors import InputError, ObservationError, Problem
+from unify.errors import InputError, Problem
 from unify.executors import LOCAL, Executor, LocalExecutor, open_executor
 from unify.model.snapshot import Snapshot, load_snapshot, write_snapshot
 from unify.observe.accounts import DEFAULT_ORG_ROLE, Account, load_accounts, organisation_accounts
@@ -32,7 +32,7 @@ from unify.observe.observation import observe
 from unify.observe.organisation import observe_organisation
 from unify.observe.progress import Progress
 from unify.observe.resume import ResumeDir
-from unify.observe.session import ObserveOptions
+from unify.observe.session import ObserveOptions, profile_session
 from unify.observe.shards import Base
 from unify.partitions import evaluate_partitioned
 from unify.plugins import Plugins, get_plugins
@@ -348,13 +348,7 @@ def executor_for(source: Source, given: Executor | None = None) -> Iterator[Exec
 def _accounts(source: Source, warn: Warn) -> list[Account]:
     if source.accounts_file is not None:
         return load_accounts(source.accounts_file)
-    import boto3  # here, not with the module: a snapshot's audit never loads boto3
-    from botocore.exceptions import BotoCoreError
-
-    try:
-        base = boto3.Session(profile_name=source.profile)
-    except BotoCoreError as exc:  # ProfileNotFound
-        raise ObservationError(f"cannot use AWS profile {source.profile!r}: {exc}") from None
+    base = profile_session(source.profile)
     found = organisation_accounts(base, source.org_role, ous=source.org_ous, tags=dict(source.org_tags), regions=())
     warn(f"the Organization lists {len(found)} active account(s) to observe with role {source.org_role}")
     return found
@@ -376,13 +370,7 @@ def _observe_accounts(
         max_requests_per_second=source.max_requests_per_second,
         credential_report_max_age=source.credential_report_max_age,
     )
-    import boto3
-    from botocore.exceptions import BotoCoreError
-
-    try:
-        region = boto3.Session(profile_name=source.profile).region_name or "us-east-1"
-    except BotoCoreError as exc:  # ProfileNotFound
-        raise ObservationError(f"cannot use AWS profile {source.profile!r}: {exc}") from None
+    region = profile_session(source.profile).region_name or "us-east-1"
     snapshot = observe_organisation(
         _accounts(source, warn),
         types,

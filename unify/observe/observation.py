@@ -16,14 +16,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from unify.errors import AwsError, ObservationError
+from unify.errors import AwsError
 from unify.model.resource import Coverage, Resource
 from unify.model.snapshot import Snapshot
 from unify.model.time import utcnow
 from unify.observe.collector import CallSession, CollectContext, Collector, CollectorRegistry, Wanted
 from unify.observe.progress import Progress, QuietProgress
 from unify.observe.redaction import redact_resource, redact_text
-from unify.observe.session import ObserveOptions, Session
+from unify.observe.session import ObserveOptions, Session, profile_session
 
 __all__ = ["Outcome", "observe", "run_collector"]
 
@@ -100,13 +100,7 @@ def observe(
     for type_ in orphans:
         warn(f"no collector yields {type_}; checks over it will be unknown (not observed)")
     if boto_session is None:
-        import boto3  # here, not with the module: a snapshot's audit never loads boto3
-        from botocore.exceptions import BotoCoreError
-
-        try:
-            boto_session = boto3.Session(profile_name=profile)
-        except BotoCoreError as exc:  # ProfileNotFound
-            raise ObservationError(f"cannot use AWS profile {profile!r}: {exc}") from None
+        boto_session = profile_session(profile)
     started = time.perf_counter()
     taken_at = utcnow()
     session = Session(

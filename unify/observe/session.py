@@ -30,7 +30,7 @@ from unify.observe.collector import CollectContext, aws_error
 from unify.observe.limits import DEFAULT_LIMIT, DEFAULT_SERVICE_LIMITS, AccountLimits
 from unify.observe.redaction import redact_sensitive_members
 
-__all__ = ["DEFAULT_SERVICE_LIMITS", "ObserveOptions", "Session"]
+__all__ = ["DEFAULT_SERVICE_LIMITS", "ObserveOptions", "Session", "profile_session"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -328,6 +328,21 @@ class Session:
         if unknown_regions:
             raise ObservationError(f"unknown region(s): {', '.join(unknown_regions)}")
         return sorted(set(regions))
+
+
+def profile_session(profile: str | None, region: str | None = None) -> Any:
+    """A boto3 session for ``profile``; a profile boto3 cannot use is an error of the run, not a traceback.
+
+    boto3 is imported here, not with the module: an audit of a saved
+    snapshot never calls AWS and should not pay for loading it.
+    """
+    import boto3
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        return boto3.Session(profile_name=profile, region_name=region)
+    except BotoCoreError as exc:  # ProfileNotFound
+        raise ObservationError(f"cannot use AWS profile {profile!r}: {exc}") from None
 
 
 def _update_status(response: Any = None, **kwargs: Any) -> None:

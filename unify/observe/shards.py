@@ -30,7 +30,7 @@ from unify.observe.collector import CollectContext, Collector, aws_error
 from unify.observe.limits import AccountLimits
 from unify.observe.observation import run_collector
 from unify.observe.redaction import redact_resource, redact_text
-from unify.observe.session import ObserveOptions, Session
+from unify.observe.session import ObserveOptions, Session, profile_session
 
 __all__ = [
     "ASSUME_ROLE_FAILED",
@@ -160,15 +160,9 @@ class Connections:
         self._sts: Any = None
 
     def _base_session(self) -> Any:
-        import boto3  # here, not with the module: a snapshot's audit never loads boto3
-        from botocore.exceptions import BotoCoreError
-
         with self._base_lock:
             if self._boto is None:
-                try:
-                    self._boto = boto3.Session(profile_name=self.base.profile, region_name=self.base.region)
-                except BotoCoreError as exc:
-                    raise ObservationError(f"cannot use AWS profile {self.base.profile!r}: {exc}") from None
+                self._boto = profile_session(self.base.profile, self.base.region)
             return self._boto
 
     def _assume(self, role_arn: str, external_id: str | None, session_name: str) -> Any:
