@@ -427,3 +427,28 @@ def test_types_all_names_every_type_a_collector_observes() -> None:
 
     source = source_from(live=True, types=("all",))
     assert sorted(source.types) == sorted(PLUGINS.collectors.types()) and len(source.types) > 20
+
+
+def test_the_console_script_is_main_then_an_exit_that_leaves_the_heap_unwalked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``unify`` and ``python -m unify`` run :func:`unify.cli.run`: main's own exit code, and every object then
+    frozen, so the interpreter's last collection does not walk an audit's snapshot and results once more."""
+    import gc
+    import subprocess
+    import sys
+    from importlib.metadata import entry_points
+
+    from unify.cli import run
+
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "unify"]
+    assert script.value == "unify.cli:run"
+    monkeypatch.setattr(sys, "argv", ["unify", "schema", "--no-such-option"])
+    before = gc.get_freeze_count()
+    try:
+        with pytest.raises(SystemExit) as exited:
+            run()
+        assert exited.value.code == 2
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
+    module = subprocess.run([sys.executable, "-m", "unify", "--version"], capture_output=True, text=True, check=False)
+    assert (module.returncode, module.stdout.split()[0]) == (0, "unify,")

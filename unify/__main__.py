@@ -1,5 +1,5 @@
 """``python -m unify``: the same as the ``unify`` command."""
 
-from unify.cli import main
+from unify.cli import run
 
-main()
+run()

@@ -18,7 +18,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["collector_paused"]
+__all__ = ["collector_paused", "unwalked_at_exit"]
 
 
 @contextmanager
@@ -36,3 +36,17 @@ def collector_paused() -> Iterator[None]:
         gc.freeze()
         gc.unfreeze()
         gc.enable()
+
+
+def unwalked_at_exit() -> None:
+    """At the end of a process: move every object into the permanent generation, which no collection walks.
+
+    The interpreter's shutdown runs the cycle collector once more over
+    whatever is still alive. After an audit that is the whole snapshot and
+    its results (the views a result set keeps point back at it), and that
+    last walk, measured on the benchmark's 100k-resource snapshot, took 0.9
+    s of CPU to free memory the operating system takes back at once anyway.
+    Only for a process that is ending: the console script calls this as it
+    exits, never the library or ``CliRunner``, whose process goes on.
+    """
+    gc.freeze()

@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 
 import click
 
+from unify._heap import unwalked_at_exit
 from unify._version import __version__
 from unify.cli.audit import audit_command, lint, packs_command, schema
 from unify.cli.evidence import evidence
@@ -28,7 +29,7 @@ from unify.cli.views import diff_command, drift_command, stack_command
 from unify.cli.watch import watch_command
 from unify.errors import EXIT_BAD_INPUT, Problem, UnifyError
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
 
 #: 128 + SIGPIPE: what a shell reports for a writer whose pipe was closed.
 _EXIT_PIPE = 141
@@ -90,3 +91,11 @@ for _command in (
     export,
 ):
     main.add_command(_command)
+
+
+def run() -> None:
+    """The ``unify`` console script and ``python -m unify``: :func:`main`, then an exit with no last collection."""
+    try:
+        main()
+    finally:
+        unwalked_at_exit()
