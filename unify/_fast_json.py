@@ -108,11 +108,12 @@ def _faithful(raw: bytes, document: Any, max_depth: int) -> bool:
     (so does a float of 1e16 or more: doubted too, and read strictly), and
     nesting shows in the brackets.
     """
-    if b"\\u003a" in raw or b"\\u003A" in raw:
+    # One-byte searches first: memchr's speed, where the two-byte and six-byte ones stop at every "e" and "\\".
+    if b"\\" in raw and (b"\\u003a" in raw or b"\\u003A" in raw):
         return False
     colons = 0
     for piece, depth in _pieces(document):
-        if b"e+" in piece or depth + _height(piece, max_depth - depth) > max_depth:
+        if (b"+" in piece and b"e+" in piece) or depth + _height(piece, max_depth - depth) > max_depth:
             return False
         colons += piece.count(b":")
     return colons == raw.count(b":")
