@@ -57,13 +57,10 @@ def moto_session() -> Any:
     Sessions share one loader of botocore's service models: loading them is
     most of the cost of a small moto test.
     """
-    import boto3
-    import botocore.session
+    from unify.observe.session import session_with_models
 
-    core = botocore.session.Session()
-    core.register_component("data_loader", _models())
-    return boto3.Session(botocore_session=core, region_name="us-east-1", aws_access_key_id="testing",
-                         aws_secret_access_key="testing")
+    return session_with_models(_models(), region_name="us-east-1", aws_access_key_id="testing",
+                               aws_secret_access_key="testing")
 
 
 def deny(session: Any, service: str, operation: str, code: str = "AccessDenied") -> None:

@@ -316,3 +316,23 @@ def test_cli_credential_report_max_age_chooses_the_report_or_each_user(runner, a
     result = runner.invoke(main, ["audit", str(policy), "--live", "--credential-report-max-age", "soon"])
     assert result.exit_code == 2
     assert "--credential-report-max-age" in result.stderr and "'soon'" in result.stderr
+
+
+def test_sessions_made_one_after_another_share_the_parsed_models_and_nothing_else() -> None:
+    """A session per assumed role or per demo observation reads botocore's models through the first one's loader
+    (parsing them again was most of the cost of observing a small account), with credentials of its own."""
+    from unify.observe.demo import DemoEstate
+    from unify.observe.recorded import RecordedSession
+    from unify.observe.session import models_of, session_with_models
+
+    first = session_with_models(None, region_name="us-east-1", aws_access_key_id="A", aws_secret_access_key="a")
+    second = session_with_models(models_of(first), region_name="eu-west-1", aws_access_key_id="B",
+                                 aws_secret_access_key="b")
+    assert models_of(second) is models_of(first)
+    assert (second.get_credentials().access_key, second.region_name) == ("B", "eu-west-1")
+    assert first.get_credentials().access_key == "A"
+    assert session_with_models(None)._session.get_component("data_loader") is not models_of(first)
+    demo = DemoEstate()  # not entered: sessions need no server
+    one, two = demo.session(), demo.session()
+    assert isinstance(two, RecordedSession) and two is not one and models_of(two) is models_of(one)
+    assert two.client("s3", region_name="us-east-1").meta.service_model.service_name == "s3"

@@ -13,11 +13,10 @@ from __future__ import annotations
 import logging
 import os
 from datetime import timedelta
+from functools import partial
 from types import TracebackType
 from typing import Any
 from urllib.request import Request, urlopen
-
-import boto3
 
 from unify.errors import ObservationError
 from unify.model.time import utcnow
@@ -32,6 +31,7 @@ from unify.observe.demo_seeder import (
     trust,
 )
 from unify.observe.recorded import RecordedSession
+from unify.observe.session import models_of, session_with_models
 
 __all__ = ["DEMO_ACCOUNT", "DEMO_REGIONS", "DemoEstate", "seed_estate"]
 
@@ -401,6 +401,7 @@ class DemoEstate:
         self.endpoint = ""
         self._server: Any = None
         self._saved_env: dict[str, str | None] = {}
+        self._models: Any = None
 
     def __enter__(self) -> DemoEstate:
         # moto reads these when its backends load; the demo needs no built-in AMIs.
@@ -430,8 +431,13 @@ class DemoEstate:
         """
         recordings = {service: fill for part in PARTS for service, fill in part.recordings.items()}
         if recordings:
-            return RecordedSession(recordings, region_name=DEMO_REGIONS[0], **DEMO_CREDENTIALS)
-        return boto3.Session(region_name=DEMO_REGIONS[0], **DEMO_CREDENTIALS)
+            session = session_with_models(
+                self._models, partial(RecordedSession, recordings), region_name=DEMO_REGIONS[0], **DEMO_CREDENTIALS
+            )
+        else:
+            session = session_with_models(self._models, region_name=DEMO_REGIONS[0], **DEMO_CREDENTIALS)
+        self._models = models_of(session)  # the next session reads the models this one parsed
+        return session
 
     @staticmethod
     def notes() -> list[str]:

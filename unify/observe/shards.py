@@ -30,7 +30,7 @@ from unify.observe.collector import CollectContext, Collector, aws_error
 from unify.observe.limits import AccountLimits
 from unify.observe.observation import run_collector
 from unify.observe.redaction import redact_resource, redact_text
-from unify.observe.session import ObserveOptions, Session, profile_session
+from unify.observe.session import ObserveOptions, Session, models_of, profile_session, session_with_models
 
 __all__ = [
     "ASSUME_ROLE_FAILED",
@@ -166,8 +166,6 @@ class Connections:
             return self._boto
 
     def _assume(self, role_arn: str, external_id: str | None, session_name: str) -> Any:
-        import boto3
-        import botocore.session
         from botocore.config import Config
         from botocore.exceptions import BotoCoreError
 
@@ -195,14 +193,12 @@ class Connections:
             raise error from None
         # The role's session reads botocore's service models through the base session's loader: loading
         # them again for every account would cost more than observing a small one.
-        core = botocore.session.Session()
-        core.register_component("data_loader", base._session.get_component("data_loader"))  # boto3's botocore session
-        return boto3.Session(
+        return session_with_models(
+            models_of(base),
             aws_access_key_id=credentials["AccessKeyId"],
             aws_secret_access_key=credentials["SecretAccessKey"],
             aws_session_token=credentials["SessionToken"],
             region_name=self.base.region,
-            botocore_session=core,
         )
 
     def session(self, unit: Unit | AccountPlan, shared: Shared) -> Session:
