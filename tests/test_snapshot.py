@@ -190,6 +190,11 @@ def test_duplicate_resources_are_refused() -> None:
     doc["resources"].append(copy.deepcopy(doc["resources"][0]))
     with pytest.raises(SnapshotError, match="duplicate resource"):
         Snapshot(doc)
+    # Side by side, the copies leave the canonical order in place but no longer strictly increasing.
+    doc["resources"].pop()
+    doc["resources"].insert(1, copy.deepcopy(doc["resources"][0]))
+    with pytest.raises(SnapshotError, match="duplicate resource"):
+        Snapshot(doc)
 
 
 def test_loading_keeps_one_copy_of_the_resources(tmp_path) -> None:

@@ -160,14 +160,15 @@ class Snapshot:
             raise self._explain() from None
         resources = self.data["resources"]
         keys = list(map(_KEY, resources))
-        if len(set(keys)) != len(keys):
+        # Files unify writes list their resources in canonical order: then nothing needs sorting, and keys
+        # that strictly increase hold no two alike, so only another order needs the set of them.
+        self._ordered = all(map(operator.lt, keys, itertools.islice(keys, 1, None)))
+        if not self._ordered and len(set(keys)) != len(keys):
             seen: set[tuple[str, str, str, str]] = set()
             for index, key in enumerate(keys):
                 if key in seen:
                     raise self._error(["resources", index], f"duplicate resource {key[3]!r} of type {key[0]}")
                 seen.add(key)
-        # Files unify writes list their resources in canonical order: then nothing needs sorting.
-        self._ordered = all(map(operator.lt, keys, itertools.islice(keys, 1, None)))
         del keys
         try:
             self.taken_at_time  # noqa: B018 - parse once, fail early
