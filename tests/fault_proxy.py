@@ -323,19 +323,16 @@ def compare(baseline: Any, base_snapshot: Any, faulty: Any, faulty_snapshot: Any
     }
 
 
-#: botocore's data loader, shared by the sessions observe_through makes.
-_MODELS: dict[str, Any] = {}
-
-
 def observe_through(endpoint: str, types: list[str], collectors: Any, regions: tuple[str, ...], *,
                     read_timeout: float = 1.0) -> Any:
     """One observation through ``endpoint`` with short timeouts (a held answer costs a second, not a minute)."""
+    from factories import _models
     from unify.observe.observation import observe
-    from unify.observe.session import ObserveOptions, models_of, session_with_models
+    from unify.observe.session import ObserveOptions, session_with_models
 
-    session = session_with_models(_MODELS.get("loader"), region_name=regions[0], aws_access_key_id="testing",
+    # botocore's models parsed once per process (the loader factories.moto_session shares), not per observation.
+    session = session_with_models(_models(), region_name=regions[0], aws_access_key_id="testing",
                                   aws_secret_access_key="testing")
-    _MODELS["loader"] = models_of(session)  # parsed once per process, not once per observation
     options = ObserveOptions(regions=list(regions), endpoint_url=endpoint, read_timeout=read_timeout,
                              connect_timeout=2.0, max_attempts=4)
     return observe(types, collectors=collectors, options=options, boto_session=session)

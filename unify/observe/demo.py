@@ -430,12 +430,8 @@ class DemoEstate:
         Services moto does not serve answer from the parts' recordings.
         """
         recordings = {service: fill for part in PARTS for service, fill in part.recordings.items()}
-        if recordings:
-            session = session_with_models(
-                self._models, partial(RecordedSession, recordings), region_name=DEMO_REGIONS[0], **DEMO_CREDENTIALS
-            )
-        else:
-            session = session_with_models(self._models, region_name=DEMO_REGIONS[0], **DEMO_CREDENTIALS)
+        kind = partial(RecordedSession, recordings) if recordings else None
+        session = session_with_models(self._models, kind, region_name=DEMO_REGIONS[0], **DEMO_CREDENTIALS)
         self._models = models_of(session)  # the next session reads the models this one parsed
         return session
 
