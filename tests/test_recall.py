@@ -138,9 +138,9 @@ def judged(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     made: list[str] = []
     judge = engine._Evaluator.judge
 
-    def counting(self: Any, check: Any, resource: Any) -> Any:
+    def counting(self: Any, check: Any, resource: Any, head: Any = None) -> Any:
         made.append(check.id)
-        return judge(self, check, resource)
+        return judge(self, check, resource, head)
 
     monkeypatch.setattr(engine._Evaluator, "judge", counting)
     return made

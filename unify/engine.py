@@ -225,7 +225,8 @@ class _Evaluator:
 
     # -- one resource ----------------------------------------------------------
 
-    def judge(self, check: Check, resource: Resource) -> Result | None:
+    def judge(self, check: Check, resource: Resource, head: _Head | None = None) -> Result | None:
+        """The result of ``check`` on ``resource``, None out of scope; ``head``: its :func:`_head`, if made."""
         details: list[Detail] = []
         try:
             if check.where is not None:
@@ -235,20 +236,27 @@ class _Evaluator:
                 if scope == UNKNOWN:
                     check.where.unmet(resource, self.ctx, TRUE, UNKNOWN, "", details)
                     reason = "cannot tell whether it is in scope: " + _reason(details)
-                    return self.result(check, resource, "unknown", reason, details)
+                    return self.result(check, resource, "unknown", reason, details, head)
             assert check.assertion is not None
             truth = check.assertion.evaluate(resource, self.ctx)
             if truth != TRUE:
                 check.assertion.unmet(resource, self.ctx, TRUE, truth, "", details)
         except DefectAt as defect:
-            return self.result(check, resource, "error", f"check defect at {defect}", ())
-        return self.result(check, resource, _VERDICT[truth], _reason(details), details)  # type: ignore[arg-type]
+            return self.result(check, resource, "error", f"check defect at {defect}", (), head)
+        return self.result(check, resource, _VERDICT[truth], _reason(details), details, head)  # type: ignore[arg-type]
 
     def result(
-        self, check: Check, resource: Resource, verdict: Verdict, reason: str, details: Iterable[Detail]
+        self,
+        check: Check,
+        resource: Resource,
+        verdict: Verdict,
+        reason: str,
+        details: Iterable[Detail],
+        head: _Head | None = None,
     ) -> Result:
         # Many resources fail for the same words: one string for each (150,563 reasons, 6,469 distinct, at 100k).
-        return _from_head(check, _head(resource), verdict, self.reasons.setdefault(reason, reason), tuple(details))
+        reason = self.reasons.setdefault(reason, reason)
+        return _from_head(check, _head(resource) if head is None else head, verdict, reason, tuple(details))
 
     def scope_result(
         self,
@@ -291,8 +299,8 @@ class _Evaluator:
             coverage = self.snapshot.coverage_of(type_)
             keys = self.columns.keys(type_, plan)
             if keys is None:  # values rarely alike: judged afresh
-                for resource in resources:
-                    result = self.judge(check, resource)
+                for resource, head in zip(resources, self.heads(type_), strict=True):
+                    result = self.judge(check, resource, head)
                     if result is not None:
                         yield result
             else:
@@ -303,7 +311,7 @@ class _Evaluator:
                         if judgement is not None:
                             yield _from_head(check, head, *judgement)
                         continue
-                    result = self.judge(check, resource)
+                    result = self.judge(check, resource, head)
                     if len(judgements) < RECALLED:
                         judgements[key] = None if result is None else (result.verdict, result.reason, result.details)
                     if result is not None:
@@ -484,6 +492,8 @@ def _expected_of(check: Check) -> dict[str, object]:
 
 
 _CHECK_ID: Final = attrgetter("id")
+#: The verdicts a waiver changes.
+_WAIVABLE: Final = frozenset({"fail", "unknown"})
 _WITHIN_CHECK: Final = attrgetter("resource", "type")
 _ID: Final = itemgetter("id")
 
@@ -499,9 +509,12 @@ def apply_waivers(
     today = snapshot.taken_at_time.date()
     applied: dict[int, int] = defaultdict(int)
     expired_hits: dict[int, int] = defaultdict(int)
-    out: list[Result] = []
-    for result in results:
-        waiver = _matching(waivers, result) if result.verdict in ("fail", "unknown") else None
+    # A waiver names its check: the results of other checks are kept as they are, without a look at each
+    # (with no waivers, the pass over a 100k audit's 466,707 results cost 0.1 CPU s).
+    named = {waiver.check for waiver in waivers}
+    out: list[Result] = [] if named else list(results)
+    for result in results if named else ():
+        waiver = _matching(waivers, result) if result.check in named and result.verdict in _WAIVABLE else None
         if waiver is None:
             out.append(result)
         elif waiver.active_on(today):
