@@ -65,6 +65,29 @@ def test_nesting_at_the_limit_reads_the_same(depth: int, opener: str) -> None:
     assert (_outcome(text)[0] == "ok") is (depth <= MAX_DEPTH)
 
 
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    return 0
+
+
+# Strings full of brackets, quotes and backslashes: the height is counted from the bytes, outside strings only.
+_BRACKETY = st.text(alphabet='[]{}"\\a:,', max_size=6).map(lambda s: json.dumps(s))
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.recursive(_SCALARS | _BRACKETY, _texts, max_leaves=30))
+def test_the_height_counted_from_the_bytes_is_the_parsed_document_s(text: str) -> None:
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return  # not JSON the check is asked about: orjson has refused it first
+    compact = json.dumps(value, separators=(",", ":")).encode()
+    assert fast_json._height(compact, MAX_DEPTH) == min(_depth(value), MAX_DEPTH + 1)
+
+
 def test_an_ordinary_document_is_read_by_orjson() -> None:
     raw = json.dumps({"resources": [{"id": f"r{i}", "tags": {"a": "b:c"}, "n": i} for i in range(5000)]}).encode()
     assert trusted_loads(raw, MAX_DEPTH) == json.loads(raw)

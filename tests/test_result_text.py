@@ -10,6 +10,7 @@ checks, reasons, regions and details and results that differ in each.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import Any
 
@@ -116,3 +117,11 @@ def test_each_result_gets_its_own_details_when_results_are_not_kept() -> None:
         result = Result("c", f"r{n}", "aws_s3_bucket", "fail", "why", "high", MappingProxyType({}), "guardrail",
                         details=(Detail(f"path{n}", "eq", n, n + 1, "fail"),))
         assert write.one(result) == _reference(result)
+
+
+def test_a_name_that_is_not_a_string_is_written_as_its_dict_writes_it() -> None:
+    # Names and ids go through orjson's bare call; one it refuses sends its slice the careful way.
+    plain = Result("c", "r1", "aws_s3_bucket", "fail", "why", "high", MappingProxyType({}), "guardrail", name="n")
+    odd = plain._replace(resource="r2", name=PurePosixPath("a/b"))  # type: ignore[arg-type]
+    assert _ResultText()([plain, odd]) == _reference(plain) + b"," + _reference(odd)
+    assert b'"name":"a/b"' in _reference(odd)

@@ -78,8 +78,11 @@ class _ResultText:
     slice of it (a check's results are side by side, and keeping every
     result's details text to the end would hold as much again as the
     results); only the resource, name and address are written for each
-    result. The keys are in sorted order, so the bytes are those of
-    ``Result.as_json`` with sorted keys (a test holds the two to it). A
+    result, the name and resource by orjson's call itself (through
+    :func:`_compact` they cost 0.07 of the 0.65 CPU s of the 100k audit's
+    results, for options a string does not need). The keys are in sorted
+    order, so the bytes are those of ``Result.as_json`` with sorted keys (a
+    test holds the two to it). A
     result with notes (a waiver, a baseline's mark, an origin) is written
     from its dict.
     """
@@ -99,14 +102,21 @@ class _ResultText:
         """The results of one slice, each as JSON, with commas between them."""
         try:
             return b",".join(map(self.one, results))
+        except orjson.JSONEncodeError:
+            # A name or id orjson will not write as it is (not a string): each the way _compact writes it.
+            return b",".join(map(self.carefully, results))
         finally:
             self.details.clear()
 
-    def one(self, result: Result) -> bytes:
-        if result.notes is not NO_NOTES:
-            return _compact(result.as_json())
+    def carefully(self, result: Result) -> bytes:
+        return self.one(result, _compact)
+
+    def one(self, result: Result, text: Callable[[Any], bytes] = orjson.dumps) -> bytes:
+        """One result's JSON; ``text`` writes its name and id (orjson's own call: no options, nothing to sort)."""
         (check, resource, type_, verdict, reason, severity, controls, kind, account, region, name, address,
-         details) = result[:13]  # fmt: skip
+         details, notes) = result  # fmt: skip
+        if notes is not NO_NOTES:
+            return _compact(result.as_json())
         held = self.checks.get(check)
         if held is None or held[0] is not controls:
             listed = {fw: list(ids) for fw, ids in controls.items()}
@@ -125,10 +135,10 @@ class _ResultText:
                 held[1],
                 details_text,
                 self.kinds[kind],
-                _compact(name),
+                b"null" if name is None else text(name),
                 self.reasons[reason],
                 self.regions[region],
-                _compact(resource),
+                text(resource),
                 self.tails[severity, type_, verdict],
             )
         )
