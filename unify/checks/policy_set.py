@@ -325,6 +325,10 @@ class _Loader:
 
     @staticmethod
     def _has_problem(doc: Document, path: tuple[str | int, ...], broken: set[int | None]) -> bool:
+        if not broken:
+            # The usual file: nothing broken, and no need to look at every line of it for each entry (the
+            # shipped packs' 380 checks made that a pass over each file's lines per check: 0.04 s a run).
+            return False
         lines = {line for key, line in doc.lines.items() if key[: len(path)] == path}
         return bool(lines & broken)
 
