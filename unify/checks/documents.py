@@ -45,6 +45,7 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
 }
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _MERGE = "tag:yaml.org,2002:merge"
@@ -185,6 +186,8 @@ class _Builder:
         if self.raw_strings is not None and node.style is None and self.raw_strings(path):
             # Identifiers such as control "2.10" must not become the float 2.1.
             return node.value
+        if node.tag == _STR:
+            return node.value  # what the constructor makes of it, without its calls: most scalars are strings
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (ValueError, OverflowError):  # an integer of thousands of digits
